@@ -1,0 +1,292 @@
+"""Checks the JSON Schema cannot express: references, uniqueness, dependency order, patterns.
+
+They run on the raw data even when the schema found problems, so the editor sees everything at once;
+each check therefore skips values of the wrong type (the schema already reported those).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from toolkit.errors import Problem
+from toolkit.i18n import _
+from toolkit.sop import globs
+from toolkit.sop.schema import suggest
+from toolkit.sop.source import JsonPath, Located
+
+
+def semantic_problems(doc: Located) -> list[Problem]:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    steps = [(i, s) for i, s in enumerate(_list(data.get("steps"))) if isinstance(s, dict)]
+    problems: list[Problem] = []
+    for check in (_unique_steps, _references, _dependencies, _patterns, _artefacts, _documents_used):
+        problems.extend(check(doc, data, steps))
+    return problems
+
+
+Steps = list[tuple[int, dict[str, Any]]]
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _line(doc: Located, path: JsonPath) -> int:
+    return doc.at(path)[0]
+
+
+def _unique_steps(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    ids: dict[str, int] = {}
+    numbers: dict[int, int] = {}
+    previous: int | None = None
+    for index, step in steps:
+        step_id, no = step.get("id"), step.get("no")
+        if isinstance(step_id, str):
+            if step_id in ids:
+                yield doc.problem(
+                    ("steps", index, "id"),
+                    _("step id '{id}' is already used on line {line}; ids must be unique").format(
+                        id=step_id, line=_line(doc, ("steps", ids[step_id], "id"))
+                    ),
+                )
+            else:
+                ids[step_id] = index
+        if isinstance(no, int) and not isinstance(no, bool):
+            if no in numbers:
+                yield doc.problem(
+                    ("steps", index, "no"),
+                    _("step number {no} is already used on line {line}; numbers must be unique").format(
+                        no=no, line=_line(doc, ("steps", numbers[no], "no"))
+                    ),
+                )
+            else:
+                numbers[no] = index
+                if previous is not None and no < previous:
+                    yield doc.problem(
+                        ("steps", index, "no"),
+                        _("step {no} comes after step {previous}; list the steps in number order").format(
+                            no=no, previous=previous
+                        ),
+                    )
+                previous = no
+    numbers_seen: dict[int, str] = {}
+    for doc_id, document in _dict(data.get("documents")).items():
+        no = _dict(document).get("no")
+        if isinstance(no, int):
+            if no in numbers_seen:
+                yield doc.problem(
+                    ("documents", doc_id, "no"),
+                    _("document number {no} is already used by '{other}'").format(
+                        no=no, other=numbers_seen[no]
+                    ),
+                )
+            numbers_seen.setdefault(no, doc_id)
+
+
+def _references(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    roles = sorted(_dict(data.get("roles")))
+    documents = sorted(_dict(data.get("documents")))
+    phases = sorted(_dict(data.get("phases")))
+    step_ids = sorted(s["id"] for _i, s in steps if isinstance(s.get("id"), str))
+
+    def unknown(path: JsonPath, value: Any, known: list[str], message: str) -> Iterator[Problem]:
+        if isinstance(value, str) and value not in known:
+            yield doc.problem(
+                path, message.format(value=value, hint=suggest(value, known), known=", ".join(known) or "-")
+            )
+
+    role_msg = _("unknown role '{value}'{hint}; roles are declared under 'roles': {known}")
+    doc_msg = _("unknown document '{value}'{hint}; documents are declared under 'documents': {known}")
+    step_msg = _("unknown step '{value}'{hint}; use a step id: {known}")
+    for index, step in steps:
+        base: JsonPath = ("steps", index)
+        for key in ("actors", "signoffs"):
+            for j, role in enumerate(_list(step.get(key))):
+                yield from unknown((*base, key, j), role, roles, role_msg)
+        for key in ("inputs", "produces"):
+            for j, document in enumerate(_list(step.get(key))):
+                yield from unknown((*base, key, j), document, documents, doc_msg)
+        for j, dep in enumerate(_list(step.get("requires"))):
+            yield from unknown((*base, "requires", j), dep, step_ids, step_msg)
+        yield from unknown(
+            (*base, "phase"),
+            step.get("phase"),
+            phases,
+            _("unknown phase '{value}'{hint}; phases are declared under 'phases': {known}"),
+        )
+    gates = _dict(data.get("gates"))
+    for gate in ("code", "release"):
+        for j, dep in enumerate(_list(_dict(gates.get(gate)).get("requires"))):
+            yield from unknown(("gates", gate, "requires", j), dep, step_ids, step_msg)
+    for j, role in enumerate(_list(_dict(data.get("policy")).get("owners"))):
+        yield from unknown(("policy", "owners", j), role, roles, role_msg)
+
+
+def _dependencies(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    by_id = {s["id"]: (i, s) for i, s in steps if isinstance(s.get("id"), str)}
+    graph: dict[str, list[str]] = {}
+    for index, step in steps:
+        step_id = step.get("id")
+        if not isinstance(step_id, str):
+            continue
+        deps = [d for d in _list(step.get("requires")) if isinstance(d, str) and d in by_id]
+        graph[step_id] = deps
+        for j, dep in enumerate(_list(step.get("requires"))):
+            if dep == step_id:
+                yield doc.problem(
+                    ("steps", index, "requires", j),
+                    _("step '{id}' depends on itself; remove it from 'requires'").format(id=step_id),
+                )
+                continue
+            if dep not in by_id:
+                continue
+            no, dep_no = step.get("no"), by_id[dep][1].get("no")
+            if isinstance(no, int) and isinstance(dep_no, int) and dep_no >= no:
+                yield doc.problem(
+                    ("steps", index, "requires", j),
+                    _(
+                        "step {no} '{id}' depends on step {dep_no} '{dep}', which comes later; a step "
+                        "may only depend on earlier steps"
+                    ).format(no=no, id=step_id, dep_no=dep_no, dep=dep),
+                )
+    cycle = _find_cycle(graph)
+    if cycle:
+        index = by_id[cycle[0]][0]
+        yield doc.problem(
+            ("steps", index, "requires"),
+            _("dependency cycle: {cycle}; break it by removing one of these 'requires'").format(
+                cycle=" -> ".join(cycle)
+            ),
+        )
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """One cycle of length > 1 in ``graph`` (self-loops are reported separately), or ``None``."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in graph.get(node, []):
+            if nxt == node:
+                continue
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state:
+                found = visit(nxt, path)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if node not in state:
+            found = visit(node, [])
+            if found:
+                return found
+    return None
+
+
+def _patterns(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    def check(path: JsonPath, pattern: Any) -> Iterator[Problem]:
+        if isinstance(pattern, str) and pattern:
+            reason = globs.pattern_error(pattern)
+            if reason:
+                yield doc.problem(
+                    path,
+                    _("invalid path pattern '{pattern}': {reason}").format(pattern=pattern, reason=reason),
+                )
+
+    for index, step in steps:
+        for j, artefact in enumerate(_list(step.get("artefacts"))):
+            yield from check(("steps", index, "artefacts", j, "path"), _dict(artefact).get("path"))
+    code = _dict(_dict(data.get("gates")).get("code"))
+    for key in ("paths", "exclude"):
+        for j, pattern in enumerate(_list(code.get(key))):
+            yield from check(("gates", "code", key, j), pattern)
+    for j, pattern in enumerate(_list(_dict(data.get("policy")).get("paths"))):
+        yield from check(("policy", "paths", j), pattern)
+
+
+def _valid_pattern(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and globs.pattern_error(value) is None
+
+
+def _artefacts(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    code = _dict(_dict(data.get("gates")).get("code"))
+    code_paths = [p for p in _list(code.get("paths")) if _valid_pattern(p)]
+    code_exclude = [p for p in _list(code.get("exclude")) if _valid_pattern(p)]
+    claimed: dict[str, tuple[str, int]] = {}
+    for index, step in steps:
+        artefacts = [(j, a) for j, a in enumerate(_list(step.get("artefacts"))) if isinstance(a, dict)]
+        if artefacts and isinstance(step.get("signoffs"), list) and not step["signoffs"]:
+            yield doc.problem(
+                ("steps", index, "signoffs"),
+                _(
+                    "this step has artefacts but nobody signs them off; add at least one role under "
+                    "'signoffs'"
+                ),
+            )
+        for j, artefact in artefacts:
+            base: JsonPath = ("steps", index, "artefacts", j)
+            kind = artefact.get("kind")
+            for key in ("sections", "fields"):
+                if key in artefact and kind != "markdown":
+                    yield doc.problem(
+                        (*base, key),
+                        _("'{key}' only applies to markdown artefacts, but this one is '{kind}'").format(
+                            key=key, kind=kind
+                        ),
+                        key=True,
+                    )
+            path = artefact.get("path")
+            if not isinstance(path, str) or not _valid_pattern(path):
+                continue
+            owner = claimed.get(path)
+            if owner:
+                yield doc.problem(
+                    (*base, "path"),
+                    _(
+                        "'{path}' is already an artefact of step '{step}' (line {line}); each file "
+                        "belongs to one step"
+                    ).format(path=path, step=owner[0], line=owner[1]),
+                )
+            else:
+                claimed[path] = (str(step.get("id")), _line(doc, (*base, "path")))
+            sample = globs.example_path(path)
+            if any(globs.matches(p, sample) for p in code_paths) and not any(
+                globs.matches(p, sample) for p in code_exclude
+            ):
+                yield doc.problem(
+                    (*base, "path"),
+                    _(
+                        "'{path}' would also count as application code (gates.code.paths); move the "
+                        "artefact or add its folder to gates.code.exclude"
+                    ).format(path=path),
+                )
+
+
+def _documents_used(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    used = {
+        d
+        for _i, s in steps
+        for key in ("inputs", "produces")
+        for d in _list(s.get(key))
+        if isinstance(d, str)
+    }
+    for doc_id in _dict(data.get("documents")):
+        if doc_id not in used:
+            yield doc.problem(
+                ("documents", doc_id),
+                _(
+                    "document '{id}' is not taken in or produced by any step; add it to a step's "
+                    "'inputs' or 'produces', or remove it"
+                ).format(id=doc_id),
+                key=True,
+            )

@@ -1,0 +1,191 @@
+"""The SOP as typed, immutable data. Built only from a validated sop.yaml (see ``load``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+from toolkit.i18n import current_language
+
+ArtefactKind = Literal["markdown", "pdf", "image", "sql", "uml", "any"]
+GateName = Literal["intake", "design", "code", "release", "handover"]
+GATE_NAMES: tuple[GateName, ...] = ("intake", "design", "code", "release", "handover")
+
+DEFAULT_PLACEHOLDER = "[[ISI"
+DEFAULT_MAX_ARTEFACT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Indonesian and English."""
+
+    id: str
+    en: str
+
+    def get(self, lang: str | None = None) -> str:
+        return self.en if (lang or current_language()) == "en" else self.id
+
+    def __str__(self) -> str:
+        return self.get()
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    title: Text
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    no: int
+    title: Text
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class Artefact:
+    path: str
+    kind: ArtefactKind
+    title: Text | None = None
+    sections: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    no: int
+    id: str
+    title: Text
+    actors: tuple[str, ...]
+    phase: str
+    gate: GateName
+    artefacts: tuple[Artefact, ...]
+    signoffs: tuple[str, ...]
+    requires: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
+    outputs: tuple[Text, ...] = ()
+    activity: Text | None = None
+    time_limit_days: int | None = None
+
+
+@dataclass(frozen=True)
+class CodeGate:
+    paths: tuple[str, ...]
+    exclude: tuple[str, ...]
+    requires: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReleaseGate:
+    requires: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    owners: tuple[str, ...]
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    placeholder: str = DEFAULT_PLACEHOLDER
+    max_artefact_bytes: int = DEFAULT_MAX_ARTEFACT_BYTES
+
+
+@dataclass(frozen=True)
+class Sop:
+    id: str
+    title: Text
+    organisation: str
+    roles: dict[str, Role]
+    documents: dict[str, Document]
+    phases: dict[str, Phase]
+    steps: tuple[Step, ...]
+    code_gate: CodeGate
+    release_gate: ReleaseGate
+    policy: Policy
+    settings: Settings
+    source: str | None = None
+
+    @cached_property
+    def _by_id(self) -> dict[str, Step]:
+        return {step.id: step for step in self.steps}
+
+    def step(self, key: str | int) -> Step:
+        """A step by id or by number; ``KeyError`` when there is none."""
+        if isinstance(key, int) or key.isdigit():
+            for step in self.steps:
+                if step.no == int(key):
+                    return step
+            raise KeyError(key)
+        return self._by_id[key]
+
+    def __hash__(self) -> int:  # dict fields make the generated hash unusable; identity is enough
+        return id(self)
+
+
+def _text(raw: dict[str, str]) -> Text:
+    return Text(id=raw["id"], en=raw["en"])
+
+
+def _artefact(raw: dict[str, Any]) -> Artefact:
+    return Artefact(
+        path=raw["path"],
+        kind=raw["kind"],
+        title=_text(raw["title"]) if "title" in raw else None,
+        sections=tuple(raw.get("sections", ())),
+        fields=tuple(raw.get("fields", ())),
+        optional=bool(raw.get("optional", False)),
+    )
+
+
+def _step(raw: dict[str, Any]) -> Step:
+    return Step(
+        no=raw["no"],
+        id=raw["id"],
+        title=_text(raw["title"]),
+        activity=_text(raw["activity"]) if "activity" in raw else None,
+        actors=tuple(raw["actors"]),
+        phase=raw["phase"],
+        gate=raw["gate"],
+        requires=tuple(raw.get("requires", ())),
+        inputs=tuple(raw.get("inputs", ())),
+        produces=tuple(raw.get("produces", ())),
+        outputs=tuple(_text(t) for t in raw.get("outputs", ())),
+        artefacts=tuple(_artefact(a) for a in raw["artefacts"]),
+        signoffs=tuple(raw["signoffs"]),
+        time_limit_days=raw.get("time_limit_days"),
+    )
+
+
+def build(data: dict[str, Any]) -> Sop:
+    """Turn validated sop.yaml data into the model (call only after validation passed)."""
+    settings = data.get("settings", {})
+    code = data["gates"]["code"]
+    return Sop(
+        id=data["sop"]["id"],
+        title=_text(data["sop"]["title"]),
+        organisation=data["sop"]["organisation"],
+        source=data["sop"].get("source"),
+        roles={k: Role(k, _text(v["title"]), v.get("team")) for k, v in data["roles"].items()},
+        documents={k: Document(k, v["no"], _text(v["title"])) for k, v in data["documents"].items()},
+        phases={k: Phase(k, _text(v["title"])) for k, v in data["phases"].items()},
+        steps=tuple(_step(s) for s in data["steps"]),
+        code_gate=CodeGate(tuple(code["paths"]), tuple(code.get("exclude", ())), tuple(code["requires"])),
+        release_gate=ReleaseGate(tuple(data["gates"]["release"]["requires"])),
+        policy=Policy(tuple(data["policy"]["owners"]), tuple(data["policy"]["paths"])),
+        settings=Settings(
+            placeholder=settings.get("placeholder", DEFAULT_PLACEHOLDER),
+            max_artefact_bytes=settings.get("max_artefact_bytes", DEFAULT_MAX_ARTEFACT_BYTES),
+        ),
+    )

@@ -1,0 +1,195 @@
+"""Views of the SOP: JSON, a Mermaid flowchart with swimlanes, a Markdown page, a terminal table."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from toolkit.i18n import _
+from toolkit.sop.model import Sop, Step
+
+
+def as_dict(sop: Sop, lang: str) -> dict[str, Any]:
+    """The SOP as plain data for ``--format json`` (titles in ``lang``)."""
+
+    def artefact(a: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": a.path, "kind": a.kind, "optional": a.optional}
+        if a.title:
+            out["title"] = a.title.get(lang)
+        if a.sections:
+            out["sections"] = list(a.sections)
+        if a.fields:
+            out["fields"] = list(a.fields)
+        return out
+
+    return {
+        "sop": {"id": sop.id, "title": sop.title.get(lang), "organisation": sop.organisation},
+        "roles": {r.id: {"title": r.title.get(lang), "team": r.team} for r in sop.roles.values()},
+        "documents": {d.id: {"no": d.no, "title": d.title.get(lang)} for d in sop.documents.values()},
+        "phases": {p.id: p.title.get(lang) for p in sop.phases.values()},
+        "steps": [
+            {
+                "no": s.no,
+                "id": s.id,
+                "title": s.title.get(lang),
+                "actors": list(s.actors),
+                "phase": s.phase,
+                "gate": s.gate,
+                "requires": list(s.requires),
+                "inputs": list(s.inputs),
+                "produces": list(s.produces),
+                "outputs": [o.get(lang) for o in s.outputs],
+                "artefacts": [artefact(a) for a in s.artefacts],
+                "signoffs": list(s.signoffs),
+                "time_limit_days": s.time_limit_days,
+            }
+            for s in sop.steps
+        ],
+        "gates": {
+            "code": {
+                "paths": list(sop.code_gate.paths),
+                "exclude": list(sop.code_gate.exclude),
+                "requires": list(sop.code_gate.requires),
+            },
+            "release": {"requires": list(sop.release_gate.requires)},
+        },
+        "policy": {"owners": list(sop.policy.owners), "paths": list(sop.policy.paths)},
+    }
+
+
+def as_json(sop: Sop, lang: str) -> str:
+    return json.dumps(as_dict(sop, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    # Mermaid labels are quoted; quotes and markup characters are written as entities.
+    return text.replace("&", "&amp;").replace('"', "#quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def as_mermaid(sop: Sop, lang: str) -> str:
+    """A flowchart with one swimlane (subgraph) per role; a step sits in its first actor's lane."""
+    lines = ["flowchart TD"]
+    lanes: dict[str, list[Step]] = {}
+    for step in sop.steps:
+        lanes.setdefault(step.actors[0], []).append(step)
+    for role_id in sop.roles:
+        if role_id not in lanes:
+            continue
+        title = _mermaid_text(sop.roles[role_id].title.get(lang))
+        lines.append(f'  subgraph lane_{_node(role_id)}["{title}"]')
+        for step in lanes[role_id]:
+            label = f"{step.no}. {step.title.get(lang)}"
+            others = [sop.roles[a].title.get(lang) for a in step.actors[1:]]
+            if others:
+                label += " (+ " + ", ".join(others) + ")"
+            lines.append(f'    s{step.no}["{_mermaid_text(label)}"]')
+        lines.append("  end")
+    for step in sop.steps:
+        for dep in step.requires:
+            lines.append(f"  s{sop.step(dep).no} --> s{step.no}")
+    return "\n".join(lines) + "\n"
+
+
+def _node(text: str) -> str:
+    return text.replace("-", "_")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _join(texts: list[str]) -> str:
+    return "<br>".join(_cell(t) for t in texts) if texts else "—"
+
+
+def as_markdown(sop: Sop, lang: str) -> str:
+    """The page kept in docs/sop.md: header, documents, the step table and the diagram."""
+    role = {r.id: r.title.get(lang) for r in sop.roles.values()}
+    out = [
+        _("<!-- Generated from sop.yaml by `sopkit sop show --format markdown`; do not edit. -->"),
+        "",
+        f"# {sop.title.get(lang)}",
+        "",
+        f"{sop.organisation}",
+        "",
+        f"## {_('Required documents')}",
+        "",
+    ]
+    out += [f"{d.no}. {d.title.get(lang)}" for d in sorted(sop.documents.values(), key=lambda d: d.no)]
+    out += [
+        "",
+        f"## {_('Steps')}",
+        "",
+        "| {} | {} | {} | {} | {} | {} | {} |".format(
+            _("No"), _("Step"), _("Actors"), _("Requires"), _("Artefacts"), _("Sign-off"), _("Days")
+        ),
+        "|---:|---|---|---|---|---|---:|",
+    ]
+    for s in sop.steps:
+        requires = [f"{sop.step(d).no}" for d in s.requires]
+        artefacts = [f"`{a.path}`" + (_(" (optional)") if a.optional else "") for a in s.artefacts]
+        out.append(
+            "| {} | {} | {} | {} | {} | {} | {} |".format(
+                s.no,
+                _cell(s.title.get(lang)),
+                _join([role[a] for a in s.actors]),
+                ", ".join(requires) or "—",
+                _join(artefacts),
+                _join([role[r] for r in s.signoffs]),
+                s.time_limit_days or "—",
+            )
+        )
+    gate = sop.code_gate
+    out += [
+        "",
+        f"## {_('Gates')}",
+        "",
+        "- "
+        + _("Application code may merge once these steps are complete: {steps}.").format(
+            steps=", ".join(f"{sop.step(d).no}" for d in gate.requires)
+        ),
+        "- "
+        + _("A release needs these steps complete: {steps}.").format(
+            steps=", ".join(f"{sop.step(d).no}" for d in sop.release_gate.requires)
+        ),
+        "- "
+        + _("Changes to the policy files ({paths}) need: {owners}.").format(
+            paths=", ".join(f"`{p}`" for p in sop.policy.paths),
+            owners=", ".join(role[o] for o in sop.policy.owners),
+        ),
+        "",
+        f"## {_('Flow')}",
+        "",
+        "```mermaid",
+        as_mermaid(sop, lang).rstrip("\n"),
+        "```",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def print_table(sop: Sop, lang: str) -> None:
+    """The steps as a table on the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    role = {r.id: r.title.get(lang) for r in sop.roles.values()}
+    table = Table(title=sop.title.get(lang), show_lines=False, expand=False)
+    table.add_column(_("No"), justify="right")
+    table.add_column(_("Step"))
+    table.add_column(_("Actors"))
+    table.add_column(_("Requires"))
+    table.add_column(_("Artefacts"))
+    table.add_column(_("Sign-off"))
+    table.add_column(_("Days"), justify="right")
+    for s in sop.steps:
+        table.add_row(
+            str(s.no),
+            s.title.get(lang),
+            "\n".join(role[a] for a in s.actors),
+            ", ".join(str(sop.step(d).no) for d in s.requires),
+            "\n".join(a.path for a in s.artefacts),
+            "\n".join(role[r] for r in s.signoffs),
+            str(s.time_limit_days or ""),
+        )
+    Console(soft_wrap=False).print(table)
