@@ -8,7 +8,7 @@ import click
 
 from toolkit import __version__
 from toolkit.errors import UserError
-from toolkit.i18n import LANGUAGES, _, set_language
+from toolkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language
 
 
 class SopkitGroup(click.Group):
@@ -23,8 +23,8 @@ class SopkitGroup(click.Group):
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value:
-        set_language(value)
+    # Runs on every invocation (in-process callers too), so the language never leaks between runs.
+    set_language(value or DEFAULT_LANGUAGE)
     return value
 
 

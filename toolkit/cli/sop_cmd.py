@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.i18n import _, current_language, ngettext
+from toolkit.i18n import _, ngettext
 
 PATH_ARG = click.argument(
     "path", required=False, default="sop.yaml", type=click.Path(dir_okay=False, path_type=str)
@@ -64,13 +64,12 @@ def show(path: str, fmt: str) -> None:
     from toolkit.sop import render
 
     model = _load(path)
-    lang = current_language()
     if fmt == "json":
-        click.echo(render.as_json(model, lang), nl=False)
+        click.echo(render.as_json(model), nl=False)
     elif fmt == "markdown":
-        click.echo(render.as_markdown(model, lang), nl=False)
+        click.echo(render.as_markdown(model), nl=False)
     else:
-        render.print_table(model, lang)
+        render.print_table(model)
 
 
 @sop.command(help=_("Print a Mermaid flowchart of the steps, one swimlane per role."))
@@ -78,7 +77,7 @@ def show(path: str, fmt: str) -> None:
 def diagram(path: str) -> None:
     from toolkit.sop import render
 
-    click.echo(render.as_mermaid(_load(path), current_language()), nl=False)
+    click.echo(render.as_mermaid(_load(path)), nl=False)
 
 
 @sop.command(help=_("Print the JSON Schema of sop.yaml (for editors and CI)."))

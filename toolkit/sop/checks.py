@@ -92,7 +92,7 @@ def _references(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Pr
     roles = sorted(_dict(data.get("roles")))
     documents = sorted(_dict(data.get("documents")))
     phases = sorted(_dict(data.get("phases")))
-    step_ids = sorted(s["id"] for _i, s in steps if isinstance(s.get("id"), str))
+    step_ids = sorted({s["id"] for _i, s in steps if isinstance(s.get("id"), str)})
 
     def unknown(path: JsonPath, value: Any, known: list[str], message: str) -> Iterator[Problem]:
         if isinstance(value, str) and value not in known:
@@ -146,7 +146,8 @@ def _dependencies(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[
             if dep not in by_id:
                 continue
             no, dep_no = step.get("no"), by_id[dep][1].get("no")
-            if isinstance(no, int) and isinstance(dep_no, int) and dep_no >= no:
+            # equal numbers are already reported as a duplicate number
+            if isinstance(no, int) and isinstance(dep_no, int) and dep_no > no:
                 yield doc.problem(
                     ("steps", index, "requires", j),
                     _(

@@ -118,6 +118,17 @@ def example_path(pattern: str) -> str:
         if segment == "**":
             out.append("x")
             continue
-        text = re.sub(r"\[!?\]?[^\]]*\]", "x", segment)
-        out.append(text.replace("*", "x").replace("?", "x"))
+        text: list[str] = []
+        i = 0
+        while i < len(segment):
+            c = segment[i]
+            if c == "[":
+                end = _class_end(segment, i)
+                one_char = re.compile(_segment_regex(segment[i : end + 1]))
+                text.append(next(ch for ch in "xyz0_-abc" + segment if one_char.fullmatch(ch)))
+                i = end
+            else:
+                text.append("x" if c in "*?" else c)
+            i += 1
+        out.append("".join(text))
     return "/".join(out)

@@ -9,13 +9,13 @@ from toolkit.i18n import _
 from toolkit.sop.model import Sop, Step
 
 
-def as_dict(sop: Sop, lang: str) -> dict[str, Any]:
-    """The SOP as plain data for ``--format json`` (titles in ``lang``)."""
+def as_dict(sop: Sop) -> dict[str, Any]:
+    """The SOP as plain data for ``--format json`` (titles in the current language)."""
 
     def artefact(a: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"path": a.path, "kind": a.kind, "optional": a.optional}
         if a.title:
-            out["title"] = a.title.get(lang)
+            out["title"] = a.title.get()
         if a.sections:
             out["sections"] = list(a.sections)
         if a.fields:
@@ -23,22 +23,22 @@ def as_dict(sop: Sop, lang: str) -> dict[str, Any]:
         return out
 
     return {
-        "sop": {"id": sop.id, "title": sop.title.get(lang), "organisation": sop.organisation},
-        "roles": {r.id: {"title": r.title.get(lang), "team": r.team} for r in sop.roles.values()},
-        "documents": {d.id: {"no": d.no, "title": d.title.get(lang)} for d in sop.documents.values()},
-        "phases": {p.id: p.title.get(lang) for p in sop.phases.values()},
+        "sop": {"id": sop.id, "title": sop.title.get(), "organisation": sop.organisation},
+        "roles": {r.id: {"title": r.title.get(), "team": r.team} for r in sop.roles.values()},
+        "documents": {d.id: {"no": d.no, "title": d.title.get()} for d in sop.documents.values()},
+        "phases": {p.id: p.title.get() for p in sop.phases.values()},
         "steps": [
             {
                 "no": s.no,
                 "id": s.id,
-                "title": s.title.get(lang),
+                "title": s.title.get(),
                 "actors": list(s.actors),
                 "phase": s.phase,
                 "gate": s.gate,
                 "requires": list(s.requires),
                 "inputs": list(s.inputs),
                 "produces": list(s.produces),
-                "outputs": [o.get(lang) for o in s.outputs],
+                "outputs": [o.get() for o in s.outputs],
                 "artefacts": [artefact(a) for a in s.artefacts],
                 "signoffs": list(s.signoffs),
                 "time_limit_days": s.time_limit_days,
@@ -57,16 +57,18 @@ def as_dict(sop: Sop, lang: str) -> dict[str, Any]:
     }
 
 
-def as_json(sop: Sop, lang: str) -> str:
-    return json.dumps(as_dict(sop, lang), ensure_ascii=False, indent=2) + "\n"
+def as_json(sop: Sop) -> str:
+    return json.dumps(as_dict(sop), ensure_ascii=False, indent=2) + "\n"
 
 
 def _mermaid_text(text: str) -> str:
-    # Mermaid labels are quoted; quotes and markup characters are written as entities.
-    return text.replace("&", "&amp;").replace('"', "#quot;").replace("<", "&lt;").replace(">", "&gt;")
+    # Labels are quoted; quotes, ';' (a statement separator) and markup are written as entities.
+    for char, entity in (("&", "#amp;"), ('"', "#quot;"), (";", "#59;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(char, entity)
+    return text
 
 
-def as_mermaid(sop: Sop, lang: str) -> str:
+def as_mermaid(sop: Sop) -> str:
     """A flowchart with one swimlane (subgraph) per role; a step sits in its first actor's lane."""
     lines = ["flowchart TD"]
     lanes: dict[str, list[Step]] = {}
@@ -75,11 +77,11 @@ def as_mermaid(sop: Sop, lang: str) -> str:
     for role_id in sop.roles:
         if role_id not in lanes:
             continue
-        title = _mermaid_text(sop.roles[role_id].title.get(lang))
+        title = _mermaid_text(sop.roles[role_id].title.get())
         lines.append(f'  subgraph lane_{_node(role_id)}["{title}"]')
         for step in lanes[role_id]:
-            label = f"{step.no}. {step.title.get(lang)}"
-            others = [sop.roles[a].title.get(lang) for a in step.actors[1:]]
+            label = f"{step.no}. {step.title.get()}"
+            others = [sop.roles[a].title.get() for a in step.actors[1:]]
             if others:
                 label += " (+ " + ", ".join(others) + ")"
             lines.append(f'    s{step.no}["{_mermaid_text(label)}"]')
@@ -102,23 +104,23 @@ def _join(texts: list[str]) -> str:
     return "<br>".join(_cell(t) for t in texts) if texts else "—"
 
 
-def as_markdown(sop: Sop, lang: str) -> str:
+def as_markdown(sop: Sop) -> str:
     """The page kept in docs/sop.md: header, documents, the step table and the diagram."""
-    role = {r.id: r.title.get(lang) for r in sop.roles.values()}
+    role = {r.id: r.title.get() for r in sop.roles.values()}
     out = [
         _("<!-- Generated from sop.yaml by `sopkit sop show --format markdown`; do not edit. -->"),
         "",
-        f"# {sop.title.get(lang)}",
+        f"# {sop.title.get()}",
         "",
         f"{sop.organisation}",
         "",
-        f"## {_('Required documents')}",
+        "## " + _("Required documents"),
         "",
     ]
-    out += [f"{d.no}. {d.title.get(lang)}" for d in sorted(sop.documents.values(), key=lambda d: d.no)]
+    out += [f"{d.no}. {d.title.get()}" for d in sorted(sop.documents.values(), key=lambda d: d.no)]
     out += [
         "",
-        f"## {_('Steps')}",
+        "## " + _("Steps"),
         "",
         "| {} | {} | {} | {} | {} | {} | {} |".format(
             _("No"), _("Step"), _("Actors"), _("Requires"), _("Artefacts"), _("Sign-off"), _("Days")
@@ -131,7 +133,7 @@ def as_markdown(sop: Sop, lang: str) -> str:
         out.append(
             "| {} | {} | {} | {} | {} | {} | {} |".format(
                 s.no,
-                _cell(s.title.get(lang)),
+                _cell(s.title.get()),
                 _join([role[a] for a in s.actors]),
                 ", ".join(requires) or "—",
                 _join(artefacts),
@@ -142,7 +144,7 @@ def as_markdown(sop: Sop, lang: str) -> str:
     gate = sop.code_gate
     out += [
         "",
-        f"## {_('Gates')}",
+        "## " + _("Gates"),
         "",
         "- "
         + _("Application code may merge once these steps are complete: {steps}.").format(
@@ -158,38 +160,49 @@ def as_markdown(sop: Sop, lang: str) -> str:
             owners=", ".join(role[o] for o in sop.policy.owners),
         ),
         "",
-        f"## {_('Flow')}",
+        "## " + _("Flow"),
         "",
         "```mermaid",
-        as_mermaid(sop, lang).rstrip("\n"),
+        as_mermaid(sop).rstrip("\n"),
         "```",
         "",
     ]
     return "\n".join(out)
 
 
-def print_table(sop: Sop, lang: str) -> None:
-    """The steps as a table on the terminal."""
+def print_table(sop: Sop) -> None:
+    """The steps as a table on the terminal (role ids, explained in a legend below)."""
     from rich.console import Console
     from rich.table import Table
 
-    role = {r.id: r.title.get(lang) for r in sop.roles.values()}
-    table = Table(title=sop.title.get(lang), show_lines=False, expand=False)
+    table = Table(
+        title=sop.title.get(),
+        expand=False,
+        show_lines=True,
+        caption=_("Artefacts marked ? are optional; full paths: --format markdown"),
+    )
     table.add_column(_("No"), justify="right")
     table.add_column(_("Step"))
     table.add_column(_("Actors"))
     table.add_column(_("Requires"))
-    table.add_column(_("Artefacts"))
+    table.add_column(_("Artefacts"), overflow="fold")
     table.add_column(_("Sign-off"))
     table.add_column(_("Days"), justify="right")
     for s in sop.steps:
         table.add_row(
             str(s.no),
-            s.title.get(lang),
-            "\n".join(role[a] for a in s.actors),
+            s.title.get(),
+            "\n".join(s.actors),
             ", ".join(str(sop.step(d).no) for d in s.requires),
-            "\n".join(a.path for a in s.artefacts),
-            "\n".join(role[r] for r in s.signoffs),
+            "\n".join(a.path.rsplit("/", 1)[-1] + ("?" if a.optional else "") for a in s.artefacts),
+            "\n".join(s.signoffs),
             str(s.time_limit_days or ""),
         )
-    Console(soft_wrap=False).print(table)
+    legend = Table(title=_("Roles"), expand=False, show_header=False)
+    for role in sop.roles.values():
+        legend.add_row(role.id, role.title.get())
+    console = Console()
+    if not console.is_terminal:  # piped into a file or a pager: do not squeeze to 80 columns
+        console = Console(width=120)
+    console.print(table)
+    console.print(legend)

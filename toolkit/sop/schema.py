@@ -27,6 +27,8 @@ _HINTS = {
     "field": N_("use lower-case letters, digits and '_', starting with a letter (e.g. 'nomor_surat')"),
 }
 
+_SEE_SCHEMA = N_("see the schema (sopkit sop schema)")
+
 _TYPE_NAMES = {
     "object": N_("a mapping (key: value)"),
     "array": N_("a list"),
@@ -126,7 +128,7 @@ def _explain(doc: Located, error: ValidationError) -> list[Problem]:
             )
         ]
     if kind == "pattern":
-        hint = _(_HINTS.get(subschema.get("x-hint", ""), N_("see the schema")))
+        hint = _(_HINTS.get(subschema.get("x-hint", ""), _SEE_SCHEMA))
         if "propertyNames" in error.schema_path:  # a key of a mapping, not a value
             return [
                 doc.problem(

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from toolkit.errors import Problem
-from toolkit.i18n import _
+from toolkit.i18n import N_, _
 
 JsonPath = tuple[str | int, ...]
 
@@ -122,7 +122,9 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Located | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "?"
-        return None, [Problem(name, line, col, _("YAML syntax error: {problem}").format(problem=problem))]
+        known = [text for prefix, text in _YAML_PROBLEMS.items() if problem.startswith(prefix)]
+        text = _(known[0]) if known else problem
+        return None, [Problem(name, line, col, _("YAML syntax error: {problem}").format(problem=text))]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks its errors
         return None, [Problem(name, 1, 1, _("YAML syntax error: {problem}").format(problem=exc))]
     if node is None:
@@ -145,6 +147,28 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Located | None, list[Problem]]:
         ]
     located = Located(name, data, builder.value_marks, builder.key_marks)
     return located, builder.problems
+
+
+# PyYAML's most frequent complaints (by prefix), said in the user's language with the usual fix.
+_YAML_PROBLEMS = {
+    "found character '\\t' that cannot start any token": N_("a tab character; indent with spaces, not tabs"),
+    "could not find expected ':'": N_("a ':' is missing after a key (write 'key: value')"),
+    "mapping values are not allowed here": N_(
+        "a ':' where none is allowed; put text containing ': ' in quotes"
+    ),
+    "but found another document": N_(
+        "a second document ('---') in the file; keep the whole SOP in one document"
+    ),
+    "expected <block end>": N_("the indentation is off; align this line with its siblings"),
+    "expected ',' or ']'": N_("a list in '[...]' is not closed; add the ']'"),
+    "expected ',' or '}'": N_("a mapping in '{...}' is not closed; add the '}'"),
+    "did not find expected key": N_("the indentation is off; align this key with its siblings"),
+    "did not find expected '-' indicator": N_(
+        "the indentation is off; align this list item with the other items"
+    ),
+    "found undefined alias": N_("an alias ('*name') without a matching anchor ('&name')"),
+    "found unexpected end of stream": N_("the file ends inside a quoted text; close the quote"),
+}
 
 
 class _Loader(yaml.SafeLoader):
