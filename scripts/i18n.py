@@ -44,7 +44,10 @@ def po_path(lang: str) -> Path:
 def updated(lang: str, template: Catalog) -> Catalog:
     with po_path(lang).open("rb") as f:
         catalog = read_po(f, locale=lang, domain=DOMAIN)
+    kept = (catalog.creation_date, catalog.revision_date)
     catalog.update(template, update_header_comment=False)
+    # keep the dates: the files then change only when the messages do (and stay reproducible)
+    catalog.creation_date, catalog.revision_date = kept
     return catalog
 
 
