@@ -1,7 +1,9 @@
-"""Every workflow of this repository passes zizmor (offline) and GitHub's workflow schema."""
+"""Every workflow, of this repository and of the application template, passes zizmor (offline) with no
+finding at the pedantic level, GitHub's workflow schema, and pins every action to a full commit SHA."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +13,12 @@ import pytest
 
 from tests.conftest import ROOT
 
-WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+WORKFLOWS = sorted(
+    [
+        *(ROOT / ".github" / "workflows").glob("*.y*ml"),
+        *(ROOT / "project_template" / "template" / ".github" / "workflows").glob("*.y*ml"),
+    ]
+)
 
 
 def tool(name: str) -> str:
@@ -21,7 +28,15 @@ def tool(name: str) -> str:
 
 
 def test_there_are_workflows() -> None:
-    assert WORKFLOWS
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "sop-gate.yml"}
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_pinned_to_commits(workflow: Path) -> None:
+    uses = re.findall(r"uses:\s*(\S+)", workflow.read_text())
+    assert uses
+    for ref in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), ref
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)

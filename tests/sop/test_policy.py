@@ -99,4 +99,5 @@ def test_schema_command_prints_a_valid_schema(cli: Cli) -> None:
     schema = json.loads(result.stdout)
     Draft202012Validator.check_schema(schema)
     first_line = (ROOT / "sop.yaml").read_text(encoding="utf-8").splitlines()[0]
-    assert first_line == "# yaml-language-server: $schema=toolkit/sop/sop.schema.json"
+    assert first_line == "# yaml-language-server: $schema=sop.schema.json"
+    assert (ROOT / "sop.schema.json").resolve() == (ROOT / "sop.yaml").resolve().parent / "sop.schema.json"

@@ -48,9 +48,12 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from toolkit.cli.scaffold_cmd import new, upgrade
     from toolkit.cli.sop_cmd import sop
 
     cli.add_command(sop)
+    cli.add_command(new)
+    cli.add_command(upgrade)
 
 
 _register()

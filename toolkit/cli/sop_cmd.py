@@ -82,6 +82,6 @@ def diagram(path: str) -> None:
 
 @sop.command(help=_("Print the JSON Schema of sop.yaml (for editors and CI)."))
 def schema() -> None:
-    from toolkit.sop.schema import SCHEMA_PATH
+    from toolkit.paths import schema_path
 
-    click.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
+    click.echo(schema_path().read_text(encoding="utf-8"), nl=False)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import Problem
 from toolkit.i18n import N_, _
+from toolkit.paths import schema_path
 from toolkit.sop.source import JsonPath, Located
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
 
-SCHEMA_PATH = Path(__file__).parent / "sop.schema.json"
 
 # What a value that failed a "pattern" must look like, by the schema's "x-hint" key.
 _HINTS = {
@@ -42,7 +41,7 @@ _TYPE_NAMES = {
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    result: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    result: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
     return result
 
 

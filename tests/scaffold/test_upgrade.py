@@ -1,0 +1,127 @@
+"""``sopkit upgrade``: a new template version arrives without losing the project's own work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.conftest import Cli, git
+from tests.scaffold.conftest import NewApp
+
+SKPL = "docs/07-skpl/skpl.md"
+DPPL = "docs/08-dppl/dppl.md"
+DPPL_LINE = "[[ISI: tujuan dokumen, lingkup rancangan, dan acuan ke SKPL]]"
+
+
+def release(template: Path, version: str, edit_dppl_to: str | None = None) -> None:
+    """Publish a new template version: a changed document and a new file."""
+    (template / "VERSION").write_text(f"{version}\n")
+    if edit_dppl_to is not None:
+        source = template / "template" / f"{DPPL}.jinja"
+        source.write_text(source.read_text().replace(DPPL_LINE, edit_dppl_to))
+    (template / "template" / "CONTRIBUTING.md").write_text(f"# Panduan kontribusi {version}\n")
+
+
+def commit_edit(repo: Path, path: str, old: str | None, new: str) -> None:
+    file = repo / path
+    text = file.read_text()
+    file.write_text(text.replace(old, new) if old else text + new)
+    git(repo, "commit", "-qam", f"edit {path}")
+
+
+def test_upgrade_keeps_local_edits_and_brings_the_new_version(
+    cli: Cli, new_app: NewApp, template_copy: Path
+) -> None:
+    repo = new_app()
+    commit_edit(repo, SKPL, None, "\nCatatan tim kami.\n")
+    release(template_copy, "0.2.0", edit_dppl_to="[[ISI: tujuan dan acuan (templat 0.2.0)]]")
+
+    result = cli("upgrade", str(repo))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{repo}: diperbarui v0.1.0 -> v0.2.0, sudah di-commit\n"
+    assert (repo / SKPL).read_text().endswith("\nCatatan tim kami.\n")
+    assert "[[ISI: tujuan dan acuan (templat 0.2.0)]]" in (repo / DPPL).read_text()
+    assert (repo / "CONTRIBUTING.md").read_text() == "# Panduan kontribusi 0.2.0\n"
+    assert "_commit: v0.2.0" in (repo / ".copier-answers.yml").read_text()
+    assert git(repo, "status", "--porcelain") == ""
+    assert (
+        git(repo, "log", "-1", "--format=%s").strip() == "Upgrade the sop-toolkit template v0.1.0 -> v0.2.0"
+    )
+
+    again = cli("upgrade", str(repo))
+    assert again.exit_code == 0 and again.stdout == f"{repo}: sudah terbaru (templat v0.2.0)\n"
+
+
+def test_a_conflicting_edit_fails_cleanly_and_commits_nothing(
+    cli: Cli, new_app: NewApp, template_copy: Path
+) -> None:
+    repo = new_app()
+    commit_edit(repo, DPPL, DPPL_LINE, "Tujuan dokumen ini menurut tim kami.")
+    head = git(repo, "rev-parse", "HEAD")
+    before = (repo / DPPL).read_text()
+    release(template_copy, "0.2.0", edit_dppl_to="[[ISI: tujuan baru menurut templat]]")
+
+    result = cli("upgrade", str(repo))
+    assert result.exit_code == 1
+    assert "TIDAK diperbarui (v0.1.0 -> v0.2.0)" in result.stderr
+    assert result.stderr.rstrip().endswith(f"  {DPPL}")
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain", "--ignored") == ""
+    assert (repo / DPPL).read_text() == before
+    assert not (repo / "CONTRIBUTING.md").exists()
+
+
+def test_check_reports_drift_without_changing_anything(
+    cli: Cli, new_app: NewApp, template_copy: Path
+) -> None:
+    repo = new_app()
+    assert cli("upgrade", "--check", str(repo)).exit_code == 0
+    release(template_copy, "0.2.0")
+    result = cli("upgrade", "--check", str(repo))
+    assert result.exit_code == 1
+    assert result.stdout == f"{repo}: tertinggal: templat v0.1.0, terbaru v0.2.0\n"
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+
+
+def test_all_upgrades_every_repository_under_a_folder(
+    cli: Cli, new_app: NewApp, template_copy: Path, tmp_path: Path
+) -> None:
+    first, second = new_app(name="a"), new_app(name="b")
+    release(template_copy, "0.2.0")
+    result = cli("upgrade", "--all", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert len(re.findall(r"diperbarui v0\.1\.0 -> v0\.2\.0", result.stdout)) == 2
+    for repo in (first, second):
+        assert (repo / "CONTRIBUTING.md").exists()
+
+
+def test_refuses_uncommitted_changes_and_foreign_folders(
+    cli: Cli, new_app: NewApp, template_copy: Path, tmp_path: Path
+) -> None:
+    repo = new_app()
+    release(template_copy, "0.2.0")
+    (repo / SKPL).write_text("belum di-commit\n")
+    result = cli("upgrade", str(repo))
+    assert result.exit_code == 2
+    assert "punya perubahan yang belum di-commit" in result.stderr
+    assert (repo / SKPL).read_text() == "belum di-commit\n"
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    git(plain, "init", "-q")
+    result = cli("upgrade", str(plain))
+    assert result.exit_code == 2
+    assert "tidak punya .copier-answers.yml" in result.stderr
+
+
+def test_a_project_from_another_machine_upgrades_from_this_store(
+    cli: Cli, new_app: NewApp, template_copy: Path
+) -> None:
+    repo = new_app()
+    answers = repo / ".copier-answers.yml"
+    answers.write_text(re.sub(r"_src_path: .*", "_src_path: /srv/elsewhere/template", answers.read_text()))
+    git(repo, "commit", "-qam", "moved here from another machine")
+    release(template_copy, "0.2.0")
+    result = cli("upgrade", str(repo))
+    assert result.exit_code == 0, result.stderr
+    assert (repo / "CONTRIBUTING.md").exists()

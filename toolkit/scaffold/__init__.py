@@ -1,0 +1,1 @@
+"""Application repositories from the Copier template: create them and keep them up to date."""

@@ -1,0 +1,158 @@
+"""``sopkit upgrade``: bring application repositories to the newest template, or report their drift.
+
+An upgrade either lands whole (one commit "Upgrade template A -> B") or not at all: a conflict between the
+project's own edits and the template's changes restores the repository exactly as it was and lists the
+conflicting files, so nothing is lost and nothing half-done is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from toolkit.errors import UserError
+from toolkit.forge.git import commit_all, git, is_clean, is_repo_root
+from toolkit.i18n import _
+from toolkit.scaffold.store import Store, ensure_store
+
+ANSWERS = ".copier-answers.yml"
+Outcome = Literal["up-to-date", "upgraded", "drift", "conflict"]
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    path: Path
+    outcome: Outcome
+    old: str
+    new: str
+    conflicts: tuple[str, ...] = field(default=())
+
+
+def read_answers(repo: Path) -> dict[str, object]:
+    answers_file = repo / ANSWERS
+    if not is_repo_root(repo):
+        raise UserError(_("{path} is not the root of a git repository").format(path=repo))
+    try:
+        loaded = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UserError(
+            _("{path} has no {file}: it was not made with sopkit new").format(path=repo, file=ANSWERS)
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise UserError(
+            _("{file} is not valid YAML: {reason}").format(file=answers_file, reason=exc)
+        ) from exc
+    if not isinstance(loaded, dict) or "_commit" not in loaded:
+        raise UserError(_("{file} does not record the template version (_commit)").format(file=answers_file))
+    return loaded
+
+
+def find_repos(root: Path) -> Iterator[Path]:
+    """Application repositories directly under ``root`` (or ``root`` itself)."""
+    if (root / ANSWERS).is_file():
+        yield root
+        return
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and not child.is_symlink() and (child / ANSWERS).is_file():
+            yield child
+
+
+def upgrade(repo: Path, *, check: bool = False, store: Store | None = None) -> UpgradeResult:
+    answers = read_answers(repo)
+    store = store or ensure_store()
+    old = str(answers["_commit"])
+    if _same_commit(store, old, store.head):
+        return UpgradeResult(repo, "up-to-date", old, store.head)
+    if check:
+        return UpgradeResult(repo, "drift", old, store.head)
+    if not is_clean(repo):
+        raise UserError(
+            _("{path} has uncommitted changes; commit or stash them before upgrading").format(path=repo)
+        )
+    _point_at_store(repo, answers, store)
+    return _apply(repo, old, store)
+
+
+def _same_commit(store: Store, a: str, b: str) -> bool:
+    def resolve(ref: str) -> str:
+        return git(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], store.path, check=False).strip()
+
+    return a == b or (bool(resolve(a)) and resolve(a) == resolve(b))
+
+
+def _point_at_store(repo: Path, answers: dict[str, object], store: Store) -> None:
+    """Record this machine's store when the project came from a store that is not here."""
+    src = str(answers.get("_src_path", ""))
+    if src and (Path(src).expanduser().exists() or "://" in src or src.startswith("git@")):
+        return
+    text = (repo / ANSWERS).read_text(encoding="utf-8")
+    lines = [
+        f"_src_path: {store.path}" if line.startswith("_src_path:") else line for line in text.splitlines()
+    ]
+    (repo / ANSWERS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    commit_all(repo, "Record the local sop-toolkit template store")
+
+
+def _apply(repo: Path, old: str, store: Store) -> UpgradeResult:
+    from copier import run_update
+    from copier.errors import CopierError
+
+    before = set(_untracked(repo))
+    head = git(["rev-parse", "HEAD"], repo).strip()
+    try:
+        run_update(
+            repo,
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            conflict="rej",
+            vcs_ref="HEAD",
+            quiet=True,
+            unsafe=False,
+        )
+    except (ValueError, CopierError) as exc:
+        _restore(repo, head, before)
+        raise UserError(
+            _("the template update failed in {path}: {reason}").format(path=repo, reason=exc)
+        ) from exc
+    except BaseException:
+        _restore(repo, head, before)
+        raise
+    conflicts = sorted(p[: -len(".rej")] for p in set(_untracked(repo)) - before if p.endswith(".rej"))
+    conflicts += sorted(_inline_conflicts(repo))
+    if conflicts:
+        _restore(repo, head, before)
+        return UpgradeResult(repo, "conflict", old, store.head, tuple(conflicts))
+    commit_all(repo, f"Upgrade the sop-toolkit template {old} -> {store.head}")
+    return UpgradeResult(repo, "upgraded", old, store.head)
+
+
+def _untracked(repo: Path) -> list[str]:
+    """Untracked files, ignored ones included (the template ignores *.rej)."""
+    return git(["ls-files", "--others", "-z"], repo).split("\0")[:-1]
+
+
+def _inline_conflicts(repo: Path) -> list[str]:
+    changed = git(["diff", "--name-only", "-z"], repo).split("\0")[:-1]
+    found = []
+    for name in changed:
+        path = repo / name
+        if path.is_file() and b"\n<<<<<<< " in b"\n" + path.read_bytes():
+            found.append(name)
+    return found
+
+
+def _restore(repo: Path, head: str, before: set[str]) -> None:
+    """Put the repository back exactly as it was before the update started."""
+    git(["reset", "-q", "--hard", head], repo)
+    for name in set(_untracked(repo)) - before:
+        path = repo / name
+        path.unlink(missing_ok=True)
+        for parent in path.parents:  # folders the update created, now empty
+            if parent == repo or any(parent.iterdir()):
+                break
+            parent.rmdir()
