@@ -25,10 +25,14 @@ def problems(path: Path, display: str | None = None) -> tuple[Sop | None, list[P
     if not isinstance(doc.data, dict):
         found.append(doc.problem((), _not_mapping()))
         return None, sorted(found)
-    found += schema_problems(doc)
+    cache_key = _cache_key(path)
+    if not (cache_key and _cached(cache_key)):
+        found += schema_problems(doc)
     found += semantic_problems(doc)
     if found:
         return None, sorted(set(found))
+    if cache_key:
+        _remember(cache_key)
     return build(doc.data), []
 
 
@@ -38,6 +42,45 @@ def load(path: Path, display: str | None = None) -> Sop:
     if sop is None:
         raise ProblemsError(found)
     return sop
+
+
+# Checking the schema costs more than everything else the gate does (importing jsonschema included), so
+# a policy whose exact bytes passed once, with this schema and this version, is not checked again.
+
+
+def _cache_key(path: Path) -> str | None:
+    import hashlib
+
+    from toolkit import __version__
+    from toolkit.paths import schema_path
+
+    try:
+        digest = hashlib.sha256(__version__.encode() + b"\0" + schema_path().read_bytes() + b"\0")
+        digest.update(path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _cache_dir() -> Path:
+    import os
+
+    configured = os.environ.get("SOPKIT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sopkit" / "valid-policies"
+
+
+def _cached(key: str) -> bool:
+    return (_cache_dir() / key).is_file()
+
+
+def _remember(key: str) -> None:
+    try:
+        _cache_dir().mkdir(parents=True, exist_ok=True)
+        (_cache_dir() / key).touch()
+    except OSError:
+        pass  # a cache we cannot write only costs time
 
 
 def _not_mapping() -> str:

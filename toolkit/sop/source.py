@@ -117,7 +117,7 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Located | None, list[Problem]]:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [Problem(name, line, 1, _("the file contains NUL bytes; it is not a text file"))]
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -171,8 +171,16 @@ _YAML_PROBLEMS = {
 }
 
 
-class _Loader(yaml.SafeLoader):
-    """Composes only; we never let PyYAML construct Python objects."""
+def _compose(text: str) -> yaml.Node | None:
+    """Compose with libyaml when it is there (ten times faster); on a syntax error, compose again with
+    the pure-Python parser, whose messages are the ones we translate."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 class _Builder:
