@@ -27,7 +27,7 @@ def isolated_git_and_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "GIT_CONFIG_GLOBAL": str(gitconfig),
             "GIT_CONFIG_NOSYSTEM": "1",
             "SOPKIT_TEMPLATE_STORE": str(home / "store"),
-        "SOPKIT_CACHE_DIR": str(home / "cache"),
+            "SOPKIT_CACHE_DIR": str(home / "cache"),
         }
     )
     for key in ("SOPKIT_LANG", "SOPKIT_TEMPLATE_DIR"):

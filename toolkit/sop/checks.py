@@ -12,6 +12,7 @@ from typing import Any
 from toolkit.errors import Problem
 from toolkit.i18n import _
 from toolkit.sop import globs
+from toolkit.sop.model import POLICY_STEP
 from toolkit.sop.schema import suggest
 from toolkit.sop.source import JsonPath, Located
 
@@ -46,6 +47,13 @@ def _unique_steps(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[
     previous: int | None = None
     for index, step in steps:
         step_id, no = step.get("id"), step.get("no")
+        if step_id == POLICY_STEP:
+            yield doc.problem(
+                ("steps", index, "id"),
+                _("the step id '{id}' is reserved for sign-offs of policy changes; choose another id").format(
+                    id=step_id
+                ),
+            )
         if isinstance(step_id, str):
             if step_id in ids:
                 yield doc.problem(
@@ -234,6 +242,22 @@ def _artefacts(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Pro
                     "'signoffs'"
                 ),
             )
+        field = step.get("tested_commit_field")
+        if isinstance(field, str):
+            fields = {f for _j, a in artefacts for f in _list(a.get("fields"))}
+            if not step.get("covers_code"):
+                yield doc.problem(
+                    ("steps", index, "tested_commit_field"),
+                    _("'tested_commit_field' needs 'covers_code: true' on the same step"),
+                    key=True,
+                )
+            elif field not in fields:
+                yield doc.problem(
+                    ("steps", index, "tested_commit_field"),
+                    _(
+                        "'{field}' is not a field of this step's artefacts; add it to an artefact's 'fields'"
+                    ).format(field=field),
+                )
         for j, artefact in artefacts:
             base: JsonPath = ("steps", index, "artefacts", j)
             kind = artefact.get("kind")

@@ -11,6 +11,7 @@ from toolkit.i18n import current_language
 ArtefactKind = Literal["markdown", "pdf", "image", "sql", "uml", "any"]
 GateName = Literal["intake", "design", "code", "release", "handover"]
 GATE_NAMES: tuple[GateName, ...] = ("intake", "design", "code", "release", "handover")
+POLICY_STEP = "policy"  # the id sign-offs of policy changes carry; no step may use it
 
 DEFAULT_PLACEHOLDER = "[[ISI"
 DEFAULT_MAX_ARTEFACT_BYTES = 10 * 1024 * 1024
@@ -76,6 +77,8 @@ class Step:
     outputs: tuple[Text, ...] = ()
     activity: Text | None = None
     time_limit_days: int | None = None
+    covers_code: bool = False
+    tested_commit_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,8 @@ def _step(raw: dict[str, Any]) -> Step:
         artefacts=tuple(_artefact(a) for a in raw["artefacts"]),
         signoffs=tuple(raw["signoffs"]),
         time_limit_days=raw.get("time_limit_days"),
+        covers_code=bool(raw.get("covers_code", False)),
+        tested_commit_field=raw.get("tested_commit_field"),
     )
 
 
