@@ -3,36 +3,57 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.errors import Problem, ProblemsError
 from toolkit.sop.model import Artefact, Document, Role, Sop, Step, Text
 
-__all__ = ["Artefact", "Document", "Role", "Sop", "Step", "Text", "load", "problems"]
+if TYPE_CHECKING:
+    from toolkit.sop.source import Located
+
+__all__ = ["Artefact", "Document", "Role", "Sop", "Step", "Text", "load", "parse", "problems"]
 
 DEFAULT_PATH = Path("sop.yaml")
 
 
 def problems(path: Path, display: str | None = None) -> tuple[Sop | None, list[Problem]]:
     """Read and check ``path``; the model when it is valid, and every problem found."""
-    from toolkit.sop.checks import semantic_problems
-    from toolkit.sop.model import build
-    from toolkit.sop.schema import schema_problems
     from toolkit.sop.source import read_yaml
 
     doc, found = read_yaml(path, display)
     if doc is None:
         return None, sorted(found)
+    return _check(doc, found)
+
+
+def parse(raw: bytes, display: str) -> Sop:
+    """The validated model of a policy held in memory (read from a commit, say)."""
+    from toolkit.sop.source import MAX_FILE_BYTES, parse_yaml
+
+    if len(raw) > MAX_FILE_BYTES:
+        raise ProblemsError([Problem(display, 1, 1, _too_big(len(raw), MAX_FILE_BYTES))])
+    doc, found = parse_yaml(raw, display)
+    sop, found = (None, sorted(found)) if doc is None else _check(doc, found)
+    if sop is None:
+        raise ProblemsError(found)
+    return sop
+
+
+def _check(doc: Located, found: list[Problem]) -> tuple[Sop | None, list[Problem]]:
+    from toolkit.sop.checks import semantic_problems
+    from toolkit.sop.model import build
+    from toolkit.sop.schema import schema_problems
+
     if not isinstance(doc.data, dict):
         found.append(doc.problem((), _not_mapping()))
         return None, sorted(found)
-    cache_key = _cache_key(path)
-    if not (cache_key and _cached(cache_key)):
+    cache_key = _cache_key(doc.raw)
+    if not _cached(cache_key):
         found += schema_problems(doc)
     found += semantic_problems(doc)
     if found:
         return None, sorted(set(found))
-    if cache_key:
-        _remember(cache_key)
+    _remember(cache_key)
     return build(doc.data), []
 
 
@@ -48,17 +69,14 @@ def load(path: Path, display: str | None = None) -> Sop:
 # a policy whose exact bytes passed once, with this schema and this version, is not checked again.
 
 
-def _cache_key(path: Path) -> str | None:
+def _cache_key(raw: bytes) -> str:
     import hashlib
 
     from toolkit import __version__
     from toolkit.paths import schema_path
 
-    try:
-        digest = hashlib.sha256(__version__.encode() + b"\0" + schema_path().read_bytes() + b"\0")
-        digest.update(path.read_bytes())
-    except OSError:
-        return None
+    digest = hashlib.sha256(__version__.encode() + b"\0" + schema_path().read_bytes() + b"\0")
+    digest.update(raw)
     return digest.hexdigest()
 
 
@@ -87,3 +105,11 @@ def _not_mapping() -> str:
     from toolkit.i18n import _
 
     return _("the top level must be a mapping (version:, sop:, roles:, steps:, ...)")
+
+
+def _too_big(size: int, limit: int) -> str:
+    from toolkit.i18n import _
+
+    return _("file is {size} bytes, more than the limit of {limit}; an SOP policy is small text").format(
+        size=size, limit=limit
+    )

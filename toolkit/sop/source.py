@@ -45,6 +45,7 @@ class Located:
 
     file: str
     data: Any
+    raw: bytes = b""
     value_marks: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
 
@@ -145,7 +146,7 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Located | None, list[Problem]]:
                 ).format(limit=MAX_VALUES),
             ),
         ]
-    located = Located(name, data, builder.value_marks, builder.key_marks)
+    located = Located(name, data, raw, builder.value_marks, builder.key_marks)
     return located, builder.problems
 
 

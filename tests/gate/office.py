@@ -1,0 +1,161 @@
+"""A small office on one machine, for gate tests: people with real SSH keys, a roster, a scaffolded
+application repository and a bare server repository with the pre-receive hook."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from click.testing import Result
+
+from tests.conftest import Cli, git
+from toolkit import sop
+
+PEOPLE = {  # member id -> (roles, from, until)
+    "ani": (["tu"], None, None),
+    "dedi": (["kadis"], None, None),
+    "rahmat": (["kabid"], None, None),
+    "budi": (["kasi"], None, None),
+    "sari": (["kasi"], None, None),
+    "rina": (["it-support"], None, None),
+    "joko": (["security"], None, None),
+    "wati": (["pengendalian"], None, None),
+    "lina": (["kasi"], "2019-01-01", "2020-12-31"),  # a Kasi who has left
+}
+SIGNER = {
+    "tu": "ani",
+    "kadis": "dedi",
+    "kabid": "rahmat",
+    "kasi": "budi",
+    "security": "joko",
+    "pengendalian": "wati",
+}
+PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>"
+    b"endobj\nxref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
+    b"trailer<</Size 3/Root 1 0 R>>\nstartxref\n101\n%%EOF\n"
+)
+
+
+def make_key(folder: Path, name: str) -> Path:
+    key = folder / name
+    if not key.exists():
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True
+        )
+    return key
+
+
+def roster_text(keys: dict[str, Path], people: dict[str, tuple[list[str], str | None, str | None]]) -> str:
+    lines = ["version: 1", "members:"]
+    for member, (roles, start, until) in people.items():
+        lines += [
+            f"  {member}:",
+            f"    name: {member.title()}",
+            f"    email: {member}@sumbarprov.go.id",
+            "    keys:",
+            f"      - {keys[member].with_suffix('.pub').read_text().strip()}",
+            "    roles:",
+        ]
+        for role in roles:
+            lines.append(f"      - role: {role}")
+            if start:
+                lines.append(f"        from: {start}")
+            if until:
+                lines.append(f"        until: {until}")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Office:
+    root: Path
+    cli: Cli
+    keys: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def app(self) -> Path:
+        return self.root / "app"
+
+    @property
+    def bare(self) -> Path:
+        return self.root / "server.git"
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The office's policy and roster, for commands run outside the server."""
+        return ("--policy", str(self.root / "sop.yaml"), "--roster", str(self.root / "roster.yaml"))
+
+    @property
+    def policy(self) -> sop.Sop:
+        return sop.load(self.app / ".sop" / "sop.yaml")
+
+    def commit(self, message: str, author: str = "rina") -> str:
+        git(self.app, "add", "-A")
+        git(
+            self.app,
+            "-c",
+            f"user.name={author.title()}",
+            "-c",
+            f"user.email={author}@sumbarprov.go.id",
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            message,
+        )
+        return git(self.app, "rev-parse", "HEAD").strip()
+
+    def fill(self, step_no: int, extra: str = "") -> None:
+        """Fill in every artefact of a step the way its team would."""
+        step = self.policy.step(step_no)
+        for artefact in step.artefacts:
+            if artefact.optional:
+                continue
+            path = self.app / artefact.path
+            if artefact.kind == "pdf":
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(MINIMAL_PDF)
+            elif "*" in artefact.path:
+                for match in sorted(self.app.glob(artefact.path)):
+                    match.write_text(PLACEHOLDER.sub("Isi sebenarnya", match.read_text()))
+            else:
+                text = PLACEHOLDER.sub("Isi sebenarnya", path.read_text())
+                path.write_text(text + extra)
+
+    def signoff(
+        self, step: str | int, role: str, member: str | None = None, key: Path | None = None
+    ) -> Result:
+        member = member or SIGNER[role]
+        return self.cli(
+            "signoff",
+            str(step),
+            "--role",
+            role,
+            "--repo",
+            str(self.app),
+            "--key",
+            str(key or self.keys[member]),
+            *self.rules,
+        )
+
+    def push(self, ref: str = "HEAD:main", *flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "push", "-q", *flags, str(self.bare), ref],
+            cwd=self.app,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def complete(self, step_no: int) -> None:
+        """Fill, commit, sign off with every required role, and push one step."""
+        self.fill(step_no)
+        self.commit(f"Langkah {step_no}")
+        for role in self.policy.step(step_no).signoffs:
+            result = self.signoff(step_no, role)
+            assert result.exit_code == 0, result.output + result.stderr
+        pushed = self.push()
+        assert pushed.returncode == 0, pushed.stderr

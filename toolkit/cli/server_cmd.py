@@ -1,0 +1,70 @@
+"""``sopkit server init`` and the hooks it installs (``sopkit hook ...``, not for people)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from toolkit.i18n import LANGUAGES, _
+
+
+@click.group(help=_("A plain git server that enforces the SOP with a pre-receive hook."))
+def server() -> None:
+    pass
+
+
+@server.command(
+    "init",
+    help=_(
+        "Create (or reconfigure) the bare repository BARE_DIR whose pre-receive hook "
+        "runs the gate on every push to the protected branches."
+    ),
+)
+@click.argument("bare_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--policy",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default="sop.yaml",
+    show_default=True,
+    help=_("The office's sop.yaml."),
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help=_("The roster: who holds which role, with their SSH keys."),
+)
+@click.option(
+    "--branch",
+    "branches",
+    multiple=True,
+    default=("main",),
+    show_default=True,
+    help=_("A protected branch; repeatable."),
+)
+@click.option(
+    "--hook-lang",
+    type=click.Choice(LANGUAGES),
+    default="id",
+    show_default=True,
+    help=_("Language of the hook's messages to pushers."),
+)
+def init(bare_dir: Path, policy: Path, roster: Path, branches: tuple[str, ...], hook_lang: str) -> None:
+    from toolkit.forge import server as server_lib
+
+    config = server_lib.init(bare_dir, policy, roster, branches, hook_lang)
+    click.echo(
+        _("Server ready: {path}; protected: {refs}. Push with: git push {path} main").format(
+            path=config.root, refs=", ".join(config.protected)
+        )
+    )
+
+
+@click.command("hook", hidden=True)
+@click.argument("name", type=click.Choice(["pre-receive", "post-receive"]))
+def hook(name: str) -> None:
+    from toolkit.forge.server import run_hook
+
+    raise SystemExit(run_hook(name, sys.stdin.read()))

@@ -1,0 +1,72 @@
+"""The facts the gate decides on, as immutable data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of a commit, as git records it."""
+
+    path: str
+    mode: str  # 100644, 100755, 120000 (symlink), 160000 (submodule)
+    kind: str  # blob, commit
+    sha: str
+    size: int
+
+    @property
+    def is_regular(self) -> bool:
+        return self.kind == "blob" and self.mode in ("100644", "100755")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every file of one commit (``rev`` is ``None`` for the empty tree before the first commit)."""
+
+    rev: str | None
+    entries: Mapping[str, Entry]
+    undecodable: tuple[str, ...] = ()  # file names that are not UTF-8 (shown escaped)
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    parents: tuple[str, ...]
+    author: str  # e-mail, lower-case
+    time: int  # committer time, seconds since the epoch
+    paths: tuple[str, ...]  # what the commit changed (empty for merges)
+
+
+class ArtefactState(StrEnum):
+    PRESENT = "present"
+    MISSING = "missing"
+    UNFILLED = "unfilled"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class ArtefactCheck:
+    pattern: str
+    state: ArtefactState
+    paths: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Signoff:
+    """A sign-off commit as found, before and after verification."""
+
+    commit: str
+    step: str
+    role: str
+    digest: str
+    signer: str | None = None  # roster member id when the signature verified
+    problems: tuple[str, ...] = field(default=())  # why it does not count; empty when valid
+
+    @property
+    def valid(self) -> bool:
+        return self.signer is not None and not self.problems

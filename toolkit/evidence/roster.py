@@ -1,0 +1,213 @@
+"""The roster: who holds which SOP role, with which SSH keys, and when.
+
+``.sop/roster.yaml`` (readable; the office's staff edit it)::
+
+    version: 1
+    members:
+      budi:
+        name: Budi Santoso
+        email: budi@sumbarprov.go.id          # one or a list; git author e-mails of this person
+        keys:
+          - ssh-ed25519 AAAAC3Nza... budi@laptop
+        roles:
+          - role: kasi
+            from: 2026-01-01                   # optional: first day
+            until: 2026-06-30                  # optional: last day (acting officials, staff who left)
+
+From it, ``allowed_signers`` produces git's allowed-signers format (``ssh-keygen -Y verify``), with each
+grant's validity window as ``valid-after``/``valid-before``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import Problem, ProblemsError
+from toolkit.i18n import _
+from toolkit.sop.source import JsonPath, Located, parse_yaml
+
+_KEY = re.compile(
+    r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|"
+    r"sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$"
+)
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    start: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+
+    def covers(self, when: dt.datetime) -> bool:
+        day = when.astimezone(dt.UTC).date()
+        return (self.start is None or day >= self.start) and (self.until is None or day <= self.until)
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    emails: tuple[str, ...]
+    keys: tuple[str, ...]
+    grants: tuple[Grant, ...]
+
+
+@dataclass(frozen=True)
+class Roster:
+    members: tuple[Member, ...]
+
+    def member(self, member_id: str) -> Member | None:
+        return next((m for m in self.members if m.id == member_id), None)
+
+    def holds(self, member_id: str, role: str, when: dt.datetime) -> bool:
+        member = self.member(member_id)
+        return member is not None and any(g.role == role and g.covers(when) for g in member.grants)
+
+
+EMPTY = Roster(())
+
+
+def allowed_signers(roster: Roster, role: str | None = None) -> str:
+    """git's allowed-signers lines: one per key and grant (of ``role``, or of every role)."""
+    lines = []
+    for member in roster.members:
+        for grant in member.grants:
+            if role is not None and grant.role != role:
+                continue
+            options = ['namespaces="git"']
+            if grant.start:
+                options.append(f'valid-after="{grant.start:%Y%m%d}000000Z"')
+            if grant.until:
+                options.append(f'valid-before="{grant.until + dt.timedelta(days=1):%Y%m%d}000000Z"')
+            lines += [f"{member.id} {','.join(options)} {key}" for key in member.keys]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def parse(raw: bytes, name: str, known_roles: set[str]) -> Roster:
+    """The roster in ``raw``; :class:`ProblemsError` with located problems when it is not valid."""
+    doc, problems = parse_yaml(raw, name)
+    if doc is None:
+        raise ProblemsError(problems)
+    members = list(_members(doc, known_roles, problems))
+    if problems:
+        raise ProblemsError(problems)
+    return Roster(tuple(members))
+
+
+def load(path: Path, known_roles: set[str]) -> Roster:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProblemsError(
+            [Problem(str(path), 1, 1, _("cannot read the roster: {reason}").format(reason=exc.strerror))]
+        ) from exc
+    return parse(raw, str(path), known_roles)
+
+
+def _members(doc: Located, known_roles: set[str], problems: list[Problem]) -> Iterator[Member]:
+    data = doc.data
+    if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("members"), dict):
+        problems.append(doc.problem((), _("a roster needs 'version: 1' and a 'members:' mapping")))
+        return
+    for member_id, raw in data["members"].items():
+        path: JsonPath = ("members", member_id)
+        if not _ID.match(member_id):
+            problems.append(
+                doc.problem(
+                    path,
+                    _(
+                        "'{id}' is not a valid member id: use lower-case letters, digits, '.', '_' and '-'"
+                    ).format(id=member_id),
+                    key=True,
+                )
+            )
+        if not isinstance(raw, dict):
+            problems.append(doc.problem(path, _("a member needs name, email, keys and roles")))
+            continue
+        for key in sorted(set(raw) - {"name", "email", "keys", "roles"}):
+            problems.append(
+                doc.problem(
+                    (*path, key),
+                    _("unknown field '{field}'; allowed: name, email, keys, roles").format(field=key),
+                    key=True,
+                )
+            )
+        emails = raw.get("email")
+        emails = [emails] if isinstance(emails, str) else emails
+        if (
+            not isinstance(emails, list)
+            or not emails
+            or not all(isinstance(e, str) and "@" in e for e in emails)
+        ):
+            problems.append(
+                doc.problem((*path, "email"), _("'email' must be an e-mail address or a list of them"))
+            )
+            emails = []
+        keys = raw.get("keys")
+        if not isinstance(keys, list) or not keys:
+            problems.append(doc.problem((*path, "keys"), _("'keys' must list at least one SSH public key")))
+            keys = []
+        for index, key in enumerate(keys):
+            if not isinstance(key, str) or not _KEY.match(key.strip()):
+                problems.append(
+                    doc.problem(
+                        (*path, "keys", index),
+                        _("not an SSH public key (expected e.g. 'ssh-ed25519 AAAA... comment')"),
+                    )
+                )
+        grants = list(_grants(doc, path, raw.get("roles"), known_roles, problems))
+        yield Member(
+            member_id,
+            str(raw.get("name", member_id)),
+            tuple(e.lower() for e in emails),
+            tuple(k.strip() for k in keys if isinstance(k, str)),
+            tuple(grants),
+        )
+
+
+def _grants(
+    doc: Located, path: JsonPath, raw: Any, known_roles: set[str], problems: list[Problem]
+) -> Iterator[Grant]:
+    if not isinstance(raw, list) or not raw:
+        problems.append(doc.problem((*path, "roles"), _("'roles' must list at least one role")))
+        return
+    for index, grant in enumerate(raw):
+        where: JsonPath = (*path, "roles", index)
+        if not isinstance(grant, dict) or not isinstance(grant.get("role"), str):
+            problems.append(
+                doc.problem(where, _("a role entry needs 'role:' (and optionally from:, until:)"))
+            )
+            continue
+        if grant["role"] not in known_roles:
+            problems.append(
+                doc.problem(
+                    (*where, "role"),
+                    _("unknown role '{role}'; roles of the policy: {known}").format(
+                        role=grant["role"], known=", ".join(sorted(known_roles))
+                    ),
+                )
+            )
+        dates: dict[str, dt.date | None] = {}
+        for key in ("from", "until"):
+            value = grant.get(key)
+            if value is None:
+                dates[key] = None
+                continue
+            try:
+                dates[key] = dt.date.fromisoformat(str(value))
+            except ValueError:
+                problems.append(
+                    doc.problem(
+                        (*where, key), _("'{value}' is not a date like 2026-01-31").format(value=value)
+                    )
+                )
+                dates[key] = None
+        if dates["from"] and dates["until"] and dates["until"] < dates["from"]:
+            problems.append(doc.problem((*where, "until"), _("'until' is before 'from'")))
+        yield Grant(grant["role"], dates["from"], dates["until"])

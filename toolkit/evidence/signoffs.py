@@ -1,0 +1,128 @@
+"""Sign-offs as signed git commits: what they claim, and the digest of what they sign off.
+
+A sign-off is an empty commit, signed with the signer's SSH key, whose message ends with trailers::
+
+    Sop-Step: analisis-kebutuhan
+    Sop-Role: kasi
+    Sop-Digest: sha256:5f0c...
+
+The digest covers exactly the files signed off: the step's artefacts (path, mode and content id of each),
+plus, for a step that ``covers_code`` (the security test), every application-code file. Any later change
+to those files changes the digest, so the sign-off no longer matches: it is *stale*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from toolkit.evidence.artefacts import step_paths
+from toolkit.evidence.model import Snapshot
+from toolkit.sop import globs
+from toolkit.sop.model import POLICY_STEP, Sop, Step
+
+STEP, ROLE, DIGEST = "Sop-Step", "Sop-Role", "Sop-Digest"
+_TRAILER = re.compile(r"^(Sop-Step|Sop-Role|Sop-Digest):[ \t]*(\S+)[ \t]*$", re.M)
+
+
+@dataclass(frozen=True)
+class RawCommit:
+    tree: str
+    parents: tuple[str, ...]
+    signature: bytes | None  # the armoured SSH signature, when the commit is signed
+    payload: bytes  # what the signature covers: the commit object without its signature header
+    message: str
+
+
+def parse_commit(raw: bytes) -> RawCommit:
+    head, _sep, message = raw.partition(b"\n\n")
+    kept: list[bytes] = []
+    signature: list[bytes] = []
+    in_sig = False
+    tree, parents = "", []
+    for line in head.split(b"\n"):
+        if in_sig and line.startswith(b" "):
+            signature.append(line[1:])
+            continue
+        in_sig = line.startswith(b"gpgsig ")
+        if in_sig:
+            signature.append(line[len(b"gpgsig ") :])
+            continue
+        kept.append(line)
+        if line.startswith(b"tree "):
+            tree = line[5:].decode()
+        elif line.startswith(b"parent "):
+            parents.append(line[7:].decode())
+    payload = b"\n".join(kept) + b"\n\n" + message
+    sig = b"\n".join(signature) + b"\n" if signature else None
+    return RawCommit(tree, tuple(parents), sig, payload, message.decode("utf-8", "replace"))
+
+
+def claims(message: str) -> tuple[str, str, str] | None:
+    """``(step, role, digest)`` from the trailers of a sign-off message, or ``None``."""
+    found: dict[str, list[str]] = {}
+    for key, value in _TRAILER.findall(message):
+        found.setdefault(key, []).append(value)
+    if not all(len(found.get(k, [])) == 1 for k in (STEP, ROLE, DIGEST)):
+        return None  # a sign-off names exactly one step, one role and one digest
+    return found[STEP][0], found[ROLE][0], found[DIGEST][0]
+
+
+def message(step_no: int | None, step: str, role: str, digest: str, note: str = "") -> str:
+    title = f"SOP sign-off: step {step_no} {step} as {role}" if step_no else f"SOP sign-off: {step} as {role}"
+    body = f"{note.strip()}\n\n" if note.strip() else ""
+    return f"{title}\n\n{body}{STEP}: {step}\n{ROLE}: {role}\n{DIGEST}: {digest}\n"
+
+
+def digest_of(paths: Iterable[str], snapshot: Snapshot) -> str:
+    hasher = hashlib.sha256()
+    for path in sorted(set(paths)):
+        entry = snapshot.entries[path]
+        hasher.update(f"{path}\0{entry.mode}\0{entry.sha}\n".encode())
+    return "sha256:" + hasher.hexdigest()
+
+
+def code_paths(policy: Sop, snapshot: Snapshot) -> list[str]:
+    return [p for p in snapshot.entries if is_code(policy, p)]
+
+
+def is_policy_path(policy: Sop, path: str) -> bool:
+    return any(globs.matches(p, path) for p in policy.policy.paths)
+
+
+def is_artefact_path(policy: Sop, path: str) -> bool:
+    return any(globs.matches(a.path, path) for s in policy.steps for a in s.artefacts)
+
+
+def is_code(policy: Sop, path: str) -> bool:
+    gate = policy.code_gate
+    return (
+        any(globs.matches(p, path) for p in gate.paths)
+        and not any(globs.matches(p, path) for p in gate.exclude)
+        and not is_policy_path(policy, path)
+        and not is_artefact_path(policy, path)
+    )
+
+
+def covered_paths(policy: Sop, step_id: str, snapshot: Snapshot) -> list[str]:
+    """The files a sign-off of ``step_id`` covers in ``snapshot``."""
+    if step_id == POLICY_STEP:
+        return [p for p in snapshot.entries if is_policy_path(policy, p)]
+    step = policy.step(step_id)
+    paths = step_paths(step, snapshot)
+    if step.covers_code:
+        paths += code_paths(policy, snapshot)
+    return paths
+
+
+def step_digest(policy: Sop, step_id: str, snapshot: Snapshot) -> str:
+    return digest_of(covered_paths(policy, step_id, snapshot), snapshot)
+
+
+def touches(policy: Sop, step: Step, path: str) -> bool:
+    """Whether a change to ``path`` is a change to ``step``'s artefacts."""
+    return any(
+        globs.matches(a.path, path) and not path.rsplit("/", 1)[-1].startswith(".") for a in step.artefacts
+    )

@@ -1,0 +1,84 @@
+"""The gate on a plain git repository: gather the inputs for a state report, a change or a release, and
+hand them to the pure decision."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from toolkit.evidence.signoffs import code_paths, digest_of
+from toolkit.forge.gather import Policy, change_between, policy_at, view_at
+from toolkit.forge.gitread import ZERO, is_ancestor, read_snapshot, resolve
+from toolkit.gate import decide
+from toolkit.gate.model import Report, Violation
+from toolkit.i18n import _
+
+
+def state(repo: Path, rev: str, fallback: Policy | None = None) -> Report:
+    head = resolve(repo, rev)
+    policy = policy_at(repo, read_snapshot(repo, head), fallback)
+    return decide.state(policy.sop, policy.roster, view_at(repo, policy, head))
+
+
+def check_change(
+    repo: Path,
+    base_rev: str | None,
+    head_rev: str,
+    fallback: Policy | None = None,
+    configured: dict[str, str] | None = None,
+    now: int | None = None,
+) -> Report:
+    """The gate for the change ``base..head``, judged by the policy of the base (``fallback`` when the
+    base has none, as on the first push of a new repository)."""
+    head = resolve(repo, head_rev)
+    base = resolve(repo, base_rev) if base_rev and base_rev != ZERO else None
+    if base is None:
+        policy = fallback if fallback is not None else policy_at(repo, read_snapshot(repo, None))
+    else:
+        policy = policy_at(repo, read_snapshot(repo, base), fallback)
+    base_view = view_at(repo, policy, base) if base else None
+    head_view = view_at(repo, policy, head)
+    change = change_between(repo, base, head_view, int(now if now is not None else time.time()), configured)
+    report = decide.decide_change(policy.sop, policy.roster, base_view, head_view, change)
+    if base is not None and not is_ancestor(repo, base, head):
+        history = Violation(
+            "history",
+            _("the change rewrites history: {base} is not an ancestor of {head} (force push?)").format(
+                base=base[:12], head=head[:12]
+            ),
+        )
+        report = Report(report.steps, (history, *report.violations), report.kind)
+    return report
+
+
+def check_release(repo: Path, rev: str, fallback: Policy | None = None) -> Report:
+    """The release gate for ``rev``: every step it needs complete, and the security sign-off covering
+    exactly the released code."""
+    head = resolve(repo, rev)
+    snapshot = read_snapshot(repo, head)
+    policy = policy_at(repo, snapshot, fallback)
+    view = view_at(repo, policy, head)
+    released = digest_of(code_paths(policy.sop, snapshot), snapshot)
+    tested = None
+    for step in policy.sop.steps:
+        named = view.fields.get(step.id, {}).get(step.tested_commit_field or "", "").strip()
+        if step.tested_commit_field and named:
+            tested = _tested_code(repo, policy, named, head)
+    return decide.decide_release(policy.sop, policy.roster, view, tested, released)
+
+
+def _tested_code(repo: Path, policy: Policy, named: str, head: str) -> str | None:
+    """The code digest of the commit the test report names, if it is a commit in the released history."""
+    from toolkit.errors import UserError
+
+    if not re.fullmatch(r"[0-9a-f]{7,40}", named):  # a commit id, never a ref name like HEAD
+        return None
+    try:
+        tested = resolve(repo, named)
+    except UserError:
+        return None
+    if not is_ancestor(repo, tested, head):
+        return None
+    snapshot = read_snapshot(repo, tested)
+    return digest_of(code_paths(policy.sop, snapshot), snapshot)

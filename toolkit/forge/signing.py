@@ -1,0 +1,116 @@
+"""``sopkit signoff``: a sign-off as an empty commit signed with the signer's SSH key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import UserError
+from toolkit.evidence.model import ArtefactState
+from toolkit.evidence.signoffs import covered_paths, message, step_digest
+from toolkit.forge.gather import Policy, find_signoffs, policy_at, view_at
+from toolkit.forge.git import git, has_identity
+from toolkit.forge.gitread import read_commits, read_snapshot, resolve
+from toolkit.gate.decide import signers_of, signoff_problems
+from toolkit.i18n import _
+from toolkit.sop.model import POLICY_STEP
+
+
+@dataclass(frozen=True)
+class SignoffResult:
+    commit: str
+    step: str
+    role: str
+    digest: str
+    problems: tuple[str, ...]  # why the gate will not count it (empty: it counts)
+
+
+def signing_key(repo: Path, key: str | None) -> str:
+    key = key or git(["config", "--get", "user.signingkey"], repo, check=False).strip()
+    if not key:
+        raise UserError(
+            _(
+                "no SSH signing key: give --key ~/.ssh/id_ed25519 or run  git config --global "
+                "user.signingkey ~/.ssh/id_ed25519.pub  (make a key with ssh-keygen -t ed25519)"
+            )
+        )
+    if not key.startswith(("ssh-", "key::")) and not Path(key).expanduser().is_file():
+        raise UserError(_("the signing key {key} does not exist").format(key=key))
+    return key
+
+
+def sign_off(
+    repo: Path,
+    step_key: str,
+    role: str,
+    note: str = "",
+    key: str | None = None,
+    fallback: Policy | None = None,
+) -> SignoffResult:
+    head = resolve(repo, "HEAD")
+    snapshot = read_snapshot(repo, head)
+    policy = policy_at(repo, snapshot, fallback)
+    sop = policy.sop
+    try:
+        step = None if step_key == POLICY_STEP else sop.step(step_key)
+    except KeyError as exc:
+        raise UserError(
+            _("unknown step '{step}'; use a number 1-{last}, an id, or 'policy'").format(
+                step=step_key, last=sop.steps[-1].no
+            )
+        ) from exc
+    step_id = step.id if step else POLICY_STEP
+    if role not in signers_of(sop, step_id):
+        raise UserError(
+            _("role '{role}' does not sign off '{step}'; the policy asks for: {roles}").format(
+                role=role, step=step_id, roles=", ".join(signers_of(sop, step_id))
+            )
+        )
+    covered = set(covered_paths(sop, step_id, snapshot))
+    dirty = [line[3:] for line in git(["status", "--porcelain"], repo).splitlines() if line[3:] in covered]
+    if dirty:
+        raise UserError(
+            _("commit these changes first; a sign-off covers committed content only: {files}").format(
+                files=", ".join(dirty)
+            )
+        )
+    if step is not None:
+        view = view_at(repo, policy, head)
+        unfinished = [
+            r
+            for c in view.checks[step.id]
+            if c.state is not ArtefactState.PRESENT and not (c.optional and c.state is ArtefactState.MISSING)
+            for r in c.reasons
+        ]
+        if unfinished:
+            raise UserError(
+                _("step {no} is not ready to sign off:\n  {reasons}").format(
+                    no=step.no, reasons="\n  ".join(unfinished)
+                )
+            )
+    digest = step_digest(sop, step_id, snapshot)
+    text = message(step.no if step else None, step_id, role, digest, note)
+    identity = (
+        [] if has_identity(repo) else ["-c", "user.name=sop-toolkit", "-c", "user.email=sopkit@localhost"]
+    )
+    git(
+        [
+            *identity,
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            f"user.signingkey={signing_key(repo, key)}",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--no-verify",
+            "-S",
+            "-m",
+            text,
+        ],
+        repo,
+    )
+    commit = resolve(repo, "HEAD")
+    found = find_signoffs(repo, tuple(read_commits(repo, ["-1", commit])), policy.roster)
+    problems = tuple(signoff_problems(sop, policy.roster, found[0], read_commits(repo, [commit])))
+    return SignoffResult(commit, step_id, role, digest, problems)

@@ -1,0 +1,89 @@
+"""What the gate receives and what it returns (DESIGN.md §3: policy, repository state, change,
+sign-offs, roster -> report)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from toolkit.evidence.model import ArtefactCheck, CommitInfo, Signoff, Snapshot
+from toolkit.i18n import N_
+
+
+@dataclass(frozen=True)
+class View:
+    """One commit as the gate sees it: its files, the state of every step's artefacts, and the history
+    that leads to it (commits oldest first, and the sign-off commits among them)."""
+
+    snapshot: Snapshot
+    checks: Mapping[str, tuple[ArtefactCheck, ...]]  # step id -> its artefact checks
+    commits: tuple[CommitInfo, ...]
+    signoffs: tuple[Signoff, ...]
+    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # step id -> front-matter fields
+
+
+@dataclass(frozen=True)
+class Change:
+    """A push or pull request: from ``base`` (``None`` for a new repository) to the head."""
+
+    base: str | None
+    head: str
+    paths: tuple[str, ...]  # paths whose content differs between base and head
+    commits: tuple[CommitInfo, ...]  # the commits the change brings, oldest first
+    signoffs: tuple[Signoff, ...]  # the sign-off commits among them
+    now: int  # when the gate runs (seconds since the epoch)
+    configured_policy: Mapping[str, str] | None = None  # path -> blob id of the server's own policy files
+
+
+class Status(StrEnum):
+    COMPLETE = "complete"
+    MISSING = "missing"
+    UNFILLED = "unfilled"
+    INVALID = "invalid"
+    AWAITING_SIGNOFF = "awaiting-signoff"
+    STALE = "stale"
+    BLOCKED = "blocked"
+
+
+STATUS_LABELS = {
+    Status.COMPLETE: N_("complete"),
+    Status.MISSING: N_("missing"),
+    Status.UNFILLED: N_("not filled in"),
+    Status.INVALID: N_("invalid"),
+    Status.AWAITING_SIGNOFF: N_("awaiting sign-off"),
+    Status.STALE: N_("stale sign-off"),
+    Status.BLOCKED: N_("blocked by a dependency"),
+}
+
+
+@dataclass(frozen=True)
+class StepReport:
+    no: int
+    id: str
+    title: str
+    status: Status
+    reasons: tuple[str, ...] = ()
+    act: tuple[str, ...] = ()  # roles that must act next
+    signed_by: tuple[str, ...] = ()  # "member (role)" of the valid sign-offs
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # signoff, dependency, code, policy, release, history, name
+    message: str
+    step: int | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    steps: tuple[StepReport, ...]
+    violations: tuple[Violation, ...] = ()
+    kind: str = "state"  # state, change, release
+
+    @property
+    def passed(self) -> bool:
+        return not self.violations
+
+    def step(self, step_id: str) -> StepReport:
+        return next(s for s in self.steps if s.id == step_id)

@@ -1,0 +1,96 @@
+"""A gate report as text (terminals, hook output), JSON (machines) and Markdown (pull requests)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from toolkit.gate.model import STATUS_LABELS, Report, Status
+from toolkit.i18n import _
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    return {
+        "decision": "pass" if report.passed else "block",
+        "kind": report.kind,
+        "steps": [
+            {
+                "no": s.no,
+                "id": s.id,
+                "title": s.title,
+                "status": s.status.value,
+                "reasons": list(s.reasons),
+                "act": list(s.act),
+                "signed_by": list(s.signed_by),
+            }
+            for s in report.steps
+        ],
+        "violations": [{"rule": v.rule, "step": v.step, "message": v.message} for v in report.violations],
+    }
+
+
+def as_json(report: Report) -> str:
+    return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def _headline(report: Report) -> str:
+    if report.kind == "state":
+        done = sum(1 for s in report.steps if s.status is Status.COMPLETE)
+        return _("SOP state: {done} of {total} steps complete").format(done=done, total=len(report.steps))
+    if report.passed:
+        return _("SOP gate: PASSED")
+    return _("SOP gate: BLOCKED ({count} violations)").format(count=len(report.violations))
+
+
+def as_text(report: Report) -> str:
+    title_width = min(48, max(len(s.title) for s in report.steps)) if report.steps else 10
+    status_width = max(len(_(label)) for label in STATUS_LABELS.values())
+    lines = [_headline(report), ""]
+    lines.append(f"{_('No'):>3}  {_('Step'):<{title_width}}  {_('Status'):<{status_width}}  {_('Details')}")
+    for step in report.steps:
+        title = step.title if len(step.title) <= title_width else step.title[: title_width - 1] + "…"
+        details = list(step.reasons)
+        if step.act:
+            details.append(_("to act: {roles}").format(roles=", ".join(step.act)))
+        if step.status is Status.COMPLETE and step.signed_by:
+            details.append(_("signed off by {who}").format(who=", ".join(step.signed_by)))
+        first, *rest = details or [""]
+        lines.append(
+            f"{step.no:>3}  {title:<{title_width}}  {_(STATUS_LABELS[step.status]):<{status_width}}  {first}"
+        )
+        pad = " " * (3 + 2 + title_width + 2 + status_width + 2)
+        lines += [pad + detail for detail in rest]
+    if report.violations:
+        lines += ["", _("Violations:")]
+        lines += [f"  - [{v.rule}] {v.message}" for v in report.violations]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(report: Report) -> str:
+    icon = {Status.COMPLETE: "✅", Status.BLOCKED: "⏸️", Status.AWAITING_SIGNOFF: "✍️", Status.STALE: "♻️"}
+    lines = [
+        f"### {_headline(report)}",
+        "",
+        f"| {_('No')} | {_('Step')} | {_('Status')} | {_('Details')} |",
+        "|---:|---|---|---|",
+    ]
+    for step in report.steps:
+        details = [
+            *step.reasons,
+            *([_("to act: {roles}").format(roles=", ".join(step.act))] if step.act else []),
+        ]
+        lines.append(
+            f"| {step.no} | {_cell(step.title)} | {icon.get(step.status, '❌')} "
+            f"{_(STATUS_LABELS[step.status])} | {'<br>'.join(_cell(d) for d in details) or '—'} |"
+        )
+    if report.violations:
+        lines += ["", f"**{_('Violations:')}**", ""]
+        lines += [f"- `{v.rule}` {_cell(v.message)}" for v in report.violations]
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": as_text, "json": as_json, "markdown": as_markdown}
