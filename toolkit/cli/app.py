@@ -48,7 +48,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from toolkit.cli.gate_cmd import gate, signoff
+    from toolkit.cli.gate_cmd import audit, gate, signoff
     from toolkit.cli.scaffold_cmd import new, upgrade
     from toolkit.cli.server_cmd import hook, server
     from toolkit.cli.sop_cmd import sop
@@ -56,6 +56,7 @@ def _register() -> None:
     cli.add_command(sop)
     cli.add_command(gate)
     cli.add_command(signoff)
+    cli.add_command(audit)
     cli.add_command(new)
     cli.add_command(upgrade)
     cli.add_command(server)

@@ -132,3 +132,37 @@ def signoff(
             err=True,
         )
         raise SystemExit(EXIT_BLOCKED)
+
+
+@click.command(
+    help=_(
+        "Re-verify the history of a protected branch offline: every change reached it through "
+        "the gate (bypasses are reported); optionally write an evidence pack for auditors."
+    )
+)
+@REPO
+@click.option("--branch", default="main", show_default=True, help=_("The protected branch."))
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help=_("Write the evidence pack (zip).")
+)
+@POLICY
+@ROSTER
+def audit(repo: Path, branch: str, out: Path | None, policy: Path | None, roster: Path | None) -> None:
+    from toolkit.forge import audit as audit_lib
+    from toolkit.gate.render import as_text
+
+    fallback = _fallback(policy, roster)
+    result = audit_lib.audit(repo, branch, fallback)
+    click.echo(as_text(result.state), nl=False)
+    click.echo(
+        _("Audit of {branch} at {tip}: {checked} changes re-verified, {count} findings.").format(
+            branch=result.branch, tip=result.tip[:12], checked=result.checked, count=len(result.findings)
+        )
+    )
+    for finding in result.findings:
+        click.echo(f"  - [{finding.kind}] {finding.message}")
+    if out is not None:
+        audit_lib.write_pack(repo, result, out, fallback)
+        click.echo(_("Evidence pack: {path}").format(path=out))
+    if result.findings:
+        raise SystemExit(EXIT_BLOCKED)

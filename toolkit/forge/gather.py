@@ -148,12 +148,21 @@ def change_between(
     head_rev = head.snapshot.rev
     commits = tuple(read_commits(repo, [f"{base}..{head_rev}"] if base else [head_rev]))
     shas = {c.sha for c in commits}
-    return Change(
-        base,
-        head_rev,
-        changed_paths(repo, base, head_rev),
-        commits,
-        tuple(s for s in head.signoffs if s.commit in shas),
-        now,
-        configured,
-    )
+    paths = changed_paths(repo, base, head_rev)
+    policy_problems = _policy_problems(repo, head.snapshot) if POLICY_FILE in paths else ()
+    signoffs = tuple(s for s in head.signoffs if s.commit in shas)
+    return Change(base, head_rev, paths, commits, signoffs, now, configured, policy_problems)
+
+
+def _policy_problems(repo: Path, snapshot: Snapshot) -> tuple[str, ...]:
+    """Why the policy a change brings cannot be used (it would block every later change)."""
+    from toolkit import sop
+
+    entry = snapshot.entries.get(POLICY_FILE)
+    if entry is None:
+        return ()  # removing the policy is a policy change: the owners' sign-off rule covers it
+    try:
+        sop.parse(read_objects(repo, [entry.sha])[entry.sha], POLICY_FILE)
+    except ProblemsError as error:
+        return tuple(str(p) for p in error.problems)
+    return ()

@@ -200,10 +200,15 @@ def decide_change(policy: Sop, roster: Roster, base: View | None, head: View, ch
     base_reports = {r.id: r for r in step_reports(policy, roster, base)} if base else {}
     base_complete = {k for k, r in base_reports.items() if r.status is Status.COMPLETE}
     head_reports = step_reports(policy, roster, head)
-    violations: list[Violation] = []
+    violations: list[Violation] = [Violation("name", m) for m in _name_problems(head, change)]
+    violations += [Violation("policy", m) for m in change.policy_problems]
     for step in policy.steps:
-        if not any(touches(policy, step, p) for p in change.paths):
+        touched = [p for p in change.paths if touches(policy, step, p)]
+        if not touched:
             continue
+        for check in head.checks.get(step.id, ()):
+            if check.state is ArtefactState.INVALID and set(check.paths) & set(touched):
+                violations += [Violation("artefact", reason, step.no) for reason in check.reasons]
         drafting = step.id not in base_complete and not any(
             c.state is ArtefactState.PRESENT for c in head.checks.get(step.id, ())
         )
@@ -240,6 +245,18 @@ def decide_change(policy: Sop, roster: Roster, base: View | None, head: View, ch
     return Report(head_reports, tuple(violations), "change")
 
 
+def _name_problems(head: View, change: Change) -> list[str]:
+    from toolkit.evidence.artefacts import suspicious_names
+
+    changed = set(change.paths)
+    problems = [
+        _("'{name}' is not a UTF-8 file name; rename it").format(name=name)
+        for name in head.snapshot.undecodable
+        if name in changed
+    ]
+    return problems + suspicious_names([p for p in change.paths if p in head.snapshot.entries], head.snapshot)
+
+
 def _some(paths: list[str], limit: int = 3) -> str:
     shown = ", ".join(paths[:limit])
     return shown + (_(" and {count} more").format(count=len(paths) - limit) if len(paths) > limit else "")
@@ -264,9 +281,17 @@ def _signoff_rule(
     edits = [c for c in change.commits if any(_touches(policy, step_id, p) for p in c.paths)]
     history = list(head.commits)
     violations = []
+    strangers = [
+        s for s in change.signoffs if s.step == step_id and s.role not in signers_of(policy, step_id)
+    ]
     for role in signers_of(policy, step_id):
         candidates = [s for s in change.signoffs if s.step == step_id and s.role == role]
-        reasons: list[str] = []
+        reasons: list[str] = [
+            _("sign-off {commit} does not count: {why}").format(
+                commit=s.commit[:12], why="; ".join(signoff_problems(policy, roster, s, history))
+            )
+            for s in strangers
+        ]
         accepted = False
         for signoff in candidates:
             problems = signoff_problems(policy, roster, signoff, history, also_at=change.now)

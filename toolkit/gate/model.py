@@ -34,6 +34,7 @@ class Change:
     signoffs: tuple[Signoff, ...]  # the sign-off commits among them
     now: int  # when the gate runs (seconds since the epoch)
     configured_policy: Mapping[str, str] | None = None  # path -> blob id of the server's own policy files
+    policy_problems: tuple[str, ...] = ()  # why the policy the change brings is not valid
 
 
 class Status(StrEnum):

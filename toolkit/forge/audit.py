@@ -1,0 +1,221 @@
+"""``sopkit audit``: is the protected branch really the product of changes that passed the gate?
+
+On the server's bare repository the hook's push log says which pushes were accepted: every commit of the
+branch must have arrived in one of them, each logged push must still pass the gate when re-verified, and
+the log must chain from the branch's first push to its tip; a commit that got there any other way
+(written into the repository directly, or while the hook was off) is a *bypass*. On a clone, which has
+no log, the history is cut into the shortest runs of first-parent commits that each pass the gate;
+whatever cannot be cut that way is reported.
+
+The evidence pack is a zip for auditors: the step table, the findings, the policy and roster, every
+sign-off commit with its verification, and a manifest with the SHA-256 of each file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit import __version__
+from toolkit.evidence.roster import allowed_signers
+from toolkit.forge.gather import Policy, policy_at, view_at
+from toolkit.forge.git import git
+from toolkit.forge.gitread import ZERO, read_objects, read_snapshot, resolve
+from toolkit.forge.plaingit import check_change
+from toolkit.gate import decide
+from toolkit.gate.model import Report
+from toolkit.gate.render import as_dict, as_markdown
+from toolkit.i18n import _
+
+
+@dataclass(frozen=True)
+class Finding:
+    commit: str
+    kind: str  # bypass, blocked, gap
+    message: str
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    branch: str
+    tip: str
+    findings: tuple[Finding, ...]
+    state: Report
+    checked: int  # how many changes were re-verified
+
+
+def _log_entries(repo: Path, ref: str) -> list[tuple[str, str, int]] | None:
+    log = repo / "sopkit" / "pushes.log"
+    if not log.is_file():
+        return None
+    entries = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[2] == ref:
+            entries.append((parts[0], parts[1], int(parts[3])))
+    return entries
+
+
+def _server_fallback(repo: Path) -> tuple[Policy | None, dict[str, str] | None]:
+    if not (repo / "sopkit" / "config.json").is_file():
+        return None, None
+    from toolkit.forge.server import load_config, server_policy
+
+    return server_policy(load_config(repo))
+
+
+def audit(repo: Path, branch: str = "main", fallback: Policy | None = None) -> AuditResult:
+    ref = branch if branch.startswith("refs/") else f"refs/heads/{branch}"
+    tip = resolve(repo, ref)
+    server_rules, configured = _server_fallback(repo)
+    fallback = fallback or server_rules
+    entries = _log_entries(repo, ref)
+    if entries is not None:
+        findings, checked = _audit_log(repo, tip, entries, fallback, configured)
+    else:
+        findings, checked = _audit_history(repo, tip, fallback)
+    policy = policy_at(repo, read_snapshot(repo, tip), fallback)
+    state = decide.state(policy.sop, policy.roster, view_at(repo, policy, tip))
+    return AuditResult(ref, tip, tuple(findings), state, checked)
+
+
+def _commits(repo: Path, base: str, head: str) -> list[str]:
+    spec = head if base == ZERO else f"{base}..{head}"
+    return git(["rev-list", "--reverse", spec], repo).split()
+
+
+def _audit_log(
+    repo: Path,
+    tip: str,
+    entries: list[tuple[str, str, int]],
+    fallback: Policy | None,
+    configured: dict[str, str] | None,
+) -> tuple[list[Finding], int]:
+    findings: list[Finding] = []
+    expected = ZERO
+    for old, new, when in entries:
+        if old != expected:
+            findings.append(
+                Finding(
+                    old,
+                    "gap",
+                    _("the branch moved from {a} to {b} without a push through the hook").format(
+                        a=expected[:12], b=old[:12]
+                    ),
+                )
+            )
+            findings += [
+                Finding(
+                    c, "bypass", _("commit {commit} reached the branch around the hook").format(commit=c[:12])
+                )
+                for c in _commits(repo, expected, old)
+            ]
+        report = check_change(repo, None if old == ZERO else old, new, fallback, configured, now=when)
+        if not report.passed:
+            findings.append(
+                Finding(
+                    new,
+                    "blocked",
+                    _("the push {a}..{b} does not pass the gate: {why}").format(
+                        a=old[:12], b=new[:12], why="; ".join(v.message for v in report.violations)
+                    ),
+                )
+            )
+        expected = new
+    if expected != tip:
+        findings += [
+            Finding(
+                c, "bypass", _("commit {commit} reached the branch around the hook").format(commit=c[:12])
+            )
+            for c in _commits(repo, expected, tip)
+        ]
+    return findings, len(entries)
+
+
+def _audit_history(repo: Path, tip: str, fallback: Policy | None) -> tuple[list[Finding], int]:
+    commits = git(["rev-list", "--first-parent", "--reverse", tip], repo).split()
+    # A clone does not know what the server was set up with: its first commit's own rules stand in.
+    first = read_snapshot(repo, commits[0])
+    fallback = fallback or policy_at(repo, first)
+    configured = {p: e.sha for p, e in first.entries.items() if p in (".sop/sop.yaml", ".sop/roster.yaml")}
+    findings: list[Finding] = []
+    base: str | None = None
+    checked = 0
+    for index, commit in enumerate(commits):
+        checked += 1
+        if check_change(repo, base, commit, fallback, configured).passed:
+            base = commit
+        elif index == len(commits) - 1:
+            start = commits.index(base) + 1 if base else 0
+            findings += [
+                Finding(
+                    c,
+                    "blocked",
+                    _("commit {commit} is not covered by any change that passes the gate").format(
+                        commit=c[:12]
+                    ),
+                )
+                for c in commits[start:]
+            ]
+    return findings, checked
+
+
+def write_pack(repo: Path, result: AuditResult, out: Path, fallback: Policy | None = None) -> None:
+    """The evidence pack: deterministic zip (fixed timestamps, sorted names) with a hash manifest."""
+    policy = policy_at(repo, read_snapshot(repo, result.tip), fallback or _server_fallback(repo)[0])
+    view = view_at(repo, policy, result.tip)
+    files: dict[str, bytes] = {
+        "state.json": json.dumps(as_dict(result.state), ensure_ascii=False, indent=2).encode() + b"\n",
+        "state.md": as_markdown(result.state).encode(),
+        "findings.json": json.dumps(
+            [f.__dict__ for f in result.findings], ensure_ascii=False, indent=2
+        ).encode()
+        + b"\n",
+        "allowed_signers": allowed_signers(policy.roster).encode(),
+    }
+    policy_entry = read_snapshot(repo, result.tip).entries.get(".sop/sop.yaml")
+    if policy_entry is not None:
+        files["policy/sop.yaml"] = read_objects(repo, [policy_entry.sha])[policy_entry.sha]
+    raw = read_objects(repo, [s.commit for s in view.signoffs])
+    for signoff in view.signoffs:
+        problems = decide.signoff_problems(policy.sop, policy.roster, signoff, view.commits)
+        files[f"signoffs/{signoff.commit}.commit"] = raw[signoff.commit]
+        files[f"signoffs/{signoff.commit}.json"] = (
+            json.dumps(
+                {
+                    "commit": signoff.commit,
+                    "step": signoff.step,
+                    "role": signoff.role,
+                    "digest": signoff.digest,
+                    "signer": signoff.signer,
+                    "valid": not problems,
+                    "problems": problems,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ).encode()
+            + b"\n"
+        )
+    log = repo / "sopkit" / "pushes.log"
+    if log.is_file():
+        files["pushes.log"] = log.read_bytes()
+    manifest = {
+        "tool": "sop-toolkit",
+        "version": __version__,
+        "branch": result.branch,
+        "tip": result.tip,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "findings": len(result.findings),
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    files["manifest.json"] = json.dumps(manifest, indent=2).encode() + b"\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as pack:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            pack.writestr(info, files[name])
