@@ -20,7 +20,7 @@ def office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
     """A scaffolded application and a server with the hook, first push done."""
     shutil.copyfile(ROOT / "sop.yaml", tmp_path / "sop.yaml")
     (tmp_path / "roster.yaml").write_text(roster_text(keyring, PEOPLE))
-    office = Office(tmp_path, cli, keyring)
+    office = Office(tmp_path, lambda *args: cli(*args, lang="en"), keyring)
     result = cli(
         "new",
         str(office.app),
@@ -39,6 +39,8 @@ def office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
         str(tmp_path / "sop.yaml"),
         "--roster",
         str(tmp_path / "roster.yaml"),
+        "--hook-lang",
+        "en",
     )
     assert result.exit_code == 0, result.stderr
     pushed = office.push()

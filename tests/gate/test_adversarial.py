@@ -173,7 +173,7 @@ def test_path_traversal_in_the_policy(office: Office) -> None:
     office.commit("Pola path baru")
     office.signoff("policy", "kasi")
     office.signoff("policy", "kabid")
-    rejected(office, "'..' tidak diizinkan")
+    rejected(office, "'..' is not allowed")
 
 
 def test_a_template_left_unfilled_blocks_the_next_step(office: Office) -> None:
@@ -216,7 +216,7 @@ def test_huge_file(office: Office) -> None:
 
 def test_non_utf8_file_name(office: Office) -> None:
     name = b"docs/01-permintaan/surat-\xff.md"
-    with open(os.fsencode(office.app) + b"/" + name, "wb") as f:
+    with open(os.fsencode(office.app) + b"/" + name, "wb") as f:  # noqa: PTH123 - a bytes path
         f.write(b"x\n")
     subprocess.run([b"git", b"add", b"--", name], cwd=office.app, check=True)
     office.commit("Nama aneh")
@@ -264,7 +264,15 @@ def test_broken_server_configuration_fails_closed(office: Office) -> None:
     (office.bare / "sopkit" / "config.json").write_text("{not json")
     fill_letter(office)
     office.signoff(1, "tu")
-    rejected(office, "cannot decide")
+    rejected(office, "tidak dapat memutuskan")  # the configured language is unreadable too: Indonesian
+
+
+def test_the_hook_speaks_indonesian_by_default(office: Office) -> None:
+    config = office.bare / "sopkit" / "config.json"
+    config.write_text(config.read_text().replace('"en"', '"id"'))
+    (office.app / "index.php").write_text("<?php echo 'halo';\n")
+    office.commit("Kode awal")
+    rejected(office, "Gerbang SOP: DITOLAK (1 pelanggaran)", "kode aplikasi berubah (index.php)")
 
 
 def test_signoffs_of_the_right_people_pass(office: Office) -> None:

@@ -46,7 +46,8 @@ def as_text(report: Report) -> str:
     title_width = min(48, max(len(s.title) for s in report.steps)) if report.steps else 10
     status_width = max(len(_(label)) for label in STATUS_LABELS.values())
     lines = [_headline(report), ""]
-    lines.append(f"{_('No'):>3}  {_('Step'):<{title_width}}  {_('Status'):<{status_width}}  {_('Details')}")
+    no, step_label, status, details_label = _("No"), _("Step"), _("Status"), _("Details")
+    lines.append(f"{no:>3}  {step_label:<{title_width}}  {status:<{status_width}}  {details_label}")
     for step in report.steps:
         title = step.title if len(step.title) <= title_width else step.title[: title_width - 1] + "…"
         details = list(step.reasons)
@@ -75,7 +76,7 @@ def as_markdown(report: Report) -> str:
     lines = [
         f"### {_headline(report)}",
         "",
-        f"| {_('No')} | {_('Step')} | {_('Status')} | {_('Details')} |",
+        "| " + " | ".join((_("No"), _("Step"), _("Status"), _("Details"))) + " |",
         "|---:|---|---|---|",
     ]
     for step in report.steps:
@@ -88,7 +89,7 @@ def as_markdown(report: Report) -> str:
             f"{_(STATUS_LABELS[step.status])} | {'<br>'.join(_cell(d) for d in details) or '—'} |"
         )
     if report.violations:
-        lines += ["", f"**{_('Violations:')}**", ""]
+        lines += ["", "**" + _("Violations:") + "**", ""]
         lines += [f"- `{v.rule}` {_cell(v.message)}" for v in report.violations]
     return "\n".join(lines) + "\n"
 
