@@ -27,8 +27,8 @@ def artefact_paths(artefact: Artefact, snapshot: Snapshot) -> list[str]:
     """The files of ``snapshot`` that ``artefact`` names (hidden files excluded)."""
     if not globs.is_glob(artefact.path):
         return [artefact.path] if artefact.path in snapshot.entries else []
-    regex = globs.compile_pattern(artefact.path)
-    return sorted(p for p in snapshot.entries if regex.match(p) and not p.rsplit("/", 1)[-1].startswith("."))
+    regex = re.compile(f"^{globs.regex_source(artefact.path, lines=True)}$", re.M)
+    return sorted(p for p in regex.findall(snapshot.lines) if not p.rsplit("/", 1)[-1].startswith("."))
 
 
 def step_paths(step: Step, snapshot: Snapshot) -> list[str]:
@@ -88,8 +88,24 @@ def _fold(path: str) -> str:
 
 
 def _lookalike(path: str, snapshot: Snapshot) -> str | None:
-    folded = _fold(path)
-    return next((p for p in snapshot.entries if p != path and _fold(p) == folded), None)
+    return next((p for p in _folded(snapshot).get(_key(path), ()) if p != path), None)
+
+
+_FOLDED: dict[int, tuple[Snapshot, dict[str, list[str]]]] = {}
+
+
+def _folded(snapshot: Snapshot) -> dict[str, list[str]]:
+    """Paths of ``snapshot`` by their folded form (built once per snapshot)."""
+    cached = _FOLDED.get(id(snapshot))
+    if cached is not None and cached[0] is snapshot:
+        return cached[1]
+    folded: dict[str, list[str]] = {}
+    for entry in snapshot.entries:
+        folded.setdefault(_key(entry), []).append(entry)
+    if len(_FOLDED) > 8:
+        _FOLDED.clear()
+    _FOLDED[id(snapshot)] = (snapshot, folded)
+    return folded
 
 
 def _check_file(
@@ -266,21 +282,27 @@ KIND_CHECKS: dict[str, Callable[[Artefact, bytes, Settings], tuple[ArtefactState
 }
 
 
+_INVISIBLE = re.compile("[\x00-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def _key(path: str) -> str:
+    return path.lower() if path.isascii() else _fold(path)
+
+
 def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[str]:
     """Problems with file names in ``paths``: names that collide with another file after folding case
-    and Unicode form (they check out as one file on Windows and macOS), and control characters."""
-    folded: dict[str, list[str]] = {}
-    for path in snapshot.entries:
-        folded.setdefault(_fold(path), []).append(path)
+    and Unicode form (they check out as one file on Windows and macOS), and control or invisible
+    formatting characters."""
+    folded = _folded(snapshot)
     problems = []
     for path in sorted(set(paths)):
-        if any(unicodedata.category(c) in ("Cc", "Cf") for c in path):
+        if _INVISIBLE.search(path):
             problems.append(
                 _("'{path}' contains control or invisible formatting characters").format(
                     path=path.encode("unicode_escape").decode()
                 )
             )
-        twins = [p for p in folded.get(_fold(path), []) if p != path]
+        twins = [p for p in folded.get(_key(path), []) if p != path]
         if twins:
             problems.append(
                 _("'{path}' and '{other}' differ only in letter case or Unicode form").format(

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from toolkit.evidence.artefacts import step_paths
+from toolkit.evidence.classify import classes
 from toolkit.evidence.model import Snapshot
-from toolkit.sop import globs
-from toolkit.sop.model import POLICY_STEP, Sop, Step
+from toolkit.sop.model import POLICY_STEP, Sop
 
 STEP, ROLE, DIGEST = "Sop-Step", "Sop-Role", "Sop-Digest"
 _TRAILER = re.compile(r"^(Sop-Step|Sop-Role|Sop-Digest):[ \t]*(\S+)[ \t]*$", re.M)
@@ -85,31 +85,21 @@ def digest_of(paths: Iterable[str], snapshot: Snapshot) -> str:
 
 
 def code_paths(policy: Sop, snapshot: Snapshot) -> list[str]:
-    return [p for p in snapshot.entries if is_code(policy, p)]
+    return classes(policy).code_among(tuple(snapshot.entries))
 
 
 def is_policy_path(policy: Sop, path: str) -> bool:
-    return any(globs.matches(p, path) for p in policy.policy.paths)
-
-
-def is_artefact_path(policy: Sop, path: str) -> bool:
-    return any(globs.matches(a.path, path) for s in policy.steps for a in s.artefacts)
+    return classes(policy).is_policy(path)
 
 
 def is_code(policy: Sop, path: str) -> bool:
-    gate = policy.code_gate
-    return (
-        any(globs.matches(p, path) for p in gate.paths)
-        and not any(globs.matches(p, path) for p in gate.exclude)
-        and not is_policy_path(policy, path)
-        and not is_artefact_path(policy, path)
-    )
+    return classes(policy).is_code(path)
 
 
 def covered_paths(policy: Sop, step_id: str, snapshot: Snapshot) -> list[str]:
     """The files a sign-off of ``step_id`` covers in ``snapshot``."""
     if step_id == POLICY_STEP:
-        return [p for p in snapshot.entries if is_policy_path(policy, p)]
+        return [p for p in snapshot.entries if classes(policy).is_policy(p)]
     step = policy.step(step_id)
     paths = step_paths(step, snapshot)
     if step.covers_code:
@@ -121,8 +111,7 @@ def step_digest(policy: Sop, step_id: str, snapshot: Snapshot) -> str:
     return digest_of(covered_paths(policy, step_id, snapshot), snapshot)
 
 
-def touches(policy: Sop, step: Step, path: str) -> bool:
-    """Whether a change to ``path`` is a change to ``step``'s artefacts."""
-    return any(
-        globs.matches(a.path, path) and not path.rsplit("/", 1)[-1].startswith(".") for a in step.artefacts
-    )
+def touches(policy: Sop, step_id: str, path: str) -> bool:
+    """Whether a change to ``path`` is a change to what a sign-off of ``step_id`` covers on paper: the
+    step's artefacts (for ``policy``: the policy files)."""
+    return classes(policy).touches(step_id, path)

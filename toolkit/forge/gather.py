@@ -14,7 +14,7 @@ from toolkit.evidence.artefacts import blobs_to_read, check_step
 from toolkit.evidence.model import CommitInfo, Signoff, Snapshot
 from toolkit.evidence.signoffs import claims, parse_commit
 from toolkit.forge import sshsig
-from toolkit.forge.gitread import changed_paths, read_commits, read_objects, read_snapshot
+from toolkit.forge.gitread import changed_paths, read_history, read_objects, read_snapshot, rev_list
 from toolkit.gate.model import Change, View
 from toolkit.i18n import _
 from toolkit.sop.model import Sop
@@ -95,14 +95,33 @@ def _invalid_blocks(load: Callable[[], T]) -> T:
         ) from error
 
 
-def view_at(repo: Path, policy: Policy, rev: str | None) -> View:
-    snapshot = read_snapshot(repo, rev)
+def pathspecs(sop: Sop) -> list[str]:
+    """Where the files the gate tracks per commit live (artefacts, policy): the first path segment of
+    each pattern, so that git's path filter stays a cheap prefix match. An empty list means "all"."""
+    tops = set()
+    for pattern in [*(a.path for s in sop.steps for a in s.artefacts), *sop.policy.paths]:
+        top = pattern.split("/", 1)[0]
+        if any(c in top for c in "*?["):
+            return []  # a pattern that starts with a wildcard can match anywhere
+        tops.add(top)
+    return sorted(tops)
+
+
+def view_at(
+    repo: Path,
+    policy: Policy,
+    rev: str | None,
+    snapshot: Snapshot | None = None,
+    history: tuple[CommitInfo, ...] | None = None,
+) -> View:
+    snapshot = snapshot if snapshot is not None else read_snapshot(repo, rev)
     sop = policy.sop
     contents = read_objects(repo, blobs_to_read(sop.steps, snapshot, sop.settings))
     checks = {s.id: tuple(check_step(s, snapshot, contents, sop.settings)) for s in sop.steps}
-    commits = tuple(read_commits(repo, [rev])) if rev else ()
-    signoffs = find_signoffs(repo, commits, policy.roster)
-    return View(snapshot, checks, commits, signoffs, _tested_fields(sop, snapshot, contents))
+    if history is None:
+        history = tuple(read_history(repo, rev, pathspecs(sop))) if rev else ()
+    signoffs = find_signoffs(repo, history, policy.roster)
+    return View(snapshot, checks, history, signoffs, _tested_fields(sop, snapshot, contents))
 
 
 def _tested_fields(sop: Sop, snapshot: Snapshot, contents: dict[str, bytes]) -> dict[str, dict[str, str]]:
@@ -124,7 +143,7 @@ def find_signoffs(
     repo: Path, commits: tuple[CommitInfo, ...], roster: roster_lib.Roster
 ) -> tuple[Signoff, ...]:
     """Sign-off commits among ``commits``: empty, single-parent commits whose message has the trailers."""
-    candidates = [c for c in commits if not c.paths and len(c.parents) <= 1]
+    candidates = [c for c in commits if c.claims_signoff and not c.paths and len(c.parents) <= 1]
     raw = read_objects(repo, [c.sha for c in candidates])
     found = []
     for commit in candidates:
@@ -142,12 +161,19 @@ def find_signoffs(
 
 
 def change_between(
-    repo: Path, base: str | None, head: View, now: int, configured: dict[str, str] | None = None
+    repo: Path,
+    base: str | None,
+    head: View,
+    now: int,
+    configured: dict[str, str] | None = None,
+    base_history: set[str] | None = None,
 ) -> Change:
     assert head.snapshot.rev is not None
     head_rev = head.snapshot.rev
-    commits = tuple(read_commits(repo, [f"{base}..{head_rev}"] if base else [head_rev]))
-    shas = {c.sha for c in commits}
+    if base_history is None:
+        base_history = rev_list(repo, base) if base else set()
+    shas = {c.sha for c in head.commits} - base_history
+    commits = tuple(c for c in head.commits if c.sha in shas)
     paths = changed_paths(repo, base, head_rev)
     policy_problems = _policy_problems(repo, head.snapshot) if POLICY_FILE in paths else ()
     signoffs = tuple(s for s in head.signoffs if s.commit in shas)

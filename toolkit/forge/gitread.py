@@ -3,6 +3,7 @@ same code serves a clone, a CI checkout and a bare server repository inside a pr
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,11 +40,27 @@ def resolve(repo: Path, rev: str) -> str:
     return git(["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"], repo).strip()
 
 
+_LS_TREE = re.compile(r"(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([^\0]*)\0")
+
+
 def read_snapshot(repo: Path, rev: str | None) -> Snapshot:
     """Every file of the commit ``rev`` (``None``: the empty tree before the first commit)."""
     if rev is None:
         return Snapshot(None, {}, ())
     out = _git_bytes(repo, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev])
+    try:
+        text = out.decode("utf-8")
+    except UnicodeDecodeError:
+        return _read_snapshot_slowly(rev, out)
+    entries = {
+        path: Entry(path, mode, kind, sha, int(size) if size != "-" else 0)
+        for mode, kind, sha, size, path in _LS_TREE.findall(text)
+    }
+    return Snapshot(rev, entries, ())
+
+
+def _read_snapshot_slowly(rev: str, out: bytes) -> Snapshot:
+    """The same, name by name, for a tree holding names that are not UTF-8 (reported, never matched)."""
     entries: dict[str, Entry] = {}
     bad: list[str] = []
     for record in out.split(b"\0"):
@@ -88,33 +105,48 @@ def read_objects(repo: Path, shas: Iterable[str]) -> dict[str, bytes]:
     return blobs
 
 
-def read_commits(repo: Path, revs: list[str]) -> list[CommitInfo]:
-    """Commits selected by ``revs`` (``git log`` arguments), oldest first, with the paths each changed."""
-    out = _git_bytes(
-        repo,
-        [
-            "log",
-            "--topo-order",
-            "--reverse",
-            "--no-renames",
-            "-z",
-            "--name-only",
-            "--format=%x1e%H%x1f%P%x1f%ae%x1f%ct%x1f%G?",
-            *revs,
-            "--",
-        ],
-    )
-    commits = []
+def _names(repo: Path, args: list[str]) -> dict[str, tuple[str, ...]]:
+    """sha -> changed paths, from ``git log --name-only`` with ``args``."""
+    out = _git_bytes(repo, ["log", "--no-renames", "-z", "--name-only", "--format=%x1e%H", *args])
+    names: dict[str, tuple[str, ...]] = {}
     for chunk in out.split(b"\x1e")[1:]:
-        header, _sep, rest = chunk.partition(b"\0")
-        sha, parents, email, when, _signed = header.decode("utf-8", "replace").split("\x1f")
-        names = [n for n in rest.lstrip(b"\n").split(b"\0") if n]
-        paths = tuple(
+        sha, _sep, rest = chunk.partition(b"\0")
+        raw = [n for n in rest.lstrip(b"\n").split(b"\0") if n]
+        names[sha.decode().strip()] = tuple(
             p if p is not None else n.decode("utf-8", "backslashreplace")
-            for n, p in ((n, _decode_path(n)) for n in names)
+            for n, p in ((n, _decode_path(n)) for n in raw)
         )
-        commits.append(CommitInfo(sha, tuple(parents.split()), email.lower(), int(when or 0), paths))
+    return names
+
+
+def read_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> list[CommitInfo]:
+    """The commits reachable from ``rev``, oldest first. Each carries the paths it changed among
+    ``pathspecs`` (folders or files; none: every path); a commit whose message
+    has sign-off trailers carries all the paths it changed (a sign-off must change none)."""
+    out = _git_bytes(repo, ["log", "--topo-order", "--reverse", "--format=%H%x1f%P%x1f%ae%x1f%ct", rev])
+    specs = [f":(literal){p}" for p in pathspecs]
+    touched = _names(repo, [rev, "--", *specs])
+    claims = _names(repo, ["--extended-regexp", "--grep=^Sop-(Step|Role|Digest):", rev])
+    touched.update(claims)
+    commits = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        sha, parents, email, when = line.split("\x1f")
+        commits.append(
+            CommitInfo(
+                sha,
+                tuple(parents.split()),
+                email.lower(),
+                int(when or 0),
+                touched.get(sha, ()),
+                sha in claims,
+            )
+        )
+
     return commits
+
+
+def rev_list(repo: Path, spec: str) -> set[str]:
+    return set(git(["rev-list", spec], repo).split())
 
 
 def changed_paths(repo: Path, base: str | None, head: str) -> tuple[str, ...]:

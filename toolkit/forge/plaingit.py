@@ -9,7 +9,7 @@ from pathlib import Path
 
 from toolkit.evidence.signoffs import code_paths, digest_of
 from toolkit.forge.gather import Policy, change_between, policy_at, view_at
-from toolkit.forge.gitread import ZERO, is_ancestor, read_snapshot, resolve
+from toolkit.forge.gitread import ZERO, is_ancestor, read_snapshot, resolve, rev_list
 from toolkit.gate import decide
 from toolkit.gate.model import Report, Violation
 from toolkit.i18n import _
@@ -33,15 +33,23 @@ def check_change(
     base has none, as on the first push of a new repository)."""
     head = resolve(repo, head_rev)
     base = resolve(repo, base_rev) if base_rev and base_rev != ZERO else None
+    base_snapshot = read_snapshot(repo, base)
     if base is None:
-        policy = fallback if fallback is not None else policy_at(repo, read_snapshot(repo, None))
+        policy = fallback if fallback is not None else policy_at(repo, base_snapshot)
     else:
-        policy = policy_at(repo, read_snapshot(repo, base), fallback)
-    base_view = view_at(repo, policy, base) if base else None
+        policy = policy_at(repo, base_snapshot, fallback)
     head_view = view_at(repo, policy, head)
-    change = change_between(repo, base, head_view, int(now if now is not None else time.time()), configured)
+    base_view, known = None, set()
+    fast_forward = True
+    if base is not None:  # the base's history is the head's minus the change, when the base is an ancestor
+        known = rev_list(repo, base)
+        ancestry = tuple(c for c in head_view.commits if c.sha in known)
+        fast_forward = len(ancestry) == len(known)
+        base_view = view_at(repo, policy, base, base_snapshot, ancestry if fast_forward else None)
+    when = int(now if now is not None else time.time())
+    change = change_between(repo, base, head_view, when, configured, known)
     report = decide.decide_change(policy.sop, policy.roster, base_view, head_view, change)
-    if base is not None and not is_ancestor(repo, base, head):
+    if base is not None and not fast_forward:
         history = Violation(
             "history",
             _("the change rewrites history: {base} is not an ancestor of {head} (force push?)").format(

@@ -8,9 +8,9 @@ from pathlib import Path
 from toolkit.errors import UserError
 from toolkit.evidence.model import ArtefactState
 from toolkit.evidence.signoffs import covered_paths, message, step_digest
-from toolkit.forge.gather import Policy, find_signoffs, policy_at, view_at
+from toolkit.forge.gather import Policy, find_signoffs, pathspecs, policy_at, view_at
 from toolkit.forge.git import git, has_identity
-from toolkit.forge.gitread import read_commits, read_snapshot, resolve
+from toolkit.forge.gitread import read_history, read_snapshot, resolve
 from toolkit.gate.decide import signers_of, signoff_problems
 from toolkit.i18n import _
 from toolkit.sop.model import POLICY_STEP
@@ -111,6 +111,7 @@ def sign_off(
         repo,
     )
     commit = resolve(repo, "HEAD")
-    found = find_signoffs(repo, tuple(read_commits(repo, ["-1", commit])), policy.roster)
-    problems = tuple(signoff_problems(sop, policy.roster, found[0], read_commits(repo, [commit])))
+    history = tuple(read_history(repo, commit, pathspecs(sop)))
+    found = find_signoffs(repo, history[-1:], policy.roster)
+    problems = tuple(signoff_problems(sop, policy.roster, found[0], history))
     return SignoffResult(commit, step_id, role, digest, problems)

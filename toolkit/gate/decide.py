@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from toolkit.evidence.classify import classes
 from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff
 from toolkit.evidence.roster import Roster
-from toolkit.evidence.signoffs import covered_paths, digest_of, is_code, is_policy_path, touches
+from toolkit.evidence.signoffs import covered_paths, digest_of, touches
 from toolkit.gate.model import STATUS_LABELS, Change, Report, Status, StepReport, View, Violation
 from toolkit.i18n import _
 from toolkit.sop.model import POLICY_STEP, Sop, Step
@@ -29,12 +30,6 @@ def _day(timestamp: int) -> dt.datetime:
 
 def signers_of(policy: Sop, step_id: str) -> tuple[str, ...]:
     return policy.policy.owners if step_id == POLICY_STEP else policy.step(step_id).signoffs
-
-
-def _touches(policy: Sop, step_id: str, path: str) -> bool:
-    if step_id == POLICY_STEP:
-        return is_policy_path(policy, path)
-    return touches(policy, policy.step(step_id), path)
 
 
 def signoff_problems(
@@ -84,7 +79,7 @@ def _authors_since_last_signoff(policy: Sop, signoff: Signoff, history: list[Com
     for commit in history:
         if commit.sha == signoff.commit:
             break
-        if any(_touches(policy, signoff.step, p) for p in commit.paths):
+        if any(touches(policy, signoff.step, p) for p in commit.paths):
             authors.add(commit.author)
     return authors
 
@@ -202,8 +197,9 @@ def decide_change(policy: Sop, roster: Roster, base: View | None, head: View, ch
     head_reports = step_reports(policy, roster, head)
     violations: list[Violation] = [Violation("name", m) for m in _name_problems(head, change)]
     violations += [Violation("policy", m) for m in change.policy_problems]
+    artefact_changes = classes(policy).artefacts_among(change.paths)
     for step in policy.steps:
-        touched = [p for p in change.paths if touches(policy, step, p)]
+        touched = [p for p in artefact_changes if touches(policy, step.id, p)]
         if not touched:
             continue
         for check in head.checks.get(step.id, ()):
@@ -226,7 +222,7 @@ def decide_change(policy: Sop, roster: Roster, base: View | None, head: View, ch
                     step.no,
                 )
             )
-    code = [p for p in change.paths if is_code(policy, p)]
+    code = classes(policy).code_among(change.paths)
     if code:
         waiting = [policy.step(d) for d in policy.code_gate.requires if d not in base_complete]
         if waiting:
@@ -239,7 +235,7 @@ def decide_change(policy: Sop, roster: Roster, base: View | None, head: View, ch
                     ).format(files=_some(code), steps=", ".join(str(d.no) for d in waiting)),
                 )
             )
-    policy_files = [p for p in change.paths if is_policy_path(policy, p)]
+    policy_files = classes(policy).policy_among(change.paths)
     if policy_files and not _matches_configured(policy, head, change):
         violations += _signoff_rule(policy, roster, POLICY_STEP, None, head, change)
     return Report(head_reports, tuple(violations), "change")
@@ -278,7 +274,7 @@ def _signoff_rule(
     the files, for exactly the content of the head, and not as its author."""
     label = f"{step_no}" if step_no else _("policy")
     current = digest_of(covered_paths(policy, step_id, head.snapshot), head.snapshot)
-    edits = [c for c in change.commits if any(_touches(policy, step_id, p) for p in c.paths)]
+    edits = [c for c in change.commits if any(touches(policy, step_id, p) for p in c.paths)]
     history = list(head.commits)
     violations = []
     strangers = [

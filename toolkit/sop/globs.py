@@ -71,27 +71,34 @@ def is_glob(pattern: str) -> bool:
 @lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     """A regex matching exactly the paths ``pattern`` names (the pattern must be valid)."""
+    return re.compile(regex_source(pattern) + r"\Z", re.DOTALL)
+
+
+def regex_source(pattern: str, lines: bool = False) -> str:
+    """The regex of ``pattern``; with ``lines``, one that never crosses a newline, for scanning many paths
+    joined one per line in a single pass."""
+    any_char, not_slash = ("[^\n]", "[^/\n]") if lines else (".", "[^/]")
     parts: list[str] = []
     segments = pattern.split("/")
     for index, segment in enumerate(segments):
         last = index == len(segments) - 1
         if segment == "**":
             # zero or more whole segments; at the end, one or more (the folder's contents)
-            parts.append(".+" if last else "(?:[^/]+/)*")
+            parts.append(f"{any_char}+" if last else f"(?:{not_slash}+/)*")
             continue
-        parts.append(_segment_regex(segment) + ("" if last else "/"))
-    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+        parts.append(_segment_regex(segment, not_slash) + ("" if last else "/"))
+    return "".join(parts)
 
 
-def _segment_regex(segment: str) -> str:
+def _segment_regex(segment: str, not_slash: str = "[^/]") -> str:
     out: list[str] = []
     i = 0
     while i < len(segment):
         c = segment[i]
         if c == "*":
-            out.append("[^/]*")
+            out.append(f"{not_slash}*")
         elif c == "?":
-            out.append("[^/]")
+            out.append(not_slash)
         elif c == "[":
             end = _class_end(segment, i)
             body = segment[i + 1 : end]
@@ -99,7 +106,7 @@ def _segment_regex(segment: str) -> str:
             if negate:
                 body = body[1:]
             escaped = body.replace("\\", "\\\\").replace("[", "\\[")
-            out.append(("[^/" if negate else "[") + escaped + "]")
+            out.append((not_slash[:-1] if negate else "[") + escaped + "]")
             i = end
         else:
             out.append(re.escape(c))

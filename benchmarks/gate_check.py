@@ -1,0 +1,127 @@
+"""``sopkit gate check`` on a generated repository, as a ratio to a floor measured in the same run.
+
+    python benchmarks/gate_check.py [--files N] [--commits N] [--rounds N]
+
+The repository is a scaffolded application plus N code files, followed by N commits that each change one
+file (built with git fast-import, so generating it takes seconds). The floor is what any gate must at
+least do: start Python and import yaml, list the files (git ls-files) and list what the change touched
+(git diff --name-only BASE HEAD). Printed: both medians and their ratio for the change BASE..HEAD over
+all commits and for the state report at HEAD; run with two sizes to see how the cost grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode not in ok:
+        raise SystemExit(f"{command} failed ({result.returncode}): {result.stderr.decode()[-400:]}")
+    return elapsed
+
+
+def generate(work: Path, files: int, commits: int, env: dict[str, str]) -> tuple[Path, str, str]:
+    sopkit = str(Path(sys.executable).parent / "sopkit")
+    repo = work / "app"
+    subprocess.run(
+        [
+            sopkit,
+            "new",
+            str(repo),
+            "--defaults",
+            "--data",
+            "app_name=Benchmark",
+            "--data",
+            "opd=Dinas Benchmark",
+        ],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    stream = [b"blob\nmark :1\ndata 24\nprint('modul aplikasi')\n\n"]
+    stream.append(
+        b"commit refs/heads/main\ncommitter Bench <bench@example.invalid> 1790000000 +0700\n"
+        b"data 10\nkode awal\nfrom " + base.encode() + b"\n"
+    )
+    stream += [f"M 100644 :1 src/modul_{i // 100:03d}/berkas_{i:05d}.py\n".encode() for i in range(files)]
+    for n in range(commits):
+        body = f"print('perubahan {n}')\n".encode()
+        path = f"src/modul_{(n * 37) % files // 100:03d}/berkas_{(n * 37) % files:05d}.py"
+        stream.append(
+            f"\ncommit refs/heads/main\ncommitter Bench <bench@example.invalid> {1790000001 + n} "
+            f"+0700\ndata 12\nubah {n:06d}\nM 100644 inline {path}\ndata {len(body)}\n".encode()
+            + body
+        )
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=repo, env=env, input=b"".join(stream) + b"\n", check=True
+    )
+    subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=repo, env=env, check=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return repo, base, head
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--commits", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sopkit-gate-bench-"))
+    env = dict(
+        os.environ,
+        SOPKIT_TEMPLATE_STORE=str(work / "store"),
+        SOPKIT_CACHE_DIR=str(work / "cache"),
+        GIT_AUTHOR_NAME="b",
+        GIT_AUTHOR_EMAIL="b@example.invalid",
+        GIT_COMMITTER_NAME="b",
+        GIT_COMMITTER_EMAIL="b@example.invalid",
+    )
+    sopkit = str(Path(sys.executable).parent / "sopkit")
+    try:
+        repo, base, head = generate(work, args.files, args.commits, env)
+        floor_cmds = (
+            [sys.executable, "-c", "import yaml"],
+            ["git", "ls-files"],
+            ["git", "diff", "--name-only", base, head],
+        )
+        change = [sopkit, "gate", "check", "--repo", str(repo), "--base", base, "--head", head]
+        state = [sopkit, "gate", "check", "--repo", str(repo)]
+        run(change, repo, env, ok=(0, 1))  # warm caches (the validated-policy cache included)
+        floors, changes, states = [], [], []
+        for _ in range(args.rounds):
+            floors.append(sum(run(c, repo, env) for c in floor_cmds))
+            changes.append(run(change, repo, env, ok=(0, 1)))
+            states.append(run(state, repo, env, ok=(0, 1)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    f, c, s = (statistics.median(x) for x in (floors, changes, states))
+    print(f"repository: {args.files} code files + the template, {args.commits} commits after the scaffold")
+    print(f"floor (python+yaml, git ls-files, git diff --name-only)  median {f * 1000:7.1f} ms")
+    print(f"sopkit gate check --base --head ({args.commits} commits)      median {c * 1000:7.1f} ms")
+    print(f"sopkit gate check (state at HEAD)                     median {s * 1000:7.1f} ms")
+    print(f"ratio change/floor: {c / f:.2f}   ratio state/floor: {s / f:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
