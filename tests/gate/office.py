@@ -3,7 +3,6 @@ application repository and a bare server repository with the pre-receive hook.""
 
 from __future__ import annotations
 
-import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,9 @@ from click.testing import Result
 
 from tests.conftest import Cli, git
 from toolkit import sop
+from toolkit.demo import MINIMAL_PDF, fill_step
+
+__all__ = ["MINIMAL_PDF", "Office", "make_key", "roster_text"]
 
 PEOPLE = {  # member id -> (roles, from, until)
     "ani": (["tu"], None, None),
@@ -32,12 +34,6 @@ SIGNER = {
     "security": "joko",
     "pengendalian": "wati",
 }
-PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>"
-    b"endobj\nxref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
-    b"trailer<</Size 3/Root 1 0 R>>\nstartxref\n101\n%%EOF\n"
-)
 
 
 def make_key(folder: Path, name: str) -> Path:
@@ -108,22 +104,9 @@ class Office:
         )
         return git(self.app, "rev-parse", "HEAD").strip()
 
-    def fill(self, step_no: int, extra: str = "") -> None:
+    def fill(self, step_no: int) -> None:
         """Fill in every artefact of a step the way its team would."""
-        step = self.policy.step(step_no)
-        for artefact in step.artefacts:
-            if artefact.optional:
-                continue
-            path = self.app / artefact.path
-            if artefact.kind == "pdf":
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(MINIMAL_PDF)
-            elif "*" in artefact.path:
-                for match in sorted(self.app.glob(artefact.path)):
-                    match.write_text(PLACEHOLDER.sub("Isi sebenarnya", match.read_text()))
-            else:
-                text = PLACEHOLDER.sub("Isi sebenarnya", path.read_text())
-                path.write_text(text + extra)
+        fill_step(self.app, self.policy, step_no)
 
     def signoff(
         self, step: str | int, role: str, member: str | None = None, key: Path | None = None

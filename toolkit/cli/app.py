@@ -48,6 +48,7 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from toolkit.cli.demo_cmd import demo
     from toolkit.cli.gate_cmd import audit, gate, signoff
     from toolkit.cli.scaffold_cmd import new, upgrade
     from toolkit.cli.server_cmd import hook, server
@@ -57,6 +58,7 @@ def _register() -> None:
     cli.add_command(gate)
     cli.add_command(signoff)
     cli.add_command(audit)
+    cli.add_command(demo)
     cli.add_command(new)
     cli.add_command(upgrade)
     cli.add_command(server)

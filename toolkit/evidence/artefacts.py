@@ -293,9 +293,13 @@ def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[str]:
     """Problems with file names in ``paths``: names that collide with another file after folding case
     and Unicode form (they check out as one file on Windows and macOS), and control or invisible
     formatting characters."""
+    paths = sorted(set(paths))
+    invisible = _INVISIBLE.search("".join(paths))
+    if not invisible and len({_key(p) for p in snapshot.entries}) == len(snapshot.entries):
+        return []  # the common case, decided without a look at each name
     folded = _folded(snapshot)
     problems = []
-    for path in sorted(set(paths)):
+    for path in paths:
         if _INVISIBLE.search(path):
             problems.append(
                 _("'{path}' contains control or invisible formatting characters").format(

@@ -7,7 +7,6 @@ this commit. Whether that member held the role at the time is the roster's busin
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from pathlib import Path
 
 from toolkit.errors import UserError
@@ -28,6 +27,8 @@ def _keygen(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[
 
 def signer(signature: bytes, payload: bytes, roster: Roster) -> str | None:
     """The id of the roster member whose key made ``signature`` over ``payload``, or ``None``."""
+    import tempfile
+
     lines = [f"{m.id} {key}" for m in roster.members for key in m.keys]
     if not lines:
         return None

@@ -48,9 +48,9 @@ def _check(doc: Located, found: list[Problem]) -> tuple[Sop | None, list[Problem
         found.append(doc.problem((), _not_mapping()))
         return None, sorted(found)
     cache_key = _cache_key(doc.raw)
-    if not _cached(cache_key):
+    if not _cached(cache_key):  # these exact bytes passed both checks before
         found += schema_problems(doc)
-    found += semantic_problems(doc)
+        found += semantic_problems(doc)
     if found:
         return None, sorted(set(found))
     _remember(cache_key)
@@ -66,7 +66,8 @@ def load(path: Path, display: str | None = None) -> Sop:
 
 
 # Checking the schema costs more than everything else the gate does (importing jsonschema included), so
-# a policy whose exact bytes passed once, with this schema and this version, is not checked again.
+# a policy whose exact bytes passed once, with this schema and this version of sop-toolkit, is not
+# checked again.
 
 
 def _cache_key(raw: bytes) -> str:

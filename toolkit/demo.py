@@ -1,0 +1,192 @@
+"""``sopkit demo``: the whole embedded setup on one machine, in one folder, in a minute.
+
+It makes SSH keys and a roster for a few officials, scaffolds an application repository, sets up a plain
+git server with the gate, and pushes: the unfilled scaffold is accepted, code before the design steps is
+rejected, the request letter filled in and signed off by the records office is accepted. Everything
+stays inside the folder (its own template store included), so it can be deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.errors import UserError
+from toolkit.forge.git import git
+from toolkit.i18n import _
+from toolkit.sop.model import Sop
+
+if TYPE_CHECKING:
+    from toolkit.forge.gather import Policy
+
+PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
+FILLED = "Isi sebenarnya"
+# The smallest well-formed PDF: what a scanned or e-signed letter is stored as.
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>"
+    b"endobj\nxref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
+    b"trailer<</Size 3/Root 1 0 R>>\nstartxref\n101\n%%EOF\n"
+)
+PEOPLE = {
+    "ani": "tu",
+    "dedi": "kadis",
+    "rahmat": "kabid",
+    "budi": "kasi",
+    "rina": "it-support",
+    "joko": "security",
+}
+
+
+def fill_step(repo: Path, policy: Sop, step_no: int) -> None:
+    """Fill in every required artefact of a step as its team would (placeholders replaced, PDFs stored)."""
+    for artefact in policy.step(step_no).artefacts:
+        if artefact.optional:
+            continue
+        path = repo / artefact.path
+        if artefact.kind == "pdf":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(MINIMAL_PDF)
+            continue
+        for match in sorted(repo.glob(artefact.path)) if "*" in artefact.path else [path]:
+            match.write_text(PLACEHOLDER.sub(FILLED, match.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    folder: Path
+    app: Path
+    server: Path
+    pushes: tuple[tuple[str, bool], ...]  # what was pushed, and whether the server accepted it
+
+
+def _key(folder: Path, name: str) -> Path:
+    key = folder / name
+    if not key.exists():
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@demo", "-f", str(key)], check=True
+        )
+    return key
+
+
+def _roster(keys: dict[str, Path]) -> str:
+    lines = ["version: 1", "members:"]
+    for name, role in PEOPLE.items():
+        public = keys[name].with_suffix(".pub").read_text(encoding="utf-8").strip()
+        lines += [
+            f"  {name}:",
+            f"    name: {name.title()}",
+            f"    email: {name}@demo.sumbarprov.go.id",
+            f"    keys: [{public}]",
+            "    roles:",
+            f"      - role: {role}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def run(folder: Path, say: Callable[[str], None]) -> DemoResult:
+    from toolkit import sop
+    from toolkit.forge import server
+    from toolkit.forge.signing import sign_off
+    from toolkit.paths import default_policy
+    from toolkit.scaffold.new import create
+    from toolkit.scaffold.store import ensure_store, store_path
+
+    if folder.exists() and any(folder.iterdir()):
+        raise UserError(_("{dest} is not empty; the demo needs a new or empty folder").format(dest=folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    keys_dir = folder / "kunci"
+    keys_dir.mkdir()
+    keys = {name: _key(keys_dir, name) for name in PEOPLE}
+    (folder / "roster.yaml").write_text(_roster(keys), encoding="utf-8")
+    policy_file = folder / "sop.yaml"
+    policy_file.write_bytes(default_policy().read_bytes())
+    say(_("1. Keys and a roster for {names} in {path}").format(names=", ".join(PEOPLE), path=folder))
+
+    app, bare = folder / "aplikasi", folder / "server.git"
+    own_store = "SOPKIT_TEMPLATE_STORE" not in os.environ  # keep the user's store untouched
+    store = ensure_store(path=folder / "template-store" if own_store else store_path())
+    create(
+        app,
+        {"app_name": "Sistem Informasi Kepegawaian", "opd": "Badan Kepegawaian Daerah"},
+        defaults=True,
+        store=store,
+    )
+    server.init(bare, policy_file, folder / "roster.yaml", ("main",), "id")
+    say(
+        _("2. Application repository {app} and git server {server} with the SOP gate").format(
+            app=app, server=bare
+        )
+    )
+
+    def commit(message: str, author: str) -> None:
+        git(["add", "-A"], app)
+        git(
+            [
+                "-c",
+                f"user.name={author.title()}",
+                "-c",
+                f"user.email={author}@demo.sumbarprov.go.id",
+                "commit",
+                "-q",
+                "--no-verify",
+                "-m",
+                message,
+            ],
+            app,
+        )
+
+    pushes: list[tuple[str, bool]] = []
+
+    def push(what: str) -> None:
+        result = subprocess.run(
+            ["git", "push", "-q", str(bare), "HEAD:main"],
+            cwd=app,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        pushes.append((what, result.returncode == 0))
+        verdict = _("accepted") if result.returncode == 0 else _("REJECTED")
+        say(f"   git push ({what}): {verdict}")
+        reasons = [
+            line.split("remote:", 1)[1].strip()
+            for line in result.stderr.splitlines()
+            if "remote:" in line and "- [" in line
+        ]
+        for reason in reasons:
+            say(f"     {reason}")
+
+    push(_("the unfilled scaffold"))
+    (app / "src" / "index.php").write_text("<?php echo 'Halo';\n", encoding="utf-8")
+    commit("Mulai pemrograman", "rina")
+    push(_("code before the design steps"))
+    git(["reset", "-q", "--hard", "HEAD~1"], app)
+
+    policy = sop.load(app / ".sop" / "sop.yaml")
+    fill_step(app, policy, 1)
+    commit("Surat permintaan dari BKD", "rina")
+    push(_("step 1 filled in, without a sign-off"))
+    sign_off(
+        app,
+        "1",
+        "tu",
+        "Surat diterima dan diperiksa",
+        str(keys["ani"]),
+        demo_rules(policy_file, folder / "roster.yaml"),
+    )
+    push(_("step 1 signed off by the records office (TU)"))
+    return DemoResult(folder, app, bare, tuple(pushes))
+
+
+def demo_rules(policy: Path, roster: Path) -> Policy:
+    from toolkit.forge.gather import policy_from_files
+
+    return policy_from_files(policy, roster)
+
+
+EXPECTED = (True, False, False, True)  # the four pushes: accepted, rejected, rejected, accepted
