@@ -26,3 +26,10 @@ def test_demo_refuses_a_folder_in_use(cli: Cli, tmp_path: Path) -> None:
     result = cli("demo", str(tmp_path))
     assert result.exit_code == 2
     assert (tmp_path / "catatan.txt").read_text() == "milik saya"
+
+
+def test_demo_in_a_relative_folder(cli: Cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    result = cli("demo")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (tmp_path / "sopkit-demo" / "server.git" / "sopkit" / "pushes.log").read_text().count("\n") == 2

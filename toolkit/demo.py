@@ -96,6 +96,7 @@ def run(folder: Path, say: Callable[[str], None]) -> DemoResult:
     from toolkit.scaffold.new import create
     from toolkit.scaffold.store import ensure_store, store_path
 
+    folder = folder.resolve()  # git runs in other folders below: every path must be absolute
     if folder.exists() and any(folder.iterdir()):
         raise UserError(_("{dest} is not empty; the demo needs a new or empty folder").format(dest=folder))
     folder.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,8 @@ class SignoffResult:
 
 
 def signing_key(repo: Path, key: str | None) -> str:
-    key = key or git(["config", "--get", "user.signingkey"], repo, check=False).strip()
+    configured = git(["config", "--get", "user.signingkey"], repo, check=False).strip()
+    key = key or configured
     if not key:
         raise UserError(
             _(
@@ -34,9 +35,14 @@ def signing_key(repo: Path, key: str | None) -> str:
                 "user.signingkey ~/.ssh/id_ed25519.pub  (make a key with ssh-keygen -t ed25519)"
             )
         )
-    if not key.startswith(("ssh-", "key::")) and not Path(key).expanduser().is_file():
+    if key.startswith(("ssh-", "key::")):
+        return key  # a literal public key: the private half is in the SSH agent
+    path = Path(key).expanduser()
+    if not path.is_absolute():  # git signs from inside the repository, so a relative path would move
+        path = (repo if key == configured else Path.cwd()) / path
+    if not path.is_file():
         raise UserError(_("the signing key {key} does not exist").format(key=key))
-    return key
+    return str(path.resolve())
 
 
 def sign_off(
