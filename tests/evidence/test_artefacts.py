@@ -1,0 +1,113 @@
+"""Artefact checks on in-memory snapshots: what counts as filled in, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.demo import MINIMAL_PDF
+from toolkit.evidence.artefacts import check_artefact, suspicious_names
+from toolkit.evidence.model import ArtefactState, Entry, Snapshot
+from toolkit.sop.model import Artefact, Settings
+
+SETTINGS = Settings(placeholder="[[ISI", max_artefact_bytes=1000)
+DOC = Artefact("docs/a.md", "markdown", sections=("Latar Belakang", "Tujuan"), fields=("nomor",))
+
+
+def snapshot(files: dict[str, bytes], mode: str = "100644") -> tuple[Snapshot, dict[str, bytes]]:
+    entries = {p: Entry(p, mode, "blob", f"{i:040x}", len(b)) for i, (p, b) in enumerate(files.items())}
+    return Snapshot("x", entries), {entries[p].sha: b for p, b in files.items()}
+
+
+def check(artefact: Artefact, files: dict[str, bytes], mode: str = "100644") -> tuple[ArtefactState, str]:
+    snap, contents = snapshot(files, mode)
+    result = check_artefact(artefact, snap, contents, SETTINGS)
+    return result.state, " | ".join(result.reasons)
+
+
+FILLED = b"---\nnomor: 800/1\n---\n# Judul\n\n## 1. Latar Belakang\n\nIsi.\n\n## Tujuan\n\nIsi juga.\n"
+
+
+def test_a_filled_document_is_present() -> None:
+    assert check(DOC, {"docs/a.md": FILLED}) == (ArtefactState.PRESENT, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "reason"),
+    [
+        (
+            FILLED.replace(b"Isi juga.", b"[[ISI: tujuan]]"),
+            ArtefactState.UNFILLED,
+            "line 12 still has the template",
+        ),
+        (
+            FILLED.replace(b"## Tujuan\n\nIsi juga.\n", b""),
+            ArtefactState.UNFILLED,
+            "section 'Tujuan' is missing",
+        ),
+        (FILLED.replace(b"Isi juga.\n", b""), ArtefactState.UNFILLED, "section 'Tujuan' is empty"),
+        (
+            FILLED.replace(b"nomor: 800/1", b"nomor: ''"),
+            ArtefactState.UNFILLED,
+            "field 'nomor' is not filled",
+        ),
+        (FILLED.replace(b"---\nnomor: 800/1\n---\n", b""), ArtefactState.UNFILLED, "has no front matter"),
+        (
+            FILLED.replace(b"## Tujuan", b"```\n## Tujuan\n```"),
+            ArtefactState.UNFILLED,
+            "section 'Tujuan' is missing",
+        ),
+        (b"\x00\x01binary", ArtefactState.INVALID, "is not UTF-8 text"),
+        (b"", ArtefactState.INVALID, "is empty"),
+        (b"x" * 1001, ArtefactState.INVALID, "more than the limit of 1000"),
+    ],
+)
+def test_markdown_that_is_not_filled_in(text: bytes, state: ArtefactState, reason: str) -> None:
+    got_state, reasons = check(DOC, {"docs/a.md": text})
+    assert got_state is state
+    assert reason in reasons
+
+
+def test_missing_and_lookalike_names() -> None:
+    state, reasons = check(DOC, {"Docs/A.md": FILLED})
+    assert state is ArtefactState.MISSING
+    assert "'Docs/A.md' differs only in letter case" in reasons
+
+
+def test_symlinks_never_count() -> None:
+    assert check(DOC, {"docs/a.md": b"/etc/passwd"}, mode="120000")[0] is ArtefactState.INVALID
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "ok"),
+    [
+        ("pdf", MINIMAL_PDF, True),
+        ("pdf", b"%PDF-1.7 but cut short", False),
+        ("image", b"\x89PNG\r\n\x1a\n....", True),
+        ("image", b"<svg onload=alert(1)>", False),
+        ("sql", b"-- skema\nCREATE TABLE t (id int);\n", True),
+        ("sql", b"-- only a comment\n", False),
+        ("uml", b"@startuml\nA -> B\n@enduml\n", True),
+        ("uml", b"erDiagram\n  A ||--o{ B : has\n", True),
+        ("uml", b"just words\n", False),
+        ("any", b"whatever", True),
+    ],
+)
+def test_kinds(kind: str, content: bytes, ok: bool) -> None:
+    artefact = Artefact("docs/f", kind)  # type: ignore[arg-type]
+    state, _reasons = check(artefact, {"docs/f": content})
+    assert (state is ArtefactState.PRESENT) is ok
+
+
+def test_glob_artefacts_skip_hidden_files_and_check_each_match() -> None:
+    uml = Artefact("docs/uml/*.puml", "uml")
+    assert check(uml, {"docs/uml/.gitkeep": b""})[0] is ArtefactState.MISSING
+    state, reasons = check(uml, {"docs/uml/a.puml": b"@startuml\n@enduml\n", "docs/uml/b.puml": b"no"})
+    assert state is ArtefactState.INVALID and "docs/uml/b.puml" in reasons
+
+
+def test_suspicious_names() -> None:
+    snap, _ = snapshot({"docs/a.md": b"x", "docs/A.md": b"y", "src/ok.py": b"z", "src/bad\u202e.py": b"w"})
+    problems = suspicious_names(["docs/A.md", "src/bad\u202e.py", "src/ok.py"], snap)
+    assert any("differ only in letter case" in p for p in problems)
+    assert any("invisible formatting" in p for p in problems)
+    assert len(problems) == 2
