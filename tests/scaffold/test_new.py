@@ -197,3 +197,21 @@ def test_plain_copier_copy_renders_the_template(tmp_path: Path) -> None:
     )
     assert (tmp_path / "plain" / "docs" / "07-skpl" / "skpl.md").is_file()
     assert sop.load(tmp_path / "plain" / ".sop" / "sop.yaml").step(14).id == "uji-keamanan"
+
+
+def test_roster_option_validates_and_places_the_roster(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "version: 1\nmembers:\n  budi:\n    name: Budi\n    email: budi@x.go.id\n"
+        "    keys: [nope]\n    roles: [{role: kasi}]\n"
+    )
+    result = cli("new", str(tmp_path / "a"), "--defaults", *APP, "--roster", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad}:6:12:" in result.stderr
+    assert not (tmp_path / "a").exists()
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk0fx4dsmBh8TzZBgAuUSkGeMnZpOhnmkUQqqY3hKlG budi"
+    good = tmp_path / "good.yaml"
+    good.write_text(bad.read_text().replace("[nope]", f"[{key}]"))
+    result = cli("new", str(tmp_path / "b"), "--defaults", *APP, "--roster", str(good))
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "b" / ".sop" / "roster.yaml").read_text() == good.read_text()

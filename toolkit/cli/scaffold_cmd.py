@@ -35,10 +35,15 @@ from toolkit.i18n import _
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help=_("Use this sop.yaml instead of the template's (it is validated first)."),
 )
-def new(dest: Path, pairs: tuple[str, ...], defaults: bool, policy: Path | None) -> None:
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help=_("Put this roster (who holds which role, with their SSH keys) in .sop/roster.yaml."),
+)
+def new(dest: Path, pairs: tuple[str, ...], defaults: bool, policy: Path | None, roster: Path | None) -> None:
     from toolkit.scaffold.new import create, parse_data
 
-    repo = create(dest, parse_data(pairs), defaults=defaults, policy=policy)
+    repo = create(dest, parse_data(pairs), defaults=defaults, policy=policy, roster=roster)
     click.echo(
         _("Created {path} (template {version}, first commit {commit}).").format(
             path=repo.path, version=repo.template_version, commit=repo.commit[:12]

@@ -25,6 +25,7 @@ from toolkit.errors import UserError
 from toolkit.forge.gather import POLICY_FILE, ROSTER_FILE, Policy, policy_from_files
 from toolkit.forge.git import git
 from toolkit.forge.gitread import ZERO, is_ancestor
+from toolkit.gate.model import Report
 from toolkit.i18n import _
 
 CONFIG_DIR = "sopkit"
@@ -116,9 +117,18 @@ def pre_receive(bare: Path, updates: list[tuple[str, str, str]], out: list[str])
             continue
         fallback, configured = server_policy(config)
         report = plaingit.check_change(bare, None if old == ZERO else old, new, fallback, configured)
-        out.append(f"{ref}:\n{as_text(report)}")
+        out.append(f"{ref}:\n{as_text(report) if not report.passed else _passed(report)}")
         accepted &= report.passed
     return accepted
+
+
+def _passed(report: Report) -> str:
+    """A short answer for an accepted push: the verdict and how far the SOP has come."""
+    from toolkit.gate.model import Status
+    from toolkit.gate.render import headline
+
+    done = [str(s.no) for s in report.steps if s.status is Status.COMPLETE]
+    return headline(report) + "\n" + _("complete steps: {steps}").format(steps=", ".join(done) or "-") + "\n"
 
 
 def post_receive(bare: Path, updates: list[tuple[str, str, str]]) -> None:

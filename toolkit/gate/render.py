@@ -33,7 +33,7 @@ def as_json(report: Report) -> str:
     return json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n"
 
 
-def _headline(report: Report) -> str:
+def headline(report: Report) -> str:
     if report.kind == "state":
         done = sum(1 for s in report.steps if s.status is Status.COMPLETE)
         return _("SOP state: {done} of {total} steps complete").format(done=done, total=len(report.steps))
@@ -45,7 +45,7 @@ def _headline(report: Report) -> str:
 def as_text(report: Report) -> str:
     title_width = min(48, max(len(s.title) for s in report.steps)) if report.steps else 10
     status_width = max(len(_(label)) for label in STATUS_LABELS.values())
-    lines = [_headline(report), ""]
+    lines = [headline(report), ""]
     no, step_label, status, details_label = _("No"), _("Step"), _("Status"), _("Details")
     lines.append(f"{no:>3}  {step_label:<{title_width}}  {status:<{status_width}}  {details_label}")
     for step in report.steps:
@@ -74,7 +74,7 @@ def _cell(text: str) -> str:
 def as_markdown(report: Report) -> str:
     icon = {Status.COMPLETE: "✅", Status.BLOCKED: "⏸️", Status.AWAITING_SIGNOFF: "✍️", Status.STALE: "♻️"}
     lines = [
-        f"### {_headline(report)}",
+        f"### {headline(report)}",
         "",
         "| " + " | ".join((_("No"), _("Step"), _("Status"), _("Details"))) + " |",
         "|---:|---|---|---|",

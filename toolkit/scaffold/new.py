@@ -60,17 +60,23 @@ def create(
     *,
     defaults: bool,
     policy: Path | None = None,
+    roster: Path | None = None,
     store: Store | None = None,
 ) -> NewRepo:
-    """Render the template into ``dest``, put the policy in place, ``git init`` and commit."""
+    """Render the template into ``dest``, put the policy (and the roster) in place, ``git init`` and
+    commit."""
     from copier import run_copy
     from copier.errors import CopierError
 
     check_destination(dest)
-    if policy is not None:
-        from toolkit import sop
+    from toolkit import sop
+    from toolkit.evidence import roster as roster_lib
+    from toolkit.paths import default_policy
 
-        sop.load(policy, display=str(policy))  # refuse a broken policy before anything is written
+    # refuse a broken policy or roster before anything is written
+    rules = sop.load(policy or default_policy(), display=str(policy or default_policy()))
+    if roster is not None:
+        roster_lib.load(roster, set(rules.roles))
     store = store or ensure_store()
     _check_questions(store.path, data)
     existed = dest.exists()
@@ -103,6 +109,8 @@ def create(
         raise
     if policy is not None:
         shutil.copyfile(policy, dest / ".sop" / "sop.yaml")
+    if roster is not None:
+        shutil.copyfile(roster, dest / ".sop" / "roster.yaml")
     branch = str(worker.answers.combined.get("default_branch", "main"))
     git(["init", "-q", "-b", branch], dest)
     fallback = not has_identity(dest)
