@@ -11,26 +11,13 @@ import pytest
 from tests.conftest import git
 from tests.gate.office import MINIMAL_PDF, Office
 from toolkit.evidence.signoffs import message
+from toolkit.forge.signing import commit_signed
 
 LETTER = "docs/01-permintaan/surat-permintaan.md"
 
 
 def signed_commit(office: Office, member: str, text: str) -> str:
-    git(
-        office.app,
-        "-c",
-        "gpg.format=ssh",
-        "-c",
-        f"user.signingkey={office.keys[member]}",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "--no-verify",
-        "-S",
-        "-m",
-        text,
-    )
-    return git(office.app, "rev-parse", "HEAD").strip()
+    return commit_signed(office.app, str(office.keys[member]), text)
 
 
 def digest_now(office: Office, step: str) -> str:

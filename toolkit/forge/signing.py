@@ -45,6 +45,31 @@ def signing_key(repo: Path, key: str | None) -> str:
     return str(path.resolve())
 
 
+def commit_signed(repo: Path, key: str, text: str) -> str:
+    """An empty commit with message ``text``, signed with the SSH ``key``; returns its id."""
+    identity = (
+        [] if has_identity(repo) else ["-c", "user.name=sop-toolkit", "-c", "user.email=sopkit@localhost"]
+    )
+    git(
+        [
+            *identity,
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            f"user.signingkey={key}",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--no-verify",
+            "-S",
+            "-m",
+            text,
+        ],
+        repo,
+    )
+    return resolve(repo, "HEAD")
+
+
 def sign_off(
     repo: Path,
     step_key: str,
@@ -96,27 +121,7 @@ def sign_off(
             )
     digest = step_digest(sop, step_id, snapshot)
     text = message(step.no if step else None, step_id, role, digest, note)
-    identity = (
-        [] if has_identity(repo) else ["-c", "user.name=sop-toolkit", "-c", "user.email=sopkit@localhost"]
-    )
-    git(
-        [
-            *identity,
-            "-c",
-            "gpg.format=ssh",
-            "-c",
-            f"user.signingkey={signing_key(repo, key)}",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "--no-verify",
-            "-S",
-            "-m",
-            text,
-        ],
-        repo,
-    )
-    commit = resolve(repo, "HEAD")
+    commit = commit_signed(repo, signing_key(repo, key), text)
     history = tuple(read_history(repo, commit, pathspecs(sop)))
     found = find_signoffs(repo, history[-1:], policy.roster)
     problems = tuple(signoff_problems(sop, policy.roster, found[0], history))
