@@ -40,15 +40,16 @@ def parse(raw: bytes, display: str) -> Sop:
 
 
 def _check(doc: Located, found: list[Problem]) -> tuple[Sop | None, list[Problem]]:
-    from toolkit.sop.checks import semantic_problems
     from toolkit.sop.model import build
-    from toolkit.sop.schema import schema_problems
 
     if not isinstance(doc.data, dict):
         found.append(doc.problem((), _not_mapping()))
         return None, sorted(found)
     cache_key = _cache_key(doc.raw)
-    if not _cached(cache_key):  # these exact bytes passed both checks before
+    if not _cached(cache_key):  # unless these exact bytes passed both checks before
+        from toolkit.sop.checks import semantic_problems
+        from toolkit.sop.schema import schema_problems
+
         found += schema_problems(doc)
         found += semantic_problems(doc)
     if found:
