@@ -26,12 +26,32 @@ def _keygen(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[
 
 
 def signer(signature: bytes, payload: bytes, roster: Roster) -> str | None:
-    """The id of the roster member whose key made ``signature`` over ``payload``, or ``None``."""
-    import tempfile
+    """The id of the roster member whose key made ``signature`` over ``payload``, or ``None``.
+
+    The answer depends only on those bytes and the roster's keys, so it is remembered (in the process and
+    in the cache) under a digest of all three: a repository's old sign-offs are verified once.
+    """
+    from toolkit import cache
 
     lines = [f"{m.id} {key}" for m in roster.members for key in m.keys]
     if not lines:
         return None
+    digest = cache.key(signature, payload, "\n".join(lines).encode())
+    if digest not in _KNOWN:
+        found = cache.lookup("signatures", digest)
+        if found is None:
+            found = _verify(signature, payload, lines) or ""
+            cache.store("signatures", digest, found)
+        _KNOWN[digest] = found or None
+    return _KNOWN[digest]
+
+
+_KNOWN: dict[str, str | None] = {}
+
+
+def _verify(signature: bytes, payload: bytes, lines: list[str]) -> str | None:
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="sopkit-sig-") as tmp:
         signers, sig = Path(tmp) / "allowed_signers", Path(tmp) / "commit.sig"
         signers.write_text("\n".join(lines) + "\n")

@@ -72,35 +72,22 @@ def load(path: Path, display: str | None = None) -> Sop:
 
 
 def _cache_key(raw: bytes) -> str:
-    import hashlib
-
-    from toolkit import __version__
+    from toolkit import __version__, cache
     from toolkit.paths import schema_path
 
-    digest = hashlib.sha256(__version__.encode() + b"\0" + schema_path().read_bytes() + b"\0")
-    digest.update(raw)
-    return digest.hexdigest()
-
-
-def _cache_dir() -> Path:
-    import os
-
-    configured = os.environ.get("SOPKIT_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sopkit" / "valid-policies"
+    return cache.key(__version__.encode(), schema_path().read_bytes(), raw)
 
 
 def _cached(key: str) -> bool:
-    return (_cache_dir() / key).is_file()
+    from toolkit import cache
+
+    return cache.lookup("valid-policies", key) is not None
 
 
 def _remember(key: str) -> None:
-    try:
-        _cache_dir().mkdir(parents=True, exist_ok=True)
-        (_cache_dir() / key).touch()
-    except OSError:
-        pass  # a cache we cannot write only costs time
+    from toolkit import cache
+
+    cache.store("valid-policies", key)
 
 
 def _not_mapping() -> str:
