@@ -27,8 +27,10 @@ def artefact_paths(artefact: Artefact, snapshot: Snapshot) -> list[str]:
     """The files of ``snapshot`` that ``artefact`` names (hidden files excluded)."""
     if not globs.is_glob(artefact.path):
         return [artefact.path] if artefact.path in snapshot.entries else []
-    regex = re.compile(f"^{globs.regex_source(artefact.path, lines=True)}$", re.M)
-    return sorted(p for p in regex.findall(snapshot.lines) if not p.rsplit("/", 1)[-1].startswith("."))
+    literal = re.split(r"[*?\[]", artefact.path, maxsplit=1)[0]
+    folder = literal[: literal.rfind("/") + 1]  # only files below the pattern's fixed folder can match
+    regex = globs.compile_pattern(artefact.path)
+    return [p for p in snapshot.under(folder) if regex.match(p) and not p.rsplit("/", 1)[-1].startswith(".")]
 
 
 def step_paths(step: Step, snapshot: Snapshot) -> list[str]:
@@ -100,8 +102,9 @@ def _folded(snapshot: Snapshot) -> dict[str, list[str]]:
     if cached is not None and cached[0] is snapshot:
         return cached[1]
     folded: dict[str, list[str]] = {}
-    for entry in snapshot.entries:
-        folded.setdefault(_key(entry), []).append(entry)
+    keys = [p.lower() if p.isascii() else _fold(p) for p in snapshot.entries]
+    for folded_key, entry in zip(keys, snapshot.entries, strict=True):
+        folded.setdefault(folded_key, []).append(entry)
     if len(_FOLDED) > 8:
         _FOLDED.clear()
     _FOLDED[id(snapshot)] = (snapshot, folded)
@@ -295,7 +298,7 @@ def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[str]:
     formatting characters."""
     paths = sorted(set(paths))
     invisible = _INVISIBLE.search("".join(paths))
-    if not invisible and len({_key(p) for p in snapshot.entries}) == len(snapshot.entries):
+    if not invisible and len(_folded(snapshot)) == len(snapshot.entries):
         return []  # the common case, decided without a look at each name
     folded = _folded(snapshot)
     problems = []

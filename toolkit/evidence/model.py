@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,9 +33,15 @@ class Snapshot:
     undecodable: tuple[str, ...] = ()  # file names that are not UTF-8 (shown escaped)
 
     @cached_property
-    def lines(self) -> str:
-        """Every path on a line of its own, for matching many paths in one regex pass."""
-        return "".join(f"{path}\n" for path in self.entries if "\n" not in path)
+    def sorted_paths(self) -> list[str]:
+        return sorted(self.entries)
+
+    def under(self, folder: str) -> list[str]:
+        """The paths that start with ``folder`` (a prefix ending in '/', or '' for all)."""
+        paths = self.sorted_paths
+        start = bisect.bisect_left(paths, folder)
+        end = bisect.bisect_left(paths, folder + "\U0010ffff") if folder else len(paths)
+        return paths[start:end]
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from toolkit.i18n import _
 
 def state(repo: Path, rev: str, fallback: Policy | None = None) -> Report:
     head = resolve(repo, rev)
-    policy = policy_at(repo, read_snapshot(repo, head), fallback)
-    return decide.state(policy.sop, policy.roster, view_at(repo, policy, head))
+    snapshot = read_snapshot(repo, head)
+    policy = policy_at(repo, snapshot, fallback)
+    return decide.state(policy.sop, policy.roster, view_at(repo, policy, head, snapshot))
 
 
 def check_change(
@@ -66,7 +67,7 @@ def check_release(repo: Path, rev: str, fallback: Policy | None = None) -> Repor
     head = resolve(repo, rev)
     snapshot = read_snapshot(repo, head)
     policy = policy_at(repo, snapshot, fallback)
-    view = view_at(repo, policy, head)
+    view = view_at(repo, policy, head, snapshot)
     released = digest_of(code_paths(policy.sop, snapshot), snapshot)
     tested = None
     for step in policy.sop.steps:

@@ -106,7 +106,7 @@ def sign_off(
             )
         )
     if step is not None:
-        view = view_at(repo, policy, head)
+        view = view_at(repo, policy, head, snapshot)
         unfinished = [
             r
             for c in view.checks[step.id]
