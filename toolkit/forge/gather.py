@@ -167,6 +167,7 @@ def change_between(
     now: int,
     configured: dict[str, str] | None = None,
     base_history: set[str] | None = None,
+    paths: tuple[str, ...] | None = None,
 ) -> Change:
     assert head.snapshot.rev is not None
     head_rev = head.snapshot.rev
@@ -174,7 +175,8 @@ def change_between(
         base_history = rev_list(repo, base) if base else set()
     shas = {c.sha for c in head.commits} - base_history
     commits = tuple(c for c in head.commits if c.sha in shas)
-    paths = changed_paths(repo, base, head_rev)
+    if paths is None:
+        paths = changed_paths(repo, base, head_rev)
     policy_problems = _policy_problems(repo, head.snapshot) if POLICY_FILE in paths else ()
     signoffs = tuple(s for s in head.signoffs if s.commit in shas)
     return Change(base, head_rev, paths, commits, signoffs, now, configured, policy_problems)

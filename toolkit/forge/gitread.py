@@ -123,10 +123,16 @@ def read_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> list[CommitI
     """The commits reachable from ``rev``, oldest first. Each carries the paths it changed among
     ``pathspecs`` (folders or files; none: every path); a commit whose message
     has sign-off trailers carries all the paths it changed (a sign-off must change none)."""
-    out = _git_bytes(repo, ["log", "--topo-order", "--reverse", "--format=%H%x1f%P%x1f%ae%x1f%ct", rev])
+    from concurrent.futures import ThreadPoolExecutor
+
     specs = [f":(literal){p}" for p in pathspecs]
-    touched = _names(repo, [rev, "--", *specs])
-    claims = _names(repo, ["--extended-regexp", "--grep=^Sop-(Step|Role|Digest):", rev])
+    with ThreadPoolExecutor(max_workers=3) as pool:  # three walks of the same history, side by side
+        order = pool.submit(
+            _git_bytes, repo, ["log", "--topo-order", "--reverse", "--format=%H%x1f%P%x1f%ae%x1f%ct", rev]
+        )
+        touching = pool.submit(_names, repo, [rev, "--", *specs])
+        claiming = pool.submit(_names, repo, ["--extended-regexp", "--grep=^Sop-(Step|Role|Digest):", rev])
+        out, touched, claims = order.result(), touching.result(), claiming.result()
     touched.update(claims)
     commits = []
     for line in out.decode("utf-8", "replace").splitlines():

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.evidence.signoffs import code_paths, digest_of
 from toolkit.forge.gather import Policy, change_between, policy_at, view_at
-from toolkit.forge.gitread import ZERO, is_ancestor, read_snapshot, resolve, rev_list
+from toolkit.forge.gitread import ZERO, changed_paths, is_ancestor, read_snapshot, resolve, rev_list
 from toolkit.gate import decide
 from toolkit.gate.model import Report, Violation
 from toolkit.i18n import _
@@ -32,8 +33,36 @@ def check_change(
 ) -> Report:
     """The gate for the change ``base..head``, judged by the policy of the base (``fallback`` when the
     base has none, as on the first push of a new repository)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     head = resolve(repo, head_rev)
     base = resolve(repo, base_rev) if base_rev and base_rev != ZERO else None
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # what the change touched and the base's history are read while the views are built
+        paths = pool.submit(changed_paths, repo, base, head)
+        known_later = pool.submit(rev_list, repo, base) if base else None
+        return _check_change(
+            repo,
+            base,
+            head,
+            fallback,
+            configured,
+            now,
+            paths.result,
+            known_later.result if known_later else set,
+        )
+
+
+def _check_change(
+    repo: Path,
+    base: str | None,
+    head: str,
+    fallback: Policy | None,
+    configured: dict[str, str] | None,
+    now: int | None,
+    paths: Callable[[], tuple[str, ...]],
+    known_set: Callable[[], set[str]],
+) -> Report:
     base_snapshot = read_snapshot(repo, base)
     if base is None:
         policy = fallback if fallback is not None else policy_at(repo, base_snapshot)
@@ -43,12 +72,12 @@ def check_change(
     base_view, known = None, set()
     fast_forward = True
     if base is not None:  # the base's history is the head's minus the change, when the base is an ancestor
-        known = rev_list(repo, base)
+        known = known_set()
         ancestry = tuple(c for c in head_view.commits if c.sha in known)
         fast_forward = len(ancestry) == len(known)
         base_view = view_at(repo, policy, base, base_snapshot, ancestry if fast_forward else None)
     when = int(now if now is not None else time.time())
-    change = change_between(repo, base, head_view, when, configured, known)
+    change = change_between(repo, base, head_view, when, configured, known, paths())
     report = decide.decide_change(policy.sop, policy.roster, base_view, head_view, change)
     if base is not None and not fast_forward:
         history = Violation(
