@@ -18,21 +18,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from timing import timed
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(
-        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode not in ok:
-        raise SystemExit(f"{command} failed ({result.returncode}): {result.stderr.decode()[-400:]}")
-    return elapsed
 
 
 def generate(work: Path, files: int, commits: int, env: dict[str, str]) -> tuple[Path, str, str]:
@@ -106,12 +96,12 @@ def main() -> int:
         )
         change = [sopkit, "gate", "check", "--repo", str(repo), "--base", base, "--head", head]
         state = [sopkit, "gate", "check", "--repo", str(repo)]
-        run(change, repo, env, ok=(0, 1))  # warm caches (the validated-policy cache included)
+        timed(change, cwd=repo, env=env, ok=(0, 1))  # warm caches (the validated-policy cache included)
         floors, changes, states = [], [], []
         for _ in range(args.rounds):
-            floors.append(sum(run(c, repo, env) for c in floor_cmds))
-            changes.append(run(change, repo, env, ok=(0, 1)))
-            states.append(run(state, repo, env, ok=(0, 1)))
+            floors.append(sum(timed(c, cwd=repo, env=env) for c in floor_cmds))
+            changes.append(timed(change, cwd=repo, env=env, ok=(0, 1)))
+            states.append(timed(state, cwd=repo, env=env, ok=(0, 1)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     f, c, s = (statistics.median(x) for x in (floors, changes, states))

@@ -14,27 +14,14 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = ["app_name=Sistem Informasi Kepegawaian", "opd=Badan Kepegawaian Daerah"]
-
-
-def timed(command: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        command,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
-    return time.perf_counter() - start
 
 
 def main() -> int:
@@ -82,13 +69,13 @@ def main() -> int:
         ]
 
     try:
-        timed(sopkit(), env)  # creates the store; warms the caches
-        timed(copier_store(), env)
+        timed(sopkit(), env=env)  # creates the store; warms the caches
+        timed(copier_store(), env=env)
         results: dict[str, list[float]] = {"sopkit": [], "store": [], "folder": []}
         for _ in range(args.rounds):
-            results["store"].append(timed(copier_store(), env))
-            results["sopkit"].append(timed(sopkit(), env))
-            results["folder"].append(timed(copier_folder(), env))
+            results["store"].append(timed(copier_store(), env=env))
+            results["sopkit"].append(timed(sopkit(), env=env))
+            results["folder"].append(timed(copier_folder(), env=env))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in results.items()}

@@ -62,6 +62,7 @@ class DemoResult:
     app: Path
     server: Path
     pushes: tuple[tuple[str, bool], ...]  # what was pushed, and whether the server accepted it
+    rules: Policy  # the office's policy and roster, as the server has them
 
 
 def _key(folder: Path, name: str) -> Path:
@@ -91,6 +92,7 @@ def _roster(keys: dict[str, Path]) -> str:
 def run(folder: Path, say: Callable[[str], None]) -> DemoResult:
     from toolkit import sop
     from toolkit.forge import server
+    from toolkit.forge.gather import policy_from_files
     from toolkit.forge.signing import sign_off
     from toolkit.paths import default_policy
     from toolkit.scaffold.new import create
@@ -168,6 +170,7 @@ def run(folder: Path, say: Callable[[str], None]) -> DemoResult:
     push(_("code before the design steps"))
     git(["reset", "-q", "--hard", "HEAD~1"], app)
 
+    rules = policy_from_files(policy_file, folder / "roster.yaml")
     policy = sop.load(app / ".sop" / "sop.yaml")
     fill_step(app, policy, 1)
     commit("Surat permintaan dari BKD", "rina")
@@ -178,16 +181,10 @@ def run(folder: Path, say: Callable[[str], None]) -> DemoResult:
         "tu",
         "Surat diterima dan diperiksa",
         str(keys["ani"]),
-        demo_rules(policy_file, folder / "roster.yaml"),
+        rules,
     )
     push(_("step 1 signed off by the records office (TU)"))
-    return DemoResult(folder, app, bare, tuple(pushes))
-
-
-def demo_rules(policy: Path, roster: Path) -> Policy:
-    from toolkit.forge.gather import policy_from_files
-
-    return policy_from_files(policy, roster)
+    return DemoResult(folder, app, bare, tuple(pushes), rules)
 
 
 EXPECTED = (True, False, False, True)  # the four pushes: accepted, rejected, rejected, accepted

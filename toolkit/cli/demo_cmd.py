@@ -27,11 +27,7 @@ def demo(folder: Path) -> None:
     result = demo_lib.run(folder, click.echo)
     click.echo("")
     click.echo(
-        as_text(
-            plaingit.state(
-                result.app, "HEAD", demo_lib.demo_rules(folder / "sop.yaml", folder / "roster.yaml")
-            )
-        ),
+        as_text(plaingit.state(result.app, "HEAD", result.rules)),
         nl=False,
     )
     click.echo("")

@@ -88,14 +88,6 @@ def code_paths(policy: Sop, snapshot: Snapshot) -> list[str]:
     return classes(policy).code_among(tuple(snapshot.entries))
 
 
-def is_policy_path(policy: Sop, path: str) -> bool:
-    return classes(policy).is_policy(path)
-
-
-def is_code(policy: Sop, path: str) -> bool:
-    return classes(policy).is_code(path)
-
-
 def covered_paths(policy: Sop, step_id: str, snapshot: Snapshot) -> list[str]:
     """The files a sign-off of ``step_id`` covers in ``snapshot``."""
     if step_id == POLICY_STEP:

@@ -28,10 +28,10 @@ def problems(path: Path, display: str | None = None) -> tuple[Sop | None, list[P
 
 def parse(raw: bytes, display: str) -> Sop:
     """The validated model of a policy held in memory (read from a commit, say)."""
-    from toolkit.sop.source import MAX_FILE_BYTES, parse_yaml
+    from toolkit.sop.source import MAX_FILE_BYTES, parse_yaml, too_big
 
     if len(raw) > MAX_FILE_BYTES:
-        raise ProblemsError([Problem(display, 1, 1, _too_big(len(raw), MAX_FILE_BYTES))])
+        raise ProblemsError([too_big(display, len(raw))])
     doc, found = parse_yaml(raw, display)
     sop, found = (None, sorted(found)) if doc is None else _check(doc, found)
     if sop is None:
@@ -94,11 +94,3 @@ def _not_mapping() -> str:
     from toolkit.i18n import _
 
     return _("the top level must be a mapping (version:, sop:, roles:, steps:, ...)")
-
-
-def _too_big(size: int, limit: int) -> str:
-    from toolkit.i18n import _
-
-    return _("file is {size} bytes, more than the limit of {limit}; an SOP policy is small text").format(
-        size=size, limit=limit
-    )

@@ -84,18 +84,20 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Located | None, l
     if not path.is_file():
         return None, [Problem(name, 1, 1, _("not a regular file"))]
     if size > MAX_FILE_BYTES:
-        return None, [
-            Problem(
-                name,
-                1,
-                1,
-                _("file is {size} bytes, more than the limit of {limit}; an SOP policy is small text").format(
-                    size=size, limit=MAX_FILE_BYTES
-                ),
-            )
-        ]
+        return None, [too_big(name, size)]
     raw = path.read_bytes()
     return parse_yaml(raw, name)
+
+
+def too_big(name: str, size: int) -> Problem:
+    return Problem(
+        name,
+        1,
+        1,
+        _("file is {size} bytes, more than the limit of {limit}; an SOP policy is small text").format(
+            size=size, limit=MAX_FILE_BYTES
+        ),
+    )
 
 
 def parse_yaml(raw: bytes, name: str) -> tuple[Located | None, list[Problem]]:
