@@ -13,14 +13,14 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
-import yaml
-
 from toolkit.evidence.model import ArtefactCheck, ArtefactState, Entry, Snapshot
 from toolkit.i18n import _
 from toolkit.sop import globs
 from toolkit.sop.model import Artefact, Settings, Step
 
 Contents = Mapping[str, bytes]  # blob sha -> content
+FileResult = tuple[ArtefactState, list[str]]  # the verdict on one file: its state and why
+Known = Mapping[tuple[str, str], FileResult]  # (artefact pattern, path) -> verdict reached before
 
 
 def artefact_paths(artefact: Artefact, snapshot: Snapshot) -> list[str]:
@@ -37,24 +37,31 @@ def step_paths(step: Step, snapshot: Snapshot) -> list[str]:
     return sorted({p for a in step.artefacts for p in artefact_paths(a, snapshot)})
 
 
-def blobs_to_read(steps: Iterable[Step], snapshot: Snapshot, settings: Settings) -> set[str]:
-    """The blobs the checks need: artefact files of a readable size."""
-    wanted = set()
-    for step in steps:
-        for path in step_paths(step, snapshot):
-            entry = snapshot.entries[path]
-            if entry.is_regular and entry.size <= settings.max_artefact_bytes:
-                wanted.add(entry.sha)
-    return wanted
+def artefact_files(steps: Iterable[Step], snapshot: Snapshot) -> list[tuple[Artefact, Entry]]:
+    """Every (artefact, file) pair of ``snapshot``: what the checks look at, file by file."""
+    return [(a, snapshot.entries[p]) for s in steps for a in s.artefacts for p in artefact_paths(a, snapshot)]
 
 
-def check_step(step: Step, snapshot: Snapshot, contents: Contents, settings: Settings) -> list[ArtefactCheck]:
-    return [check_artefact(a, snapshot, contents, settings) for a in step.artefacts]
+def needs_content(entry: Entry, settings: Settings) -> bool:
+    """Whether checking ``entry`` reads its content (a regular, non-empty file of a readable size)."""
+    return entry.is_regular and 0 < entry.size <= settings.max_artefact_bytes
+
+
+def check_step(
+    step: Step, snapshot: Snapshot, contents: Contents, settings: Settings, known: Known | None = None
+) -> list[ArtefactCheck]:
+    return [check_artefact(a, snapshot, contents, settings, known) for a in step.artefacts]
 
 
 def check_artefact(
-    artefact: Artefact, snapshot: Snapshot, contents: Contents, settings: Settings
+    artefact: Artefact,
+    snapshot: Snapshot,
+    contents: Contents,
+    settings: Settings,
+    known: Known | None = None,
 ) -> ArtefactCheck:
+    """The state of ``artefact`` in ``snapshot``; verdicts on files found in ``known`` are taken as they
+    are (they depend only on the artefact, the settings and the file's content)."""
     paths = artefact_paths(artefact, snapshot)
     if not paths:
         reasons = [_("{path} is missing").format(path=artefact.path)]
@@ -69,7 +76,8 @@ def check_artefact(
     worst = ArtefactState.PRESENT
     problems: list[str] = []
     for path in paths:
-        state, why = _check_file(artefact, snapshot.entries[path], contents, settings)
+        verdict = known.get((artefact.path, path)) if known is not None else None
+        state, why = verdict or check_file(artefact, snapshot.entries[path], contents, settings)
         problems += [f"{path}: {reason}" for reason in why]
         if _rank(state) > _rank(worst):
             worst = state
@@ -111,9 +119,7 @@ def _folded(snapshot: Snapshot) -> dict[str, list[str]]:
     return folded
 
 
-def _check_file(
-    artefact: Artefact, entry: Entry, contents: Contents, settings: Settings
-) -> tuple[ArtefactState, list[str]]:
+def check_file(artefact: Artefact, entry: Entry, contents: Contents, settings: Settings) -> FileResult:
     if entry.mode == "120000":
         return ArtefactState.INVALID, [_("is a symbolic link; store the document itself")]
     if not entry.is_regular:
@@ -141,7 +147,7 @@ def _text(data: bytes) -> str | None:
         return None
 
 
-def _not_text() -> tuple[ArtefactState, list[str]]:
+def _not_text() -> FileResult:
     return ArtefactState.INVALID, [_("is not UTF-8 text (binary content?)")]
 
 
@@ -191,14 +197,16 @@ def front_matter(text: str) -> dict[str, object] | None:
     end = text.find("\n---", 4)
     if end < 0:
         return None
+    import yaml  # here: a gate run whose verdicts are all known never needs it
+
     try:
-        data = yaml.safe_load(text[4:end])
+        data = yaml.load(text[4:end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return None
     return data if isinstance(data, dict) else None
 
 
-def _markdown(artefact: Artefact, data: bytes, settings: Settings) -> tuple[ArtefactState, list[str]]:
+def _markdown(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
     text = _text(data)
     if text is None:
         return _not_text()
@@ -229,7 +237,7 @@ def _markdown(artefact: Artefact, data: bytes, settings: Settings) -> tuple[Arte
     return (ArtefactState.UNFILLED if reasons else ArtefactState.PRESENT), reasons
 
 
-def _pdf(artefact: Artefact, data: bytes, settings: Settings) -> tuple[ArtefactState, list[str]]:
+def _pdf(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
     head, tail = data[:1024], data[-1024:]
     if not re.search(rb"%PDF-[12]\.[0-9]", head) or b"%%EOF" not in tail or b"startxref" not in data[-4096:]:
         return ArtefactState.INVALID, [_("is not a valid PDF (no PDF header, startxref or %%EOF)")]
@@ -239,7 +247,7 @@ def _pdf(artefact: Artefact, data: bytes, settings: Settings) -> tuple[ArtefactS
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 
 
-def _image(artefact: Artefact, data: bytes, settings: Settings) -> tuple[ArtefactState, list[str]]:
+def _image(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
     webp = data[:4] == b"RIFF" and data[8:12] == b"WEBP"
     if not (data.startswith(_IMAGE_MAGIC) or webp):
         return ArtefactState.INVALID, [_("is not a PNG, JPEG, GIF or WebP image")]
@@ -255,10 +263,8 @@ _UML = re.compile(
 )
 
 
-def _source(
-    pattern: re.Pattern[str], kind: str
-) -> Callable[[Artefact, bytes, Settings], tuple[ArtefactState, list[str]]]:
-    def check(artefact: Artefact, data: bytes, settings: Settings) -> tuple[ArtefactState, list[str]]:
+def _source(pattern: re.Pattern[str], kind: str) -> Callable[[Artefact, bytes, Settings], FileResult]:
+    def check(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
         text = _text(data)
         if text is None:
             return _not_text()
@@ -271,11 +277,11 @@ def _source(
     return check
 
 
-def _any(artefact: Artefact, data: bytes, settings: Settings) -> tuple[ArtefactState, list[str]]:
+def _any(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
     return ArtefactState.PRESENT, []
 
 
-KIND_CHECKS: dict[str, Callable[[Artefact, bytes, Settings], tuple[ArtefactState, list[str]]]] = {
+KIND_CHECKS: dict[str, Callable[[Artefact, bytes, Settings], FileResult]] = {
     "markdown": _markdown,
     "pdf": _pdf,
     "image": _image,

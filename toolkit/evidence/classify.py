@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
-from toolkit.sop.globs import compile_pattern, regex_source
+from toolkit.sop.globs import regex_source
 from toolkit.sop.model import POLICY_STEP, Sop
 
 _NOTHING = re.compile(r"(?!)")
@@ -20,7 +19,7 @@ _NOTHING = re.compile(r"(?!)")
 def _union(patterns: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     if not patterns:
         return _NOTHING
-    return re.compile("|".join(f"(?:{compile_pattern(p).pattern})" for p in patterns), re.DOTALL)
+    return re.compile("|".join(f"(?:{regex_source(p)}\\Z)" for p in patterns), re.DOTALL)
 
 
 def _lines_union(patterns: tuple[str, ...] | list[str]) -> re.Pattern[str]:
@@ -33,16 +32,54 @@ def _hidden(path: str) -> bool:
     return path.rsplit("/", 1)[-1].startswith(".")
 
 
-@dataclass(frozen=True)
 class PathClasses:
-    artefacts: re.Pattern[str]
-    by_step: dict[str, re.Pattern[str]]
-    policy: re.Pattern[str]
-    code_in: re.Pattern[str]
-    code_out: re.Pattern[str]
-    code_lines: re.Pattern[str]  # one pass over many paths, one per line
-    artefact_lines: re.Pattern[str]
-    policy_lines: re.Pattern[str]
+    """The path classes of one policy. Each regex is compiled when first used: compiling them all costs
+    more than a whole gate run needs of them."""
+
+    def __init__(self, policy: Sop) -> None:
+        self._policy = policy
+        self._artefact_patterns = [a.path for s in policy.steps for a in s.artefacts]
+        self._by_step: dict[str, re.Pattern[str]] = {}
+
+    @cached_property
+    def artefacts(self) -> re.Pattern[str]:
+        return _union(self._artefact_patterns)
+
+    @cached_property
+    def policy(self) -> re.Pattern[str]:
+        return _union(self._policy.policy.paths)
+
+    @cached_property
+    def code_in(self) -> re.Pattern[str]:
+        return _union(self._policy.code_gate.paths)
+
+    @cached_property
+    def code_out(self) -> re.Pattern[str]:
+        return _union(self._policy.code_gate.exclude)
+
+    @cached_property
+    def code_lines(self) -> re.Pattern[str]:  # one pass over many paths, one per line
+        gate = self._policy.code_gate
+        not_code = [*gate.exclude, *self._policy.policy.paths, *self._artefact_patterns]
+        return re.compile(
+            "^(?!(?:" + "|".join(regex_source(p, lines=True) for p in not_code) + ")$)"
+            "(?:" + "|".join(regex_source(p, lines=True) for p in gate.paths) + ")$",
+            re.M,
+        )
+
+    @cached_property
+    def artefact_lines(self) -> re.Pattern[str]:
+        return _lines_union(self._artefact_patterns)
+
+    @cached_property
+    def policy_lines(self) -> re.Pattern[str]:
+        return _lines_union(self._policy.policy.paths)
+
+    def step(self, step_id: str) -> re.Pattern[str]:
+        """The union of ``step_id``'s artefact patterns."""
+        if step_id not in self._by_step:
+            self._by_step[step_id] = _union([a.path for a in self._policy.step(step_id).artefacts])
+        return self._by_step[step_id]
 
     def is_policy(self, path: str) -> bool:
         return self.policy.match(path) is not None
@@ -54,7 +91,7 @@ class PathClasses:
         """Whether ``path`` is one of ``step_id``'s files (for ``policy``: a policy file)."""
         if step_id == POLICY_STEP:
             return self.is_policy(path)
-        return not _hidden(path) and self.by_step[step_id].match(path) is not None
+        return not _hidden(path) and self.step(step_id).match(path) is not None
 
     def code_among(self, paths: list[str] | tuple[str, ...]) -> list[str]:
         """The application-code paths among ``paths``, found in one regex pass."""
@@ -85,19 +122,4 @@ def _among(
 
 @cache
 def classes(policy: Sop) -> PathClasses:
-    artefacts = [a.path for s in policy.steps for a in s.artefacts]
-    not_code = [*policy.code_gate.exclude, *policy.policy.paths, *artefacts]
-    return PathClasses(
-        artefacts=_union(artefacts),
-        by_step={s.id: _union([a.path for a in s.artefacts]) for s in policy.steps},
-        policy=_union(policy.policy.paths),
-        code_in=_union(policy.code_gate.paths),
-        code_out=_union(policy.code_gate.exclude),
-        code_lines=re.compile(
-            "^(?!(?:" + "|".join(regex_source(p, lines=True) for p in not_code) + ")$)"
-            "(?:" + "|".join(regex_source(p, lines=True) for p in policy.code_gate.paths) + ")$",
-            re.M,
-        ),
-        artefact_lines=_lines_union(artefacts),
-        policy_lines=_lines_union(policy.policy.paths),
-    )
+    return PathClasses(policy)

@@ -43,6 +43,12 @@ class Snapshot:
         end = bisect.bisect_left(paths, folder + "\U0010ffff") if folder else len(paths)
         return paths[start:end]
 
+    def changed_from(self, base: Snapshot) -> list[str]:
+        """The paths whose content or mode differs from ``base``, added and removed ones included."""
+        old = base.entries
+        changed = [p for p, e in self.entries.items() if (o := old.get(p)) is None or o[1:4] != e[1:4]]
+        return sorted(changed + [p for p in old if p not in self.entries])
+
 
 @dataclass(frozen=True)
 class CommitInfo:
@@ -51,7 +57,7 @@ class CommitInfo:
     author: str  # e-mail, lower-case
     time: int  # committer time, seconds since the epoch
     paths: tuple[str, ...]  # what it changed that the gate tracks (artefacts, policy); none for merges
-    claims_signoff: bool = False  # its message carries sign-off trailers
+    empty: bool = False  # it changes no file at all (its tree is its parent's): the shape of a sign-off
 
 
 class ArtefactState(StrEnum):

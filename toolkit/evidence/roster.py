@@ -90,13 +90,31 @@ def allowed_signers(roster: Roster, role: str | None = None) -> str:
 
 
 def parse(raw: bytes, name: str, known_roles: set[str]) -> Roster:
-    """The roster in ``raw``; :class:`ProblemsError` with located problems when it is not valid."""
+    """The roster in ``raw``; :class:`ProblemsError` with located problems when it is not valid.
+
+    The data of a roster that was valid once (same bytes, same roles) is remembered in the cache, so a
+    gate run does not read YAML for it again.
+    """
+    from toolkit import cache
+
+    key = cache.key(
+        cache.code_identity(__file__, Path(__file__).parent.parent / "sop" / "source.py"),
+        "\n".join(sorted(known_roles)).encode(),
+        raw,
+    )
+    problems: list[Problem] = []
+    known = cache.lookup_json("valid-roster-data", key)
+    if known is not None:
+        members = list(_members(Located(name, known, raw), known_roles, problems))
+        if not problems:
+            return Roster(tuple(members))
     doc, problems = parse_yaml(raw, name)
     if doc is None:
         raise ProblemsError(problems)
     members = list(_members(doc, known_roles, problems))
     if problems:
         raise ProblemsError(problems)
+    cache.store_json("valid-roster-data", key, doc.data)
     return Roster(tuple(members))
 
 

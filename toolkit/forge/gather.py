@@ -10,11 +10,11 @@ from typing import TypeVar
 
 from toolkit.errors import EXIT_USAGE, Problem, ProblemsError, UserError
 from toolkit.evidence import roster as roster_lib
-from toolkit.evidence.artefacts import blobs_to_read, check_step
-from toolkit.evidence.model import CommitInfo, Signoff, Snapshot
+from toolkit.evidence.artefacts import FileResult, artefact_files, check_file, check_step, needs_content
+from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff, Snapshot
 from toolkit.evidence.signoffs import claims, parse_commit
 from toolkit.forge import sshsig
-from toolkit.forge.gitread import changed_paths, read_history, read_objects, read_snapshot, rev_list
+from toolkit.forge.gitread import Later, changed_paths, read_history, read_objects, read_snapshot, rev_list
 from toolkit.gate.model import Change, View
 from toolkit.i18n import _
 from toolkit.sop.model import Sop
@@ -112,19 +112,64 @@ def view_at(
     policy: Policy,
     rev: str | None,
     snapshot: Snapshot | None = None,
-    history: tuple[CommitInfo, ...] | None = None,
+    history: tuple[CommitInfo, ...] | Later[list[CommitInfo]] | None = None,
+    fields: bool = False,
+    signoffs: tuple[Signoff, ...] | None = None,
 ) -> View:
+    """One commit as the gate sees it. ``history`` (read when not given) may still be on its way;
+    ``signoffs``: those among ``history``, when already known; ``fields``: with the front-matter fields
+    the release gate reads."""
     snapshot = snapshot if snapshot is not None else read_snapshot(repo, rev)
     sop = policy.sop
-    contents = read_objects(repo, blobs_to_read(sop.steps, snapshot, sop.settings))
-    checks = {s.id: tuple(check_step(s, snapshot, contents, sop.settings)) for s in sop.steps}
+    known = file_verdicts(repo, sop, snapshot)
+    checks = {s.id: tuple(check_step(s, snapshot, {}, sop.settings, known)) for s in sop.steps}
     if history is None:
         history = tuple(read_history(repo, rev, pathspecs(sop))) if rev else ()
-    signoffs = find_signoffs(repo, history, policy.roster)
-    return View(snapshot, checks, history, signoffs, _tested_fields(sop, snapshot, contents))
+    elif isinstance(history, Later):
+        history = tuple(history.get())
+    if signoffs is None:
+        signoffs = find_signoffs(repo, history, policy.roster)
+    return View(snapshot, checks, history, signoffs, tested_fields(repo, sop, snapshot) if fields else {})
 
 
-def _tested_fields(sop: Sop, snapshot: Snapshot, contents: dict[str, bytes]) -> dict[str, dict[str, str]]:
+def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, str], FileResult]:
+    """The verdict on every artefact file of ``snapshot``, keyed by (artefact pattern, path).
+
+    A verdict depends only on the artefact's rules and the file's content, so it is remembered in the
+    cache under a digest of both: only files never judged before are read from git and checked.
+    """
+    from toolkit import cache
+    from toolkit.evidence import artefacts
+    from toolkit.i18n import current_language
+
+    settings = sop.settings
+    code = cache.code_identity(artefacts.__file__)
+    keys, verdicts, unknown = {}, {}, []
+    for artefact, entry in artefact_files(sop.steps, snapshot):
+        rules = (artefact.kind, artefact.sections, artefact.fields, settings.placeholder)
+        key = cache.key(
+            code,
+            current_language().encode(),
+            repr((rules, settings.max_artefact_bytes, entry.mode, entry.sha, entry.size)).encode(),
+        )
+        keys[artefact.path, entry.path] = key
+        remembered = cache.lookup_json("artefact-verdicts", key)
+        if remembered is not None:
+            state, reasons = remembered
+            verdicts[artefact.path, entry.path] = (ArtefactState(state), list(reasons))
+        else:
+            unknown.append((artefact, entry))
+    contents = read_objects(repo, [e.sha for _a, e in unknown if needs_content(e, settings)])
+    for artefact, entry in unknown:
+        verdict = check_file(artefact, entry, contents, settings)
+        verdicts[artefact.path, entry.path] = verdict
+        if entry.sha in contents or not needs_content(entry, settings):  # never remember a failed read
+            cache.store_json("artefact-verdicts", keys[artefact.path, entry.path], [*verdict])
+    return verdicts
+
+
+def tested_fields(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[str, dict[str, str]]:
+    """Step id -> the front-matter fields of its report, for the steps that name a tested commit."""
     from toolkit.evidence.artefacts import front_matter
 
     fields: dict[str, dict[str, str]] = {}
@@ -133,8 +178,11 @@ def _tested_fields(sop: Sop, snapshot: Snapshot, contents: dict[str, bytes]) -> 
             continue
         for artefact in step.artefacts:
             entry = snapshot.entries.get(artefact.path)
-            if artefact.kind == "markdown" and entry is not None and entry.sha in contents:
-                front = front_matter(contents[entry.sha].decode("utf-8", "replace")) or {}
+            if artefact.kind != "markdown" or entry is None or not needs_content(entry, sop.settings):
+                continue
+            content = read_objects(repo, [entry.sha]).get(entry.sha)
+            if content is not None:
+                front = front_matter(content.decode("utf-8", "replace")) or {}
                 fields[step.id] = {str(k): str(v) for k, v in front.items() if v is not None}
     return fields
 
@@ -143,7 +191,7 @@ def find_signoffs(
     repo: Path, commits: tuple[CommitInfo, ...], roster: roster_lib.Roster
 ) -> tuple[Signoff, ...]:
     """Sign-off commits among ``commits``: empty, single-parent commits whose message has the trailers."""
-    candidates = [c for c in commits if c.claims_signoff and not c.paths and len(c.parents) <= 1]
+    candidates = [c for c in commits if c.empty and len(c.parents) <= 1]
     raw = read_objects(repo, [c.sha for c in candidates])
     found = []
     for commit in candidates:

@@ -1,17 +1,90 @@
 """Reading what a repository holds at a commit, straight from git's objects (no work tree needed, so the
-same code serves a clone, a CI checkout and a bare server repository inside a pre-receive hook)."""
+same code serves a clone, a CI checkout and a bare server repository inside a pre-receive hook).
+
+Every read can be *started* and collected later: the gate starts its reads together, so that git works
+on one core while Python imports and decides on the other.
+"""
 
 from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from toolkit.evidence.model import CommitInfo, Entry, Snapshot
-from toolkit.forge.git import git, git_env
+from toolkit.forge.git import git_env
 
 ZERO = "0" * 40
+EMPTY_TREES = {  # the id of the empty tree, in SHA-1 and SHA-256 repositories
+    "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+}
+# Settings a user's configuration could set that would change the output the parsers below expect.
+_PLAIN = ["-c", "core.quotepath=false", "-c", "log.showroot=true", "-c", "color.ui=never"]
+
+T = TypeVar("T")
+
+
+class Pending:
+    """A git command running in the background; :meth:`output` waits for it and returns its output."""
+
+    def __init__(self, repo: Path, args: list[str], stdin: bytes | None = None) -> None:
+        self._repo, self._args = repo, args
+        self._result: tuple[bytes, bytes] = (b"", b"")
+        try:
+            self._process = subprocess.Popen(
+                ["git", *_PLAIN, *args],
+                cwd=repo,
+                env=git_env(),
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError as exc:
+            from toolkit.errors import UserError
+            from toolkit.i18n import _
+
+            raise UserError(_("git is not installed or not on PATH; install git and try again")) from exc
+        # A reader thread drains the pipes as git writes, so git never waits on a full pipe.
+        self._reader = threading.Thread(target=self._communicate, args=(stdin,), daemon=True)
+        self._reader.start()
+
+    def _communicate(self, stdin: bytes | None) -> None:
+        self._result = self._process.communicate(stdin)
+
+    def output(self) -> bytes:
+        self._reader.join()
+        out, err = self._result
+        if self._process.returncode != 0:
+            from toolkit.errors import UserError
+            from toolkit.i18n import _
+
+            raise UserError(
+                _("git {command} failed in {path}: {error}").format(
+                    command=self._args[0], path=self._repo, error=err.decode(errors="replace").strip()
+                )
+            )
+        return out
+
+
+class Later(Generic[T]):
+    """The parsed result of a :class:`Pending` read, parsed once, when first asked for."""
+
+    def __init__(self, pending: Pending, parse: Callable[[bytes], T]) -> None:
+        self._pending, self._parse = pending, parse
+        self._value: tuple[T] | None = None
+
+    def get(self) -> T:
+        if self._value is None:
+            self._value = (self._parse(self._pending.output()),)
+        return self._value[0]
+
+
+def _git_bytes(repo: Path, args: list[str]) -> bytes:
+    return Pending(repo, args).output()
 
 
 def _decode_path(raw: bytes) -> str | None:
@@ -21,37 +94,40 @@ def _decode_path(raw: bytes) -> str | None:
         return None
 
 
-def _git_bytes(repo: Path, args: list[str]) -> bytes:
-    result = subprocess.run(["git", *args], cwd=repo, env=git_env(), capture_output=True, check=False)
-    if result.returncode != 0:
-        from toolkit.errors import UserError
-        from toolkit.i18n import _
-
-        raise UserError(
-            _("git {command} failed in {path}: {error}").format(
-                command=args[0], path=repo, error=result.stderr.decode(errors="replace").strip()
-            )
-        )
-    return result.stdout
+def start_resolve(repo: Path, rev: str) -> Later[str]:
+    """The full commit id of ``rev``; a :class:`UserError` when there is no such commit."""
+    return Later(
+        Pending(repo, ["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"]),
+        lambda out: out.decode().strip(),
+    )
 
 
 def resolve(repo: Path, rev: str) -> str:
-    """The full commit id of ``rev``; a :class:`UserError` when there is no such commit."""
-    return git(["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"], repo).strip()
+    return start_resolve(repo, rev).get()
 
 
 _LS_TREE = re.compile(r"(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([^\0]*)\0")
 
 
-def read_snapshot(repo: Path, rev: str | None) -> Snapshot:
+def start_snapshot(repo: Path, rev: str | None) -> Later[Snapshot] | Snapshot:
     """Every file of the commit ``rev`` (``None``: the empty tree before the first commit)."""
     if rev is None:
         return Snapshot(None, {}, ())
-    out = _git_bytes(repo, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev])
+    return Later(
+        Pending(repo, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev]), lambda out: _snapshot(rev, out)
+    )
+
+
+def read_snapshot(repo: Path, rev: str | None) -> Snapshot:
+    started = start_snapshot(repo, rev)
+    return started if isinstance(started, Snapshot) else started.get()
+
+
+def _snapshot(rev: str, out: bytes) -> Snapshot:
     try:
         text = out.decode("utf-8")
     except UnicodeDecodeError:
-        return _read_snapshot_slowly(rev, out)
+        return _snapshot_slowly(rev, out)
     entries = {
         path: Entry(path, mode, kind, sha, int(size) if size != "-" else 0)
         for mode, kind, sha, size, path in _LS_TREE.findall(text)
@@ -59,7 +135,7 @@ def read_snapshot(repo: Path, rev: str | None) -> Snapshot:
     return Snapshot(rev, entries, ())
 
 
-def _read_snapshot_slowly(rev: str, out: bytes) -> Snapshot:
+def _snapshot_slowly(rev: str, out: bytes) -> Snapshot:
     """The same, name by name, for a tree holding names that are not UTF-8 (reported, never matched)."""
     entries: dict[str, Entry] = {}
     bad: list[str] = []
@@ -78,81 +154,98 @@ def _read_snapshot_slowly(rev: str, out: bytes) -> Snapshot:
     return Snapshot(rev, entries, tuple(bad))
 
 
-def read_objects(repo: Path, shas: Iterable[str]) -> dict[str, bytes]:
-    """The raw contents of the given objects (blobs, commits), read through one ``git cat-file --batch``;
-    missing objects are left out."""
-    wanted = list(dict.fromkeys(shas))
-    if not wanted:
-        return {}
-    result = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=repo,
-        env=git_env(),
-        check=True,
-        input="".join(f"{sha}\n" for sha in wanted).encode(),
-        capture_output=True,
-    )
-    out, blobs, pos = result.stdout, {}, 0
-    for sha in wanted:
+def start_objects(repo: Path, names: Iterable[str]) -> Later[dict[str, bytes]]:
+    """The raw contents of the given objects (blobs, commits; ``rev:path`` names too), read through one
+    ``git cat-file --batch``, by the name asked for; missing objects are left out."""
+    wanted = list(dict.fromkeys(names))
+    if any("\n" in name for name in wanted):
+        raise ValueError("an object name cannot hold a newline")  # the batch protocol is line-based
+    stdin = "".join(f"{name}\n" for name in wanted).encode()
+    return Later(Pending(repo, ["cat-file", "--batch"], stdin), lambda out: _objects(wanted, out))
+
+
+def read_objects(repo: Path, names: Iterable[str]) -> dict[str, bytes]:
+    wanted = list(names)
+    return start_objects(repo, wanted).get() if wanted else {}
+
+
+def _objects(wanted: list[str], out: bytes) -> dict[str, bytes]:
+    blobs, pos = {}, 0
+    for name in wanted:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
-        if len(header) < 3:  # "<sha> missing"
+        if len(header) < 3:  # "<name> missing" (or "ambiguous")
             pos = end + 1
             continue
-        size = int(header[2])
-        blobs[sha] = out[end + 1 : end + 1 + size]
+        size = int(header[-1])
+        blobs[name] = out[end + 1 : end + 1 + size]
         pos = end + 1 + size + 1
     return blobs
 
 
-def _names(repo: Path, args: list[str]) -> dict[str, tuple[str, ...]]:
-    """sha -> changed paths, from ``git log --name-only`` with ``args``."""
-    out = _git_bytes(repo, ["log", "--no-renames", "-z", "--name-only", "--format=%x1e%H", *args])
-    names: dict[str, tuple[str, ...]] = {}
-    for chunk in out.split(b"\x1e")[1:]:
-        sha, _sep, rest = chunk.partition(b"\0")
-        raw = [n for n in rest.lstrip(b"\n").split(b"\0") if n]
-        names[sha.decode().strip()] = tuple(
-            p if p is not None else n.decode("utf-8", "backslashreplace")
-            for n, p in ((n, _decode_path(n)) for n in raw)
-        )
-    return names
+def start_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> Later[list[CommitInfo]]:
+    """The commits reachable from ``rev``, oldest first, in one walk. Each carries the paths it changed
+    among ``pathspecs`` (folders or files; none: every path) and whether it changed nothing at all."""
+    specs = [f":(literal){p}" for p in pathspecs]
+    # --full-history --sparse keeps every commit, while the path filter keeps the name lists short.
+    args = ["log", "--topo-order", "--reverse", "--full-history", "--sparse", "--no-renames", "--no-color"]
+    args += ["--no-show-signature", "--name-only", "--format=%x1e%H %T %ct %P%x1f%ae", rev, "--", *specs]
+    return Later(Pending(repo, args), _history)
 
 
 def read_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> list[CommitInfo]:
-    """The commits reachable from ``rev``, oldest first. Each carries the paths it changed among
-    ``pathspecs`` (folders or files; none: every path); a commit whose message
-    has sign-off trailers carries all the paths it changed (a sign-off must change none)."""
-    from concurrent.futures import ThreadPoolExecutor
+    return start_history(repo, rev, pathspecs).get()
 
-    specs = [f":(literal){p}" for p in pathspecs]
-    with ThreadPoolExecutor(max_workers=3) as pool:  # three walks of the same history, side by side
-        order = pool.submit(
-            _git_bytes, repo, ["log", "--topo-order", "--reverse", "--format=%H%x1f%P%x1f%ae%x1f%ct", rev]
-        )
-        touching = pool.submit(_names, repo, [rev, "--", *specs])
-        claiming = pool.submit(_names, repo, ["--extended-regexp", "--grep=^Sop-(Step|Role|Digest):", rev])
-        out, touched, claims = order.result(), touching.result(), claiming.result()
-    touched.update(claims)
-    commits = []
-    for line in out.decode("utf-8", "replace").splitlines():
-        sha, parents, email, when = line.split("\x1f")
-        commits.append(
-            CommitInfo(
-                sha,
-                tuple(parents.split()),
-                email.lower(),
-                int(when or 0),
-                touched.get(sha, ()),
-                sha in claims,
+
+def _history(out: bytes) -> list[CommitInfo]:
+    # Names are printed one per line and C-quoted when they hold a control character (core.quotepath
+    # is off, so other names come out as they are): a record mark (\x1e) starts a line only in a header.
+    commits: list[CommitInfo] = []
+    trees: dict[str, str] = {}
+    header: list[str] | None = None
+    email = ""
+    names: list[str] = []
+
+    def close() -> None:
+        if header is not None:
+            sha, tree, when, *parents = header
+            trees[sha] = tree
+            empty = (
+                trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
             )
-        )
+            commits.append(CommitInfo(sha, tuple(parents), email, int(when), tuple(names), empty))
 
+    for line in out.split(b"\n"):
+        if line.startswith(b"\x1e"):
+            close()
+            ids, _sep, raw_email = line[1:].partition(b"\x1f")
+            header, email, names = ids.decode().split(), raw_email.decode("utf-8", "replace").lower(), []
+        elif line:
+            raw = _unquote(line)
+            path = _decode_path(raw)
+            names.append(path if path is not None else raw.decode("utf-8", "backslashreplace"))
+    close()
     return commits
 
 
+_C_ESCAPE = re.compile(rb'\\([0-7]{3}|[abtnvfr"\\])')
+_C_LETTERS = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13, b'"': 34, b"\\": 92}
+
+
+def _unquote(name: bytes) -> bytes:
+    """A name as git prints it (``"tab\\there"`` for a name it had to quote) back to its bytes."""
+    if not (len(name) >= 2 and name.startswith(b'"') and name.endswith(b'"')):
+        return name
+
+    def byte(match: re.Match[bytes]) -> bytes:
+        code = match.group(1)
+        return bytes([_C_LETTERS[code] if code in _C_LETTERS else int(code, 8)])
+
+    return _C_ESCAPE.sub(byte, name[1:-1])
+
+
 def rev_list(repo: Path, spec: str) -> set[str]:
-    return set(git(["rev-list", spec], repo).split())
+    return set(_git_bytes(repo, ["rev-list", spec]).decode().split())
 
 
 def changed_paths(repo: Path, base: str | None, head: str) -> tuple[str, ...]:

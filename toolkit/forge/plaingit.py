@@ -1,26 +1,49 @@
 """The gate on a plain git repository: gather the inputs for a state report, a change or a release, and
-hand them to the pure decision."""
+hand them to the pure decision.
+
+Each entry point starts git's reads as soon as it knows what to read and imports the decision code only
+then, so that git works on one core while Python imports and decides on the other.
+"""
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from toolkit.evidence.signoffs import code_paths, digest_of
-from toolkit.forge.gather import Policy, change_between, policy_at, view_at
-from toolkit.forge.gitread import ZERO, changed_paths, is_ancestor, read_snapshot, resolve, rev_list
-from toolkit.gate import decide
-from toolkit.gate.model import Report, Violation
+from toolkit.evidence.model import CommitInfo, Snapshot
+from toolkit.forge.gitread import (
+    ZERO,
+    changed_paths,
+    is_ancestor,
+    read_snapshot,
+    resolve,
+    start_history,
+    start_resolve,
+    start_snapshot,
+)
 from toolkit.i18n import _
+
+if TYPE_CHECKING:
+    from toolkit.forge.gather import Policy
+    from toolkit.gate.model import Report, View
 
 
 def state(repo: Path, rev: str, fallback: Policy | None = None) -> Report:
-    head = resolve(repo, rev)
+    from toolkit.gate import decide
+
+    policy, view = _view(repo, resolve(repo, rev), fallback)
+    return decide.state(policy.sop, policy.roster, view)
+
+
+def _view(repo: Path, head: str, fallback: Policy | None, fields: bool = False) -> tuple[Policy, View]:
     snapshot = read_snapshot(repo, head)
+    from toolkit.forge.gather import pathspecs, policy_at, view_at
+
     policy = policy_at(repo, snapshot, fallback)
-    return decide.state(policy.sop, policy.roster, view_at(repo, policy, head, snapshot))
+    history = start_history(repo, head, pathspecs(policy.sop))
+    return policy, view_at(repo, policy, head, snapshot, history, fields=fields)
 
 
 def check_change(
@@ -33,71 +56,76 @@ def check_change(
 ) -> Report:
     """The gate for the change ``base..head``, judged by the policy of the base (``fallback`` when the
     base has none, as on the first push of a new repository)."""
-    from concurrent.futures import ThreadPoolExecutor
+    head_at = start_resolve(repo, head_rev)
+    base_at = start_resolve(repo, base_rev) if base_rev and base_rev != ZERO else None
+    head, base = head_at.get(), base_at.get() if base_at else None
+    head_tree, base_tree = start_snapshot(repo, head), start_snapshot(repo, base)
+    base_snapshot = base_tree if isinstance(base_tree, Snapshot) else base_tree.get()
 
-    head = resolve(repo, head_rev)
-    base = resolve(repo, base_rev) if base_rev and base_rev != ZERO else None
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        # what the change touched and the base's history are read while the views are built
-        paths = pool.submit(changed_paths, repo, base, head)
-        known_later = pool.submit(rev_list, repo, base) if base else None
-        return _check_change(
-            repo,
-            base,
-            head,
-            fallback,
-            configured,
-            now,
-            paths.result,
-            known_later.result if known_later else set,
-        )
+    from toolkit.forge.gather import change_between, pathspecs, policy_at, view_at
+    from toolkit.gate import decide
+    from toolkit.gate.model import Report, Violation
 
-
-def _check_change(
-    repo: Path,
-    base: str | None,
-    head: str,
-    fallback: Policy | None,
-    configured: dict[str, str] | None,
-    now: int | None,
-    paths: Callable[[], tuple[str, ...]],
-    known_set: Callable[[], set[str]],
-) -> Report:
-    base_snapshot = read_snapshot(repo, base)
     if base is None:
         policy = fallback if fallback is not None else policy_at(repo, base_snapshot)
     else:
         policy = policy_at(repo, base_snapshot, fallback)
-    head_view = view_at(repo, policy, head)
-    base_view, known = None, set()
-    fast_forward = True
-    if base is not None:  # the base's history is the head's minus the change, when the base is an ancestor
-        known = known_set()
-        ancestry = tuple(c for c in head_view.commits if c.sha in known)
-        fast_forward = len(ancestry) == len(known)
-        base_view = view_at(repo, policy, base, base_snapshot, ancestry if fast_forward else None)
+    history = start_history(repo, head, pathspecs(policy.sop))
+    head_snapshot = head_tree if isinstance(head_tree, Snapshot) else head_tree.get()
+    head_view = view_at(repo, policy, head, head_snapshot, history)
+    base_view, known, rewritten = None, set[str](), False
+    if base is not None:
+        ancestry = _ancestry(head_view.commits, base)
+        if ancestry is not None:  # the base's history is the head's, up to the base
+            known = ancestry
+            commits = tuple(c for c in head_view.commits if c.sha in known)
+            signoffs = tuple(s for s in head_view.signoffs if s.commit in known)
+            base_view = view_at(repo, policy, base, base_snapshot, commits, signoffs=signoffs)
+        else:
+            base_view = view_at(repo, policy, base, base_snapshot)
+            known, rewritten = {c.sha for c in base_view.commits}, True
     when = int(now if now is not None else time.time())
-    change = change_between(repo, base, head_view, when, configured, known, paths())
+    if base_snapshot.undecodable or head_snapshot.undecodable:  # such names are not in the entries
+        paths = changed_paths(repo, base, head)
+    else:
+        paths = tuple(head_snapshot.changed_from(base_snapshot))
+    change = change_between(repo, base, head_view, when, configured, known, paths)
     report = decide.decide_change(policy.sop, policy.roster, base_view, head_view, change)
-    if base is not None and not fast_forward:
-        history = Violation(
+    if rewritten and base is not None:
+        history_rewritten = Violation(
             "history",
             _("the change rewrites history: {base} is not an ancestor of {head} (force push?)").format(
                 base=base[:12], head=head[:12]
             ),
         )
-        report = Report(report.steps, (history, *report.violations), report.kind)
+        report = Report(report.steps, (history_rewritten, *report.violations), report.kind)
     return report
+
+
+def _ancestry(commits: tuple[CommitInfo, ...], base: str) -> set[str] | None:
+    """The commits reachable from ``base`` among ``commits`` (``None`` when ``base`` is not one of them)."""
+    parents = {c.sha: c.parents for c in commits}
+    if base not in parents:
+        return None
+    seen: set[str] = set()
+    stack = [base]
+    while stack:
+        sha = stack.pop()
+        if sha not in seen:
+            seen.add(sha)
+            stack.extend(parents.get(sha, ()))
+    return seen
 
 
 def check_release(repo: Path, rev: str, fallback: Policy | None = None) -> Report:
     """The release gate for ``rev``: every step it needs complete, and the security sign-off covering
     exactly the released code."""
+    from toolkit.evidence.signoffs import code_paths, digest_of
+    from toolkit.gate import decide
+
     head = resolve(repo, rev)
-    snapshot = read_snapshot(repo, head)
-    policy = policy_at(repo, snapshot, fallback)
-    view = view_at(repo, policy, head, snapshot)
-    released = digest_of(code_paths(policy.sop, snapshot), snapshot)
+    policy, view = _view(repo, head, fallback, fields=True)
+    released = digest_of(code_paths(policy.sop, view.snapshot), view.snapshot)
     tested = None
     for step in policy.sop.steps:
         named = view.fields.get(step.id, {}).get(step.tested_commit_field or "", "").strip()
@@ -109,6 +137,7 @@ def check_release(repo: Path, rev: str, fallback: Policy | None = None) -> Repor
 def _tested_code(repo: Path, policy: Policy, named: str, head: str) -> str | None:
     """The code digest of the commit the test report names, if it is a commit in the released history."""
     from toolkit.errors import UserError
+    from toolkit.evidence.signoffs import code_paths, digest_of
 
     if not re.fullmatch(r"[0-9a-f]{7,40}", named):  # a commit id, never a ref name like HEAD
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import Problem, ProblemsError
 from toolkit.sop.model import Artefact, Document, Role, Sop, Step, Text
@@ -28,10 +28,14 @@ def problems(path: Path, display: str | None = None) -> tuple[Sop | None, list[P
 
 def parse(raw: bytes, display: str) -> Sop:
     """The validated model of a policy held in memory (read from a commit, say)."""
+    from toolkit.sop.model import build
     from toolkit.sop.source import MAX_FILE_BYTES, parse_yaml, too_big
 
     if len(raw) > MAX_FILE_BYTES:
         raise ProblemsError([too_big(display, len(raw))])
+    known = _known_valid(raw)
+    if known is not None:
+        return build(known)
     doc, found = parse_yaml(raw, display)
     sop, found = (None, sorted(found)) if doc is None else _check(doc, found)
     if sop is None:
@@ -45,8 +49,7 @@ def _check(doc: Located, found: list[Problem]) -> tuple[Sop | None, list[Problem
     if not isinstance(doc.data, dict):
         found.append(doc.problem((), _not_mapping()))
         return None, sorted(found)
-    cache_key = _cache_key(doc.raw)
-    if not _cached(cache_key):  # unless these exact bytes passed both checks before
+    if _known_valid(doc.raw) is None:  # unless these exact bytes passed both checks before
         from toolkit.sop.checks import semantic_problems
         from toolkit.sop.schema import schema_problems
 
@@ -54,7 +57,7 @@ def _check(doc: Located, found: list[Problem]) -> tuple[Sop | None, list[Problem
         found += semantic_problems(doc)
     if found:
         return None, sorted(set(found))
-    _remember(cache_key)
+    _remember(doc.raw, doc.data)
     return build(doc.data), []
 
 
@@ -66,28 +69,33 @@ def load(path: Path, display: str | None = None) -> Sop:
     return sop
 
 
-# Checking the schema costs more than everything else the gate does (importing jsonschema included), so
-# a policy whose exact bytes passed once, with this schema and this version of sop-toolkit, is not
-# checked again.
+# Checking the schema costs more than everything else the gate does (importing jsonschema included), and
+# reading YAML costs more than the rest of a gate run, so the data of a policy whose exact bytes passed
+# both checks once, with this schema and this version of sop-toolkit, is remembered.
+
+_NAMESPACE = "valid-policy-data"
 
 
 def _cache_key(raw: bytes) -> str:
-    from toolkit import __version__, cache
+    from toolkit import cache
     from toolkit.paths import schema_path
 
-    return cache.key(__version__.encode(), schema_path().read_bytes(), raw)
+    here = Path(__file__).parent  # the code that reads and checks a policy (not imported: it is slow)
+    code = cache.code_identity(*(here / name for name in ("source.py", "checks.py", "schema.py")))
+    return cache.key(code, schema_path().read_bytes(), raw)
 
 
-def _cached(key: str) -> bool:
+def _known_valid(raw: bytes) -> Any | None:
+    """The data of ``raw`` when these exact bytes passed validation before."""
     from toolkit import cache
 
-    return cache.lookup("valid-policies", key) is not None
+    return cache.lookup_json(_NAMESPACE, _cache_key(raw))
 
 
-def _remember(key: str) -> None:
+def _remember(raw: bytes, data: Any) -> None:
     from toolkit import cache
 
-    cache.store("valid-policies", key)
+    cache.store_json(_NAMESPACE, _cache_key(raw), data)
 
 
 def _not_mapping() -> str:

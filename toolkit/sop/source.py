@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import Problem
 from toolkit.i18n import N_, _
+
+if TYPE_CHECKING:
+    import yaml  # imported where used: a gate run that finds its policy in the cache never needs it
 
 JsonPath = tuple[str | int, ...]
 
@@ -119,6 +120,8 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Located | None, list[Problem]]:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [Problem(name, line, 1, _("the file contains NUL bytes; it is not a text file"))]
+    import yaml
+
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -177,6 +180,8 @@ _YAML_PROBLEMS = {
 def _compose(text: str) -> yaml.Node | None:
     """Compose with libyaml when it is there (ten times faster); on a syntax error, compose again with
     the pure-Python parser, whose messages are the ones we translate."""
+    import yaml
+
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
@@ -200,6 +205,8 @@ class _Builder:
         )
 
     def build(self, node: yaml.Node, path: JsonPath, depth: int, active: tuple[int, ...]) -> Any:
+        import yaml
+
         self.count += 1
         if self.count > MAX_VALUES:
             raise _TooBig
