@@ -10,6 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Where an application repository keeps the rules the gate applies to it.
+POLICY_FILE = ".sop/sop.yaml"
+ROSTER_FILE = ".sop/roster.yaml"
+
 
 def data_root() -> Path:
     packaged = Path(__file__).parent / "_data"

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from functools import cache, cached_property
 
-from toolkit.sop.globs import regex_source
+from toolkit.sop.globs import union_source
 from toolkit.sop.model import POLICY_STEP, Sop
 
 _NOTHING = re.compile(r"(?!)")
@@ -19,13 +19,13 @@ _NOTHING = re.compile(r"(?!)")
 def _union(patterns: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     if not patterns:
         return _NOTHING
-    return re.compile("|".join(f"(?:{regex_source(p)}\\Z)" for p in patterns), re.DOTALL)
+    return re.compile(f"(?:{union_source(patterns)})\\Z", re.DOTALL)
 
 
 def _lines_union(patterns: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     if not patterns:
         return _NOTHING
-    return re.compile("^(?:" + "|".join(f"(?:{regex_source(p, lines=True)})" for p in patterns) + ")$", re.M)
+    return re.compile(f"^(?:{union_source(patterns, lines=True)})$", re.M)
 
 
 def _hidden(path: str) -> bool:
@@ -62,9 +62,7 @@ class PathClasses:
         gate = self._policy.code_gate
         not_code = [*gate.exclude, *self._policy.policy.paths, *self._artefact_patterns]
         return re.compile(
-            "^(?!(?:" + "|".join(regex_source(p, lines=True) for p in not_code) + ")$)"
-            "(?:" + "|".join(regex_source(p, lines=True) for p in gate.paths) + ")$",
-            re.M,
+            f"^(?!(?:{union_source(not_code, lines=True)})$)(?:{union_source(gate.paths, lines=True)})$", re.M
         )
 
     @cached_property
@@ -115,8 +113,12 @@ class PathClasses:
 def _among(
     lines: re.Pattern[str], one: Callable[[str], bool], paths: list[str] | tuple[str, ...]
 ) -> list[str]:
+    text = "\n".join(paths)
+    if text.count("\n") == len(paths) - 1:  # the usual case: no name holds a newline
+        found: list[str] = lines.findall(text)
+        return found
     # A path with a newline cannot be matched line-wise; such names are refused anyway (control characters).
-    found: list[str] = lines.findall("".join(f"{p}\n" for p in paths if "\n" not in p))
+    found = lines.findall("".join(f"{p}\n" for p in paths if "\n" not in p))
     return found + [p for p in paths if "\n" in p and one(p)]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -24,13 +24,49 @@ class Entry(NamedTuple):
         return self.kind == "blob" and self.mode in ("100644", "100755")
 
 
+class Entries(Mapping[str, Entry]):
+    """The files of a commit by path, kept as git lists them (``mode kind id size``): a commit may hold
+    ten thousand files and most are never looked at one by one, so an :class:`Entry` is made on access."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: dict[str, str]) -> None:
+        self._records = records
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry]) -> Entries:
+        return cls({e.path: f"{e.mode} {e.kind} {e.sha} {e.size}" for e in entries})
+
+    def __getitem__(self, path: str) -> Entry:
+        mode, kind, sha, size = self._records[path].split()
+        return Entry(path, mode, kind, sha, int(size) if size != "-" else 0)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._records
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def changed_from(self, base: Entries) -> list[str]:
+        """The paths whose content or mode differs from ``base``, added and removed ones included."""
+        old, new = base._records, self._records
+        return sorted([p for p, r in new.items() if old.get(p) != r] + [p for p in old if p not in new])
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Every file of one commit (``rev`` is ``None`` for the empty tree before the first commit)."""
 
     rev: str | None
-    entries: Mapping[str, Entry]
+    entries: Entries
     undecodable: tuple[str, ...] = ()  # file names that are not UTF-8 (shown escaped)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.entries, Entries):  # built by hand (tests): a mapping of entries
+            object.__setattr__(self, "entries", Entries.of(self.entries.values()))
 
     @cached_property
     def sorted_paths(self) -> list[str]:
@@ -44,10 +80,7 @@ class Snapshot:
         return paths[start:end]
 
     def changed_from(self, base: Snapshot) -> list[str]:
-        """The paths whose content or mode differs from ``base``, added and removed ones included."""
-        old = base.entries
-        changed = [p for p, e in self.entries.items() if (o := old.get(p)) is None or o[1:4] != e[1:4]]
-        return sorted(changed + [p for p in old if p not in self.entries])
+        return self.entries.changed_from(base.entries)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ repository): the policy and roster of a commit, what each commit holds, the chan
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -17,10 +17,8 @@ from toolkit.forge import sshsig
 from toolkit.forge.gitread import Later, changed_paths, read_history, read_objects, read_snapshot, rev_list
 from toolkit.gate.model import Change, View
 from toolkit.i18n import _
+from toolkit.paths import POLICY_FILE, ROSTER_FILE
 from toolkit.sop.model import Sop
-
-POLICY_FILE = ".sop/sop.yaml"
-ROSTER_FILE = ".sop/roster.yaml"
 
 
 @dataclass(frozen=True)
@@ -32,8 +30,11 @@ class Policy:
     source: str
 
 
-def policy_at(repo: Path, snapshot: Snapshot, fallback: Policy | None = None) -> Policy:
+def policy_at(
+    repo: Path, snapshot: Snapshot, fallback: Policy | None = None, read: Mapping[str, bytes] | None = None
+) -> Policy:
     """The policy and roster a commit carries in ``.sop/``; ``fallback`` where it carries none.
+    ``read``: blobs already read (by id), so that they are not read again.
 
     Fails closed: an unreadable or invalid policy or roster is a :class:`UserError` (the gate cannot
     decide), never a silent pass.
@@ -55,11 +56,14 @@ def policy_at(repo: Path, snapshot: Snapshot, fallback: Policy | None = None) ->
         raise UserError(
             _("cannot decide: {file} is not a regular file; the change is blocked").format(file=where)
         )
-    objects = read_objects(repo, [entry.sha])
-    policy = _invalid_blocks(lambda: sop.parse(objects[entry.sha], where))
     roster_entry = snapshot.entries.get(ROSTER_FILE)
-    if roster_entry is not None and roster_entry.is_regular:
-        raw = read_objects(repo, [roster_entry.sha])[roster_entry.sha]
+    has_roster = roster_entry is not None and roster_entry.is_regular
+    wanted = [entry.sha] + ([roster_entry.sha] if roster_entry is not None and has_roster else [])
+    objects = {sha: read[sha] for sha in wanted if read is not None and sha in read}
+    objects.update(read_objects(repo, [sha for sha in wanted if sha not in objects]))
+    policy = _invalid_blocks(lambda: sop.parse(objects[entry.sha], where))
+    if roster_entry is not None and has_roster:
+        raw = objects[roster_entry.sha]
         roster_where = f"{(snapshot.rev or '')[:12]}:{ROSTER_FILE}"
         roster = _invalid_blocks(lambda: roster_lib.parse(raw, roster_where, set(policy.roles)))
     else:

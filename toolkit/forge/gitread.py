@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from toolkit.evidence.model import CommitInfo, Entry, Snapshot
+from toolkit.evidence.model import CommitInfo, Entries, Snapshot
 from toolkit.forge.git import git_env
 
 ZERO = "0" * 40
@@ -106,13 +106,10 @@ def resolve(repo: Path, rev: str) -> str:
     return start_resolve(repo, rev).get()
 
 
-_LS_TREE = re.compile(r"(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([^\0]*)\0")
-
-
 def start_snapshot(repo: Path, rev: str | None) -> Later[Snapshot] | Snapshot:
     """Every file of the commit ``rev`` (``None``: the empty tree before the first commit)."""
     if rev is None:
-        return Snapshot(None, {}, ())
+        return Snapshot(None, Entries({}), ())
     return Later(
         Pending(repo, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev]), lambda out: _snapshot(rev, out)
     )
@@ -128,30 +125,27 @@ def _snapshot(rev: str, out: bytes) -> Snapshot:
         text = out.decode("utf-8")
     except UnicodeDecodeError:
         return _snapshot_slowly(rev, out)
-    entries = {
-        path: Entry(path, mode, kind, sha, int(size) if size != "-" else 0)
-        for mode, kind, sha, size, path in _LS_TREE.findall(text)
-    }
-    return Snapshot(rev, entries, ())
+    records = {}
+    for record in text.split("\0")[:-1]:  # "mode kind id size<TAB>path"; no name holds a NUL
+        meta, path = record.split("\t", 1)
+        records[path] = meta
+    return Snapshot(rev, Entries(records), ())
 
 
 def _snapshot_slowly(rev: str, out: bytes) -> Snapshot:
     """The same, name by name, for a tree holding names that are not UTF-8 (reported, never matched)."""
-    entries: dict[str, Entry] = {}
+    records: dict[str, str] = {}
     bad: list[str] = []
     for record in out.split(b"\0"):
         if not record:
             continue
         meta, _sep, raw_path = record.partition(b"\t")
-        mode, kind, sha, size = meta.split()
         path = _decode_path(raw_path)
         if path is None:
             bad.append(raw_path.decode("utf-8", "backslashreplace"))
             continue
-        entries[path] = Entry(
-            path, mode.decode(), kind.decode(), sha.decode(), int(size) if size != b"-" else 0
-        )
-    return Snapshot(rev, entries, tuple(bad))
+        records[path] = meta.decode()
+    return Snapshot(rev, Entries(records), tuple(bad))
 
 
 def start_objects(repo: Path, names: Iterable[str]) -> Later[dict[str, bytes]]:
@@ -181,6 +175,16 @@ def _objects(wanted: list[str], out: bytes) -> dict[str, bytes]:
         blobs[name] = out[end + 1 : end + 1 + size]
         pos = end + 1 + size + 1
     return blobs
+
+
+def blob_id(content: bytes, sha256: bool = False) -> str:
+    """The id git gives a blob with ``content`` (SHA-1, or SHA-256 in a repository that uses it)."""
+    import hashlib
+
+    hasher = hashlib.sha256() if sha256 else hashlib.sha1()  # git's own object ids
+    hasher.update(b"blob %d\0" % len(content))
+    hasher.update(content)
+    return hasher.hexdigest()
 
 
 def start_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> Later[list[CommitInfo]]:

@@ -15,15 +15,18 @@ from typing import TYPE_CHECKING
 from toolkit.evidence.model import CommitInfo, Snapshot
 from toolkit.forge.gitread import (
     ZERO,
+    blob_id,
     changed_paths,
     is_ancestor,
     read_snapshot,
     resolve,
     start_history,
+    start_objects,
     start_resolve,
     start_snapshot,
 )
 from toolkit.i18n import _
+from toolkit.paths import POLICY_FILE, ROSTER_FILE
 
 if TYPE_CHECKING:
     from toolkit.forge.gather import Policy
@@ -60,6 +63,19 @@ def check_change(
     base_at = start_resolve(repo, base_rev) if base_rev and base_rev != ZERO else None
     head, base = head_at.get(), base_at.get() if base_at else None
     head_tree, base_tree = start_snapshot(repo, head), start_snapshot(repo, base)
+    # The history walk takes longest and needs the policy's folders: when the base's policy was seen
+    # before, they are known from its bytes alone, and the walk starts before anything else is imported.
+    read: dict[str, bytes] = {}
+    early = None
+    if base is not None:
+        rules = start_objects(repo, [f"{base}:{POLICY_FILE}", f"{base}:{ROSTER_FILE}"]).get()
+        read = {blob_id(raw, len(base) == 64): raw for raw in rules.values()}
+        early = (
+            _remembered_pathspecs(rules[f"{base}:{POLICY_FILE}"])
+            if f"{base}:{POLICY_FILE}" in rules
+            else None
+        )
+    history = start_history(repo, head, early) if early is not None else None
     base_snapshot = base_tree if isinstance(base_tree, Snapshot) else base_tree.get()
 
     from toolkit.forge.gather import change_between, pathspecs, policy_at, view_at
@@ -69,8 +85,13 @@ def check_change(
     if base is None:
         policy = fallback if fallback is not None else policy_at(repo, base_snapshot)
     else:
-        policy = policy_at(repo, base_snapshot, fallback)
-    history = start_history(repo, head, pathspecs(policy.sop))
+        policy = policy_at(repo, base_snapshot, fallback, read)
+    specs = pathspecs(policy.sop)
+    if history is None or specs != early:
+        history = start_history(repo, head, specs)
+        policy_entry = base_snapshot.entries.get(POLICY_FILE)
+        if policy_entry is not None and policy_entry.sha in read:
+            _remember_pathspecs(read[policy_entry.sha], specs)
     head_snapshot = head_tree if isinstance(head_tree, Snapshot) else head_tree.get()
     head_view = view_at(repo, policy, head, head_snapshot, history)
     base_view, known, rewritten = None, set[str](), False
@@ -100,6 +121,25 @@ def check_change(
         )
         report = Report(report.steps, (history_rewritten, *report.violations), report.kind)
     return report
+
+
+def _pathspecs_key(raw_policy: bytes) -> str:
+    from toolkit import cache
+
+    return cache.key(cache.code_identity(Path(__file__).parent / "gather.py"), raw_policy)
+
+
+def _remembered_pathspecs(raw_policy: bytes) -> list[str] | None:
+    from toolkit import cache
+
+    found = cache.lookup_json("policy-pathspecs", _pathspecs_key(raw_policy))
+    return found if isinstance(found, list) else None
+
+
+def _remember_pathspecs(raw_policy: bytes, specs: list[str]) -> None:
+    from toolkit import cache
+
+    cache.store_json("policy-pathspecs", _pathspecs_key(raw_policy), specs)
 
 
 def _ancestry(commits: tuple[CommitInfo, ...], base: str) -> set[str] | None:

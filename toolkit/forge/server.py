@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import UserError
-from toolkit.forge.gather import POLICY_FILE, ROSTER_FILE, Policy, policy_from_files
+from toolkit.forge.gather import Policy, policy_from_files
 from toolkit.forge.git import git
 from toolkit.forge.gitread import ZERO, is_ancestor
 from toolkit.gate.model import Report
 from toolkit.i18n import _
+from toolkit.paths import POLICY_FILE, ROSTER_FILE
 
 CONFIG_DIR = "sopkit"
 PUSH_LOG = "pushes.log"

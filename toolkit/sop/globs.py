@@ -8,6 +8,7 @@ Patterns that could reach outside the repository (absolute, ``..``, backslashes)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from toolkit.i18n import _
@@ -88,6 +89,22 @@ def regex_source(pattern: str, lines: bool = False) -> str:
             continue
         parts.append(_segment_regex(segment, not_slash) + ("" if last else "/"))
     return "".join(parts)
+
+
+def union_source(patterns: Iterable[str], lines: bool = False) -> str:
+    """One regex alternation for all ``patterns`` (each as :func:`regex_source`), with the patterns that
+    start with the same literal folder grouped under it: a path is then tried against the patterns of its
+    own folder only, which keeps a scan of ten thousand paths fast."""
+    groups: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for pattern in patterns:
+        first, slash, rest = pattern.partition("/")
+        if slash and not is_glob(first):
+            groups.setdefault(first, []).append(regex_source(rest, lines))
+        else:
+            loose.append(regex_source(pattern, lines))
+    grouped = [f"{re.escape(first)}/(?:{'|'.join(rests)})" for first, rests in groups.items()]
+    return "|".join(grouped + loose)
 
 
 def _segment_regex(segment: str, not_slash: str = "[^/]") -> str:
