@@ -37,14 +37,14 @@ ROSTER = click.option(
 
 
 def _fallback(policy: Path | None, roster: Path | None):  # type: ignore[no-untyped-def]
-    from toolkit.forge.gather import policy_from_files
-
     if policy is None:
         if roster is not None:
             from toolkit.errors import UserError
 
             raise UserError(_("--roster needs --policy"))
         return None
+    from toolkit.forge.gather import policy_from_files
+
     return policy_from_files(policy, roster)
 
 

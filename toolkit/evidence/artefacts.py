@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from typing import NamedTuple
 
 from toolkit.evidence.model import ArtefactCheck, ArtefactState, Entry, Snapshot
 from toolkit.i18n import _
@@ -98,25 +99,47 @@ def _fold(path: str) -> str:
 
 
 def _lookalike(path: str, snapshot: Snapshot) -> str | None:
-    return next((p for p in _folded(snapshot).get(_key(path), ()) if p != path), None)
+    return next((p for p in _folded(snapshot).like(path) if p != path), None)
 
 
-_FOLDED: dict[int, tuple[Snapshot, dict[str, list[str]]]] = {}
+class _Folded(NamedTuple):
+    """The paths of a snapshot by their folded form (letter case and Unicode form ignored)."""
+
+    one: dict[str, str]  # folded form -> a path that has it
+    twins: dict[str, list[str]]  # folded form -> every path that has it, where more than one does
+
+    def like(self, path: str) -> list[str]:
+        """The paths whose folded form is that of ``path``."""
+        key = _key(path)
+        if key in self.twins:
+            return self.twins[key]
+        return [self.one[key]] if key in self.one else []
 
 
-def _folded(snapshot: Snapshot) -> dict[str, list[str]]:
-    """Paths of ``snapshot`` by their folded form (built once per snapshot)."""
+_FOLDED: dict[int, tuple[Snapshot, _Folded]] = {}
+
+
+def _folded(snapshot: Snapshot) -> _Folded:
+    """Built once per snapshot; a tree of ASCII names (the usual one) is folded in one C-level pass."""
     cached = _FOLDED.get(id(snapshot))
     if cached is not None and cached[0] is snapshot:
         return cached[1]
-    folded: dict[str, list[str]] = {}
-    keys = [p.lower() if p.isascii() else _fold(p) for p in snapshot.entries]
-    for folded_key, entry in zip(keys, snapshot.entries, strict=True):
-        folded.setdefault(folded_key, []).append(entry)
+    paths = list(snapshot.entries)
+    text = "\n".join(paths)
+    if paths and text.isascii() and text.count("\n") == len(paths) - 1:
+        keys = text.lower().split("\n")
+    else:
+        keys = [_key(p) for p in paths]
+    one = dict(zip(keys, paths, strict=True))
+    twins: dict[str, list[str]] = {}
+    if len(one) != len(paths):
+        for key, path in zip(keys, paths, strict=True):
+            twins.setdefault(key, []).append(path)
+        twins = {k: v for k, v in twins.items() if len(v) > 1}
     if len(_FOLDED) > 8:
         _FOLDED.clear()
-    _FOLDED[id(snapshot)] = (snapshot, folded)
-    return folded
+    _FOLDED[id(snapshot)] = (snapshot, _Folded(one, twins))
+    return _FOLDED[id(snapshot)][1]
 
 
 def check_file(artefact: Artefact, entry: Entry, contents: Contents, settings: Settings) -> FileResult:
@@ -304,9 +327,9 @@ def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[str]:
     formatting characters."""
     paths = sorted(set(paths))
     invisible = _INVISIBLE.search("".join(paths))
-    if not invisible and len(_folded(snapshot)) == len(snapshot.entries):
-        return []  # the common case, decided without a look at each name
     folded = _folded(snapshot)
+    if not invisible and not folded.twins:
+        return []  # the common case, decided without a look at each name
     problems = []
     for path in paths:
         if _INVISIBLE.search(path):
@@ -315,7 +338,7 @@ def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[str]:
                     path=path.encode("unicode_escape").decode()
                 )
             )
-        twins = [p for p in folded.get(_key(path), []) if p != path]
+        twins = [p for p in folded.like(path) if p != path]
         if twins:
             problems.append(
                 _("'{path}' and '{other}' differ only in letter case or Unicode form").format(

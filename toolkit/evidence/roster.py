@@ -23,9 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from toolkit.errors import Problem, ProblemsError
 from toolkit.i18n import _
@@ -38,8 +37,7 @@ _KEY = re.compile(
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(NamedTuple):
     role: str
     start: dt.date | None = None
     until: dt.date | None = None  # inclusive
@@ -49,8 +47,7 @@ class Grant:
         return (self.start is None or day >= self.start) and (self.until is None or day <= self.until)
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     id: str
     name: str
     emails: tuple[str, ...]
@@ -58,8 +55,7 @@ class Member:
     grants: tuple[Grant, ...]
 
 
-@dataclass(frozen=True)
-class Roster:
+class Roster(NamedTuple):
     members: tuple[Member, ...]
 
     def member(self, member_id: str) -> Member | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from toolkit.evidence.artefacts import step_paths
 from toolkit.evidence.classify import classes
@@ -27,8 +27,7 @@ STEP, ROLE, DIGEST = "Sop-Step", "Sop-Role", "Sop-Digest"
 _TRAILER = re.compile(r"^(Sop-Step|Sop-Role|Sop-Digest):[ \t]*(\S+)[ \t]*$", re.M)
 
 
-@dataclass(frozen=True)
-class RawCommit:
+class RawCommit(NamedTuple):
     tree: str
     parents: tuple[str, ...]
     signature: bytes | None  # the armoured SSH signature, when the commit is signed

@@ -4,9 +4,8 @@ repository): the policy and roster of a commit, what each commit holds, the chan
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from toolkit.errors import EXIT_USAGE, Problem, ProblemsError, UserError
 from toolkit.evidence import roster as roster_lib
@@ -21,8 +20,7 @@ from toolkit.paths import POLICY_FILE, ROSTER_FILE
 from toolkit.sop.model import Sop
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     """The rules in force: the policy, the roster, and where they were read from."""
 
     sop: Sop

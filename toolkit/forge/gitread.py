@@ -202,34 +202,38 @@ def read_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> list[CommitI
 
 
 def _history(out: bytes) -> list[CommitInfo]:
-    # Names are printed one per line and C-quoted when they hold a control character (core.quotepath
-    # is off, so other names come out as they are): a record mark (\x1e) starts a line only in a header.
+    # A record is a header line (sha, tree, time, parents, then the author's e-mail after \x1f) and the
+    # names it changed, one per line. Names come C-quoted when they hold a control character (quotepath
+    # is off, so other names come out as they are): no line but a header starts with the mark \x1e.
     commits: list[CommitInfo] = []
     trees: dict[str, str] = {}
-    header: list[str] | None = None
-    email = ""
-    names: list[str] = []
+    for record in out[1:].split(b"\n\x1e") if out else ():
+        header, _sep, body = record.partition(b"\n")
+        ids, _sep, email = header.partition(b"\x1f")
+        sha, tree, when, *parents = ids.decode().split()
+        trees[sha] = tree
+        empty = trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
+        names = _names(body) if body.strip() else ()
+        commits.append(
+            CommitInfo(sha, tuple(parents), email.decode("utf-8", "replace").lower(), int(when), names, empty)
+        )
+    return commits
 
-    def close() -> None:
-        if header is not None:
-            sha, tree, when, *parents = header
-            trees[sha] = tree
-            empty = (
-                trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
-            )
-            commits.append(CommitInfo(sha, tuple(parents), email, int(when), tuple(names), empty))
 
-    for line in out.split(b"\n"):
-        if line.startswith(b"\x1e"):
-            close()
-            ids, _sep, raw_email = line[1:].partition(b"\x1f")
-            header, email, names = ids.decode().split(), raw_email.decode("utf-8", "replace").lower(), []
-        elif line:
+def _names(body: bytes) -> tuple[str, ...]:
+    try:
+        lines = body.decode("utf-8").split("\n")
+        if not any(line.startswith('"') for line in lines):
+            return tuple(line for line in lines if line)
+    except UnicodeDecodeError:
+        pass
+    names = []
+    for line in body.split(b"\n"):
+        if line:
             raw = _unquote(line)
             path = _decode_path(raw)
             names.append(path if path is not None else raw.decode("utf-8", "backslashreplace"))
-    close()
-    return commits
+    return tuple(names)
 
 
 _C_ESCAPE = re.compile(rb'\\([0-7]{3}|[abtnvfr"\\])')

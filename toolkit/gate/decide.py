@@ -250,7 +250,8 @@ def _name_problems(head: View, change: Change) -> list[str]:
         for name in head.snapshot.undecodable
         if name in changed
     ]
-    return problems + suspicious_names([p for p in change.paths if p in head.snapshot.entries], head.snapshot)
+    present = head.snapshot.entries.keys()
+    return problems + suspicious_names([p for p in change.paths if p in present], head.snapshot)
 
 
 def _some(paths: list[str], limit: int = 3) -> str:

@@ -4,15 +4,14 @@ sign-offs, roster -> report)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from toolkit.evidence.model import ArtefactCheck, CommitInfo, Signoff, Snapshot
 from toolkit.i18n import N_
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """One commit as the gate sees it: its files, the state of every step's artefacts, and the history
     that leads to it (commits oldest first, and the sign-off commits among them)."""
 
@@ -20,11 +19,10 @@ class View:
     checks: Mapping[str, tuple[ArtefactCheck, ...]]  # step id -> its artefact checks
     commits: tuple[CommitInfo, ...]
     signoffs: tuple[Signoff, ...]
-    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # step id -> front-matter fields
+    fields: Mapping[str, Mapping[str, str]] = {}  # step id -> front-matter fields (never changed)
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """A push or pull request: from ``base`` (``None`` for a new repository) to the head."""
 
     base: str | None
@@ -58,8 +56,7 @@ STATUS_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class StepReport:
+class StepReport(NamedTuple):
     no: int
     id: str
     title: str
@@ -69,15 +66,13 @@ class StepReport:
     signed_by: tuple[str, ...] = ()  # "member (role)" of the valid sign-offs
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     rule: str  # signoff, dependency, code, policy, release, history, name
     message: str
     step: int | None = None
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     steps: tuple[StepReport, ...]
     violations: tuple[Violation, ...] = ()
     kind: str = "state"  # state, change, release

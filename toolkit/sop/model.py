@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from toolkit.i18n import current_language
 
@@ -17,8 +17,7 @@ DEFAULT_PLACEHOLDER = "[[ISI"
 DEFAULT_MAX_ARTEFACT_BYTES = 10 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """A text in Indonesian and English."""
 
     id: str
@@ -31,28 +30,24 @@ class Text:
         return self.get()
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(NamedTuple):
     id: str
     title: Text
     team: str | None = None
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     id: str
     no: int
     title: Text
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(NamedTuple):
     id: str
     title: Text
 
 
-@dataclass(frozen=True)
-class Artefact:
+class Artefact(NamedTuple):
     path: str
     kind: ArtefactKind
     title: Text | None = None
@@ -61,8 +56,7 @@ class Artefact:
     optional: bool = False
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     no: int
     id: str
     title: Text
@@ -81,26 +75,22 @@ class Step:
     tested_commit_field: str | None = None
 
 
-@dataclass(frozen=True)
-class CodeGate:
+class CodeGate(NamedTuple):
     paths: tuple[str, ...]
     exclude: tuple[str, ...]
     requires: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ReleaseGate:
+class ReleaseGate(NamedTuple):
     requires: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     owners: tuple[str, ...]
     paths: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     placeholder: str = DEFAULT_PLACEHOLDER
     max_artefact_bytes: int = DEFAULT_MAX_ARTEFACT_BYTES
 
