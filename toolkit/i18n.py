@@ -68,6 +68,8 @@ def set_language(lang: str) -> None:
     global _current  # noqa: PLW0603 - one process-wide language, like gettext itself
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
+    if _current is not None and _current[0] == lang:
+        return  # the catalog is loaded and click already points at it
     translations: gettext.NullTranslations
     if lang == "en":
         translations = gettext.NullTranslations()

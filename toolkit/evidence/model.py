@@ -104,6 +104,10 @@ class ArtefactState(StrEnum):
     INVALID = "invalid"
 
 
+Contents = Mapping[str, bytes]  # blob id -> content
+FileResult = tuple[ArtefactState, list[str]]  # the verdict on one artefact file: its state and why
+
+
 class ArtefactCheck(NamedTuple):
     pattern: str
     state: ArtefactState

@@ -9,8 +9,8 @@ from typing import NamedTuple, TypeVar
 
 from toolkit.errors import EXIT_USAGE, Problem, ProblemsError, UserError
 from toolkit.evidence import roster as roster_lib
-from toolkit.evidence.artefacts import FileResult, artefact_files, check_file, check_step, needs_content
-from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff, Snapshot
+from toolkit.evidence.artefacts import artefact_files, check_step, needs_content
+from toolkit.evidence.model import ArtefactState, CommitInfo, FileResult, Signoff, Snapshot
 from toolkit.evidence.signoffs import claims, parse_commit
 from toolkit.forge import sshsig
 from toolkit.forge.gitread import Later, changed_paths, read_history, read_objects, read_snapshot, rev_list
@@ -141,11 +141,10 @@ def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, s
     cache under a digest of both: only files never judged before are read from git and checked.
     """
     from toolkit import cache
-    from toolkit.evidence import artefacts
     from toolkit.i18n import current_language
 
     settings = sop.settings
-    code = cache.code_identity(artefacts.__file__)
+    code = cache.code_identity(Path(__file__).parent.parent / "evidence" / "contents.py")
     keys, verdicts, unknown = {}, {}, []
     for artefact, entry in artefact_files(sop.steps, snapshot):
         rules = (artefact.kind, artefact.sections, artefact.fields, settings.placeholder)
@@ -161,6 +160,10 @@ def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, s
             verdicts[artefact.path, entry.path] = (ArtefactState(state), list(reasons))
         else:
             unknown.append((artefact, entry))
+    if not unknown:
+        return verdicts
+    from toolkit.evidence.contents import check_file
+
     contents = read_objects(repo, [e.sha for _a, e in unknown if needs_content(e, settings)])
     for artefact, entry in unknown:
         verdict = check_file(artefact, entry, contents, settings)
@@ -172,7 +175,7 @@ def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, s
 
 def tested_fields(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[str, dict[str, str]]:
     """Step id -> the front-matter fields of its report, for the steps that name a tested commit."""
-    from toolkit.evidence.artefacts import front_matter
+    from toolkit.evidence.contents import front_matter
 
     fields: dict[str, dict[str, str]] = {}
     for step in sop.steps:
