@@ -98,12 +98,10 @@ def parse(raw: bytes, name: str, known_roles: set[str]) -> Roster:
         "\n".join(sorted(known_roles)).encode(),
         raw,
     )
-    problems: list[Problem] = []
     known = cache.lookup_json("valid-roster-data", key)
-    if known is not None:
-        members = list(_members(Located(name, known, raw), known_roles, problems))
-        if not problems:
-            return Roster(tuple(members))
+    remembered = _remembered(name, known, raw, known_roles) if known is not None else None
+    if remembered is not None:
+        return remembered
     doc, problems = parse_yaml(raw, name)
     if doc is None:
         raise ProblemsError(problems)
@@ -112,6 +110,16 @@ def parse(raw: bytes, name: str, known_roles: set[str]) -> Roster:
         raise ProblemsError(problems)
     cache.store_json("valid-roster-data", key, doc.data)
     return Roster(tuple(members))
+
+
+def _remembered(name: str, data: Any, raw: bytes, known_roles: set[str]) -> Roster | None:
+    """The roster from data the cache kept for it; ``None`` when the entry is damaged."""
+    problems: list[Problem] = []
+    try:
+        members = list(_members(Located(name, data, raw), known_roles, problems))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return None if problems else Roster(tuple(members))
 
 
 def load(path: Path, known_roles: set[str]) -> Roster:

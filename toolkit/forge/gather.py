@@ -154,10 +154,9 @@ def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, s
             repr((rules, settings.max_artefact_bytes, entry.mode, entry.sha, entry.size)).encode(),
         )
         keys[artefact.path, entry.path] = key
-        remembered = cache.lookup_json("artefact-verdicts", key)
-        if remembered is not None:
-            state, reasons = remembered
-            verdicts[artefact.path, entry.path] = (ArtefactState(state), list(reasons))
+        verdict = _verdict(cache.lookup_json("artefact-verdicts", key))
+        if verdict is not None:
+            verdicts[artefact.path, entry.path] = verdict
         else:
             unknown.append((artefact, entry))
     if not unknown:
@@ -171,6 +170,16 @@ def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, s
         if entry.sha in contents or not needs_content(entry, settings):  # never remember a failed read
             cache.store_json("artefact-verdicts", keys[artefact.path, entry.path], [*verdict])
     return verdicts
+
+
+def _verdict(remembered: object) -> FileResult | None:
+    """A verdict as the cache keeps it (``[state, [reason, ...]]``); ``None`` for anything else."""
+    match remembered:
+        case [str(state), list(reasons)] if state in set(ArtefactState) and all(
+            isinstance(r, str) for r in reasons
+        ):
+            return ArtefactState(state), list(reasons)
+    return None
 
 
 def tested_fields(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[str, dict[str, str]]:

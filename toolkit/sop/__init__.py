@@ -35,7 +35,10 @@ def parse(raw: bytes, display: str) -> Sop:
         raise ProblemsError([too_big(display, len(raw))])
     known = _known_valid(raw)
     if known is not None:
-        return build(known)
+        try:
+            return build(known)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # a damaged cache entry: read and check the bytes again
     doc, found = parse_yaml(raw, display)
     sop, found = (None, sorted(found)) if doc is None else _check(doc, found)
     if sop is None:

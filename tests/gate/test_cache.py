@@ -1,0 +1,88 @@
+"""The gate remembers results in a cache (policy data, artefact verdicts, signature checks, the folders
+the history walk reads). A cache may only save time: cold, warm or damaged, the report is the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.gate.office import Office
+
+
+@pytest.fixture
+def busy_office(office: Office) -> tuple[Office, str]:
+    """A base with the roster in the repository, and a change on it: one step signed off and a
+    half-done step. Returns the office and the base."""
+    (office.app / ".sop" / "roster.yaml").write_text((office.root / "roster.yaml").read_text())
+    base = office.commit("Roster")
+    office.fill(1)
+    office.commit("Langkah 1")
+    for role in office.policy.step(1).signoffs:
+        signed = office.signoff(1, role)
+        assert signed.exit_code == 0, signed.stderr
+    office.fill(2)
+    (office.app / "docs" / "02-surat-masuk" / "catatan.md").write_text("[[ISI: catatan]]\n")
+    office.commit("Langkah 2, sebagian")
+    return office, base
+
+
+def report(office: Office, base: str, lang: str = "en") -> str:
+    result = office.cli("gate", "check", "--repo", str(office.app), "--base", base, "--format", "json")
+    if lang != "en":
+        from click.testing import CliRunner
+
+        from toolkit.cli.app import cli
+
+        result = CliRunner().invoke(
+            cli,
+            ["--lang", lang, "gate", "check", "--repo", str(office.app), "--base", base, "--format", "json"],
+        )
+    assert result.exit_code in (0, 1), result.stdout + result.stderr
+    return result.stdout
+
+
+def entries(cache: Path, namespace: str | None = None) -> list[Path]:
+    folders = [cache / namespace] if namespace else [p for p in cache.iterdir() if p.is_dir()]
+    return [f for folder in folders if folder.is_dir() for f in folder.iterdir()]
+
+
+def test_cold_warm_and_damaged_caches_give_the_same_report(
+    busy_office: tuple[Office, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office, base = busy_office
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(cache))
+    cold = report(office, base)
+    assert '"decision": "block"' in cold
+    namespaces = {p.name for p in cache.iterdir()}
+    assert {"valid-policy-data", "valid-roster-data", "artefact-verdicts", "policy-pathspecs"} <= namespaces
+    assert report(office, base) == cold
+    for damage in ("not json {", "[]", "{}", '["present", [1]]', '{"steps": 3}', "null"):
+        for entry in entries(cache):
+            entry.write_text(damage)
+        assert report(office, base) == cold, damage
+
+
+def test_wrong_remembered_folders_do_not_change_the_report(
+    busy_office: tuple[Office, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office, base = busy_office
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "cache"))
+    right = report(office, base)
+    remembered = entries(tmp_path / "cache", "policy-pathspecs")
+    assert remembered
+    for entry in remembered:
+        entry.write_text('["src"]')  # as if the policy tracked other folders
+    assert report(office, base) == right
+
+
+def test_verdicts_are_remembered_per_language(
+    busy_office: tuple[Office, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office, base = busy_office
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "cache"))
+    english, indonesian = report(office, base), report(office, base, "id")
+    assert "still has the template placeholder" in english
+    assert "still has the template placeholder" not in indonesian and "[[ISI" in indonesian
+    assert report(office, base) == english and report(office, base, "id") == indonesian
