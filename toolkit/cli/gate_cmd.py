@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.lean import lean
 from toolkit.errors import EXIT_BLOCKED
 from toolkit.i18n import _
 
@@ -73,6 +74,7 @@ def gate() -> None:
 @FORMAT
 @POLICY
 @ROSTER
+@lean
 def check(
     repo: Path, base: str | None, head: str, fmt: str, policy: Path | None, roster: Path | None
 ) -> None:
@@ -96,6 +98,7 @@ def check(
 @FORMAT
 @POLICY
 @ROSTER
+@lean
 def release(repo: Path, ref: str, fmt: str, policy: Path | None, roster: Path | None) -> None:
     from toolkit.forge import plaingit
 

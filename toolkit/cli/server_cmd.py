@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.lean import lean
 from toolkit.i18n import LANGUAGES, _
 
 
@@ -64,6 +65,7 @@ def init(bare_dir: Path, policy: Path, roster: Path, branches: tuple[str, ...], 
 
 @click.command("hook", hidden=True)
 @click.argument("name", type=click.Choice(["pre-receive", "post-receive"]))
+@lean
 def hook(name: str) -> None:
     from toolkit.forge.server import run_hook
 

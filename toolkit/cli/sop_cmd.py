@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.lean import lean
 from toolkit.i18n import _, ngettext
 
 PATH_ARG = click.argument(
@@ -28,6 +29,7 @@ def sop() -> None:
     help=_("Check sop.yaml; every problem is reported as FILE:LINE:COL. Exit 0 when valid, 2 otherwise.")
 )
 @PATH_ARG
+@lean
 def validate(path: str) -> None:
     from toolkit import sop as sop_lib
     from toolkit.errors import EXIT_USAGE
@@ -60,6 +62,7 @@ def validate(path: str) -> None:
     show_default=True,
     help=_("Output format."),
 )
+@lean
 def show(path: str, fmt: str) -> None:
     from toolkit.sop import render
 
@@ -74,6 +77,7 @@ def show(path: str, fmt: str) -> None:
 
 @sop.command(help=_("Print a Mermaid flowchart of the steps, one swimlane per role."))
 @PATH_ARG
+@lean
 def diagram(path: str) -> None:
     from toolkit.sop import render
 
@@ -81,6 +85,7 @@ def diagram(path: str) -> None:
 
 
 @sop.command(help=_("Print the JSON Schema of sop.yaml (for editors and CI)."))
+@lean
 def schema() -> None:
     from toolkit.paths import schema_path
 
