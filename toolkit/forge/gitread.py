@@ -12,7 +12,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from toolkit.evidence.model import CommitInfo, Entries, Snapshot
 from toolkit.forge.git import git_env
@@ -148,9 +148,19 @@ def _snapshot_slowly(rev: str, out: bytes) -> Snapshot:
     return Snapshot(rev, Entries(records), tuple(bad))
 
 
-def start_objects(repo: Path, names: Iterable[str]) -> Later[dict[str, bytes]]:
-    """The raw contents of the given objects (blobs, commits; ``rev:path`` names too), read through one
-    ``git cat-file --batch``, by the name asked for; missing objects are left out."""
+class GitObject(NamedTuple):
+    id: str
+    kind: str  # blob, tree, commit, tag
+    content: bytes
+
+
+_ID = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def start_lookup(repo: Path, names: Iterable[str]) -> Later[dict[str, GitObject]]:
+    """The objects git finds for ``names`` (ids, or expressions such as ``main^{commit}`` and
+    ``rev:path``), read through one ``git cat-file --batch``, by the name asked for; a name git cannot
+    resolve is left out."""
     wanted = list(dict.fromkeys(names))
     if any("\n" in name for name in wanted):
         raise ValueError("an object name cannot hold a newline")  # the batch protocol is line-based
@@ -159,32 +169,24 @@ def start_objects(repo: Path, names: Iterable[str]) -> Later[dict[str, bytes]]:
 
 
 def read_objects(repo: Path, names: Iterable[str]) -> dict[str, bytes]:
+    """The contents of the objects named (missing ones left out)."""
     wanted = list(names)
-    return start_objects(repo, wanted).get() if wanted else {}
+    found = start_lookup(repo, wanted).get() if wanted else {}
+    return {name: found_object.content for name, found_object in found.items()}
 
 
-def _objects(wanted: list[str], out: bytes) -> dict[str, bytes]:
-    blobs, pos = {}, 0
+def _objects(wanted: list[str], out: bytes) -> dict[str, GitObject]:
+    found, pos = {}, 0
     for name in wanted:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
-        if len(header) < 3:  # "<name> missing" (or "ambiguous")
-            pos = end + 1
+        if len(header) != 3 or not header[2].isdigit() or not _ID.fullmatch(header[0]):
+            pos = end + 1  # "<name> missing" (or "ambiguous"), the name perhaps holding spaces
             continue
-        size = int(header[-1])
-        blobs[name] = out[end + 1 : end + 1 + size]
+        size = int(header[2])
+        found[name] = GitObject(header[0].decode(), header[1].decode(), out[end + 1 : end + 1 + size])
         pos = end + 1 + size + 1
-    return blobs
-
-
-def blob_id(content: bytes, sha256: bool = False) -> str:
-    """The id git gives a blob with ``content`` (SHA-1, or SHA-256 in a repository that uses it)."""
-    import hashlib
-
-    hasher = hashlib.sha256() if sha256 else hashlib.sha1()  # git's own object ids
-    hasher.update(b"blob %d\0" % len(content))
-    hasher.update(content)
-    return hasher.hexdigest()
+    return found
 
 
 def start_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> Later[list[CommitInfo]]:

@@ -10,19 +10,17 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.evidence.model import CommitInfo, Snapshot
 from toolkit.forge.gitread import (
     ZERO,
-    blob_id,
     changed_paths,
     is_ancestor,
     read_snapshot,
     resolve,
     start_history,
-    start_objects,
-    start_resolve,
+    start_lookup,
     start_snapshot,
 )
 from toolkit.i18n import _
@@ -33,20 +31,69 @@ if TYPE_CHECKING:
     from toolkit.gate.model import Report, View
 
 
+class _Start(NamedTuple):
+    """What one first git process tells: the commits, and the rules of the commit that judges."""
+
+    commits: tuple[str, ...]  # the revisions asked for, resolved to commit ids
+    read: dict[str, bytes]  # that commit's policy and roster blobs, by id
+    folders: list[str] | None  # the folders its policy tracks, when that policy was seen before
+
+
+def _start(repo: Path, revs: list[str], rules_of: str | None) -> _Start:
+    """Resolve ``revs`` and read the policy and roster of the revision ``rules_of``, in one git process.
+    The history walk takes longest and needs the policy's folders: when the policy was seen before they
+    are known from its bytes alone, and the walk starts before any decision code is imported."""
+    names = [f"{rev}^{{commit}}" for rev in revs]
+    rules = [f"{rules_of}^{{commit}}:{file}" for file in (POLICY_FILE, ROSTER_FILE)] if rules_of else []
+    found = start_lookup(repo, names + rules).get() if not any("\n" in n for n in names) else {}
+    # a revision git cannot resolve is resolved once more, for git's own words on why
+    commits = tuple(
+        found[n].id if n in found else resolve(repo, rev) for n, rev in zip(names, revs, strict=True)
+    )
+    blobs = {name: found[name] for name in rules if name in found and found[name].kind == "blob"}
+    policy = blobs.get(rules[0]) if rules else None
+    folders = _remembered_pathspecs(policy.content) if policy is not None else None
+    return _Start(commits, {b.id: b.content for b in blobs.values()}, folders)
+
+
 def state(repo: Path, rev: str, fallback: Policy | None = None) -> Report:
     from toolkit.gate import decide
 
-    policy, view = _view(repo, resolve(repo, rev), fallback)
+    policy, view = _view(repo, rev, fallback)
     return decide.state(policy.sop, policy.roster, view)
 
 
-def _view(repo: Path, head: str, fallback: Policy | None, fields: bool = False) -> tuple[Policy, View]:
-    snapshot = read_snapshot(repo, head)
-    from toolkit.forge.gather import pathspecs, policy_at, view_at
+def _view(repo: Path, rev: str, fallback: Policy | None, fields: bool = False) -> tuple[Policy, View]:
+    """The policy of ``rev`` and the view of it, the git reads started as early as they can be."""
+    (head,), read, early = _start(repo, [rev], rev)
+    tree = start_snapshot(repo, head)
+    history = start_history(repo, head, early) if early is not None else None
+    snapshot = tree if isinstance(tree, Snapshot) else tree.get()
+    from toolkit.forge.gather import view_at
 
-    policy = policy_at(repo, snapshot, fallback)
-    history = start_history(repo, head, pathspecs(policy.sop))
+    policy = _policy(repo, snapshot, fallback, read, early)
+    if history is None or early != _folders(policy):
+        history = start_history(repo, head, _folders(policy))
     return policy, view_at(repo, policy, head, snapshot, history, fields=fields)
+
+
+def _policy(
+    repo: Path, snapshot: Snapshot, fallback: Policy | None, read: dict[str, bytes], early: list[str] | None
+) -> Policy:
+    """The policy of ``snapshot`` (its folders remembered for the next run)."""
+    from toolkit.forge.gather import policy_at
+
+    policy = policy_at(repo, snapshot, fallback, read)
+    entry = snapshot.entries.get(POLICY_FILE)
+    if early is None and entry is not None and entry.sha in read:
+        _remember_pathspecs(read[entry.sha], _folders(policy))
+    return policy
+
+
+def _folders(policy: Policy) -> list[str]:
+    from toolkit.forge.gather import pathspecs
+
+    return pathspecs(policy.sop)
 
 
 def check_change(
@@ -59,39 +106,24 @@ def check_change(
 ) -> Report:
     """The gate for the change ``base..head``, judged by the policy of the base (``fallback`` when the
     base has none, as on the first push of a new repository)."""
-    head_at = start_resolve(repo, head_rev)
-    base_at = start_resolve(repo, base_rev) if base_rev and base_rev != ZERO else None
-    head, base = head_at.get(), base_at.get() if base_at else None
+    base_rev = base_rev if base_rev and base_rev != ZERO else None
+    start = _start(repo, [head_rev, base_rev] if base_rev else [head_rev], base_rev)
+    head, base = start.commits[0], start.commits[1] if base_rev else None
     head_tree, base_tree = start_snapshot(repo, head), start_snapshot(repo, base)
-    # The history walk takes longest and needs the policy's folders: when the base's policy was seen
-    # before, they are known from its bytes alone, and the walk starts before anything else is imported.
-    read: dict[str, bytes] = {}
-    early = None
-    if base is not None:
-        rules = start_objects(repo, [f"{base}:{POLICY_FILE}", f"{base}:{ROSTER_FILE}"]).get()
-        read = {blob_id(raw, len(base) == 64): raw for raw in rules.values()}
-        early = (
-            _remembered_pathspecs(rules[f"{base}:{POLICY_FILE}"])
-            if f"{base}:{POLICY_FILE}" in rules
-            else None
-        )
+    early = start.folders
     history = start_history(repo, head, early) if early is not None else None
     base_snapshot = base_tree if isinstance(base_tree, Snapshot) else base_tree.get()
 
-    from toolkit.forge.gather import change_between, pathspecs, policy_at, view_at
+    from toolkit.forge.gather import change_between, policy_at, view_at
     from toolkit.gate import decide
     from toolkit.gate.model import Report, Violation
 
     if base is None:
         policy = fallback if fallback is not None else policy_at(repo, base_snapshot)
     else:
-        policy = policy_at(repo, base_snapshot, fallback, read)
-    specs = pathspecs(policy.sop)
-    if history is None or specs != early:
-        history = start_history(repo, head, specs)
-        policy_entry = base_snapshot.entries.get(POLICY_FILE)
-        if policy_entry is not None and policy_entry.sha in read:
-            _remember_pathspecs(read[policy_entry.sha], specs)
+        policy = _policy(repo, base_snapshot, fallback, start.read, early)
+    if history is None or early != _folders(policy):
+        history = start_history(repo, head, _folders(policy))
     head_snapshot = head_tree if isinstance(head_tree, Snapshot) else head_tree.get()
     head_view = view_at(repo, policy, head, head_snapshot, history)
     base_view, known, rewritten = None, set[str](), False
@@ -163,8 +195,8 @@ def check_release(repo: Path, rev: str, fallback: Policy | None = None) -> Repor
     from toolkit.evidence.signoffs import code_paths, digest_of
     from toolkit.gate import decide
 
-    head = resolve(repo, rev)
-    policy, view = _view(repo, head, fallback, fields=True)
+    policy, view = _view(repo, rev, fallback, fields=True)
+    head = view.snapshot.rev or rev
     released = digest_of(code_paths(policy.sop, view.snapshot), view.snapshot)
     tested = None
     for step in policy.sop.steps:
