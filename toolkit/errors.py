@@ -6,7 +6,7 @@ Anything raised that is *not* a :class:`UserError` is a bug and is allowed to sh
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Exit codes, documented in the README.
 EXIT_OK = 0
@@ -14,9 +14,8 @@ EXIT_BLOCKED = 1  # the gate decided: the change is blocked
 EXIT_USAGE = 2  # bad input, bad configuration, or the gate cannot decide (blocked in effect)
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One located problem in a user's file: ``FILE:LINE:COL: message``."""
+class Problem(NamedTuple):
+    """One located problem in a user's file: ``FILE:LINE:COL: message`` (sorted in that order)."""
 
     file: str
     line: int

@@ -70,13 +70,19 @@ def set_language(lang: str) -> None:
         lang = DEFAULT_LANGUAGE
     if _current is not None and _current[0] == lang:
         return  # the catalog is loaded and click already points at it
-    translations: gettext.NullTranslations
-    if lang == "en":
-        translations = gettext.NullTranslations()
-    else:
-        translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    translations = gettext.NullTranslations() if lang == "en" else _catalog(lang)
     _current = (lang, translations)
     _translate_click(translations)
+
+
+def _catalog(lang: str) -> gettext.NullTranslations:
+    """Our compiled catalog for ``lang``, read straight from where it ships (``gettext.translation``
+    would look it up through the locale module, which costs more than reading it)."""
+    try:
+        with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as catalog:
+            return gettext.GNUTranslations(catalog)
+    except OSError:
+        return gettext.NullTranslations()
 
 
 def _translations() -> gettext.NullTranslations:
