@@ -77,6 +77,13 @@ class Later(Generic[T]):
         self._pending, self._parse = pending, parse
         self._value: tuple[T] | None = None
 
+    @classmethod
+    def ready(cls, value: T) -> Later[T]:
+        """A result known without asking git."""
+        later = cls.__new__(cls)
+        later._value = (value,)
+        return later
+
     def get(self) -> T:
         if self._value is None:
             self._value = (self._parse(self._pending.output()),)
@@ -94,30 +101,24 @@ def _decode_path(raw: bytes) -> str | None:
         return None
 
 
-def start_resolve(repo: Path, rev: str) -> Later[str]:
+def resolve(repo: Path, rev: str) -> str:
     """The full commit id of ``rev``; a :class:`UserError` when there is no such commit."""
-    return Later(
-        Pending(repo, ["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"]),
-        lambda out: out.decode().strip(),
+    return (
+        _git_bytes(repo, ["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"]).decode().strip()
     )
 
 
-def resolve(repo: Path, rev: str) -> str:
-    return start_resolve(repo, rev).get()
-
-
-def start_snapshot(repo: Path, rev: str | None) -> Later[Snapshot] | Snapshot:
+def start_snapshot(repo: Path, rev: str | None) -> Later[Snapshot]:
     """Every file of the commit ``rev`` (``None``: the empty tree before the first commit)."""
     if rev is None:
-        return Snapshot(None, Entries({}), ())
+        return Later.ready(Snapshot(None, Entries({}), ()))
     return Later(
         Pending(repo, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev]), lambda out: _snapshot(rev, out)
     )
 
 
 def read_snapshot(repo: Path, rev: str | None) -> Snapshot:
-    started = start_snapshot(repo, rev)
-    return started if isinstance(started, Snapshot) else started.get()
+    return start_snapshot(repo, rev).get()
 
 
 def _snapshot(rev: str, out: bytes) -> Snapshot:

@@ -68,7 +68,7 @@ def _view(repo: Path, rev: str, fallback: Policy | None, fields: bool = False) -
     (head,), read, early = _start(repo, [rev], rev)
     tree = start_snapshot(repo, head)
     history = start_history(repo, head, early) if early is not None else None
-    snapshot = tree if isinstance(tree, Snapshot) else tree.get()
+    snapshot = tree.get()
     from toolkit.forge.gather import view_at
 
     policy = _policy(repo, snapshot, fallback, read, early)
@@ -112,7 +112,7 @@ def check_change(
     head_tree, base_tree = start_snapshot(repo, head), start_snapshot(repo, base)
     early = start.folders
     history = start_history(repo, head, early) if early is not None else None
-    base_snapshot = base_tree if isinstance(base_tree, Snapshot) else base_tree.get()
+    base_snapshot = base_tree.get()
 
     from toolkit.forge.gather import change_between, policy_at, view_at
     from toolkit.gate import decide
@@ -124,7 +124,7 @@ def check_change(
         policy = _policy(repo, base_snapshot, fallback, start.read, early)
     if history is None or early != _folders(policy):
         history = start_history(repo, head, _folders(policy))
-    head_snapshot = head_tree if isinstance(head_tree, Snapshot) else head_tree.get()
+    head_snapshot = head_tree.get()
     head_view = view_at(repo, policy, head, head_snapshot, history)
     base_view, known, rewritten = None, set[str](), False
     if base is not None:
