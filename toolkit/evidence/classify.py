@@ -7,10 +7,11 @@ alternation of the policy's patterns, built once per policy.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from functools import cache, cached_property
 
-from toolkit.sop.globs import union_source
+from toolkit.sop.globs import is_glob, union_source
 from toolkit.sop.model import POLICY_STEP, Sop
 
 _NOTHING = re.compile(r"(?!)")
@@ -96,10 +97,11 @@ class PathClasses:
         return _among(self.code_lines, self.is_code, paths)
 
     def artefacts_among(self, paths: list[str] | tuple[str, ...]) -> list[str]:
-        return _among(self.artefact_lines, self.is_artefact, paths)
+        candidates = _under(paths, self._artefact_patterns)
+        return _among(self.artefact_lines, self.is_artefact, candidates)
 
     def policy_among(self, paths: list[str] | tuple[str, ...]) -> list[str]:
-        return _among(self.policy_lines, self.is_policy, paths)
+        return _among(self.policy_lines, self.is_policy, _under(paths, self._policy.policy.paths))
 
     def is_code(self, path: str) -> bool:
         return (
@@ -108,6 +110,20 @@ class PathClasses:
             and not self.is_policy(path)
             and not self.is_artefact(path)
         )
+
+
+def _under(paths: list[str] | tuple[str, ...], patterns: list[str] | tuple[str, ...]) -> list[str]:
+    """The paths that can match ``patterns`` at all: when every pattern starts with a literal folder or
+    name (``docs/...``, ``CODEOWNERS``), only paths that start with one of them, found by bisection in
+    the sorted paths rather than by a regex tried on every path."""
+    tops = {pattern.split("/", 1)[0] for pattern in patterns}
+    ordered = sorted(paths)
+    if any(is_glob(top) for top in tops):
+        return ordered
+    found: list[str] = []
+    for top in sorted(tops):  # "docs" up to "docs/\U0010ffff" holds docs/... and docs itself
+        found += ordered[bisect_left(ordered, top) : bisect_right(ordered, top + "/\U0010ffff")]
+    return found
 
 
 def _among(
