@@ -40,6 +40,7 @@ class PathClasses:
     def __init__(self, policy: Sop) -> None:
         self._policy = policy
         self._artefact_patterns = [a.path for s in policy.steps for a in s.artefacts]
+        self._not_code = [*policy.code_gate.exclude, *policy.policy.paths, *self._artefact_patterns]
         self._by_step: dict[str, re.Pattern[str]] = {}
 
     @cached_property
@@ -59,12 +60,12 @@ class PathClasses:
         return _union(self._policy.code_gate.exclude)
 
     @cached_property
-    def code_lines(self) -> re.Pattern[str]:  # one pass over many paths, one per line
-        gate = self._policy.code_gate
-        not_code = [*gate.exclude, *self._policy.policy.paths, *self._artefact_patterns]
-        return re.compile(
-            f"^(?!(?:{union_source(not_code, lines=True)})$)(?:{union_source(gate.paths, lines=True)})$", re.M
-        )
+    def code_in_lines(self) -> re.Pattern[str]:  # one pass over many paths, one per line
+        return _lines_union(self._policy.code_gate.paths)
+
+    @cached_property
+    def not_code_lines(self) -> re.Pattern[str]:
+        return _lines_union(self._not_code)
 
     @cached_property
     def artefact_lines(self) -> re.Pattern[str]:
@@ -93,8 +94,22 @@ class PathClasses:
         return not _hidden(path) and self.step(step_id).match(path) is not None
 
     def code_among(self, paths: list[str] | tuple[str, ...]) -> list[str]:
-        """The application-code paths among ``paths``, found in one regex pass."""
-        return _among(self.code_lines, self.is_code, paths)
+        """The application-code paths among ``paths``: those a code pattern takes, less those an exclusion,
+        a policy or an artefact pattern takes. Each side is only tried on the paths it can match."""
+        gate = self._policy.code_gate
+        taken = (
+            paths
+            if "**" in gate.paths
+            else _among(self.code_in_lines, self.code_in_match, _narrowed(paths, gate.paths))
+        )
+        excluded = set(_among(self.not_code_lines, self.not_code_match, _narrowed(paths, self._not_code)))
+        return [p for p in taken if p not in excluded]
+
+    def code_in_match(self, path: str) -> bool:
+        return self.code_in.match(path) is not None
+
+    def not_code_match(self, path: str) -> bool:
+        return self.code_out.match(path) is not None or self.is_policy(path) or self.is_artefact(path)
 
     def artefacts_among(self, paths: list[str] | tuple[str, ...]) -> list[str]:
         candidates = _under(paths, self._artefact_patterns)
@@ -104,12 +119,26 @@ class PathClasses:
         return _among(self.policy_lines, self.is_policy, _under(paths, self._policy.policy.paths))
 
     def is_code(self, path: str) -> bool:
-        return (
-            self.code_in.match(path) is not None
-            and self.code_out.match(path) is None
-            and not self.is_policy(path)
-            and not self.is_artefact(path)
-        )
+        return self.code_in_match(path) and not self.not_code_match(path)
+
+
+def _narrowed(paths: list[str] | tuple[str, ...], patterns: list[str] | tuple[str, ...]) -> list[str]:
+    """The paths that can match ``patterns`` at all: those under a literal first folder (see :func:`_under`)
+    and, for a pattern that starts with a wildcard (``**/.gitkeep``), those with its literal ending."""
+    anchored = [p for p in patterns if not is_glob(p.split("/", 1)[0])]
+    endings = tuple(_ending(p) for p in patterns if is_glob(p.split("/", 1)[0]))
+    if "" in endings:
+        return list(paths)
+    found = _under(paths, anchored) if anchored else []
+    if endings:
+        found += [p for p in paths if p.endswith(endings)]
+    return list(dict.fromkeys(found))
+
+
+def _ending(pattern: str) -> str:
+    """The literal end every path ``pattern`` matches has ("" when it ends in a wildcard)."""
+    last = pattern.rsplit("/", 1)[-1]
+    return re.split(r"[*?\]]", last)[-1] if last != "**" else ""
 
 
 def _under(paths: list[str] | tuple[str, ...], patterns: list[str] | tuple[str, ...]) -> list[str]:
