@@ -208,35 +208,33 @@ def _history(out: bytes) -> list[CommitInfo]:
     # A record is a header line (sha, tree, time, parents, then the author's e-mail after \x1f) and the
     # names it changed, one per line. Names come C-quoted when they hold a control character (quotepath
     # is off, so other names come out as they are): no line but a header starts with the mark \x1e.
+    # Bytes that are not UTF-8 survive decoding as surrogates, and names holding them are escaped.
     commits: list[CommitInfo] = []
     trees: dict[str, str] = {}
-    for record in out[1:].split(b"\n\x1e") if out else ():
-        header, _sep, body = record.partition(b"\n")
-        ids, _sep, email = header.partition(b"\x1f")
-        sha, tree, when, *parents = ids.decode().split()
+    text = out.decode("utf-8", "surrogateescape")
+    for record in text[1:].split("\n\x1e") if text else ():
+        header, _sep, body = record.partition("\n")
+        ids, _sep, email = header.partition("\x1f")
+        sha, tree, when, *parents = ids.split()
         trees[sha] = tree
         empty = trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
         names = _names(body) if body.strip() else ()
-        commits.append(
-            CommitInfo(sha, tuple(parents), email.decode("utf-8", "replace").lower(), int(when), names, empty)
-        )
+        email = email if email.isascii() else _text(email)
+        commits.append(CommitInfo(sha, tuple(parents), email.lower(), int(when), names, empty))
     return commits
 
 
-def _names(body: bytes) -> tuple[str, ...]:
-    try:
-        lines = body.decode("utf-8").split("\n")
-        if not any(line.startswith('"') for line in lines):
-            return tuple(line for line in lines if line)
-    except UnicodeDecodeError:
-        pass
-    names = []
-    for line in body.split(b"\n"):
-        if line:
-            raw = _unquote(line)
-            path = _decode_path(raw)
-            names.append(path if path is not None else raw.decode("utf-8", "backslashreplace"))
-    return tuple(names)
+def _names(body: str) -> tuple[str, ...]:
+    lines = [line for line in body.split("\n") if line]
+    if not any(line.startswith('"') for line in lines) and body.isascii():
+        return tuple(lines)
+    return tuple(_text(_unquote(line.encode("utf-8", "surrogateescape"))) for line in lines)
+
+
+def _text(raw: str | bytes) -> str:
+    """A name or e-mail as text; bytes that are not UTF-8 shown escaped (``\\xff``)."""
+    data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
+    return data.decode("utf-8", "backslashreplace")
 
 
 _C_ESCAPE = re.compile(rb'\\([0-7]{3}|[abtnvfr"\\])')
