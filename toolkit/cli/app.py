@@ -10,9 +10,34 @@ from toolkit import __version__
 from toolkit.errors import UserError
 from toolkit.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language
 
+# Sub-command -> the module defining it: a module is imported only when its command is used (or help
+# lists them all), so `sopkit gate check` on every push does not pay for defining `sopkit new`.
+COMMANDS = {
+    "sop": "toolkit.cli.sop_cmd",
+    "gate": "toolkit.cli.gate_cmd",
+    "signoff": "toolkit.cli.gate_cmd",
+    "audit": "toolkit.cli.gate_cmd",
+    "demo": "toolkit.cli.demo_cmd",
+    "new": "toolkit.cli.scaffold_cmd",
+    "upgrade": "toolkit.cli.scaffold_cmd",
+    "server": "toolkit.cli.server_cmd",
+    "hook": "toolkit.cli.server_cmd",
+}
+
 
 class SopkitGroup(click.Group):
-    """Prints a :class:`UserError` as its message and exits with its code; never a traceback."""
+    """Loads its sub-commands on demand, and prints a :class:`UserError` as its message with its exit
+    code; never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            from importlib import import_module
+
+            self.add_command(getattr(import_module(COMMANDS[cmd_name]), cmd_name))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -45,24 +70,3 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 )
 def cli() -> None:
     pass
-
-
-def _register() -> None:
-    from toolkit.cli.demo_cmd import demo
-    from toolkit.cli.gate_cmd import audit, gate, signoff
-    from toolkit.cli.scaffold_cmd import new, upgrade
-    from toolkit.cli.server_cmd import hook, server
-    from toolkit.cli.sop_cmd import sop
-
-    cli.add_command(sop)
-    cli.add_command(gate)
-    cli.add_command(signoff)
-    cli.add_command(audit)
-    cli.add_command(demo)
-    cli.add_command(new)
-    cli.add_command(upgrade)
-    cli.add_command(server)
-    cli.add_command(hook)
-
-
-_register()
