@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator, KeysView, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
 from typing import NamedTuple
 
 
@@ -59,21 +57,26 @@ class Entries(Mapping[str, Entry]):
         return sorted([p for p, r in new.items() if old.get(p) != r] + [p for p in old if p not in new])
 
 
-@dataclass(frozen=True)
 class Snapshot:
-    """Every file of one commit (``rev`` is ``None`` for the empty tree before the first commit)."""
+    """Every file of one commit (``rev`` is ``None`` for the empty tree before the first commit).
+    Not changed once made."""
 
-    rev: str | None
-    entries: Entries
-    undecodable: tuple[str, ...] = ()  # file names that are not UTF-8 (shown escaped)
+    __slots__ = ("_sorted", "entries", "rev", "undecodable")
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.entries, Entries):  # built by hand (tests): a mapping of entries
-            object.__setattr__(self, "entries", Entries.of(self.entries.values()))
+    def __init__(
+        self, rev: str | None, entries: Mapping[str, Entry], undecodable: tuple[str, ...] = ()
+    ) -> None:
+        self.rev = rev
+        # built by hand (tests): a mapping of entries
+        self.entries = entries if isinstance(entries, Entries) else Entries.of(entries.values())
+        self.undecodable = undecodable  # file names that are not UTF-8 (shown escaped)
+        self._sorted: list[str] | None = None
 
-    @cached_property
+    @property
     def sorted_paths(self) -> list[str]:
-        return sorted(self.entries)
+        if self._sorted is None:
+            self._sorted = sorted(self.entries)
+        return self._sorted
 
     def under(self, folder: str) -> list[str]:
         """The paths that start with ``folder`` (a prefix ending in '/', or '' for all)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
 from toolkit.i18n import current_language
@@ -95,8 +93,7 @@ class Settings(NamedTuple):
     max_artefact_bytes: int = DEFAULT_MAX_ARTEFACT_BYTES
 
 
-@dataclass(frozen=True)
-class Sop:
+class Sop(NamedTuple):
     id: str
     title: Text
     organisation: str
@@ -110,20 +107,17 @@ class Sop:
     settings: Settings
     source: str | None = None
 
-    @cached_property
-    def _by_id(self) -> dict[str, Step]:
-        return {step.id: step for step in self.steps}
-
     def step(self, key: str | int) -> Step:
         """A step by id or by number; ``KeyError`` when there is none."""
         if isinstance(key, int) or key.isdigit():
-            for step in self.steps:
-                if step.no == int(key):
-                    return step
+            found = next((step for step in self.steps if step.no == int(key)), None)
+        else:
+            found = next((step for step in self.steps if step.id == key), None)
+        if found is None:
             raise KeyError(key)
-        return self._by_id[key]
+        return found
 
-    def __hash__(self) -> int:  # dict fields make the generated hash unusable; identity is enough
+    def __hash__(self) -> int:  # dict fields make a tuple's hash unusable; identity is enough
         return id(self)
 
 

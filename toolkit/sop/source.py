@@ -13,9 +13,10 @@ So we only let it *compose* the node graph and build the data ourselves:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit.errors import Problem
 from toolkit.i18n import N_, _
@@ -40,15 +41,15 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _PLAIN_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 
-@dataclass
-class Located:
-    """Plain data (dicts, lists, text, numbers) plus the position of every part of it."""
+class Located(NamedTuple):
+    """Plain data (dicts, lists, text, numbers) plus the position of every part of it (none known for
+    data that comes from the cache: it passed validation, so no problem needs a position)."""
 
     file: str
     data: Any
     raw: bytes = b""
-    value_marks: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    value_marks: Mapping[JsonPath, tuple[int, int]] = MappingProxyType({})
+    key_marks: Mapping[JsonPath, tuple[int, int]] = MappingProxyType({})
 
     def at(self, path: JsonPath) -> tuple[int, int]:
         """1-based (line, column) of the value at ``path``, or of its nearest located parent."""
