@@ -95,9 +95,13 @@ def union_source(patterns: Iterable[str], lines: bool = False) -> str:
     """One regex alternation for all ``patterns`` (each as :func:`regex_source`), with the patterns that
     start with the same literal folder grouped under it: a path is then tried against the patterns of its
     own folder only, which keeps a scan of ten thousand paths fast."""
+    patterns = list(patterns)
+    # A pattern under a folder that another pattern takes whole ("docs/**") adds nothing: leave it out.
+    whole = {p[:-3] for p in patterns if p.endswith("/**") and not is_glob(p[:-3])}
+    patterns = [p for p in patterns if not any(p.startswith(f"{w}/") and p != f"{w}/**" for w in whole)]
     groups: dict[str, list[str]] = {}
     loose: list[str] = []
-    for pattern in patterns:
+    for pattern in dict.fromkeys(patterns):
         first, slash, rest = pattern.partition("/")
         if slash and not is_glob(first):
             groups.setdefault(first, []).append(regex_source(rest, lines))
