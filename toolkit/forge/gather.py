@@ -138,37 +138,51 @@ def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, s
     """The verdict on every artefact file of ``snapshot``, keyed by (artefact pattern, path).
 
     A verdict depends only on the artefact's rules and the file's content, so it is remembered in the
-    cache under a digest of both: only files never judged before are read from git and checked.
+    cache under a digest of both (and, for one read instead of one per file, all of a commit's verdicts
+    under a digest of theirs): only files never judged before are read from git and checked.
     """
     from toolkit import cache
     from toolkit.i18n import current_language
 
     settings = sop.settings
     code = cache.code_identity(Path(__file__).parent.parent / "evidence" / "contents.py")
-    keys, verdicts, unknown = {}, {}, []
-    for artefact, entry in artefact_files(sop.steps, snapshot):
-        rules = (artefact.kind, artefact.sections, artefact.fields, settings.placeholder)
-        key = cache.key(
+    files = artefact_files(sop.steps, snapshot)
+    rules = (settings.placeholder, settings.max_artefact_bytes)
+    keys = [
+        cache.key(
             code,
             current_language().encode(),
-            repr((rules, settings.max_artefact_bytes, entry.mode, entry.sha, entry.size)).encode(),
+            repr((artefact.kind, artefact.sections, artefact.fields, *rules, *entry[1:])).encode(),
         )
-        keys[artefact.path, entry.path] = key
+        for artefact, entry in files
+    ]
+    together = cache.key(*(key.encode() for key in keys))
+    remembered = cache.lookup_json("artefact-verdicts", together)
+    if isinstance(remembered, list) and len(remembered) == len(files):
+        known = [_verdict(item) for item in remembered]
+        if all(v is not None for v in known):
+            return {(a.path, e.path): v for (a, e), v in zip(files, known, strict=True) if v is not None}
+    verdicts, unknown = {}, []
+    for (artefact, entry), key in zip(files, keys, strict=True):
         verdict = _verdict(cache.lookup_json("artefact-verdicts", key))
         if verdict is not None:
             verdicts[artefact.path, entry.path] = verdict
         else:
-            unknown.append((artefact, entry))
-    if not unknown:
-        return verdicts
-    from toolkit.evidence.contents import check_file
+            unknown.append((artefact, entry, key))
+    all_read = True
+    if unknown:
+        from toolkit.evidence.contents import check_file
 
-    contents = read_objects(repo, [e.sha for _a, e in unknown if needs_content(e, settings)])
-    for artefact, entry in unknown:
-        verdict = check_file(artefact, entry, contents, settings)
-        verdicts[artefact.path, entry.path] = verdict
-        if entry.sha in contents or not needs_content(entry, settings):  # never remember a failed read
-            cache.store_json("artefact-verdicts", keys[artefact.path, entry.path], [*verdict])
+        contents = read_objects(repo, [e.sha for _a, e, _k in unknown if needs_content(e, settings)])
+        for artefact, entry, key in unknown:
+            verdict = check_file(artefact, entry, contents, settings)
+            verdicts[artefact.path, entry.path] = verdict
+            if entry.sha in contents or not needs_content(entry, settings):
+                cache.store_json("artefact-verdicts", key, [*verdict])
+            else:
+                all_read = False  # never remember a verdict on a file that could not be read
+    if all_read:
+        cache.store_json("artefact-verdicts", together, [[*verdicts[a.path, e.path]] for a, e in files])
     return verdicts
 
 
