@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
-from toolkit.forge.gitread import EMPTY_TREES, read_history, read_snapshot
+from toolkit.forge.gitread import EMPTY_TREES, read_history, read_sizes, read_snapshot
 
 
 def commit_file(repo: Path, name: bytes, content: bytes = b"x\n", message: str = "c") -> str:
@@ -97,4 +97,5 @@ def test_changed_paths_between_two_trees_match_git_diff(repo: Path) -> None:
     changed = read_snapshot(repo, "HEAD").changed_from(read_snapshot(repo, base))
     assert changed == sorted(diff) == ["docs/drop.md", "docs/edit.md", "docs/mode.sh", "docs/new.md"]
     entry = read_snapshot(repo, "HEAD").entries["docs/mode.sh"]
-    assert (entry.mode, entry.kind, entry.size) == ("100755", "blob", 2)
+    assert (entry.mode, entry.kind, entry.size) == ("100755", "blob", -1)  # sizes are read on demand
+    assert read_sizes(repo, [entry.sha, "0" * 40]) == {entry.sha: 2}

@@ -15,7 +15,7 @@ class Entry(NamedTuple):
     mode: str  # 100644, 100755, 120000 (symlink), 160000 (submodule)
     kind: str  # blob, commit
     sha: str
-    size: int
+    size: int = -1  # bytes; -1 until asked for (listing a tree with sizes costs git a look at each file)
 
     @property
     def is_regular(self) -> bool:
@@ -36,8 +36,8 @@ class Entries(Mapping[str, Entry]):
         return cls({e.path: f"{e.mode} {e.kind} {e.sha} {e.size}" for e in entries})
 
     def __getitem__(self, path: str) -> Entry:
-        mode, kind, sha, size = self._records[path].split()
-        return Entry(path, mode, kind, sha, int(size) if size != "-" else 0)
+        mode, kind, sha, *size = self._records[path].split()
+        return Entry(path, mode, kind, sha, int(size[0]) if size and size[0].isdigit() else -1)
 
     def __contains__(self, path: object) -> bool:
         return path in self._records

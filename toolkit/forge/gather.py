@@ -10,10 +10,18 @@ from typing import NamedTuple, TypeVar
 from toolkit.errors import EXIT_USAGE, Problem, ProblemsError, UserError
 from toolkit.evidence import roster as roster_lib
 from toolkit.evidence.artefacts import artefact_files, check_step, needs_content
-from toolkit.evidence.model import ArtefactState, CommitInfo, FileResult, Signoff, Snapshot
+from toolkit.evidence.model import ArtefactState, CommitInfo, Entry, FileResult, Signoff, Snapshot
 from toolkit.evidence.signoffs import claims, parse_commit
 from toolkit.forge import sshsig
-from toolkit.forge.gitread import Later, changed_paths, read_history, read_objects, read_snapshot, rev_list
+from toolkit.forge.gitread import (
+    Later,
+    changed_paths,
+    read_history,
+    read_objects,
+    read_sizes,
+    read_snapshot,
+    rev_list,
+)
 from toolkit.gate.model import Change, View
 from toolkit.i18n import _
 from toolkit.paths import POLICY_FILE, ROSTER_FILE
@@ -173,11 +181,14 @@ def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, s
     if unknown:
         from toolkit.evidence.contents import check_file
 
-        contents = read_objects(repo, [e.sha for _a, e, _k in unknown if needs_content(e, settings)])
-        for artefact, entry, key in unknown:
+        sized_entries = with_sizes(repo, [e for _a, e, _k in unknown])
+        sized = [(a, e, k) for (a, _e, k), e in zip(unknown, sized_entries, strict=True)]
+        contents = read_objects(repo, [e.sha for _a, e, _k in sized if needs_content(e, settings)])
+        for artefact, entry, key in sized:
             verdict = check_file(artefact, entry, contents, settings)
             verdicts[artefact.path, entry.path] = verdict
-            if entry.sha in contents or not needs_content(entry, settings):
+            readable = entry.size >= 0 or entry.kind != "blob"
+            if readable and (entry.sha in contents or not needs_content(entry, settings)):
                 cache.store_json("artefact-verdicts", key, [*verdict])
             else:
                 all_read = False  # never remember a verdict on a file that could not be read
@@ -196,6 +207,12 @@ def _verdict(remembered: object) -> FileResult | None:
     return None
 
 
+def with_sizes(repo: Path, entries: list[Entry]) -> list[Entry]:
+    """``entries`` with their sizes (a tree is listed without them; -1 stays for a missing object)."""
+    sizes = read_sizes(repo, [e.sha for e in entries if e.size < 0 and e.kind == "blob"])
+    return [e._replace(size=sizes.get(e.sha, e.size)) if e.size < 0 else e for e in entries]
+
+
 def tested_fields(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[str, dict[str, str]]:
     """Step id -> the front-matter fields of its report, for the steps that name a tested commit."""
     from toolkit.evidence.contents import front_matter
@@ -206,7 +223,10 @@ def tested_fields(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[str, dict[st
             continue
         for artefact in step.artefacts:
             entry = snapshot.entries.get(artefact.path)
-            if artefact.kind != "markdown" or entry is None or not needs_content(entry, sop.settings):
+            if artefact.kind != "markdown" or entry is None:
+                continue
+            (entry,) = with_sizes(repo, [entry])
+            if not needs_content(entry, sop.settings):
                 continue
             content = read_objects(repo, [entry.sha]).get(entry.sha)
             if content is not None:

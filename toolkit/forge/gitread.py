@@ -112,9 +112,7 @@ def start_snapshot(repo: Path, rev: str | None) -> Later[Snapshot]:
     """Every file of the commit ``rev`` (``None``: the empty tree before the first commit)."""
     if rev is None:
         return Later.ready(Snapshot(None, Entries({}), ()))
-    return Later(
-        Pending(repo, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev]), lambda out: _snapshot(rev, out)
-    )
+    return Later(Pending(repo, ["ls-tree", "-r", "-z", "--full-tree", rev]), lambda out: _snapshot(rev, out))
 
 
 def read_snapshot(repo: Path, rev: str | None) -> Snapshot:
@@ -127,7 +125,7 @@ def _snapshot(rev: str, out: bytes) -> Snapshot:
     except UnicodeDecodeError:
         return _snapshot_slowly(rev, out)
     records = {}
-    for record in text.split("\0")[:-1]:  # "mode kind id size<TAB>path"; no name holds a NUL
+    for record in text.split("\0")[:-1]:  # "mode kind id<TAB>path"; no name holds a NUL
         meta, path = record.split("\t", 1)
         records[path] = meta
     return Snapshot(rev, Entries(records), ())
@@ -167,6 +165,20 @@ def start_lookup(repo: Path, names: Iterable[str]) -> Later[dict[str, GitObject]
         raise ValueError("an object name cannot hold a newline")  # the batch protocol is line-based
     stdin = "".join(f"{name}\n" for name in wanted).encode()
     return Later(Pending(repo, ["cat-file", "--batch"], stdin), lambda out: _objects(wanted, out))
+
+
+def read_sizes(repo: Path, ids: Iterable[str]) -> dict[str, int]:
+    """The size in bytes of each object (missing ones left out), from one ``git cat-file --batch-check``."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    out = Pending(repo, ["cat-file", "--batch-check"], "".join(f"{i}\n" for i in wanted).encode()).output()
+    sizes = {}
+    for line in out.decode().splitlines():
+        found = line.split()  # "<id> <kind> <size>", or "<id> missing"
+        if len(found) == 3 and found[2].isdigit():
+            sizes[found[0]] = int(found[2])
+    return sizes
 
 
 def read_objects(repo: Path, names: Iterable[str]) -> dict[str, bytes]:
