@@ -83,3 +83,14 @@ def store_json(namespace: str, digest: str, data: Any) -> None:
     text = json.dumps(data, ensure_ascii=False)
     if json.loads(text) == data:
         store(namespace, digest, text)
+
+
+def trim(namespace: str, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written values of ``namespace`` (for large values)."""
+    try:
+        values = [entry for entry in os.scandir(_dir(namespace)) if not entry.name.startswith(".")]
+        values.sort(key=lambda entry: entry.stat().st_mtime_ns, reverse=True)
+        for stale in values[keep:]:
+            Path(stale.path).unlink(missing_ok=True)
+    except OSError:
+        pass

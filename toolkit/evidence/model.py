@@ -98,6 +98,7 @@ class CommitInfo(NamedTuple):
     time: int  # committer time, seconds since the epoch
     paths: tuple[str, ...]  # what it changed that the gate tracks (artefacts, policy); none for merges
     empty: bool = False  # it changes no file at all (its tree is its parent's): the shape of a sign-off
+    tree: str = ""  # the id of its tree
 
 
 class ArtefactState(StrEnum):

@@ -14,7 +14,6 @@ from toolkit.evidence.model import ArtefactState, CommitInfo, Entry, FileResult,
 from toolkit.evidence.signoffs import claims, parse_commit
 from toolkit.forge import sshsig
 from toolkit.forge.gitread import (
-    Later,
     changed_paths,
     read_history,
     read_objects,
@@ -122,11 +121,12 @@ def view_at(
     policy: Policy,
     rev: str | None,
     snapshot: Snapshot | None = None,
-    history: tuple[CommitInfo, ...] | Later[list[CommitInfo]] | None = None,
+    history: tuple[CommitInfo, ...] | Callable[[], list[CommitInfo]] | None = None,
     fields: bool = False,
     signoffs: tuple[Signoff, ...] | None = None,
 ) -> View:
-    """One commit as the gate sees it. ``history`` (read when not given) may still be on its way;
+    """One commit as the gate sees it. ``history`` (read when not given) may still be on its way (a
+    function that waits for it);
     ``signoffs``: those among ``history``, when already known; ``fields``: with the front-matter fields
     the release gate reads."""
     snapshot = snapshot if snapshot is not None else read_snapshot(repo, rev)
@@ -135,8 +135,8 @@ def view_at(
     checks = {s.id: tuple(check_step(s, snapshot, {}, sop.settings, known)) for s in sop.steps}
     if history is None:
         history = tuple(read_history(repo, rev, pathspecs(sop))) if rev else ()
-    elif isinstance(history, Later):
-        history = tuple(history.get())
+    elif callable(history):
+        history = tuple(history())
     if signoffs is None:
         signoffs = find_signoffs(repo, history, policy.roster)
     return View(snapshot, checks, history, signoffs, tested_fields(repo, sop, snapshot) if fields else {})

@@ -202,27 +202,33 @@ def _objects(wanted: list[str], out: bytes) -> dict[str, GitObject]:
     return found
 
 
-def start_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> Later[list[CommitInfo]]:
+def start_history(
+    repo: Path, rev: str, pathspecs: Iterable[str], since: list[CommitInfo] | None = None
+) -> Later[list[CommitInfo]]:
     """The commits reachable from ``rev``, oldest first, in one walk. Each carries the paths it changed
-    among ``pathspecs`` (folders or files; none: every path) and whether it changed nothing at all."""
+    among ``pathspecs`` (folders or files; none: every path) and whether it changed nothing at all.
+    ``since``: the history of a commit already walked; only the commits it lacks are walked then."""
     specs = [f":(literal){p}" for p in pathspecs]
     # --full-history --sparse keeps every commit, while the path filter keeps the name lists short.
     args = ["log", "--topo-order", "--reverse", "--full-history", "--sparse", "--no-renames", "--no-color"]
-    args += ["--no-show-signature", "--name-only", "--format=%x1e%H %T %ct %P%x1f%ae", rev, "--", *specs]
-    return Later(Pending(repo, args), _history)
+    args += ["--no-show-signature", "--name-only", "--format=%x1e%H %T %ct %P%x1f%ae", rev]
+    if since:
+        args.append(f"^{since[-1].sha}")
+    trees = {c.sha: c.tree for c in since or ()}
+    return Later(Pending(repo, [*args, "--", *specs]), lambda out: _history(out, trees))
 
 
 def read_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> list[CommitInfo]:
     return start_history(repo, rev, pathspecs).get()
 
 
-def _history(out: bytes) -> list[CommitInfo]:
+def _history(out: bytes, trees: dict[str, str] | None = None) -> list[CommitInfo]:
     # A record is a header line (sha, tree, time, parents, then the author's e-mail after \x1f) and the
     # names it changed, one per line. Names come C-quoted when they hold a control character (quotepath
     # is off, so other names come out as they are): no line but a header starts with the mark \x1e.
     # Bytes that are not UTF-8 survive decoding as surrogates, and names holding them are escaped.
     commits: list[CommitInfo] = []
-    trees: dict[str, str] = {}
+    trees = trees if trees is not None else {}  # commit -> tree, for telling empty commits
     text = out.decode("utf-8", "surrogateescape")
     for record in text[1:].split("\n\x1e") if text else ():
         header, _sep, body = record.partition("\n")
@@ -232,7 +238,7 @@ def _history(out: bytes) -> list[CommitInfo]:
         empty = trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
         names = _names(body) if body.strip() else ()
         email = email if email.isascii() else _text(email)
-        commits.append(CommitInfo(sha, tuple(parents), email.lower(), int(when), names, empty))
+        commits.append(CommitInfo(sha, tuple(parents), email.lower(), int(when), names, empty, tree))
     return commits
 
 

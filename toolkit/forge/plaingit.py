@@ -19,10 +19,10 @@ from toolkit.forge.gitread import (
     is_ancestor,
     read_snapshot,
     resolve,
-    start_history,
     start_lookup,
     start_snapshot,
 )
+from toolkit.forge.histories import History
 from toolkit.i18n import _
 from toolkit.paths import POLICY_FILE, ROSTER_FILE
 
@@ -67,14 +67,14 @@ def _view(repo: Path, rev: str, fallback: Policy | None, fields: bool = False) -
     """The policy of ``rev`` and the view of it, the git reads started as early as they can be."""
     (head,), read, early = _start(repo, [rev], rev)
     tree = start_snapshot(repo, head)
-    history = start_history(repo, head, early) if early is not None else None
+    history = History(repo, head, early) if early is not None else None
     snapshot = tree.get()
     from toolkit.forge.gather import view_at
 
     policy = _policy(repo, snapshot, fallback, read, early)
     if history is None or early != _folders(policy):
-        history = start_history(repo, head, _folders(policy))
-    return policy, view_at(repo, policy, head, snapshot, history, fields=fields)
+        history = History(repo, head, _folders(policy))
+    return policy, view_at(repo, policy, head, snapshot, history.get, fields=fields)
 
 
 def _policy(
@@ -111,7 +111,7 @@ def check_change(
     head, base = start.commits[0], start.commits[1] if base_rev else None
     head_tree, base_tree = start_snapshot(repo, head), start_snapshot(repo, base)
     early = start.folders
-    history = start_history(repo, head, early) if early is not None else None
+    history = History(repo, head, early, base) if early is not None else None
     base_snapshot = base_tree.get()
 
     from toolkit.forge.gather import change_between, policy_at, view_at
@@ -123,9 +123,9 @@ def check_change(
     else:
         policy = _policy(repo, base_snapshot, fallback, start.read, early)
     if history is None or early != _folders(policy):
-        history = start_history(repo, head, _folders(policy))
+        history = History(repo, head, _folders(policy), base)
     head_snapshot = head_tree.get()
-    head_view = view_at(repo, policy, head, head_snapshot, history)
+    head_view = view_at(repo, policy, head, head_snapshot, history.get)
     base_view, known, rewritten = None, set[str](), False
     if base is not None:
         ancestry = _ancestry(head_view.commits, base)
@@ -165,7 +165,7 @@ def _remembered_pathspecs(raw_policy: bytes) -> list[str] | None:
     from toolkit import cache
 
     found = cache.lookup_json("policy-pathspecs", _pathspecs_key(raw_policy))
-    return found if isinstance(found, list) else None
+    return found if isinstance(found, list) and all(isinstance(f, str) for f in found) else None
 
 
 def _remember_pathspecs(raw_policy: bytes, specs: list[str]) -> None:

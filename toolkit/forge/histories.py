@@ -1,0 +1,78 @@
+"""Histories remembered per commit.
+
+The commits reachable from a commit never change (its id pins them all), so the gate's walk of them is
+kept in the cache, under the commit, the folders walked and the code that read them. A push whose base
+was seen before walks only the commits it brings; a second look at the same commit walks nothing.
+Only the latest few histories are kept: on a server, the next push starts where the last one ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from toolkit import cache
+from toolkit.evidence.model import CommitInfo
+from toolkit.forge.gitread import Later, start_history
+
+NAMESPACE = "histories"
+KEEP = 32  # histories kept; the oldest go first
+
+
+class History:
+    """The history of ``head`` as it arrives: from the cache, or a walk of what the cache lacks."""
+
+    def __init__(self, repo: Path, head: str, pathspecs: Iterable[str], base: str | None = None) -> None:
+        self._head, self._specs = head, list(pathspecs)
+        self._known = _remembered(head, self._specs)
+        self._since = None if self._known is not None or base is None else _remembered(base, self._specs)
+        self._walk: Later[list[CommitInfo]] | None = None
+        if self._known is None:
+            self._walk = start_history(repo, head, self._specs, self._since)
+        self._repo = repo
+
+    def get(self) -> list[CommitInfo]:
+        if self._known is None:
+            assert self._walk is not None
+            new = self._walk.get()
+            if self._since is not None and not _continues(self._since[-1].sha, new):
+                new = start_history(self._repo, self._head, self._specs).get()  # not an ancestor: walk all
+                self._since = None
+            self._known = [*(self._since or ()), *new]
+            _remember(self._head, self._specs, self._known)
+        return self._known
+
+
+def _continues(base: str, new: list[CommitInfo]) -> bool:
+    """Whether the commits ``new`` walked since ``base`` sit on top of it (``base`` is an ancestor)."""
+    return any(base in c.parents for c in new)
+
+
+def _key(commit: str, pathspecs: list[str]) -> str:
+    code = cache.code_identity(Path(__file__).parent / "gitread.py")
+    return cache.key(code, commit.encode(), "\n".join(pathspecs).encode())
+
+
+def _remembered(commit: str, pathspecs: list[str]) -> list[CommitInfo] | None:
+    data = cache.lookup_json(NAMESPACE, _key(commit, pathspecs))
+    try:
+        commits = [_commit(item) for item in data] if isinstance(data, list) and data else None
+    except (TypeError, ValueError):
+        return None  # a damaged entry: walk again
+    return commits if commits and commits[-1].sha == commit else None
+
+
+def _commit(item: Any) -> CommitInfo:
+    sha, tree, parents, author, when, paths, empty = item
+    if not all(isinstance(x, str) for x in (sha, tree, author, *parents, *paths)):
+        raise TypeError("not a remembered commit")
+    return CommitInfo(sha, tuple(parents), author, int(when), tuple(paths), bool(empty), tree)
+
+
+def _remember(commit: str, pathspecs: list[str], commits: list[CommitInfo]) -> None:
+    import json
+
+    data = [[c.sha, c.tree, list(c.parents), c.author, c.time, list(c.paths), c.empty] for c in commits]
+    cache.store(NAMESPACE, _key(commit, pathspecs), json.dumps(data, ensure_ascii=False))
+    cache.trim(NAMESPACE, KEEP)
