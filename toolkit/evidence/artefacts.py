@@ -153,16 +153,16 @@ def _key(path: str) -> str:
 
 
 def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[str]:
-    """Problems with file names in ``paths``: names that collide with another file after folding case
-    and Unicode form (they check out as one file on Windows and macOS), and control or invisible
-    formatting characters."""
+    """Problems with the names of the files of ``snapshot`` among ``paths`` (others are left alone):
+    names that collide with another file after folding case and Unicode form (they check out as one
+    file on Windows and macOS), and control or invisible formatting characters."""
     paths = list(paths)
     invisible = _INVISIBLE.search("".join(paths))
     folded = _folded(snapshot)
     if not invisible and not folded.twins:
         return []  # the common case, decided without a look at each name
     problems = []
-    for path in sorted(set(paths)):
+    for path in sorted(set(paths) & snapshot.entries.keys()):
         if _INVISIBLE.search(path):
             problems.append(
                 _("'{path}' contains control or invisible formatting characters").format(

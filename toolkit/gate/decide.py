@@ -244,14 +244,13 @@ def decide_change(policy: Sop, roster: Roster, base: View | None, head: View, ch
 def _name_problems(head: View, change: Change) -> list[str]:
     from toolkit.evidence.artefacts import suspicious_names
 
-    changed = set(change.paths)
+    changed = set(change.paths) if head.snapshot.undecodable else set()
     problems = [
         _("'{name}' is not a UTF-8 file name; rename it").format(name=name)
         for name in head.snapshot.undecodable
         if name in changed
     ]
-    present = head.snapshot.entries.keys()
-    return problems + suspicious_names([p for p in change.paths if p in present], head.snapshot)
+    return problems + suspicious_names(change.paths, head.snapshot)
 
 
 def _some(paths: list[str], limit: int = 3) -> str:
