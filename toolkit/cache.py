@@ -9,14 +9,15 @@ cache in the user's home, it is trusted as much as that home is.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
 
+from toolkit.sha256 import sha256
+
 
 def key(*parts: bytes) -> str:
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()

@@ -13,7 +13,6 @@ to those files changes the digest, so the sign-off no longer matches: it is *sta
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -21,6 +20,7 @@ from typing import NamedTuple
 from toolkit.evidence.artefacts import step_paths
 from toolkit.evidence.classify import classes
 from toolkit.evidence.model import Snapshot
+from toolkit.sha256 import sha256
 from toolkit.sop.model import POLICY_STEP, Sop
 
 STEP, ROLE, DIGEST = "Sop-Step", "Sop-Role", "Sop-Digest"
@@ -76,7 +76,7 @@ def message(step_no: int | None, step: str, role: str, digest: str, note: str = 
 
 
 def digest_of(paths: Iterable[str], snapshot: Snapshot) -> str:
-    hasher = hashlib.sha256()
+    hasher = sha256()
     for path in sorted(set(paths)):
         entry = snapshot.entries[path]
         hasher.update(f"{path}\0{entry.mode}\0{entry.sha}\n".encode())
