@@ -24,7 +24,7 @@ from toolkit.forge.gitread import (
 from toolkit.gate.model import Change, View
 from toolkit.i18n import _
 from toolkit.paths import POLICY_FILE, ROSTER_FILE
-from toolkit.sop.model import Sop
+from toolkit.sop.model import Artefact, Sop
 
 
 class Policy(NamedTuple):
@@ -125,10 +125,9 @@ def view_at(
     fields: bool = False,
     signoffs: tuple[Signoff, ...] | None = None,
 ) -> View:
-    """One commit as the gate sees it. ``history`` (read when not given) may still be on its way (a
-    function that waits for it);
-    ``signoffs``: those among ``history``, when already known; ``fields``: with the front-matter fields
-    the release gate reads."""
+    """One commit as the gate sees it. ``history``: read when not given, or a function that waits for it
+    (it may still be on its way); ``signoffs``: those among ``history``, when already known; ``fields``:
+    with the front-matter fields the release gate reads."""
     snapshot = snapshot if snapshot is not None else read_snapshot(repo, rev)
     sop = policy.sop
     known = file_verdicts(repo, sop, snapshot)
@@ -150,51 +149,74 @@ def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, s
     under a digest of theirs): only files never judged before are read from git and checked.
     """
     from toolkit import cache
-    from toolkit.i18n import current_language
 
-    settings = sop.settings
-    code = cache.code_identity(Path(__file__).parent.parent / "evidence" / "contents.py")
     files = artefact_files(sop.steps, snapshot)
-    rules = (settings.placeholder, settings.max_artefact_bytes)
-    keys = [
-        cache.key(
-            code,
-            current_language().encode(),
-            repr((artefact.kind, artefact.sections, artefact.fields, *rules, *entry[1:])).encode(),
-        )
-        for artefact, entry in files
-    ]
+    keys = _verdict_keys(sop, files)
     together = cache.key(*(key.encode() for key in keys))
-    remembered = cache.lookup_json("artefact-verdicts", together)
+    remembered = cache.lookup_json(VERDICTS, together)
     if isinstance(remembered, list) and len(remembered) == len(files):
         known = [_verdict(item) for item in remembered]
         if all(v is not None for v in known):
             return {(a.path, e.path): v for (a, e), v in zip(files, known, strict=True) if v is not None}
     verdicts, unknown = {}, []
     for (artefact, entry), key in zip(files, keys, strict=True):
-        verdict = _verdict(cache.lookup_json("artefact-verdicts", key))
+        verdict = _verdict(cache.lookup_json(VERDICTS, key))
         if verdict is not None:
             verdicts[artefact.path, entry.path] = verdict
         else:
             unknown.append((artefact, entry, key))
-    all_read = True
-    if unknown:
-        from toolkit.evidence.contents import check_file
-
-        sized_entries = with_sizes(repo, [e for _a, e, _k in unknown])
-        sized = [(a, e, k) for (a, _e, k), e in zip(unknown, sized_entries, strict=True)]
-        contents = read_objects(repo, [e.sha for _a, e, _k in sized if needs_content(e, settings)])
-        for artefact, entry, key in sized:
-            verdict = check_file(artefact, entry, contents, settings)
-            verdicts[artefact.path, entry.path] = verdict
-            readable = entry.size >= 0 or entry.kind != "blob"
-            if readable and (entry.sha in contents or not needs_content(entry, settings)):
-                cache.store_json("artefact-verdicts", key, [*verdict])
-            else:
-                all_read = False  # never remember a verdict on a file that could not be read
-    if all_read:
-        cache.store_json("artefact-verdicts", together, [[*verdicts[a.path, e.path]] for a, e in files])
+    if _judge(repo, sop, unknown, verdicts):
+        cache.store_json(VERDICTS, together, [[*verdicts[a.path, e.path]] for a, e in files])
     return verdicts
+
+
+VERDICTS = "artefact-verdicts"
+
+
+def _verdict_keys(sop: Sop, files: list[tuple[Artefact, Entry]]) -> list[str]:
+    """The cache key of each file's verdict: the code that judges, the language of the reasons, the
+    artefact's rules and the file's mode and content id."""
+    from toolkit import cache
+    from toolkit.i18n import current_language
+
+    code = cache.code_identity(Path(__file__).parent.parent / "evidence" / "contents.py")
+    lang = current_language().encode()
+    rules = (sop.settings.placeholder, sop.settings.max_artefact_bytes)
+    return [
+        cache.key(
+            code, lang, repr((artefact.kind, artefact.sections, artefact.fields, *rules, *entry[1:])).encode()
+        )
+        for artefact, entry in files
+    ]
+
+
+def _judge(
+    repo: Path,
+    sop: Sop,
+    unknown: list[tuple[Artefact, Entry, str]],
+    verdicts: dict[tuple[str, str], FileResult],
+) -> bool:
+    """Judge the files no verdict was remembered for, into ``verdicts``, and remember each; whether
+    every file could be read (a verdict on a file that could not be read is never remembered)."""
+    if not unknown:
+        return True
+    from toolkit import cache
+    from toolkit.evidence.contents import check_file
+
+    settings = sop.settings
+    entries = with_sizes(repo, [e for _a, e, _k in unknown])
+    contents = read_objects(repo, [e.sha for e in entries if needs_content(e, settings)])
+    all_read = True
+    for (artefact, _unsized, key), entry in zip(unknown, entries, strict=True):
+        verdict = check_file(artefact, entry, contents, settings)
+        verdicts[artefact.path, entry.path] = verdict
+        read = (entry.size >= 0 or entry.kind != "blob") and (
+            entry.sha in contents or not needs_content(entry, settings)
+        )
+        if read:
+            cache.store_json(VERDICTS, key, [*verdict])
+        all_read = all_read and read
+    return all_read
 
 
 def _verdict(remembered: object) -> FileResult | None:
