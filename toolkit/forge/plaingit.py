@@ -135,7 +135,7 @@ def check_change(
             signoffs = tuple(s for s in head_view.signoffs if s.commit in known)
             base_view = view_at(repo, policy, base, base_snapshot, commits, signoffs=signoffs)
         else:
-            base_view = view_at(repo, policy, base, base_snapshot)
+            base_view = view_at(repo, policy, base, base_snapshot, History(repo, base, _folders(policy)).get)
             known, rewritten = {c.sha for c in base_view.commits}, True
     when = int(now if now is not None else time.time())
     if base_snapshot.undecodable or head_snapshot.undecodable:  # such names are not in the entries
