@@ -111,3 +111,18 @@ def test_suspicious_names() -> None:
     assert any("differ only in letter case" in p for p in problems)
     assert any("invisible formatting" in p for p in problems)
     assert len(problems) == 2
+
+
+def test_lookalikes_are_found_among_many_names_and_in_unicode_form() -> None:
+    many = {f"src/m{i:04d}.py": b"x" for i in range(3000)}
+    state, reasons = check(DOC, {**many, "DOCS/a.MD": FILLED, "zzz.py": b"x"})
+    assert state is ArtefactState.MISSING and "'DOCS/a.MD' differs only in letter case" in reasons
+    state, reasons = check(DOC, {**many, "ｄｏｃｓ/a.md": FILLED})  # fullwidth letters: NFKC folds them
+    assert "'ｄｏｃｓ/a.md' differs only in letter case or Unicode form" in reasons
+    assert check(DOC, many)[1] == "docs/a.md is missing"
+
+
+def test_only_the_snapshots_own_names_are_judged() -> None:
+    snap, _ = snapshot({"docs/a.md": b"x", "docs/A.md": b"y"})
+    assert suspicious_names(["docs/gone\u202e.md"], snap) == []  # deleted: not in the snapshot
+    assert len(suspicious_names(["docs/a.md", "docs/A.md"], snap)) == 2

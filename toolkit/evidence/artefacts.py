@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
 
 from toolkit.evidence.model import ArtefactCheck, ArtefactState, Contents, Entry, FileResult, Snapshot
 from toolkit.i18n import _
@@ -105,43 +104,57 @@ def _lookalike(path: str, snapshot: Snapshot) -> str | None:
     return next((p for p in _folded(snapshot).like(path) if p != path), None)
 
 
-class _Folded(NamedTuple):
-    """The paths of a snapshot by their folded form (letter case and Unicode form ignored)."""
+class _Folded:
+    """The paths of a snapshot by their folded form (letter case and Unicode form ignored), worked out
+    only as far as a question needs. Most trees hold ASCII names only: those are lower-cased in one pass
+    over the joined names, and a name is looked up in that text rather than in a map of ten thousand."""
 
-    one: dict[str, str]  # folded form -> a path that has it
-    twins: dict[str, list[str]]  # folded form -> every path that has it, where more than one does
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._paths = list(snapshot.entries)
+        joined = "\n".join(self._paths)
+        self._ascii = joined.isascii() and joined.count("\n") == len(self._paths) - 1
+        self._text = f"\n{joined.lower()}\n" if self._ascii else ""
+        self._map: dict[str, list[str]] | None = None
 
     def like(self, path: str) -> list[str]:
         """The paths whose folded form is that of ``path``."""
         key = _key(path)
-        if key in self.twins:
-            return self.twins[key]
-        return [self.one[key]] if key in self.one else []
+        if not self._ascii or self._map is not None:
+            return self.mapping().get(key, [])
+        found, needle, start = [], f"\n{key}\n", 0
+        while (at := self._text.find(needle, start)) >= 0:
+            found.append(self._paths[self._text.count("\n", 0, at)])
+            start = at + 1
+        return found
+
+    @property
+    def twins(self) -> bool:
+        """Whether any two paths share a folded form."""
+        if self._ascii:
+            lowered = self._text[1:-1].split("\n")
+            return len(set(lowered)) != len(lowered)
+        return any(len(paths) > 1 for paths in self.mapping().values())
+
+    def mapping(self) -> dict[str, list[str]]:
+        """Folded form -> the paths that have it (built on first use: for many lookups)."""
+        if self._map is None:
+            self._map = {}
+            for path in self._paths:
+                self._map.setdefault(_key(path), []).append(path)
+        return self._map
 
 
 _FOLDED: dict[int, tuple[Snapshot, _Folded]] = {}
 
 
 def _folded(snapshot: Snapshot) -> _Folded:
-    """Built once per snapshot; a tree of ASCII names (the usual one) is folded in one C-level pass."""
+    """Made once per snapshot."""
     cached = _FOLDED.get(id(snapshot))
     if cached is not None and cached[0] is snapshot:
         return cached[1]
-    paths = list(snapshot.entries)
-    text = "\n".join(paths)
-    if paths and text.isascii() and text.count("\n") == len(paths) - 1:
-        keys = text.lower().split("\n")
-    else:
-        keys = [_key(p) for p in paths]
-    one = dict(zip(keys, paths, strict=True))
-    twins: dict[str, list[str]] = {}
-    if len(one) != len(paths):
-        for key, path in zip(keys, paths, strict=True):
-            twins.setdefault(key, []).append(path)
-        twins = {k: v for k, v in twins.items() if len(v) > 1}
     if len(_FOLDED) > 8:
         _FOLDED.clear()
-    _FOLDED[id(snapshot)] = (snapshot, _Folded(one, twins))
+    _FOLDED[id(snapshot)] = (snapshot, _Folded(snapshot))
     return _FOLDED[id(snapshot)][1]
 
 
@@ -162,6 +175,7 @@ def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[str]:
     if not invisible and not folded.twins:
         return []  # the common case, decided without a look at each name
     problems = []
+    folded.mapping()  # many names to look up: one map rather than one scan each
     for path in sorted(set(paths) & snapshot.entries.keys()):
         if _INVISIBLE.search(path):
             problems.append(
