@@ -55,6 +55,10 @@ def lookup(namespace: str, digest: str) -> str | None:
         return None
 
 
+def has(namespace: str, digest: str) -> bool:
+    return (_dir(namespace) / digest).is_file()
+
+
 def store(namespace: str, digest: str, value: str = "") -> None:
     try:
         folder = _dir(namespace)

@@ -86,3 +86,18 @@ def test_verdicts_are_remembered_per_language(
     assert "still has the template placeholder" in english
     assert "still has the template placeholder" not in indonesian and "[[ISI" in indonesian
     assert report(office, base) == english and report(office, base, "id") == indonesian
+
+
+def test_a_base_judged_before_gives_the_same_report(
+    busy_office: tuple[Office, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the base's history remembered, the base's files come from the head's and git's diff rather
+    than from a listing of the base: the report is the same."""
+    office, base = busy_office
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "fresh"))
+    listed = report(office, base)
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "seen"))
+    seen = office.cli("gate", "check", "--repo", str(office.app), "--head", base)
+    assert seen.exit_code == 0, seen.stderr
+    assert entries(tmp_path / "seen", "histories")
+    assert report(office, base) == listed

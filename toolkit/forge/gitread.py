@@ -167,6 +167,25 @@ def start_lookup(repo: Path, names: Iterable[str]) -> Later[dict[str, GitObject]
     return Later(Pending(repo, ["cat-file", "--batch"], stdin), lambda out: _objects(wanted, out))
 
 
+def start_diff(repo: Path, base: str, head: str) -> Later[list[tuple[str, str, str]] | None]:
+    """What ``base..head`` changed, path by path: (path, mode, id) as it was in ``base`` (mode
+    ``000000``: the path is new). ``None`` when a changed name is not UTF-8 (the caller lists the tree)."""
+    args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]
+    return Later(Pending(repo, args), _diff)
+
+
+def _diff(out: bytes) -> list[tuple[str, str, str]] | None:
+    fields = out.split(b"\0")
+    changes = []
+    for meta, raw_path in zip(fields[0:-1:2], fields[1::2], strict=True):  # ":mode mode id id status", path
+        path = _decode_path(raw_path)
+        if path is None:
+            return None
+        old_mode, _new_mode, old_id, _new_id, _status = meta[1:].decode().split()
+        changes.append((path, old_mode, old_id))
+    return changes
+
+
 def read_sizes(repo: Path, ids: Iterable[str]) -> dict[str, int]:
     """The size in bytes of each object (missing ones left out), from one ``git cat-file --batch-check``."""
     wanted = list(dict.fromkeys(ids))

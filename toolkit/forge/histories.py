@@ -27,6 +27,10 @@ class History:
         self._head, self._specs = head, list(pathspecs)
         self._known = _remembered(head, self._specs)
         self._since = None if self._known is not None or base is None else _remembered(base, self._specs)
+        # the base was judged before (a server sees push after push): the change is likely small
+        self.base_seen = self._since is not None or (
+            base is not None and cache.has(NAMESPACE, _key(base, self._specs))
+        )
         self._walk: Later[list[CommitInfo]] | None = None
         if self._known is None:
             self._walk = start_history(repo, head, self._specs, self._since)

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, NamedTuple
 from toolkit.evidence.model import CommitInfo, Snapshot
 from toolkit.forge.gitread import (
     ZERO,
+    Later,
     changed_paths,
     is_ancestor,
     read_snapshot,
     resolve,
+    start_diff,
     start_lookup,
     start_snapshot,
 )
@@ -109,15 +111,19 @@ def check_change(
     base_rev = base_rev if base_rev and base_rev != ZERO else None
     start = _start(repo, [head_rev, base_rev] if base_rev else [head_rev], base_rev)
     head, base = start.commits[0], start.commits[1] if base_rev else None
-    head_tree, base_tree = start_snapshot(repo, head), start_snapshot(repo, base)
+    head_tree = start_snapshot(repo, head)
     early = start.folders
     history = History(repo, head, early, base) if early is not None else None
-    base_snapshot = base_tree.get()
+    # A base judged before is most likely a few commits behind: its files are then the head's with git's
+    # diff undone, rather than a second listing of the whole tree.
+    diff = start_diff(repo, base, head) if base is not None and history and history.base_seen else None
+    base_tree = start_snapshot(repo, base) if diff is None else None
 
     from toolkit.forge.gather import change_between, policy_at, view_at
     from toolkit.gate import decide
     from toolkit.gate.model import Report, Violation
 
+    base_snapshot, paths = _base_and_change(repo, base, head_tree, base_tree, diff)
     if base is None:
         policy = fallback if fallback is not None else policy_at(repo, base_snapshot)
     else:
@@ -138,10 +144,8 @@ def check_change(
             base_view = view_at(repo, policy, base, base_snapshot, History(repo, base, _folders(policy)).get)
             known, rewritten = {c.sha for c in base_view.commits}, True
     when = int(now if now is not None else time.time())
-    if base_snapshot.undecodable or head_snapshot.undecodable:  # such names are not in the entries
-        paths = changed_paths(repo, base, head)
-    else:
-        paths = tuple(head_snapshot.changed_from(base_snapshot))
+    if paths is None:
+        paths = _changed(repo, base, head, base_snapshot, head_snapshot)
     change = change_between(repo, base, head_view, when, configured, known, paths)
     report = decide.decide_change(policy.sop, policy.roster, base_view, head_view, change)
     if rewritten and base is not None:
@@ -153,6 +157,32 @@ def check_change(
         )
         report = Report(report.steps, (history_rewritten, *report.violations), report.kind)
     return report
+
+
+def _base_and_change(
+    repo: Path,
+    base: str | None,
+    head_tree: Later[Snapshot],
+    base_tree: Later[Snapshot] | None,
+    diff: Later[list[tuple[str, str, str]] | None] | None,
+) -> tuple[Snapshot, tuple[str, ...] | None]:
+    """The base's files, and what the change touched when the diff tells it already."""
+    if base_tree is not None:
+        return base_tree.get(), None
+    assert diff is not None
+    changes, head_snapshot = diff.get(), head_tree.get()
+    if changes is None or head_snapshot.undecodable:  # names that are not UTF-8: list the tree
+        return read_snapshot(repo, base), None
+    before = Snapshot(base, head_snapshot.entries.before(changes))
+    return before, tuple(sorted(path for path, _mode, _sha in changes))
+
+
+def _changed(
+    repo: Path, base: str | None, head: str, base_snapshot: Snapshot, head_snapshot: Snapshot
+) -> tuple[str, ...]:
+    if base_snapshot.undecodable or head_snapshot.undecodable:  # such names are not in the entries
+        return changed_paths(repo, base, head)
+    return tuple(head_snapshot.changed_from(base_snapshot))
 
 
 def _pathspecs_key(raw_policy: bytes) -> str:
