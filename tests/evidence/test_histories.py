@@ -90,3 +90,31 @@ def test_a_push_walks_only_the_commits_it_brings(repo: Path, tmp_path: Path) -> 
     walked = histories.History(repo, head, FOLDERS, base).get()
     assert [c.sha for c in walked] == [first, base, head]
     assert [c.author for c in walked] == ["dari-cache@example.go.id"] * 2 + ["penguji@example.go.id"]
+
+
+def test_a_push_keeps_only_its_own_commits_and_a_long_chain_is_kept_whole(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(histories, "LINKS", 3)
+    base = commit(repo, "docs/0.md")
+    histories.History(repo, base, FOLDERS).get()
+    for i in range(1, 6):
+        head = commit(repo, f"docs/{i}.md")
+        assert histories.History(repo, head, FOLDERS, base).get() == read_history(repo, head, FOLDERS)
+        kept = cache.lookup_json(histories.NAMESPACE, histories._key(head, FOLDERS))
+        if i in (1, 2):  # "the base's history, and this commit"
+            assert kept == {"on": base, "commits": [list(kept["commits"][0])]} and len(kept["commits"]) == 1
+        else:  # the third link would make the chain too long: kept whole, and the chain starts again
+            assert isinstance(kept, list) if i == 3 else isinstance(kept, dict)
+        base = head
+
+
+def test_a_chain_with_a_missing_or_circular_link_is_walked_again(repo: Path, tmp_path: Path) -> None:
+    first = commit(repo, "docs/a.md")
+    histories.History(repo, first, FOLDERS).get()
+    second = commit(repo, "docs/b.md")
+    histories.History(repo, second, FOLDERS, first).get()
+    (tmp_path / "cache" / histories.NAMESPACE / histories._key(first, FOLDERS)).unlink()  # evicted
+    assert histories.History(repo, second, FOLDERS).get() == read_history(repo, second, FOLDERS)
+    cache.store(histories.NAMESPACE, histories._key(second, FOLDERS), f'{{"on": "{second}", "commits": []}}')
+    assert histories.History(repo, second, FOLDERS).get() == read_history(repo, second, FOLDERS)

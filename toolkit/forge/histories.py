@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from toolkit import cache
 from toolkit.evidence.model import CommitInfo
@@ -18,13 +18,14 @@ from toolkit.forge.gitread import Later, start_history
 
 NAMESPACE = "histories"
 KEEP = 32  # histories kept; the oldest go first
+LINKS = 8  # a history kept as "its base's, and these commits" at most this many times over
 
 
 class History:
     """The history of ``head`` as it arrives: from the cache, or a walk of what the cache lacks."""
 
     def __init__(self, repo: Path, head: str, pathspecs: Iterable[str], base: str | None = None) -> None:
-        self._head, self._specs = head, list(pathspecs)
+        self._repo, self._head, self._specs = repo, head, list(pathspecs)
         self._known = _remembered(head, self._specs)
         self._since = None if self._known is not None or base is None else _remembered(base, self._specs)
         # the base was judged before (a server sees push after push): the change is likely small
@@ -33,19 +34,27 @@ class History:
         )
         self._walk: Later[list[CommitInfo]] | None = None
         if self._known is None:
-            self._walk = start_history(repo, head, self._specs, self._since)
-        self._repo = repo
+            self._walk = start_history(repo, head, self._specs, self._since.commits if self._since else None)
 
     def get(self) -> list[CommitInfo]:
         if self._known is None:
             assert self._walk is not None
             new = self._walk.get()
-            if self._since is not None and not _continues(self._since[-1].sha, new):
+            since = self._since
+            if since is not None and not _continues(since.commits[-1].sha, new):
                 new = start_history(self._repo, self._head, self._specs).get()  # not an ancestor: walk all
-                self._since = None
-            self._known = [*(self._since or ()), *new]
-            _remember(self._head, self._specs, self._known)
-        return self._known
+                since = None
+            if since is None:
+                self._known = _Remembered(new, 0)
+            else:
+                self._known = _Remembered([*since.commits, *new], since.links + 1)
+            _remember(self._head, self._specs, new, since)
+        return self._known.commits
+
+
+class _Remembered(NamedTuple):
+    commits: list[CommitInfo]
+    links: int  # how many "base and these commits" steps it is kept as
 
 
 def _continues(base: str, new: list[CommitInfo]) -> bool:
@@ -58,13 +67,23 @@ def _key(commit: str, pathspecs: list[str]) -> str:
     return cache.key(code, commit.encode(), "\n".join(pathspecs).encode())
 
 
-def _remembered(commit: str, pathspecs: list[str]) -> list[CommitInfo] | None:
+def _remembered(commit: str, pathspecs: list[str], depth: int = 0) -> _Remembered | None:
+    """A history kept whole (a list of commits), or as the history of an earlier commit and the commits
+    since (``{"on": commit, "commits": [...]}``); ``None`` when it is not kept, or damaged."""
     data = cache.lookup_json(NAMESPACE, _key(commit, pathspecs))
     try:
-        commits = [_commit(item) for item in data] if isinstance(data, list) and data else None
-    except (TypeError, ValueError):
+        if isinstance(data, dict) and isinstance(data.get("on"), str) and depth < LINKS:
+            earlier = _remembered(data["on"], pathspecs, depth + 1)
+            if earlier is None:
+                return None
+            found = _Remembered([*earlier.commits, *map(_commit, data["commits"])], earlier.links + 1)
+        elif isinstance(data, list):
+            found = _Remembered([_commit(item) for item in data], 0)
+        else:
+            return None
+    except (TypeError, ValueError, KeyError):
         return None  # a damaged entry: walk again
-    return commits if commits and commits[-1].sha == commit else None
+    return found if found.commits and found.commits[-1].sha == commit else None
 
 
 def _commit(item: Any) -> CommitInfo:
@@ -74,9 +93,19 @@ def _commit(item: Any) -> CommitInfo:
     return CommitInfo(sha, tuple(parents), author, int(when), tuple(paths), bool(empty), tree)
 
 
-def _remember(commit: str, pathspecs: list[str], commits: list[CommitInfo]) -> None:
+def _remember(
+    commit: str, pathspecs: list[str], commits: list[CommitInfo], on: _Remembered | None = None
+) -> None:
+    """Keep the history of ``commit``: ``commits`` whole, or, walked on top of the kept history ``on``,
+    as that one's and ``commits`` (a push then writes only its own commits) unless the chain is long."""
     import json
 
-    data = [[c.sha, c.tree, list(c.parents), c.author, c.time, list(c.paths), c.empty] for c in commits]
+    def rows(commits: list[CommitInfo]) -> list[list[Any]]:
+        return [[c.sha, c.tree, list(c.parents), c.author, c.time, list(c.paths), c.empty] for c in commits]
+
+    if on is not None and on.links + 1 < LINKS:
+        data: Any = {"on": on.commits[-1].sha, "commits": rows(commits)}
+    else:
+        data = rows([*(on.commits if on else ()), *commits])
     cache.store(NAMESPACE, _key(commit, pathspecs), json.dumps(data, ensure_ascii=False))
     cache.trim(NAMESPACE, KEEP)
