@@ -1,7 +1,8 @@
 """A small content-addressed cache on disk, for results that depend only on their inputs' bytes (the data
 of a policy that passed validation, a signature that verified, the verdict on an artefact file). Keys are
 SHA-256 digests of every input, the code that computed the value included; a value is only ever written
-for a key, never changed. A cache that cannot be written only costs time.
+for a key, never changed (large ones, the histories, are trimmed to the latest few). A cache that cannot
+be written only costs time.
 
 It lives in ``$SOPKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/sopkit``, else ``~/.cache/sopkit``; like any
 cache in the user's home, it is trusted as much as that home is.

@@ -2,8 +2,9 @@
 
 The commits reachable from a commit never change (its id pins them all), so the gate's walk of them is
 kept in the cache, under the commit, the folders walked and the code that read them. A push whose base
-was seen before walks only the commits it brings; a second look at the same commit walks nothing.
-Only the latest few histories are kept: on a server, the next push starts where the last one ended.
+was seen before walks only the commits it brings, and keeps only those, linked to the base's history;
+a second look at the same commit walks nothing. Only the latest few histories are kept: on a server, the
+next push starts where the last one ended.
 """
 
 from __future__ import annotations
