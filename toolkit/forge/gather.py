@@ -62,13 +62,13 @@ def policy_at(
             _("cannot decide: {file} is not a regular file; the change is blocked").format(file=where)
         )
     roster_entry = snapshot.entries.get(ROSTER_FILE)
-    has_roster = roster_entry is not None and roster_entry.is_regular
-    wanted = [entry.sha] + ([roster_entry.sha] if roster_entry is not None and has_roster else [])
+    roster_sha = roster_entry.sha if roster_entry is not None and roster_entry.is_regular else None
+    wanted = [entry.sha] + ([roster_sha] if roster_sha else [])
     objects = {sha: read[sha] for sha in wanted if read is not None and sha in read}
     objects.update(read_objects(repo, [sha for sha in wanted if sha not in objects]))
     policy = _invalid_blocks(lambda: sop.parse(objects[entry.sha], where))
-    if roster_entry is not None and has_roster:
-        raw = objects[roster_entry.sha]
+    if roster_sha:
+        raw = objects[roster_sha]
         roster_where = f"{(snapshot.rev or '')[:12]}:{ROSTER_FILE}"
         roster = _invalid_blocks(lambda: roster_lib.parse(raw, roster_where, set(policy.roles)))
     else:

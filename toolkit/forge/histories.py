@@ -27,6 +27,7 @@ class History:
 
     def __init__(self, repo: Path, head: str, pathspecs: Iterable[str], base: str | None = None) -> None:
         self._repo, self._head, self._specs = repo, head, list(pathspecs)
+        self.pathspecs = self._specs
         self._known = _remembered(head, self._specs)
         self._since = None if self._known is not None or base is None else _remembered(base, self._specs)
         # the base was judged before (a server sees push after push): the change is likely small

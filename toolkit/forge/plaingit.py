@@ -74,8 +74,7 @@ def _view(repo: Path, rev: str, fallback: Policy | None, fields: bool = False) -
     from toolkit.forge.gather import view_at
 
     policy = _policy(repo, snapshot, fallback, read, early)
-    if history is None or early != _folders(policy):
-        history = History(repo, head, _folders(policy))
+    history = _walking(repo, head, policy, history)
     return policy, view_at(repo, policy, head, snapshot, history.get, fields=fields)
 
 
@@ -90,6 +89,15 @@ def _policy(
     if early is None and entry is not None and entry.sha in read:
         _remember_pathspecs(read[entry.sha], _folders(policy))
     return policy
+
+
+def _walking(
+    repo: Path, head: str, policy: Policy, early: History | None, base: str | None = None
+) -> History:
+    """The history started early, when it walks the folders ``policy`` tracks; else one that does."""
+    if early is not None and early.pathspecs == _folders(policy):
+        return early
+    return History(repo, head, _folders(policy), base)
 
 
 def _folders(policy: Policy) -> list[str]:
@@ -128,8 +136,7 @@ def check_change(
         policy = fallback if fallback is not None else policy_at(repo, base_snapshot)
     else:
         policy = _policy(repo, base_snapshot, fallback, start.read, early)
-    if history is None or early != _folders(policy):
-        history = History(repo, head, _folders(policy), base)
+    history = _walking(repo, head, policy, history, base)
     head_snapshot = head_tree.get()
     head_view = view_at(repo, policy, head, head_snapshot, history.get)
     base_view, known, rewritten = None, set[str](), False
