@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
+
+if TYPE_CHECKING:
+    from tests.office import Office
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +32,6 @@ def isolated_git_and_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "GIT_CONFIG_GLOBAL": str(gitconfig),
             "GIT_CONFIG_NOSYSTEM": "1",
             "SOPKIT_TEMPLATE_STORE": str(home / "store"),
-            "SOPKIT_CACHE_DIR": str(home / "cache"),
         }
     )
     for key in ("SOPKIT_LANG", "SOPKIT_TEMPLATE_DIR"):
@@ -35,6 +39,16 @@ def isolated_git_and_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     yield
     os.environ.clear()
     os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test starts with a cache folder of its own (cold); ``SOPKIT_TEST_CACHE`` names one folder
+    shared by the whole run instead, to run the suite again on a warm cache."""
+    shared = os.environ.get("SOPKIT_TEST_CACHE")
+    folder = Path(shared) if shared else tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -51,3 +65,46 @@ def cli() -> Cli:
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="session")
+def keyring(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from tests.office import PEOPLE, make_key
+
+    folder = tmp_path_factory.mktemp("keys")
+    return {name: make_key(folder, name) for name in [*PEOPLE, "outsider"]}
+
+
+@pytest.fixture
+def office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
+    """A scaffolded application and a server with the hook, first push done."""
+    from tests.office import PEOPLE, Office, roster_text
+
+    shutil.copyfile(ROOT / "sop.yaml", tmp_path / "sop.yaml")
+    (tmp_path / "roster.yaml").write_text(roster_text(keyring, PEOPLE))
+    office = Office(tmp_path, lambda *args: cli(*args, lang="en"), keyring)
+    result = cli(
+        "new",
+        str(office.app),
+        "--defaults",
+        "--data",
+        "app_name=Sistem Informasi Kepegawaian",
+        "--data",
+        "opd=Badan Kepegawaian Daerah",
+    )
+    assert result.exit_code == 0, result.stderr
+    result = cli(
+        "server",
+        "init",
+        str(office.bare),
+        "--policy",
+        str(tmp_path / "sop.yaml"),
+        "--roster",
+        str(tmp_path / "roster.yaml"),
+        "--hook-lang",
+        "en",
+    )
+    assert result.exit_code == 0, result.stderr
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    return office

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import UserError
-from toolkit.forge.git import git
 from toolkit.i18n import _
+from toolkit.repo.git import git
 from toolkit.sop.model import Sop
 
 if TYPE_CHECKING:
-    from toolkit.forge.gather import Policy
+    from toolkit.repo.gather import Policy
 
 PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
 FILLED = "Isi sebenarnya"
@@ -91,10 +91,10 @@ def _roster(keys: dict[str, Path]) -> str:
 
 def run(folder: Path, say: Callable[[str], None]) -> DemoResult:
     from toolkit import sop
-    from toolkit.forge import server
-    from toolkit.forge.gather import policy_from_files
-    from toolkit.forge.signing import sign_off
+    from toolkit.forge.plain import server
+    from toolkit.forge.plain.signing import sign_off
     from toolkit.paths import default_policy
+    from toolkit.repo.gather import policy_from_files
     from toolkit.scaffold.new import create
     from toolkit.scaffold.store import ensure_store, store_path
 

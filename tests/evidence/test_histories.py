@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import git
 from toolkit import cache
 from toolkit.forge import histories
-from toolkit.forge.gitread import read_history
+from toolkit.repo.gitread import read_history
 
 FOLDERS = ["docs"]
 

@@ -21,7 +21,7 @@ from toolkit.i18n import _
 )
 def demo(folder: Path) -> None:
     from toolkit import demo as demo_lib
-    from toolkit.forge import plaingit
+    from toolkit.forge.plain import gate as plaingit
     from toolkit.gate.render import as_text
 
     result = demo_lib.run(folder, click.echo)

@@ -44,7 +44,7 @@ def _fallback(policy: Path | None, roster: Path | None):  # type: ignore[no-unty
 
             raise UserError(_("--roster needs --policy"))
         return None
-    from toolkit.forge.gather import policy_from_files
+    from toolkit.repo.gather import policy_from_files
 
     return policy_from_files(policy, roster)
 
@@ -78,7 +78,7 @@ def gate() -> None:
 def check(
     repo: Path, base: str | None, head: str, fmt: str, policy: Path | None, roster: Path | None
 ) -> None:
-    from toolkit.forge import plaingit
+    from toolkit.forge.plain import gate as plaingit
 
     fallback = _fallback(policy, roster)
     if base is None:
@@ -100,7 +100,7 @@ def check(
 @ROSTER
 @lean
 def release(repo: Path, ref: str, fmt: str, policy: Path | None, roster: Path | None) -> None:
-    from toolkit.forge import plaingit
+    from toolkit.forge.plain import gate as plaingit
 
     _emit(plaingit.check_release(repo, ref, _fallback(policy, roster)), fmt)
 
@@ -121,7 +121,7 @@ def release(repo: Path, ref: str, fmt: str, policy: Path | None, roster: Path | 
 def signoff(
     step: str, role: str, repo: Path, note: str, key: str | None, policy: Path | None, roster: Path | None
 ) -> None:
-    from toolkit.forge.signing import sign_off
+    from toolkit.forge.plain.signing import sign_off
 
     result = sign_off(repo, step, role, note, key, _fallback(policy, roster))
     click.echo(
@@ -151,7 +151,7 @@ def signoff(
 @POLICY
 @ROSTER
 def audit(repo: Path, branch: str, out: Path | None, policy: Path | None, roster: Path | None) -> None:
-    from toolkit.forge import audit as audit_lib
+    from toolkit.forge.plain import audit as audit_lib
     from toolkit.gate.render import as_text
 
     fallback = _fallback(policy, roster)

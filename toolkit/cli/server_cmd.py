@@ -53,7 +53,7 @@ def server() -> None:
     help=_("Language of the hook's messages to pushers."),
 )
 def init(bare_dir: Path, policy: Path, roster: Path, branches: tuple[str, ...], hook_lang: str) -> None:
-    from toolkit.forge import server as server_lib
+    from toolkit.forge.plain import server as server_lib
 
     config = server_lib.init(bare_dir, policy, roster, branches, hook_lang)
     click.echo(
@@ -67,6 +67,6 @@ def init(bare_dir: Path, policy: Path, roster: Path, branches: tuple[str, ...], 
 @click.argument("name", type=click.Choice(["pre-receive", "post-receive"]))
 @lean
 def hook(name: str) -> None:
-    from toolkit.forge.server import run_hook
+    from toolkit.forge.plain.server import run_hook
 
     raise SystemExit(run_hook(name, sys.stdin.read()))

@@ -1,2 +1,2 @@
-"""Adapters to the outside world: plain git (and, later, GitHub). They gather inputs and carry out
-actions; they never decide."""
+"""Adapters that enforce the SOP on a forge: ``plain/`` (a git server with hooks) and, next, ``github/``.
+They gather inputs and carry out actions; they never decide."""

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from toolkit import cache
 from toolkit.evidence.model import CommitInfo
-from toolkit.forge.gitread import Later, start_history
+from toolkit.repo.gitread import Later, start_history
 
 NAMESPACE = "histories"
 KEEP = 32  # histories kept; the oldest go first

@@ -13,8 +13,8 @@ import yaml
 
 from toolkit import __version__
 from toolkit.errors import UserError
-from toolkit.forge.git import commit_all, git, has_identity
 from toolkit.i18n import _
+from toolkit.repo.git import commit_all, git, has_identity
 from toolkit.scaffold.store import Store, ensure_store
 
 

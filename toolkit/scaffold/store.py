@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import UserError
-from toolkit.forge.git import commit_all, git
 from toolkit.i18n import _
 from toolkit.paths import template_dir
+from toolkit.repo.git import commit_all, git
 
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _STAMP = "sopkit-template.sha256"

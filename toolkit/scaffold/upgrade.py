@@ -15,8 +15,8 @@ from typing import Literal
 import yaml
 
 from toolkit.errors import UserError
-from toolkit.forge.git import commit_all, git, is_clean, is_repo_root
 from toolkit.i18n import _
+from toolkit.repo.git import commit_all, git, is_clean, is_repo_root
 from toolkit.scaffold.store import Store, ensure_store
 
 ANSWERS = ".copier-answers.yml"

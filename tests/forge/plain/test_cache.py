@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gate.office import Office
+from tests.office import Office
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import subprocess
 import pytest
 
 from tests.conftest import git
-from tests.gate.office import MINIMAL_PDF, Office
+from tests.office import MINIMAL_PDF, Office
 from toolkit.evidence.signoffs import message
-from toolkit.forge.signing import commit_signed
+from toolkit.forge.plain.signing import commit_signed
 
 LETTER = "docs/01-permintaan/surat-permintaan.md"
 
@@ -22,7 +22,7 @@ def signed_commit(office: Office, member: str, text: str) -> str:
 
 def digest_now(office: Office, step: str) -> str:
     from toolkit.evidence.signoffs import step_digest
-    from toolkit.forge.gitread import read_snapshot
+    from toolkit.repo.gitread import read_snapshot
 
     return step_digest(
         office.policy, step, read_snapshot(office.app, git(office.app, "rev-parse", "HEAD").strip())

@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.evidence.model import CommitInfo, Snapshot
-from toolkit.forge.gitread import (
+from toolkit.forge.histories import History
+from toolkit.i18n import _
+from toolkit.paths import POLICY_FILE, ROSTER_FILE
+from toolkit.repo.gitread import (
     ZERO,
     Later,
     changed_paths,
@@ -24,13 +27,10 @@ from toolkit.forge.gitread import (
     start_lookup,
     start_snapshot,
 )
-from toolkit.forge.histories import History
-from toolkit.i18n import _
-from toolkit.paths import POLICY_FILE, ROSTER_FILE
 
 if TYPE_CHECKING:
-    from toolkit.forge.gather import Policy
     from toolkit.gate.model import Report, View
+    from toolkit.repo.gather import Policy
 
 
 class _Start(NamedTuple):
@@ -71,7 +71,7 @@ def _view(repo: Path, rev: str, fallback: Policy | None, fields: bool = False) -
     tree = start_snapshot(repo, head)
     history = History(repo, head, early) if early is not None else None
     snapshot = tree.get()
-    from toolkit.forge.gather import view_at
+    from toolkit.repo.gather import view_at
 
     policy = _policy(repo, snapshot, fallback, read, early)
     history = _walking(repo, head, policy, history)
@@ -82,7 +82,7 @@ def _policy(
     repo: Path, snapshot: Snapshot, fallback: Policy | None, read: dict[str, bytes], early: list[str] | None
 ) -> Policy:
     """The policy of ``snapshot`` (its folders remembered for the next run)."""
-    from toolkit.forge.gather import policy_at
+    from toolkit.repo.gather import policy_at
 
     policy = policy_at(repo, snapshot, fallback, read)
     entry = snapshot.entries.get(POLICY_FILE)
@@ -101,7 +101,7 @@ def _walking(
 
 
 def _folders(policy: Policy) -> list[str]:
-    from toolkit.forge.gather import pathspecs
+    from toolkit.repo.gather import pathspecs
 
     return pathspecs(policy.sop)
 
@@ -127,9 +127,9 @@ def check_change(
     diff = start_diff(repo, base, head) if base is not None and history and history.base_seen else None
     base_tree = start_snapshot(repo, base) if diff is None else None
 
-    from toolkit.forge.gather import change_between, policy_at, view_at
     from toolkit.gate import decide
     from toolkit.gate.model import Report, Violation
+    from toolkit.repo.gather import change_between, policy_at, view_at
 
     base_snapshot, paths = _base_and_change(repo, base, head_tree, base_tree, diff)
     if base is None:

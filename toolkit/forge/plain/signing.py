@@ -8,11 +8,11 @@ from pathlib import Path
 from toolkit.errors import UserError
 from toolkit.evidence.model import ArtefactState
 from toolkit.evidence.signoffs import covered_paths, message, step_digest
-from toolkit.forge.gather import Policy, find_signoffs, pathspecs, policy_at, view_at
-from toolkit.forge.git import git, has_identity
-from toolkit.forge.gitread import read_history, read_snapshot, resolve
 from toolkit.gate.decide import signers_of, signoff_problems
 from toolkit.i18n import _
+from toolkit.repo.gather import Policy, find_signoffs, pathspecs, policy_at, view_at
+from toolkit.repo.git import git, has_identity
+from toolkit.repo.gitread import read_history, read_snapshot, resolve
 from toolkit.sop.model import POLICY_STEP
 
 

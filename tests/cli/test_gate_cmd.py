@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import Cli, git
-from tests.gate.office import Office
+from tests.office import Office
 
 
 def test_json_report_of_a_blocked_change(office: Office) -> None:

@@ -6,7 +6,7 @@ import json
 import re
 
 from tests.conftest import git
-from tests.gate.office import Office
+from tests.office import Office
 
 
 def test_the_sop_end_to_end(office: Office) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
 from toolkit.evidence.model import CommitInfo, Entries, Snapshot
-from toolkit.forge.git import git_env
+from toolkit.repo.git import git_env
 
 ZERO = "0" * 40
 EMPTY_TREES = {  # the id of the empty tree, in SHA-1 and SHA-256 repositories

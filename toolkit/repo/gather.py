@@ -12,8 +12,11 @@ from toolkit.evidence import roster as roster_lib
 from toolkit.evidence.artefacts import artefact_files, check_step, needs_content
 from toolkit.evidence.model import ArtefactState, CommitInfo, Entry, FileResult, Signoff, Snapshot
 from toolkit.evidence.signoffs import claims, parse_commit
-from toolkit.forge import sshsig
-from toolkit.forge.gitread import (
+from toolkit.forge.plain import sshsig
+from toolkit.gate.model import Change, View
+from toolkit.i18n import _
+from toolkit.paths import POLICY_FILE, ROSTER_FILE
+from toolkit.repo.gitread import (
     changed_paths,
     read_history,
     read_objects,
@@ -21,9 +24,6 @@ from toolkit.forge.gitread import (
     read_snapshot,
     rev_list,
 )
-from toolkit.gate.model import Change, View
-from toolkit.i18n import _
-from toolkit.paths import POLICY_FILE, ROSTER_FILE
 from toolkit.sop.model import Artefact, Sop
 
 

@@ -22,14 +22,14 @@ from pathlib import Path
 
 from toolkit import __version__
 from toolkit.evidence.roster import allowed_signers
-from toolkit.forge.gather import Policy, policy_at, view_at
-from toolkit.forge.git import git
-from toolkit.forge.gitread import ZERO, read_objects, read_snapshot, resolve
-from toolkit.forge.plaingit import check_change
+from toolkit.forge.plain.gate import check_change
 from toolkit.gate import decide
 from toolkit.gate.model import Report
 from toolkit.gate.render import as_dict, as_markdown
 from toolkit.i18n import _
+from toolkit.repo.gather import Policy, policy_at, view_at
+from toolkit.repo.git import git
+from toolkit.repo.gitread import ZERO, read_objects, read_snapshot, resolve
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _log_entries(repo: Path, ref: str) -> list[tuple[str, str, int]] | None:
 def _server_fallback(repo: Path) -> tuple[Policy | None, dict[str, str] | None]:
     if not (repo / "sopkit" / "config.json").is_file():
         return None, None
-    from toolkit.forge.server import load_config, server_policy
+    from toolkit.forge.plain.server import load_config, server_policy
 
     return server_policy(load_config(repo))
 

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from tests.conftest import git
-from tests.gate.office import Office
+from tests.office import Office
 
 
 def plant_bypass(office: Office) -> str:

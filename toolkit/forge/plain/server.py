@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import UserError
-from toolkit.forge.gather import Policy, policy_from_files
-from toolkit.forge.git import git
-from toolkit.forge.gitread import ZERO, is_ancestor
 from toolkit.gate.model import Report
 from toolkit.i18n import _
 from toolkit.paths import POLICY_FILE, ROSTER_FILE
+from toolkit.repo.gather import Policy, policy_from_files
+from toolkit.repo.git import git
+from toolkit.repo.gitread import ZERO, is_ancestor
 
 CONFIG_DIR = "sopkit"
 PUSH_LOG = "pushes.log"
@@ -95,7 +95,7 @@ def server_policy(config: ServerConfig) -> tuple[Policy, dict[str, str]]:
 
 def pre_receive(bare: Path, updates: list[tuple[str, str, str]], out: list[str]) -> bool:
     """Judge a push; ``out`` receives the messages for the pusher. ``True`` when it may land."""
-    from toolkit.forge import plaingit
+    from toolkit.forge.plain import gate as plaingit
     from toolkit.gate.render import as_text
 
     config = load_config(bare)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
-from toolkit.forge.gitread import EMPTY_TREES, read_history, read_sizes, read_snapshot, start_diff
+from toolkit.repo.gitread import EMPTY_TREES, read_history, read_sizes, read_snapshot, start_diff
 
 
 def commit_file(repo: Path, name: bytes, content: bytes = b"x\n", message: str = "c") -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from toolkit import cache
 from toolkit.evidence.roster import Grant, Member, Roster
-from toolkit.forge import sshsig
+from toolkit.forge.plain import sshsig
 
 
 def keypair(folder: Path, name: str) -> tuple[Path, str]:

@@ -1,0 +1,1 @@
+"""Reading git: trees, histories, diffs and objects of a repository (no decisions)."""
