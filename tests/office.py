@@ -85,6 +85,15 @@ class Office:
         return ("--policy", str(self.root / "sop.yaml"), "--roster", str(self.root / "roster.yaml"))
 
     @property
+    def app_id(self) -> str:
+        """The application's id, as its scaffold answers name it (sign-offs carry it)."""
+        from toolkit.repo.gather import app_of
+
+        found = app_of((self.app / ".copier-answers.yml").read_bytes())
+        assert found is not None
+        return found
+
+    @property
     def policy(self) -> sop.Sop:
         return sop.load(self.app / ".sop" / "sop.yaml")
 

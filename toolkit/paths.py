@@ -13,6 +13,7 @@ from pathlib import Path
 # Where an application repository keeps the rules the gate applies to it.
 POLICY_FILE = ".sop/sop.yaml"
 ROSTER_FILE = ".sop/roster.yaml"
+ANSWERS_FILE = ".copier-answers.yml"  # the scaffold answers: the application's id (app_slug)
 
 
 def data_root() -> Path:

@@ -21,7 +21,10 @@ def test_json_report_of_a_blocked_change(office: Office) -> None:
     assert data["decision"] == "block"
     assert [s["no"] for s in data["steps"]] == list(range(1, 18))
     assert set(data["steps"][0]) >= {"no", "id", "status", "reasons"}
-    assert data["violations"] == [{"rule": "code", "step": None, "message": data["violations"][0]["message"]}]
+    (violation,) = data["violations"]
+    assert violation["code"] == "code.design-incomplete" and violation["rule"] == "code"
+    assert violation["path"] == "app.js" and violation["params"]["steps"] == "7, 8, 9, 10"
+    assert "app.js" in violation["message"]
     assert "app.js" in data["violations"][0]["message"]
 
 

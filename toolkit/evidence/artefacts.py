@@ -101,93 +101,40 @@ def _fold(path: str) -> str:
 
 
 def _lookalike(path: str, snapshot: Snapshot) -> str | None:
-    return next((p for p in _folded(snapshot).like(path) if p != path), None)
+    return next((p for p in _folded(snapshot).get(_fold(path), ()) if p != path), None)
 
 
-class _Folded:
-    """The paths of a snapshot by their folded form (letter case and Unicode form ignored), worked out
-    only as far as a question needs. Most trees hold ASCII names only: those are lower-cased in one pass
-    over the joined names, and a name is looked up in that text rather than in a map of ten thousand."""
-
-    def __init__(self, snapshot: Snapshot) -> None:
-        self._paths = list(snapshot.entries)
-        joined = "\n".join(self._paths)
-        self._ascii = joined.isascii() and joined.count("\n") == len(self._paths) - 1
-        self._text = f"\n{joined.lower()}\n" if self._ascii else ""
-        self._map: dict[str, list[str]] | None = None
-
-    def like(self, path: str) -> list[str]:
-        """The paths whose folded form is that of ``path``."""
-        key = _key(path)
-        if not self._ascii or self._map is not None:
-            return self.mapping().get(key, [])
-        found, needle, start = [], f"\n{key}\n", 0
-        while (at := self._text.find(needle, start)) >= 0:
-            found.append(self._paths[self._text.count("\n", 0, at)])
-            start = at + 1
-        return found
-
-    @property
-    def twins(self) -> bool:
-        """Whether any two paths share a folded form."""
-        if self._ascii:
-            lowered = self._text[1:-1].split("\n")
-            return len(set(lowered)) != len(lowered)
-        return any(len(paths) > 1 for paths in self.mapping().values())
-
-    def mapping(self) -> dict[str, list[str]]:
-        """Folded form -> the paths that have it (built on first use: for many lookups)."""
-        if self._map is None:
-            self._map = {}
-            for path in self._paths:
-                self._map.setdefault(_key(path), []).append(path)
-        return self._map
+_FOLDED: dict[int, tuple[Snapshot, dict[str, list[str]]]] = {}
 
 
-_FOLDED: dict[int, tuple[Snapshot, _Folded]] = {}
-
-
-def _folded(snapshot: Snapshot) -> _Folded:
-    """Made once per snapshot."""
+def _folded(snapshot: Snapshot) -> dict[str, list[str]]:
+    """The paths of ``snapshot`` by their folded form (letter case and Unicode form ignored); made once
+    per snapshot."""
     cached = _FOLDED.get(id(snapshot))
     if cached is not None and cached[0] is snapshot:
         return cached[1]
+    folded: dict[str, list[str]] = {}
+    for path in snapshot.entries:
+        folded.setdefault(_fold(path), []).append(path)
     if len(_FOLDED) > 8:
         _FOLDED.clear()
-    _FOLDED[id(snapshot)] = (snapshot, _Folded(snapshot))
-    return _FOLDED[id(snapshot)][1]
+    _FOLDED[id(snapshot)] = (snapshot, folded)
+    return folded
 
 
 _INVISIBLE = re.compile("[\x00-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
-def _key(path: str) -> str:
-    return path.lower() if path.isascii() else _fold(path)
-
-
-def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[str]:
-    """Problems with the names of the files of ``snapshot`` among ``paths`` (others are left alone):
-    names that collide with another file after folding case and Unicode form (they check out as one
-    file on Windows and macOS), and control or invisible formatting characters."""
-    paths = list(paths)
-    invisible = _INVISIBLE.search("".join(paths))
+def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[tuple[str, dict[str, str]]]:
+    """Problems with the names of the files of ``snapshot`` among ``paths`` (others are left alone), as
+    (code, what it names): names that collide with another file after folding case and Unicode form
+    (they check out as one file on Windows and macOS), and control or invisible formatting characters."""
     folded = _folded(snapshot)
-    if not invisible and not folded.twins:
-        return []  # the common case, decided without a look at each name
-    problems = []
-    folded.mapping()  # many names to look up: one map rather than one scan each
+    problems: list[tuple[str, dict[str, str]]] = []
     for path in sorted(set(paths) & snapshot.entries.keys()):
         if _INVISIBLE.search(path):
-            problems.append(
-                _("'{path}' contains control or invisible formatting characters").format(
-                    path=path.encode("unicode_escape").decode()
-                )
-            )
-        twins = [p for p in folded.like(path) if p != path]
+            problems.append(("name.invisible", {"name": path.encode("unicode_escape").decode()}))
+        twins = [p for p in folded[_fold(path)] if p != path]
         if twins:
-            problems.append(
-                _("'{path}' and '{other}' differ only in letter case or Unicode form").format(
-                    path=path, other=twins[0]
-                )
-            )
+            problems.append(("name.case-twin", {"name": path, "other": twins[0]}))
     return problems

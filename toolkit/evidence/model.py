@@ -105,9 +105,9 @@ class CommitInfo(NamedTuple):
 
     sha: str
     parents: tuple[str, ...]
-    author: str  # e-mail, lower-case
-    time: int  # committer time, seconds since the epoch
-    paths: tuple[str, ...]  # what it changed that the gate tracks (artefacts, policy); none for merges
+    people: tuple[str, ...]  # e-mails, lower-case: the author, the committer, the co-authors
+    time: int  # committer time as the committer claims it, seconds since the epoch
+    paths: tuple[str, ...]  # every path it changed (a merge: against its first parent)
     empty: bool = False  # it changes no file at all (its tree is its parent's): the shape of a sign-off
     tree: str = ""  # the id of its tree
 
@@ -132,15 +132,14 @@ class ArtefactCheck(NamedTuple):
 
 
 class Signoff(NamedTuple):
-    """A sign-off commit as found, before and after verification."""
+    """A sign-off as a provider found it (an SSH-signed commit, a review), before the rules judge it."""
 
-    commit: str
+    anchor: str  # the commit it approves: the sign-off commit itself, or the reviewed head of a pull request
     step: str
     role: str
-    digest: str
-    signer: str | None = None  # roster member id when the signature verified
-    problems: tuple[str, ...] = ()  # why it does not count; empty when valid
-
-    @property
-    def valid(self) -> bool:
-        return self.signer is not None and not self.problems
+    digest: str  # what it signs: the digest of the files it covers ("" when the provider signs a commit)
+    signer: str | None = None  # roster member id, when the provider verified who made it
+    time: int = 0  # when it was made, as trusted as the provider can tell (see ``trusted``)
+    app: str | None = None  # the application the signed payload names
+    problems: tuple[str, ...] = ()  # why the provider already knows it does not count
+    trusted: bool = True  # ``time`` is when the enforcement point first saw it, not the signer's claim

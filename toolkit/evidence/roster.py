@@ -9,10 +9,13 @@
         email: budi@sumbarprov.go.id          # one or a list; git author e-mails of this person
         keys:
           - ssh-ed25519 AAAAC3Nza... budi@laptop
+        github: budi-santoso                   # optional: GitHub login, for reviews as sign-offs
         roles:
           - role: kasi
             from: 2026-01-01                   # optional: first day
             until: 2026-06-30                  # optional: last day (acting officials, staff who left)
+
+Dates are days in the office's time zone (``settings.timezone`` of the policy, default Asia/Jakarta).
 
 From it, ``allowed_signers`` produces git's allowed-signers format (``ssh-keygen -Y verify``), with each
 grant's validity window as ``valid-after``/``valid-before``.
@@ -26,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from toolkit.cache import NO_CACHE, Cache
 from toolkit.errors import Problem, ProblemsError
 from toolkit.i18n import _
 from toolkit.sop.source import JsonPath, Located, parse_yaml
@@ -35,6 +39,7 @@ _KEY = re.compile(
     r"sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$"
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_GITHUB = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 
 
 class Grant(NamedTuple):
@@ -42,8 +47,8 @@ class Grant(NamedTuple):
     start: dt.date | None = None
     until: dt.date | None = None  # inclusive
 
-    def covers(self, when: dt.datetime) -> bool:
-        day = when.astimezone(dt.UTC).date()
+    def covers(self, day: dt.date) -> bool:
+        """Whether the grant holds on ``day`` (a date in the office's time zone)."""
         return (self.start is None or day >= self.start) and (self.until is None or day <= self.until)
 
 
@@ -53,6 +58,7 @@ class Member(NamedTuple):
     emails: tuple[str, ...]
     keys: tuple[str, ...]
     grants: tuple[Grant, ...]
+    github: str | None = None  # GitHub login, for reviews as sign-offs
 
 
 class Roster(NamedTuple):
@@ -61,16 +67,38 @@ class Roster(NamedTuple):
     def member(self, member_id: str) -> Member | None:
         return next((m for m in self.members if m.id == member_id), None)
 
-    def holds(self, member_id: str, role: str, when: dt.datetime) -> bool:
+    def holds(self, member_id: str, role: str, day: dt.date) -> bool:
         member = self.member(member_id)
-        return member is not None and any(g.role == role and g.covers(when) for g in member.grants)
+        return member is not None and any(g.role == role and g.covers(day) for g in member.grants)
+
+    def by_github(self, login: str) -> Member | None:
+        """The member with GitHub login ``login`` (GitHub compares logins without regard to case)."""
+        return next((m for m in self.members if m.github and m.github.lower() == login.lower()), None)
 
 
 EMPTY = Roster(())
 
 
-def allowed_signers(roster: Roster, role: str | None = None) -> str:
-    """git's allowed-signers lines: one per key and grant (of ``role``, or of every role)."""
+def office_zone(name: str) -> dt.tzinfo:
+    """The office's time zone (a validated IANA name such as ``Asia/Jakarta``)."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def office_day(timestamp: int, timezone: str) -> dt.date:
+    """The date in the office's time zone at ``timestamp`` (seconds since the epoch)."""
+    return dt.datetime.fromtimestamp(timestamp, office_zone(timezone)).date()
+
+
+def allowed_signers(roster: Roster, timezone: str, role: str | None = None) -> str:
+    """git's allowed-signers lines: one per key and grant (of ``role``, or of every role); a grant's days
+    start and end at midnight in the office's ``timezone``."""
+
+    def utc(day: dt.date) -> str:
+        midnight = dt.datetime.combine(day, dt.time(), office_zone(timezone))
+        return f"{midnight.astimezone(dt.UTC):%Y%m%d%H%M%S}Z"
+
     lines = []
     for member in roster.members:
         for grant in member.grants:
@@ -78,27 +106,21 @@ def allowed_signers(roster: Roster, role: str | None = None) -> str:
                 continue
             options = ['namespaces="git"']
             if grant.start:
-                options.append(f'valid-after="{grant.start:%Y%m%d}000000Z"')
+                options.append(f'valid-after="{utc(grant.start)}"')
             if grant.until:
-                options.append(f'valid-before="{grant.until + dt.timedelta(days=1):%Y%m%d}000000Z"')
+                options.append(f'valid-before="{utc(grant.until + dt.timedelta(days=1))}"')
             lines += [f"{member.id} {','.join(options)} {key}" for key in member.keys]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def parse(raw: bytes, name: str, known_roles: set[str]) -> Roster:
+def parse(raw: bytes, name: str, known_roles: set[str], cache: Cache = NO_CACHE) -> Roster:
     """The roster in ``raw``; :class:`ProblemsError` with located problems when it is not valid.
 
-    The data of a roster that was valid once (same bytes, same roles) is remembered in the cache, so a
+    The data of a roster that was valid once (same bytes, same roles) is remembered in ``cache``, so a
     gate run does not read YAML for it again.
     """
-    from toolkit import cache
-
-    key = cache.key(
-        cache.code_identity(__file__, Path(__file__).parent.parent / "sop" / "source.py"),
-        "\n".join(sorted(known_roles)).encode(),
-        raw,
-    )
-    known = cache.lookup_json("valid-roster-data", key)
+    key = Cache.key("valid-roster-data", "\n".join(sorted(known_roles)).encode(), raw)
+    known = cache.lookup("valid-roster-data", key)
     remembered = _remembered(name, known, raw, known_roles) if known is not None else None
     if remembered is not None:
         return remembered
@@ -108,7 +130,7 @@ def parse(raw: bytes, name: str, known_roles: set[str]) -> Roster:
     members = list(_members(doc, known_roles, problems))
     if problems:
         raise ProblemsError(problems)
-    cache.store_json("valid-roster-data", key, doc.data)
+    cache.store("valid-roster-data", key, doc.data)
     return Roster(tuple(members))
 
 
@@ -152,14 +174,20 @@ def _members(doc: Located, known_roles: set[str], problems: list[Problem]) -> It
         if not isinstance(raw, dict):
             problems.append(doc.problem(path, _("a member needs name, email, keys and roles")))
             continue
-        for key in sorted(set(raw) - {"name", "email", "keys", "roles"}):
+        for key in sorted(set(raw) - {"name", "email", "keys", "roles", "github"}):
             problems.append(
                 doc.problem(
                     (*path, key),
-                    _("unknown field '{field}'; allowed: name, email, keys, roles").format(field=key),
+                    _("unknown field '{field}'; allowed: name, email, github, keys, roles").format(field=key),
                     key=True,
                 )
             )
+        github = raw.get("github")
+        if github is not None and not (isinstance(github, str) and _GITHUB.match(github)):
+            problems.append(
+                doc.problem((*path, "github"), _("'github' must be a GitHub login (letters, digits, '-')"))
+            )
+            github = None
         emails = raw.get("email")
         emails = [emails] if isinstance(emails, str) else emails
         if (
@@ -190,6 +218,7 @@ def _members(doc: Located, known_roles: set[str], problems: list[Problem]) -> It
             tuple(e.lower() for e in emails),
             tuple(k.strip() for k in keys if isinstance(k, str)),
             tuple(grants),
+            github,
         )
 
 

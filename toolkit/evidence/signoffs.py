@@ -2,17 +2,21 @@
 
 A sign-off is an empty commit, signed with the signer's SSH key, whose message ends with trailers::
 
+    Sop-App: simpeg
     Sop-Step: analisis-kebutuhan
     Sop-Role: kasi
     Sop-Digest: sha256:5f0c...
 
 The digest covers exactly the files signed off: the step's artefacts (path, mode and content id of each),
 plus, for a step that ``covers_code`` (the security test), every application-code file. Any later change
-to those files changes the digest, so the sign-off no longer matches: it is *stale*.
+to those files changes the digest, so the sign-off no longer matches: it is *stale*. ``Sop-App`` names the
+application (its slug from the scaffold answers), so a sign-off made in one repository proves nothing in
+another.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -20,11 +24,19 @@ from typing import NamedTuple
 from toolkit.evidence.artefacts import step_paths
 from toolkit.evidence.classify import classes
 from toolkit.evidence.model import Snapshot
-from toolkit.sha256 import sha256
 from toolkit.sop.model import POLICY_STEP, Sop
 
-STEP, ROLE, DIGEST = "Sop-Step", "Sop-Role", "Sop-Digest"
-_TRAILER = re.compile(r"^(Sop-Step|Sop-Role|Sop-Digest):[ \t]*(\S+)[ \t]*$", re.M)
+APP, STEP, ROLE, DIGEST = "Sop-App", "Sop-Step", "Sop-Role", "Sop-Digest"
+_TRAILER = re.compile(r"^(Sop-App|Sop-Step|Sop-Role|Sop-Digest):[ \t]*(\S+)[ \t]*$", re.M)
+
+
+class Claim(NamedTuple):
+    """What a sign-off message says it is."""
+
+    step: str
+    role: str
+    digest: str
+    app: str | None  # None: the message names no application (made before sign-offs named one)
 
 
 class RawCommit(NamedTuple):
@@ -59,24 +71,24 @@ def parse_commit(raw: bytes) -> RawCommit:
     return RawCommit(tree, tuple(parents), sig, payload, message.decode("utf-8", "replace"))
 
 
-def claims(message: str) -> tuple[str, str, str] | None:
-    """``(step, role, digest)`` from the trailers of a sign-off message, or ``None``."""
+def claims(message: str) -> Claim | None:
+    """What the trailers of a sign-off message claim, or ``None`` when it is no sign-off."""
     found: dict[str, list[str]] = {}
     for key, value in _TRAILER.findall(message):
         found.setdefault(key, []).append(value)
-    if not all(len(found.get(k, [])) == 1 for k in (STEP, ROLE, DIGEST)):
-        return None  # a sign-off names exactly one step, one role and one digest
-    return found[STEP][0], found[ROLE][0], found[DIGEST][0]
+    if not all(len(found.get(k, [])) == 1 for k in (STEP, ROLE, DIGEST)) or len(found.get(APP, [])) > 1:
+        return None  # a sign-off names exactly one step, one role, one digest and at most one application
+    return Claim(found[STEP][0], found[ROLE][0], found[DIGEST][0], found.get(APP, [None])[0])
 
 
-def message(step_no: int | None, step: str, role: str, digest: str, note: str = "") -> str:
+def message(step_no: int | None, step: str, role: str, digest: str, app: str, note: str = "") -> str:
     title = f"SOP sign-off: step {step_no} {step} as {role}" if step_no else f"SOP sign-off: {step} as {role}"
     body = f"{note.strip()}\n\n" if note.strip() else ""
-    return f"{title}\n\n{body}{STEP}: {step}\n{ROLE}: {role}\n{DIGEST}: {digest}\n"
+    return f"{title}\n\n{body}{APP}: {app}\n{STEP}: {step}\n{ROLE}: {role}\n{DIGEST}: {digest}\n"
 
 
 def digest_of(paths: Iterable[str], snapshot: Snapshot) -> str:
-    hasher = sha256()
+    hasher = hashlib.sha256()
     for path in sorted(set(paths)):
         entry = snapshot.entries[path]
         hasher.update(f"{path}\0{entry.mode}\0{entry.sha}\n".encode())
@@ -103,6 +115,14 @@ def step_digest(policy: Sop, step_id: str, snapshot: Snapshot) -> str:
 
 
 def touches(policy: Sop, step_id: str, path: str) -> bool:
-    """Whether a change to ``path`` is a change to what a sign-off of ``step_id`` covers on paper: the
-    step's artefacts (for ``policy``: the policy files)."""
+    """Whether a change to ``path`` is a change to the files of ``step_id``: the step's artefacts (for
+    ``policy``: the policy files)."""
     return classes(policy).touches(step_id, path)
+
+
+def covers(policy: Sop, step_id: str, path: str) -> bool:
+    """Whether a sign-off of ``step_id`` covers ``path``: the step's files and, for a step that covers the
+    code (the security test), every application-code file."""
+    if touches(policy, step_id, path):
+        return True
+    return step_id != POLICY_STEP and policy.step(step_id).covers_code and classes(policy).is_code(path)

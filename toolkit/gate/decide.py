@@ -1,19 +1,30 @@
-"""The decision: pure functions from the policy, the roster and the gathered evidence to a report.
+"""The decision: pure functions from the rules and the gathered evidence to a report.
 
-Nothing here reads git or the network; everything it needs arrives in a :class:`View` or a
-:class:`Change`, so the pre-receive hook, the GitHub check and the tests run the very same rules.
+Nothing here reads git, the disk or the network; everything it needs arrives in :class:`Rules`, a
+:class:`View` or a :class:`Change`, so the pre-receive hook, the GitHub check and the tests run the very
+same rules (docs/security-model.md).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from toolkit.evidence.classify import classes
 from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff
-from toolkit.evidence.roster import Roster
-from toolkit.evidence.signoffs import covered_paths, digest_of, touches
-from toolkit.gate.model import STATUS_LABELS, Change, Report, Status, StepReport, View, Violation
+from toolkit.evidence.roster import office_day
+from toolkit.evidence.signoffs import covered_paths, covers, digest_of, touches
+from toolkit.gate.model import (
+    STATUS_LABELS,
+    Change,
+    Message,
+    Rejected,
+    Report,
+    Rules,
+    Status,
+    StepReport,
+    View,
+    Violation,
+)
 from toolkit.i18n import _
 from toolkit.sop.model import POLICY_STEP, Sop, Step
 
@@ -24,81 +35,70 @@ _ARTEFACT_STATUS = {
 }
 
 
-def _day(timestamp: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(timestamp, dt.UTC)
-
-
 def signers_of(policy: Sop, step_id: str) -> tuple[str, ...]:
     return policy.policy.owners if step_id == POLICY_STEP else policy.step(step_id).signoffs
 
 
-def signoff_problems(
-    policy: Sop, roster: Roster, signoff: Signoff, commits: Iterable[CommitInfo], also_at: int | None = None
-) -> list[str]:
-    """Why ``signoff`` does not count (empty when it does). ``commits`` is the history up to it, oldest
-    first; ``also_at`` is a second moment at which the role must be held (the push or check time)."""
-    problems = list(signoff.problems)
-    known_step = signoff.step == POLICY_STEP or any(s.id == signoff.step for s in policy.steps)
-    if not known_step:
-        return [*problems, _("names step '{step}', which the policy does not have").format(step=signoff.step)]
-    if signoff.role not in signers_of(policy, signoff.step):
+def signoff_problems(rules: Rules, signoff: Signoff, commits: Iterable[CommitInfo]) -> list[Message]:
+    """Why ``signoff`` does not count, whatever it is offered for (empty when it counts). ``commits`` is
+    the history up to it, oldest first."""
+    policy = rules.sop
+    problems = [Message(code) for code in signoff.problems]
+    if signoff.step != POLICY_STEP and not any(s.id == signoff.step for s in policy.steps):
+        return [*problems, Message("signoff.unknown-step", {"step": signoff.step})]
+    roles = signers_of(policy, signoff.step)
+    if signoff.role not in roles:
         problems.append(
-            _("role '{role}' does not sign off '{step}' (the policy asks for: {roles})").format(
-                role=signoff.role, step=signoff.step, roles=", ".join(signers_of(policy, signoff.step))
+            Message(
+                "signoff.wrong-role", {"role": signoff.role, "step": signoff.step, "roles": ", ".join(roles)}
             )
         )
+    if rules.app is None:
+        problems.append(Message("signoff.no-app"))
+    elif signoff.app != rules.app:
+        problems.append(Message("signoff.other-app", {"app": signoff.app or "-", "here": rules.app}))
     if signoff.signer is None:
-        if not signoff.problems:
-            problems.append(_("the signature is not made by a key in the roster"))
-        return problems
-    history = list(commits)
-    me = next((c for c in history if c.sha == signoff.commit), None)
-    when = me.time if me else 0
-    for moment in (when, also_at):
-        if moment is not None and not roster.holds(signoff.signer, signoff.role, _day(moment)):
-            problems.append(
-                _("{member} does not hold the role '{role}' on {date}").format(
-                    member=signoff.signer, role=signoff.role, date=_day(moment).date().isoformat()
-                )
-            )
-            break
-    member = roster.member(signoff.signer)
-    authors = _authors_since_last_signoff(policy, signoff, history) if member is not None else set()
-    if member is not None and authors & set(member.emails):
-        problems.append(
-            _("{member} wrote part of what they sign off; another holder of the role must sign").format(
-                member=signoff.signer
-            )
-        )
+        return problems if signoff.problems else [*problems, Message("signoff.unknown-key")]
+    # The role must be held on the day the sign-off was made: the day the enforcement point first saw it
+    # (the server's push log), in the office's time zone. It stays valid after the signer leaves.
+    day = office_day(signoff.time, policy.settings.timezone)
+    if not rules.roster.holds(signoff.signer, signoff.role, day):
+        params = {"member": signoff.signer, "role": signoff.role, "date": day.isoformat()}
+        problems.append(Message("signoff.role-not-held", params))
+    member = rules.roster.member(signoff.signer)
+    if member is not None and _made_by(policy, signoff, commits, set(member.emails)):
+        problems.append(Message("signoff.own-work", {"member": signoff.signer}))
     return problems
 
 
-def _authors_since_last_signoff(policy: Sop, signoff: Signoff, history: list[CommitInfo]) -> set[str]:
-    """Authors of the commits that changed the signed-off files since the step's previous sign-off."""
-    authors: set[str] = set()
-    for commit in history:
-        if commit.sha == signoff.commit:
+def _made_by(policy: Sop, signoff: Signoff, commits: Iterable[CommitInfo], emails: set[str]) -> bool:
+    """Whether someone with one of ``emails`` authored, co-authored or committed a commit, up to the
+    sign-off's anchor, that changed what the sign-off covers (the code too, for a step that covers it)."""
+    for commit in commits:
+        if not emails.isdisjoint(commit.people) and any(
+            covers(policy, signoff.step, p) for p in commit.paths
+        ):
+            return True
+        if commit.sha == signoff.anchor:
             break
-        if any(touches(policy, signoff.step, p) for p in commit.paths):
-            authors.add(commit.author)
-    return authors
+    return False
 
 
-def _valid_signoffs(policy: Sop, roster: Roster, view: View) -> dict[tuple[str, str], list[Signoff]]:
+def _valid_signoffs(rules: Rules, view: View) -> dict[tuple[str, str], list[Signoff]]:
     found: dict[tuple[str, str], list[Signoff]] = {}
     for signoff in view.signoffs:
-        if not signoff_problems(policy, roster, signoff, view.commits):
+        if not signoff_problems(rules, signoff, view.commits):
             found.setdefault((signoff.step, signoff.role), []).append(signoff)
     return found
 
 
-def step_reports(policy: Sop, roster: Roster, view: View) -> tuple[StepReport, ...]:
+def step_reports(rules: Rules, view: View) -> tuple[StepReport, ...]:
     """The state of every step at ``view`` (what the Kasi wants to see)."""
-    valid = _valid_signoffs(policy, roster, view)
+    valid = _valid_signoffs(rules, view)
     complete: set[str] = set()
     reports = []
-    for step in policy.steps:
-        report = _step_report(policy, step, view, valid, complete)
+    for step in rules.sop.steps:
+        report = _step_report(rules.sop, step, view, valid, complete)
         if report.status is Status.COMPLETE:
             complete.add(step.id)
         reports.append(report)
@@ -149,54 +149,48 @@ def _step_report(
                     "needs a re-test"
                 ),
             )
-        return StepReport(
-            step.no,
-            step.id,
-            title,
-            Status.STALE,
-            reasons,
-            tuple(stale_roles + missing_roles),
-            tuple(signed_by),
-        )
+        act = tuple(stale_roles + missing_roles)
+        return StepReport(step.no, step.id, title, Status.STALE, reasons, act, tuple(signed_by))
     if missing_roles:
+        reasons = (_("waiting for the sign-off of: {roles}").format(roles=", ".join(missing_roles)),)
         return StepReport(
-            step.no,
-            step.id,
-            title,
-            Status.AWAITING_SIGNOFF,
-            (_("waiting for the sign-off of: {roles}").format(roles=", ".join(missing_roles)),),
-            tuple(missing_roles),
-            tuple(signed_by),
+            step.no, step.id, title, Status.AWAITING_SIGNOFF, reasons, tuple(missing_roles), tuple(signed_by)
         )
     waiting = [policy.step(d) for d in step.requires if d not in complete]
     if waiting:
-        return StepReport(
-            step.no,
-            step.id,
-            title,
-            Status.BLOCKED,
-            (
-                _("depends on step {steps}, which is not complete").format(
-                    steps=", ".join(str(d.no) for d in waiting)
-                ),
+        reasons = (
+            _("depends on step {steps}, which is not complete").format(
+                steps=", ".join(str(d.no) for d in waiting)
             ),
-            tuple(dict.fromkeys(a for d in waiting for a in d.actors)),
-            tuple(signed_by),
         )
+        act = tuple(dict.fromkeys(a for d in waiting for a in d.actors))
+        return StepReport(step.no, step.id, title, Status.BLOCKED, reasons, act, tuple(signed_by))
     return StepReport(step.no, step.id, title, Status.COMPLETE, (), (), tuple(signed_by))
 
 
-def state(policy: Sop, roster: Roster, view: View) -> Report:
-    return Report(step_reports(policy, roster, view), (), "state")
+def _notes(*views: View | None) -> tuple[Message, ...]:
+    untrusted = any(not s.trusted for view in views if view is not None for s in view.signoffs)
+    return (Message("note.untrusted-times"),) if untrusted else ()
 
 
-def decide_change(policy: Sop, roster: Roster, base: View | None, head: View, change: Change) -> Report:
-    """Whether ``change`` may land: the four rules of DESIGN.md §3, with the policy and roster of the base."""
-    base_reports = {r.id: r for r in step_reports(policy, roster, base)} if base else {}
+def state(rules: Rules, view: View) -> Report:
+    return Report(step_reports(rules, view), (), "state", _notes(view))
+
+
+def decide_change(rules: Rules, base: View | None, head: View, change: Change) -> Report:
+    """Whether ``change`` may land, judged by the rules of the base (docs/security-model.md):
+
+    1. a change to a step's artefacts needs that step's sign-offs on the change;
+    2. a step may only change once the steps it depends on are complete on the base;
+    3. application code may only change once the design steps are complete on the base;
+    4. a change to the policy files needs the policy owners' sign-offs;
+    and file names must be sound, artefacts valid, a new policy readable.
+    """
+    policy = rules.sop
+    base_reports = {r.id: r for r in step_reports(rules, base)} if base else {}
     base_complete = {k for k, r in base_reports.items() if r.status is Status.COMPLETE}
-    head_reports = step_reports(policy, roster, head)
-    violations: list[Violation] = [Violation("name", m) for m in _name_problems(head, change)]
-    violations += [Violation("policy", m) for m in change.policy_problems]
+    violations = _name_violations(head, change)
+    violations += [Violation("policy.invalid", {"text": text}) for text in change.policy_problems]
     artefact_changes = classes(policy).artefacts_among(change.paths)
     for step in policy.steps:
         touched = [p for p in artefact_changes if touches(policy, step.id, p)]
@@ -204,53 +198,51 @@ def decide_change(policy: Sop, roster: Roster, base: View | None, head: View, ch
             continue
         for check in head.checks.get(step.id, ()):
             if check.state is ArtefactState.INVALID and set(check.paths) & set(touched):
-                violations += [Violation("artefact", reason, step.no) for reason in check.reasons]
+                path = check.paths[0] if len(check.paths) == 1 else None
+                violations += [
+                    Violation("artefact.invalid", {"text": reason}, step.no, path) for reason in check.reasons
+                ]
         drafting = step.id not in base_complete and not any(
             c.state is ArtefactState.PRESENT for c in head.checks.get(step.id, ())
         )
         if drafting:
             continue  # template drafts of a step that is not complete yet need nobody's approval
-        violations += _signoff_rule(policy, roster, step.id, step.no, head, change)
+        violations += _signoff_rule(rules, step.id, step.no, head, change)
         waiting = [policy.step(d) for d in step.requires if d not in base_complete]
         if waiting:
-            violations.append(
-                Violation(
-                    "dependency",
-                    _(
-                        "step {no} changes, but step {deps} is not complete on the base; complete it first"
-                    ).format(no=step.no, deps=", ".join(str(d.no) for d in waiting)),
-                    step.no,
-                )
-            )
+            params = {"step": str(step.no), "requires": ", ".join(str(d.no) for d in waiting)}
+            violations.append(Violation("dependency.incomplete", params, step.no, touched[0]))
     code = classes(policy).code_among(change.paths)
     if code:
         waiting = [policy.step(d) for d in policy.code_gate.requires if d not in base_complete]
         if waiting:
-            violations.append(
-                Violation(
-                    "code",
-                    _(
-                        "application code changes ({files}), but the design steps {steps} are not complete "
-                        "on the base"
-                    ).format(files=_some(code), steps=", ".join(str(d.no) for d in waiting)),
-                )
-            )
+            params = {"files": _some(code), "steps": ", ".join(str(d.no) for d in waiting)}
+            violations.append(Violation("code.design-incomplete", params, None, code[0]))
     policy_files = classes(policy).policy_among(change.paths)
-    if policy_files and not _matches_configured(policy, head, change):
-        violations += _signoff_rule(policy, roster, POLICY_STEP, None, head, change)
-    return Report(head_reports, tuple(violations), "change")
+    if policy_files and not _matches_configured(head, change):
+        violations += _signoff_rule(rules, POLICY_STEP, None, head, change)
+    return Report(step_reports(rules, head), tuple(violations), "change", _notes(base, head))
 
 
-def _name_problems(head: View, change: Change) -> list[str]:
+def history_rewritten(report: Report, base: str, head: str) -> Report:
+    """``report`` with the violation of a change that does not descend from its base (a force push)."""
+    rewritten = Violation("history.rewritten", {"base": base[:12], "head": head[:12]})
+    return report._replace(violations=(rewritten, *report.violations))
+
+
+def _name_violations(head: View, change: Change) -> list[Violation]:
     from toolkit.evidence.artefacts import suspicious_names
 
     changed = set(change.paths) if head.snapshot.undecodable else set()
-    problems = [
-        _("'{name}' is not a UTF-8 file name; rename it").format(name=name)
+    violations = [
+        Violation("name.not-utf8", {"name": name}, path=name)
         for name in head.snapshot.undecodable
         if name in changed
     ]
-    return problems + suspicious_names(change.paths, head.snapshot)
+    return violations + [
+        Violation(code, params, path=params["name"])
+        for code, params in suspicious_names(change.paths, head.snapshot)
+    ]
 
 
 def _some(paths: list[str], limit: int = 3) -> str:
@@ -258,7 +250,7 @@ def _some(paths: list[str], limit: int = 3) -> str:
     return shown + (_(" and {count} more").format(count=len(paths) - limit) if len(paths) > limit else "")
 
 
-def _matches_configured(policy: Sop, head: View, change: Change) -> bool:
+def _matches_configured(head: View, change: Change) -> bool:
     """The first push of a new repository may bring policy files unsigned, as long as the rules the gate
     reads (the server's own policy and roster) arrive exactly as the server has them."""
     if change.base is not None or change.configured_policy is None:
@@ -268,64 +260,41 @@ def _matches_configured(policy: Sop, head: View, change: Change) -> bool:
 
 
 def _signoff_rule(
-    policy: Sop, roster: Roster, step_id: str, step_no: int | None, head: View, change: Change
+    rules: Rules, step_id: str, step_no: int | None, head: View, change: Change
 ) -> list[Violation]:
     """Every role that signs ``step_id`` off must have done so on this change, after its last edit of
-    the files, for exactly the content of the head, and not as its author."""
-    label = f"{step_no}" if step_no else _("policy")
+    what the sign-off covers, for exactly the content of the head, and not as one of its makers."""
+    policy = rules.sop
     current = digest_of(covered_paths(policy, step_id, head.snapshot), head.snapshot)
-    edits = [c for c in change.commits if any(touches(policy, step_id, p) for p in c.paths)]
-    history = list(head.commits)
-    violations = []
+    edits = [c for c in change.commits if any(covers(policy, step_id, p) for p in c.paths)]
+    history = head.commits
+    offered = [s for s in change.signoffs if s.step == step_id]
     strangers = [
-        s for s in change.signoffs if s.step == step_id and s.role not in signers_of(policy, step_id)
+        Rejected(s.anchor, tuple(signoff_problems(rules, s, history)))
+        for s in offered
+        if s.role not in signers_of(policy, step_id)
     ]
+    violations = []
     for role in signers_of(policy, step_id):
-        candidates = [s for s in change.signoffs if s.step == step_id and s.role == role]
-        reasons: list[str] = [
-            _("sign-off {commit} does not count: {why}").format(
-                commit=s.commit[:12], why="; ".join(signoff_problems(policy, roster, s, history))
-            )
-            for s in strangers
-        ]
-        accepted = False
-        for signoff in candidates:
-            problems = signoff_problems(policy, roster, signoff, history, also_at=change.now)
+        rejected = list(strangers)
+        for signoff in (s for s in offered if s.role == role):
+            problems = signoff_problems(rules, signoff, history)
             if signoff.digest != current:
-                problems.append(
-                    _("it signs other content than the head of the change (stale or forged digest)")
-                )
-            if edits and not _after(signoff.commit, edits[-1].sha, change.commits):
-                problems.append(_("it was made before the last change of the files"))
+                problems.append(Message("signoff.stale-digest"))
+            if edits and not _after(signoff.anchor, edits[-1].sha, change.commits):
+                problems.append(Message("signoff.before-last-change"))
             if not problems:
-                accepted = True
                 break
-            reasons.append(
-                _("sign-off {commit} does not count: {why}").format(
-                    commit=signoff.commit[:12], why="; ".join(problems)
-                )
-            )
-        if not accepted:
-            head_line = _("step {step} changes and needs the sign-off of '{role}' on this change").format(
-                step=label, role=role
-            )
-            if step_id == POLICY_STEP:
-                head_line = _(
-                    "the policy files change and need the sign-off of the policy owner '{role}' on "
-                    "this change"
-                ).format(role=role)
-            violations.append(
-                Violation(
-                    "signoff" if step_id != POLICY_STEP else "policy",
-                    " — ".join([head_line, *reasons]),
-                    step_no,
-                )
-            )
+            rejected.append(Rejected(signoff.anchor, tuple(problems)))
+        else:
+            code = "policy.signoff-missing" if step_id == POLICY_STEP else "signoff.missing"
+            params = {"role": role} if step_id == POLICY_STEP else {"step": str(step_no), "role": role}
+            violations.append(Violation(code, params, step_no, None, tuple(rejected)))
     return violations
 
 
 def _after(later: str, earlier: str, commits: tuple[CommitInfo, ...]) -> bool:
-    """Whether ``earlier`` is an ancestor of ``later`` within the change's commits."""
+    """Whether ``earlier`` is ``later`` or one of its ancestors within the change's commits."""
     parents = {c.sha: c.parents for c in commits}
     seen, stack = set(), [later]
     while stack:
@@ -339,51 +308,29 @@ def _after(later: str, earlier: str, commits: tuple[CommitInfo, ...]) -> bool:
     return False
 
 
-def decide_release(
-    policy: Sop, roster: Roster, view: View, tested_code: str | None, released_code: str
-) -> Report:
+def decide_release(rules: Rules, view: View, tested_code: str | None, released_code: str) -> Report:
     """Whether ``view`` may be released: every step the release needs is complete, and the security
     sign-off covers exactly this code (``tested_code`` is the code digest of the commit the report names,
     ``None`` when it names none or an unknown one)."""
-    reports = step_reports(policy, roster, view)
+    policy = rules.sop
+    reports = step_reports(rules, view)
     by_id = {r.id: r for r in reports}
     violations = []
     for step_id in policy.release_gate.requires:
         report = by_id[step_id]
         if report.status is not Status.COMPLETE:
-            violations.append(
-                Violation(
-                    "release",
-                    _("step {no} is {status}: {reasons}").format(
-                        no=report.no,
-                        status=_(STATUS_LABELS[report.status]),
-                        reasons="; ".join(report.reasons) or "-",
-                    ),
-                    report.no,
-                )
-            )
+            params = {
+                "step": str(report.no),
+                "status": _(STATUS_LABELS[report.status]),
+                "reasons": "; ".join(report.reasons) or "-",
+            }
+            violations.append(Violation("release.step-incomplete", params, report.no))
     for step in policy.steps:
         if step.covers_code and step.tested_commit_field and step.id in policy.release_gate.requires:
             named = view.fields.get(step.id, {}).get(step.tested_commit_field, "")
             if tested_code is None:
-                violations.append(
-                    Violation(
-                        "release",
-                        _(
-                            "the report of step {no} must name the tested commit in '{field}' "
-                            "(found '{value}')"
-                        ).format(no=step.no, field=step.tested_commit_field, value=named),
-                        step.no,
-                    )
-                )
+                params = {"step": str(step.no), "field": step.tested_commit_field, "value": named}
+                violations.append(Violation("release.tested-commit-missing", params, step.no))
             elif tested_code != released_code:
-                violations.append(
-                    Violation(
-                        "release",
-                        _(
-                            "the code changed after the tested commit {commit}; re-test it before release"
-                        ).format(commit=named[:12]),
-                        step.no,
-                    )
-                )
-    return Report(reports, tuple(violations), "release")
+                violations.append(Violation("release.code-changed", {"commit": named[:12]}, step.no))
+    return Report(reports, tuple(violations), "release", _notes(view))

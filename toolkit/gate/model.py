@@ -1,5 +1,5 @@
-"""What the gate receives and what it returns (DESIGN.md §3: policy, repository state, change,
-sign-offs, roster -> report)."""
+"""What the gate receives and what it returns: rules, the repository state, the change and its sign-offs
+go in, a report comes out (docs/security-model.md)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,23 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from toolkit.evidence.model import ArtefactCheck, CommitInfo, Signoff, Snapshot
+from toolkit.evidence.roster import Roster
 from toolkit.i18n import N_
+from toolkit.sop.model import Sop
+
+
+class Rules(NamedTuple):
+    """The rules in force: the policy and roster of the judging commit, and the application they judge."""
+
+    sop: Sop
+    roster: Roster
+    app: str | None  # the application's id (its slug in the scaffold answers); sign-offs must name it
+    source: str = ""  # where the policy was read from
 
 
 class View(NamedTuple):
     """One commit as the gate sees it: its files, the state of every step's artefacts, and the history
-    that leads to it (commits oldest first, and the sign-off commits among them)."""
+    that leads to it (commits oldest first, and the sign-offs found on them)."""
 
     snapshot: Snapshot
     checks: Mapping[str, tuple[ArtefactCheck, ...]]  # step id -> its artefact checks
@@ -29,8 +40,7 @@ class Change(NamedTuple):
     head: str
     paths: tuple[str, ...]  # paths whose content differs between base and head
     commits: tuple[CommitInfo, ...]  # the commits the change brings, oldest first
-    signoffs: tuple[Signoff, ...]  # the sign-off commits among them
-    now: int  # when the gate runs (seconds since the epoch)
+    signoffs: tuple[Signoff, ...]  # the sign-offs made on this change
     configured_policy: Mapping[str, str] | None = None  # path -> blob id of the server's own policy files
     policy_problems: tuple[str, ...] = ()  # why the policy the change brings is not valid
 
@@ -66,16 +76,42 @@ class StepReport(NamedTuple):
     signed_by: tuple[str, ...] = ()  # "member (role)" of the valid sign-offs
 
 
+class Message(NamedTuple):
+    """A stable code and what it names; the text is chosen when the report is rendered
+    (:mod:`toolkit.gate.messages`)."""
+
+    code: str
+    params: Mapping[str, str] = {}
+
+
+class Rejected(NamedTuple):
+    """A sign-off offered for a rule that does not count, and why."""
+
+    anchor: str
+    problems: tuple[Message, ...]
+
+
 class Violation(NamedTuple):
-    rule: str  # signoff, dependency, code, policy, release, history, name
-    message: str
+    """Why a change may not land: a stable code (``signoff.missing``, ``code.design-incomplete``, ...), the
+    step and path it concerns, the values its message names, and the sign-offs that were not enough."""
+
+    code: str
+    params: Mapping[str, str] = {}
     step: int | None = None
+    path: str | None = None
+    rejected: tuple[Rejected, ...] = ()
+
+    @property
+    def rule(self) -> str:
+        """The rule broken: the code's first part (signoff, code, policy, dependency, release, ...)."""
+        return self.code.split(".", 1)[0]
 
 
 class Report(NamedTuple):
     steps: tuple[StepReport, ...]
     violations: tuple[Violation, ...] = ()
     kind: str = "state"  # state, change, release
+    notes: tuple[Message, ...] = ()  # what the reader should know about how far to trust it
 
     @property
     def passed(self) -> bool:

@@ -5,8 +5,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from toolkit.gate.model import STATUS_LABELS, Report, Status
+from toolkit.gate.messages import text, violation_text
+from toolkit.gate.model import STATUS_LABELS, Report, Status, Violation
 from toolkit.i18n import _
+
+
+def _violation(v: Violation) -> dict[str, Any]:
+    """A violation for machines: its stable code and fields, and the text in the current language."""
+    return {
+        "code": v.code,
+        "rule": v.rule,
+        "step": v.step,
+        "path": v.path,
+        "params": dict(v.params),
+        "rejected": [
+            {"anchor": r.anchor, "problems": [{"code": m.code, "params": dict(m.params)} for m in r.problems]}
+            for r in v.rejected
+        ],
+        "message": violation_text(v),
+    }
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -25,7 +42,8 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for s in report.steps
         ],
-        "violations": [{"rule": v.rule, "step": v.step, "message": v.message} for v in report.violations],
+        "violations": [_violation(v) for v in report.violations],
+        "notes": [{"code": n.code, "message": text(n)} for n in report.notes],
     }
 
 
@@ -63,7 +81,9 @@ def as_text(report: Report) -> str:
         lines += [pad + detail for detail in rest]
     if report.violations:
         lines += ["", _("Violations:")]
-        lines += [f"  - [{v.rule}] {v.message}" for v in report.violations]
+        lines += [f"  - [{v.rule}] {violation_text(v)}" for v in report.violations]
+    if report.notes:
+        lines += ["", *(_("Note: {text}").format(text=text(n)) for n in report.notes)]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -90,7 +110,9 @@ def as_markdown(report: Report) -> str:
         )
     if report.violations:
         lines += ["", "**" + _("Violations:") + "**", ""]
-        lines += [f"- `{v.rule}` {_cell(v.message)}" for v in report.violations]
+        lines += [f"- `{v.code}` {_cell(violation_text(v))}" for v in report.violations]
+    if report.notes:
+        lines += ["", *(f"> {_cell(text(n))}" for n in report.notes)]
     return "\n".join(lines) + "\n"
 
 

@@ -1,44 +1,40 @@
-"""Gathering the gate's inputs from a plain git repository (a clone, a CI checkout or a bare server
-repository): the policy and roster of a commit, what each commit holds, the change, the sign-offs."""
+"""Gathering the gate's inputs from a git repository (a clone, a CI checkout or a bare server repository):
+the rules of a commit, what each commit holds, the change. Sign-offs come from a source the forge
+passes in (SSH-signed commits on a plain server, reviews on GitHub)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
+from toolkit.cache import NO_CACHE, Cache
 from toolkit.errors import EXIT_USAGE, Problem, ProblemsError, UserError
 from toolkit.evidence import roster as roster_lib
 from toolkit.evidence.artefacts import artefact_files, check_step, needs_content
 from toolkit.evidence.model import ArtefactState, CommitInfo, Entry, FileResult, Signoff, Snapshot
-from toolkit.evidence.signoffs import claims, parse_commit
-from toolkit.forge.plain import sshsig
-from toolkit.gate.model import Change, View
+from toolkit.gate.model import Change, Rules, View
 from toolkit.i18n import _
-from toolkit.paths import POLICY_FILE, ROSTER_FILE
-from toolkit.repo.gitread import (
-    changed_paths,
-    read_history,
-    read_objects,
-    read_sizes,
-    read_snapshot,
-    rev_list,
-)
+from toolkit.paths import ANSWERS_FILE, POLICY_FILE, ROSTER_FILE
+from toolkit.repo.gitread import read_history, read_objects, read_sizes, read_snapshot
 from toolkit.sop.model import Artefact, Sop
 
+Policy = Rules  # the name the adapters have used for the rules they read
 
-class Policy(NamedTuple):
-    """The rules in force: the policy, the roster, and where they were read from."""
-
-    sop: Sop
-    roster: roster_lib.Roster
-    source: str
+# Where a view's sign-offs come from: given the history of the commit, the sign-offs made on it.
+SignoffSource = Callable[[tuple[CommitInfo, ...]], tuple[Signoff, ...]]
 
 
 def policy_at(
-    repo: Path, snapshot: Snapshot, fallback: Policy | None = None, read: Mapping[str, bytes] | None = None
-) -> Policy:
-    """The policy and roster a commit carries in ``.sop/``; ``fallback`` where it carries none.
+    repo: Path,
+    snapshot: Snapshot,
+    fallback: Rules | None = None,
+    read: Mapping[str, bytes] | None = None,
+    cache: Cache = NO_CACHE,
+) -> Rules:
+    """The rules a commit carries: the policy and roster in ``.sop/`` and the application named in its
+    scaffold answers; ``fallback`` where it carries no policy (or names no application).
     ``read``: blobs already read (by id), so that they are not read again.
 
     Fails closed: an unreadable or invalid policy or roster is a :class:`UserError` (the gate cannot
@@ -61,27 +57,47 @@ def policy_at(
         raise UserError(
             _("cannot decide: {file} is not a regular file; the change is blocked").format(file=where)
         )
-    roster_entry = snapshot.entries.get(ROSTER_FILE)
-    roster_sha = roster_entry.sha if roster_entry is not None and roster_entry.is_regular else None
-    wanted = [entry.sha] + ([roster_sha] if roster_sha else [])
+    roster_sha, answers_sha = (_regular_sha(snapshot, name) for name in (ROSTER_FILE, ANSWERS_FILE))
+    wanted = [sha for sha in (entry.sha, roster_sha, answers_sha) if sha]
     objects = {sha: read[sha] for sha in wanted if read is not None and sha in read}
     objects.update(read_objects(repo, [sha for sha in wanted if sha not in objects]))
-    policy = _invalid_blocks(lambda: sop.parse(objects[entry.sha], where))
+    policy = _invalid_blocks(lambda: sop.parse(objects[entry.sha], where, cache))
     if roster_sha:
         raw = objects[roster_sha]
         roster_where = f"{(snapshot.rev or '')[:12]}:{ROSTER_FILE}"
-        roster = _invalid_blocks(lambda: roster_lib.parse(raw, roster_where, set(policy.roles)))
+        roster = _invalid_blocks(lambda: roster_lib.parse(raw, roster_where, set(policy.roles), cache))
     else:
         roster = fallback.roster if fallback is not None else roster_lib.EMPTY
-    return Policy(policy, roster, where)
+    app = app_of(objects[answers_sha]) if answers_sha else None
+    return Rules(policy, roster, app or (fallback.app if fallback else None), where)
 
 
-def policy_from_files(policy_path: Path, roster_path: Path | None) -> Policy:
+def _regular_sha(snapshot: Snapshot, path: str) -> str | None:
+    entry = snapshot.entries.get(path)
+    return entry.sha if entry is not None and entry.is_regular else None
+
+
+_SLUG = re.compile(rb"^app_slug:[ \t]*[\"']?([a-z0-9][a-z0-9-]{0,62})[\"']?[ \t]*$", re.M)
+
+
+def app_at(repo: Path, snapshot: Snapshot) -> str | None:
+    """The application ``snapshot`` names in its scaffold answers."""
+    sha = _regular_sha(snapshot, ANSWERS_FILE)
+    return app_of(read_objects(repo, [sha]).get(sha, b"")) if sha else None
+
+
+def app_of(answers: bytes) -> str | None:
+    """The application's id in the scaffold answers (``app_slug``), or ``None``."""
+    found = _SLUG.findall(answers)
+    return found[0].decode() if len(found) == 1 else None
+
+
+def policy_from_files(policy_path: Path, roster_path: Path | None, app: str | None = None) -> Rules:
     from toolkit import sop
 
     policy = sop.load(policy_path, str(policy_path))
     roster = roster_lib.load(roster_path, set(policy.roles)) if roster_path else roster_lib.EMPTY
-    return Policy(policy, roster, str(policy_path))
+    return Rules(policy, roster, app, str(policy_path))
 
 
 T = TypeVar("T")
@@ -104,69 +120,55 @@ def _invalid_blocks(load: Callable[[], T]) -> T:
         ) from error
 
 
-def pathspecs(sop: Sop) -> list[str]:
-    """Where the files the gate tracks per commit live (artefacts, policy): the first path segment of
-    each pattern, so that git's path filter stays a cheap prefix match. An empty list means "all"."""
-    tops = set()
-    for pattern in [*(a.path for s in sop.steps for a in s.artefacts), *sop.policy.paths]:
-        top = pattern.split("/", 1)[0]
-        if any(c in top for c in "*?["):
-            return []  # a pattern that starts with a wildcard can match anywhere
-        tops.add(top)
-    return sorted(tops)
-
-
 def view_at(
     repo: Path,
-    policy: Policy,
+    rules: Rules,
     rev: str | None,
+    signoffs: SignoffSource | tuple[Signoff, ...],
     snapshot: Snapshot | None = None,
-    history: tuple[CommitInfo, ...] | Callable[[], list[CommitInfo]] | None = None,
+    history: tuple[CommitInfo, ...] | None = None,
     fields: bool = False,
-    signoffs: tuple[Signoff, ...] | None = None,
+    cache: Cache = NO_CACHE,
 ) -> View:
-    """One commit as the gate sees it. ``history``: read when not given, or a function that waits for it
-    (it may still be on its way); ``signoffs``: those among ``history``, when already known; ``fields``:
-    with the front-matter fields the release gate reads."""
+    """One commit as the gate sees it. ``signoffs``: the source that finds them in the history, or those
+    already found; ``snapshot`` and ``history``: read when not given; ``fields``: with the front-matter
+    fields the release gate reads."""
     snapshot = snapshot if snapshot is not None else read_snapshot(repo, rev)
-    sop = policy.sop
-    known = file_verdicts(repo, sop, snapshot)
+    sop = rules.sop
+    known = file_verdicts(repo, sop, snapshot, cache)
     checks = {s.id: tuple(check_step(s, snapshot, {}, sop.settings, known)) for s in sop.steps}
     if history is None:
-        history = tuple(read_history(repo, rev, pathspecs(sop))) if rev else ()
-    elif callable(history):
-        history = tuple(history())
-    if signoffs is None:
-        signoffs = find_signoffs(repo, history, policy.roster)
-    return View(snapshot, checks, history, signoffs, tested_fields(repo, sop, snapshot) if fields else {})
+        history = tuple(read_history(repo, rev)) if rev else ()
+    found = signoffs if isinstance(signoffs, tuple) else signoffs(history)
+    return View(snapshot, checks, history, found, tested_fields(repo, sop, snapshot) if fields else {})
 
 
-def file_verdicts(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[tuple[str, str], FileResult]:
+def file_verdicts(
+    repo: Path, sop: Sop, snapshot: Snapshot, cache: Cache = NO_CACHE
+) -> dict[tuple[str, str], FileResult]:
     """The verdict on every artefact file of ``snapshot``, keyed by (artefact pattern, path).
 
     A verdict depends only on the artefact's rules and the file's content, so it is remembered in the
     cache under a digest of both (and, for one read instead of one per file, all of a commit's verdicts
     under a digest of theirs): only files never judged before are read from git and checked.
     """
-    from toolkit import cache
-
     files = artefact_files(sop.steps, snapshot)
     keys = _verdict_keys(sop, files)
-    together = cache.key(*(key.encode() for key in keys))
-    remembered = cache.lookup_json(VERDICTS, together)
+    together = Cache.key(VERDICTS, *(key.encode() for key in keys))
+    remembered = cache.lookup(VERDICTS, together)
     if isinstance(remembered, list) and len(remembered) == len(files):
         known = [_verdict(item) for item in remembered]
         if all(v is not None for v in known):
             return {(a.path, e.path): v for (a, e), v in zip(files, known, strict=True) if v is not None}
     verdicts, unknown = {}, []
     for (artefact, entry), key in zip(files, keys, strict=True):
-        verdict = _verdict(cache.lookup_json(VERDICTS, key))
+        verdict = _verdict(cache.lookup(VERDICTS, key))
         if verdict is not None:
             verdicts[artefact.path, entry.path] = verdict
         else:
             unknown.append((artefact, entry, key))
-    if _judge(repo, sop, unknown, verdicts):
-        cache.store_json(VERDICTS, together, [[*verdicts[a.path, e.path]] for a, e in files])
+    if _judge(repo, sop, unknown, verdicts, cache):
+        cache.store(VERDICTS, together, [[*verdicts[a.path, e.path]] for a, e in files])
     return verdicts
 
 
@@ -174,19 +176,15 @@ VERDICTS = "artefact-verdicts"
 
 
 def _verdict_keys(sop: Sop, files: list[tuple[Artefact, Entry]]) -> list[str]:
-    """The cache key of each file's verdict: the code that judges, the language of the reasons, the
-    artefact's rules and the file's mode and content id."""
-    from toolkit import cache
+    """The cache key of each file's verdict: the language of the reasons, the artefact's rules and the
+    file's mode and content id."""
     from toolkit.i18n import current_language
 
-    code = cache.code_identity(Path(__file__).parent.parent / "evidence" / "contents.py")
     lang = current_language().encode()
     rules = (sop.settings.placeholder, sop.settings.max_artefact_bytes)
     return [
-        cache.key(
-            code, lang, repr((artefact.kind, artefact.sections, artefact.fields, *rules, *entry[1:])).encode()
-        )
-        for artefact, entry in files
+        Cache.key(VERDICTS, lang, repr((a.kind, a.sections, a.fields, *rules, *entry[1:])).encode())
+        for a, entry in files
     ]
 
 
@@ -195,12 +193,12 @@ def _judge(
     sop: Sop,
     unknown: list[tuple[Artefact, Entry, str]],
     verdicts: dict[tuple[str, str], FileResult],
+    cache: Cache,
 ) -> bool:
     """Judge the files no verdict was remembered for, into ``verdicts``, and remember each; whether
     every file could be read (a verdict on a file that could not be read is never remembered)."""
     if not unknown:
         return True
-    from toolkit import cache
     from toolkit.evidence.contents import check_file
 
     settings = sop.settings
@@ -214,7 +212,7 @@ def _judge(
             entry.sha in contents or not needs_content(entry, settings)
         )
         if read:
-            cache.store_json(VERDICTS, key, [*verdict])
+            cache.store(VERDICTS, key, [*verdict])
         all_read = all_read and read
     return all_read
 
@@ -257,47 +255,22 @@ def tested_fields(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[str, dict[st
     return fields
 
 
-def find_signoffs(
-    repo: Path, commits: tuple[CommitInfo, ...], roster: roster_lib.Roster
-) -> tuple[Signoff, ...]:
-    """Sign-off commits among ``commits``: empty, single-parent commits whose message has the trailers."""
-    candidates = [c for c in commits if c.empty and len(c.parents) <= 1]
-    raw = read_objects(repo, [c.sha for c in candidates])
-    found = []
-    for commit in candidates:
-        parsed = parse_commit(raw[commit.sha])
-        claim = claims(parsed.message)
-        if claim is None:
-            continue
-        step, role, digest = claim
-        if parsed.signature is None:
-            found.append(Signoff(commit.sha, step, role, digest, None, (_("the commit is not signed"),)))
-            continue
-        signer = sshsig.signer(parsed.signature, parsed.payload, roster)
-        found.append(Signoff(commit.sha, step, role, digest, signer))
-    return tuple(found)
-
-
 def change_between(
     repo: Path,
     base: str | None,
     head: View,
-    now: int,
-    configured: dict[str, str] | None = None,
-    base_history: set[str] | None = None,
-    paths: tuple[str, ...] | None = None,
+    known: set[str],
+    paths: tuple[str, ...],
+    configured: Mapping[str, str] | None = None,
 ) -> Change:
+    """The change from ``base`` to ``head``: ``known`` are the commits the base already has, ``paths``
+    the paths whose content differs."""
     assert head.snapshot.rev is not None
-    head_rev = head.snapshot.rev
-    if base_history is None:
-        base_history = rev_list(repo, base) if base else set()
-    shas = {c.sha for c in head.commits} - base_history
-    commits = tuple(c for c in head.commits if c.sha in shas)
-    if paths is None:
-        paths = changed_paths(repo, base, head_rev)
+    commits = tuple(c for c in head.commits if c.sha not in known)
+    new = {c.sha for c in commits}
     policy_problems = _policy_problems(repo, head.snapshot) if POLICY_FILE in paths else ()
-    signoffs = tuple(s for s in head.signoffs if s.commit in shas)
-    return Change(base, head_rev, paths, commits, signoffs, now, configured, policy_problems)
+    signoffs = tuple(s for s in head.signoffs if s.anchor in new)
+    return Change(base, head.snapshot.rev, paths, commits, signoffs, configured, policy_problems)
 
 
 def _policy_problems(repo: Path, snapshot: Snapshot) -> tuple[str, ...]:

@@ -221,55 +221,54 @@ def _objects(wanted: list[str], out: bytes) -> dict[str, GitObject]:
     return found
 
 
-def start_history(
-    repo: Path, rev: str, pathspecs: Iterable[str], since: list[CommitInfo] | None = None
-) -> Later[list[CommitInfo]]:
-    """The commits reachable from ``rev``, oldest first, in one walk. Each carries the paths it changed
-    among ``pathspecs`` (folders or files; none: every path) and whether it changed nothing at all.
-    ``since``: the history of a commit already walked; only the commits it lacks are walked then."""
-    specs = [f":(literal){p}" for p in pathspecs]
-    # --full-history --sparse keeps every commit, while the path filter keeps the name lists short.
-    args = ["log", "--topo-order", "--reverse", "--full-history", "--sparse", "--no-renames", "--no-color"]
-    args += ["--no-show-signature", "--name-only", "--format=%x1e%H %T %ct %P%x1f%ae", rev]
-    if since:
-        args.append(f"^{since[-1].sha}")
-    trees = {c.sha: c.tree for c in since or ()}
-    return Later(Pending(repo, [*args, "--", *specs]), lambda out: _history(out, trees))
+def start_history(repo: Path, rev: str) -> Later[list[CommitInfo]]:
+    """The commits reachable from ``rev``, oldest first, in one walk. Each carries every path it changed
+    (a merge: against its first parent, so an edit made inside a merge is seen), the people who made it
+    (author, committer, ``Co-authored-by:`` co-authors) and whether it changed nothing at all."""
+    people = "%ae%x1f%ce%x1f%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)"
+    args = ["log", "--topo-order", "--reverse", "--no-renames", "--no-color", "--no-show-signature"]
+    args += ["--name-only", "--diff-merges=first-parent", f"--format=%x1e%H %T %ct %P%x1f{people}", rev, "--"]
+    return Later(Pending(repo, args), _history)
 
 
-def read_history(repo: Path, rev: str, pathspecs: Iterable[str]) -> list[CommitInfo]:
-    return start_history(repo, rev, pathspecs).get()
+def read_history(repo: Path, rev: str) -> list[CommitInfo]:
+    return start_history(repo, rev).get()
 
 
-def _history(out: bytes, trees: dict[str, str] | None = None) -> list[CommitInfo]:
-    # A record is a header line (sha, tree, time, parents, then the author's e-mail after \x1f) and the
-    # names it changed, one per line. Names come C-quoted when they hold a control character (quotepath
-    # is off, so other names come out as they are): no line but a header starts with the mark \x1e.
-    # Bytes that are not UTF-8 survive decoding as surrogates, and names holding them are escaped.
+_EMAIL = re.compile(r"<([^<>]*)>")
+
+
+def _history(out: bytes) -> list[CommitInfo]:
+    # A record is a header line (sha, tree, time, parents; then, after \x1f each, the author's and the
+    # committer's e-mail and the co-authors) and the names it changed, one per line. Names come C-quoted
+    # when they hold a control character (quotepath is off, so other names come out as they are): no line
+    # but a header starts with the mark \x1e. Bytes that are not UTF-8 survive decoding as surrogates,
+    # and names holding them are escaped.
     commits: list[CommitInfo] = []
-    trees = trees if trees is not None else {}  # commit -> tree, for telling empty commits
+    trees: dict[str, str] = {}  # commit -> tree, for telling empty commits
     text = out.decode("utf-8", "surrogateescape")
     for record in text[1:].split("\n\x1e") if text else ():
         header, _sep, body = record.partition("\n")
-        ids, _sep, email = header.partition("\x1f")
+        ids, *who = header.split("\x1f")
         sha, tree, when, *parents = ids.split()
         trees[sha] = tree
         empty = trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
         names = _names(body) if body.strip() else ()
-        email = email if email.isascii() else _text(email)
-        commits.append(CommitInfo(sha, tuple(parents), email.lower(), int(when), names, empty, tree))
+        coauthors = _EMAIL.findall(who[-1]) if len(who) > 2 else []
+        people = tuple(dict.fromkeys(_text(e).lower() for e in [*who[:2], *coauthors] if e))
+        commits.append(CommitInfo(sha, tuple(parents), people, int(when), names, empty, tree))
     return commits
 
 
 def _names(body: str) -> tuple[str, ...]:
     lines = [line for line in body.split("\n") if line]
-    if not any(line.startswith('"') for line in lines) and body.isascii():
-        return tuple(lines)
     return tuple(_text(_unquote(line.encode("utf-8", "surrogateescape"))) for line in lines)
 
 
 def _text(raw: str | bytes) -> str:
     """A name or e-mail as text; bytes that are not UTF-8 shown escaped (``\\xff``)."""
+    if isinstance(raw, str) and raw.isascii():
+        return raw
     data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
     return data.decode("utf-8", "backslashreplace")
 

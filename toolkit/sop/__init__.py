@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from toolkit.cache import NO_CACHE, Cache
 from toolkit.errors import Problem, ProblemsError
 from toolkit.sop.model import Artefact, Document, Role, Sop, Step, Text
 
@@ -26,14 +27,16 @@ def problems(path: Path, display: str | None = None) -> tuple[Sop | None, list[P
     return _check(doc, found)
 
 
-def parse(raw: bytes, display: str) -> Sop:
-    """The validated model of a policy held in memory (read from a commit, say)."""
+def parse(raw: bytes, display: str, cache: Cache = NO_CACHE) -> Sop:
+    """The validated model of a policy held in memory (read from a commit, say). ``cache`` remembers the
+    data of policies that passed validation, by their bytes."""
     from toolkit.sop.model import build
     from toolkit.sop.source import MAX_FILE_BYTES, parse_yaml, too_big
 
     if len(raw) > MAX_FILE_BYTES:
         raise ProblemsError([too_big(display, len(raw))])
-    known = _known_valid(raw)
+    key = _cache_key(raw) if cache.root is not None else ""
+    known = cache.lookup(_NAMESPACE, key) if key else None
     if known is not None:
         try:
             return build(known)
@@ -43,6 +46,8 @@ def parse(raw: bytes, display: str) -> Sop:
     sop, found = (None, sorted(found)) if doc is None else _check(doc, found)
     if sop is None:
         raise ProblemsError(found)
+    if key:
+        cache.store(_NAMESPACE, key, doc.data if doc is not None else None)
     return sop
 
 
@@ -52,15 +57,13 @@ def _check(doc: Located, found: list[Problem]) -> tuple[Sop | None, list[Problem
     if not isinstance(doc.data, dict):
         found.append(doc.problem((), _not_mapping()))
         return None, sorted(found)
-    if _known_valid(doc.raw) is None:  # unless these exact bytes passed both checks before
-        from toolkit.sop.checks import semantic_problems
-        from toolkit.sop.schema import schema_problems
+    from toolkit.sop.checks import semantic_problems
+    from toolkit.sop.schema import schema_problems
 
-        found += schema_problems(doc)
-        found += semantic_problems(doc)
+    found += schema_problems(doc)
+    found += semantic_problems(doc)
     if found:
         return None, sorted(set(found))
-    _remember(doc.raw, doc.data)
     return build(doc.data), []
 
 
@@ -80,25 +83,10 @@ _NAMESPACE = "valid-policy-data"
 
 
 def _cache_key(raw: bytes) -> str:
-    from toolkit import cache
+    from toolkit.cache import Cache
     from toolkit.paths import schema_path
 
-    here = Path(__file__).parent  # the code that reads and checks a policy (not imported: it is slow)
-    code = cache.code_identity(*(here / name for name in ("source.py", "checks.py", "schema.py")))
-    return cache.key(code, schema_path().read_bytes(), raw)
-
-
-def _known_valid(raw: bytes) -> Any | None:
-    """The data of ``raw`` when these exact bytes passed validation before."""
-    from toolkit import cache
-
-    return cache.lookup_json(_NAMESPACE, _cache_key(raw))
-
-
-def _remember(raw: bytes, data: Any) -> None:
-    from toolkit import cache
-
-    cache.store_json(_NAMESPACE, _cache_key(raw), data)
+    return Cache.key(_NAMESPACE, schema_path().read_bytes(), raw)
 
 
 def _not_mapping() -> str:

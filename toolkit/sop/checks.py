@@ -21,12 +21,30 @@ def semantic_problems(doc: Located) -> list[Problem]:
     data = doc.data if isinstance(doc.data, dict) else {}
     steps = [(i, s) for i, s in enumerate(_list(data.get("steps"))) if isinstance(s, dict)]
     problems: list[Problem] = []
-    for check in (_unique_steps, _references, _dependencies, _patterns, _artefacts, _documents_used):
+    checks = (_unique_steps, _references, _dependencies, _patterns, _artefacts, _documents_used, _timezone)
+    for check in checks:
         problems.extend(check(doc, data, steps))
     return problems
 
 
 Steps = list[tuple[int, dict[str, Any]]]
+
+
+def _timezone(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    name = _dict(data.get("settings")).get("timezone")
+    if not isinstance(name, str):
+        return
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # not found is a KeyError, a malformed name a ValueError
+        yield doc.problem(
+            ("settings", "timezone"),
+            _("unknown time zone '{zone}'; use an IANA name such as Asia/Jakarta, Asia/Makassar").format(
+                zone=name
+            ),
+        )
 
 
 def _list(value: Any) -> list[Any]:

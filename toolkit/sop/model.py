@@ -13,6 +13,7 @@ POLICY_STEP = "policy"  # the id sign-offs of policy changes carry; no step may 
 
 DEFAULT_PLACEHOLDER = "[[ISI"
 DEFAULT_MAX_ARTEFACT_BYTES = 10 * 1024 * 1024
+DEFAULT_TIMEZONE = "Asia/Jakarta"
 
 
 class Text(NamedTuple):
@@ -91,6 +92,7 @@ class Policy(NamedTuple):
 class Settings(NamedTuple):
     placeholder: str = DEFAULT_PLACEHOLDER
     max_artefact_bytes: int = DEFAULT_MAX_ARTEFACT_BYTES
+    timezone: str = DEFAULT_TIMEZONE  # roster dates are days in the office's time zone
 
 
 class Sop(NamedTuple):
@@ -176,5 +178,6 @@ def build(data: dict[str, Any]) -> Sop:
         settings=Settings(
             placeholder=settings.get("placeholder", DEFAULT_PLACEHOLDER),
             max_artefact_bytes=settings.get("max_artefact_bytes", DEFAULT_MAX_ARTEFACT_BYTES),
+            timezone=settings.get("timezone", DEFAULT_TIMEZONE),
         ),
     )

@@ -81,7 +81,7 @@ def test_signoff_made_before_the_last_change(office: Office) -> None:
 
 def test_digest_of_other_content(office: Office) -> None:
     fill_letter(office)
-    signed_commit(office, "ani", message(1, "permintaan", "tu", "sha256:" + "0" * 64))
+    signed_commit(office, "ani", message(1, "permintaan", "tu", "sha256:" + "0" * 64, office.app_id))
     rejected(office, "signs other content than the head")
 
 
@@ -93,7 +93,7 @@ def test_unsigned_commit_with_forged_trailers(office: Office) -> None:
         "-q",
         "--allow-empty",
         "-m",
-        message(1, "permintaan", "tu", digest_now(office, "permintaan")),
+        message(1, "permintaan", "tu", digest_now(office, "permintaan"), office.app_id),
     )
     rejected(office, "the commit is not signed")
 
@@ -237,7 +237,9 @@ def test_push_that_removes_the_policy(office: Office) -> None:
 
 def test_signoff_in_a_role_that_does_not_sign_the_step(office: Office) -> None:
     fill_letter(office)
-    signed_commit(office, "budi", message(1, "permintaan", "kasi", digest_now(office, "permintaan")))
+    signed_commit(
+        office, "budi", message(1, "permintaan", "kasi", digest_now(office, "permintaan"), office.app_id)
+    )
     rejected(office, "role 'kasi' does not sign off 'permintaan'", "needs the sign-off of 'tu'")
 
 

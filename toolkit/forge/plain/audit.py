@@ -21,13 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit import __version__
+from toolkit.cache import Cache
 from toolkit.evidence.roster import allowed_signers
-from toolkit.forge.plain.gate import check_change
+from toolkit.forge.plain.gate import check_change, view_of
+from toolkit.forge.plain.pushlog import ARRIVALS, CONFIG_DIR, PUSH_LOG, Push, pushes
 from toolkit.gate import decide
+from toolkit.gate.messages import text, violation_text
 from toolkit.gate.model import Report
 from toolkit.gate.render import as_dict, as_markdown
 from toolkit.i18n import _
-from toolkit.repo.gather import Policy, policy_at, view_at
+from toolkit.repo.gather import Policy, policy_at
 from toolkit.repo.git import git
 from toolkit.repo.gitread import ZERO, read_objects, read_snapshot, resolve
 
@@ -48,18 +51,6 @@ class AuditResult:
     checked: int  # how many changes were re-verified
 
 
-def _log_entries(repo: Path, ref: str) -> list[tuple[str, str, int]] | None:
-    log = repo / "sopkit" / "pushes.log"
-    if not log.is_file():
-        return None
-    entries = []
-    for line in log.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 4 and parts[2] == ref:
-            entries.append((parts[0], parts[1], int(parts[3])))
-    return entries
-
-
 def _server_fallback(repo: Path) -> tuple[Policy | None, dict[str, str] | None]:
     if not (repo / "sopkit" / "config.json").is_file():
         return None, None
@@ -73,13 +64,12 @@ def audit(repo: Path, branch: str = "main", fallback: Policy | None = None) -> A
     tip = resolve(repo, ref)
     server_rules, configured = _server_fallback(repo)
     fallback = fallback or server_rules
-    entries = _log_entries(repo, ref)
+    entries = pushes(repo, ref)
     if entries is not None:
         findings, checked = _audit_log(repo, tip, entries, fallback, configured)
     else:
         findings, checked = _audit_history(repo, tip, fallback)
-    policy = policy_at(repo, read_snapshot(repo, tip), fallback)
-    state = decide.state(policy.sop, policy.roster, view_at(repo, policy, tip))
+    state = decide.state(*view_of(repo, tip, fallback, Cache.default(), None))
     return AuditResult(ref, tip, tuple(findings), state, checked)
 
 
@@ -91,13 +81,13 @@ def _commits(repo: Path, base: str, head: str) -> list[str]:
 def _audit_log(
     repo: Path,
     tip: str,
-    entries: list[tuple[str, str, int]],
+    entries: list[Push],
     fallback: Policy | None,
     configured: dict[str, str] | None,
 ) -> tuple[list[Finding], int]:
     findings: list[Finding] = []
     expected = ZERO
-    for old, new, when in entries:
+    for old, new, _ref, when in entries:
         if old != expected:
             findings.append(
                 Finding(
@@ -121,7 +111,7 @@ def _audit_log(
                     new,
                     "blocked",
                     _("the push {a}..{b} does not pass the gate: {why}").format(
-                        a=old[:12], b=new[:12], why="; ".join(v.message for v in report.violations)
+                        a=old[:12], b=new[:12], why="; ".join(violation_text(v) for v in report.violations)
                     ),
                 )
             )
@@ -166,8 +156,7 @@ def _audit_history(repo: Path, tip: str, fallback: Policy | None) -> tuple[list[
 
 def write_pack(repo: Path, result: AuditResult, out: Path, fallback: Policy | None = None) -> None:
     """The evidence pack: deterministic zip (fixed timestamps, sorted names) with a hash manifest."""
-    policy = policy_at(repo, read_snapshot(repo, result.tip), fallback or _server_fallback(repo)[0])
-    view = view_at(repo, policy, result.tip)
+    policy, view = view_of(repo, result.tip, fallback or _server_fallback(repo)[0], Cache.default(), None)
     files: dict[str, bytes] = {
         "state.json": json.dumps(as_dict(result.state), ensure_ascii=False, indent=2).encode() + b"\n",
         "state.md": as_markdown(result.state).encode(),
@@ -175,19 +164,22 @@ def write_pack(repo: Path, result: AuditResult, out: Path, fallback: Policy | No
             [f.__dict__ for f in result.findings], ensure_ascii=False, indent=2
         ).encode()
         + b"\n",
-        "allowed_signers": allowed_signers(policy.roster).encode(),
+        "allowed_signers": allowed_signers(policy.roster, policy.sop.settings.timezone).encode(),
     }
     policy_entry = read_snapshot(repo, result.tip).entries.get(".sop/sop.yaml")
     if policy_entry is not None:
         files["policy/sop.yaml"] = read_objects(repo, [policy_entry.sha])[policy_entry.sha]
-    raw = read_objects(repo, [s.commit for s in view.signoffs])
+    raw = read_objects(repo, [s.anchor for s in view.signoffs])
     for signoff in view.signoffs:
-        problems = decide.signoff_problems(policy.sop, policy.roster, signoff, view.commits)
-        files[f"signoffs/{signoff.commit}.commit"] = raw[signoff.commit]
-        files[f"signoffs/{signoff.commit}.json"] = (
+        problems = [text(m) for m in decide.signoff_problems(policy, signoff, view.commits)]
+        files[f"signoffs/{signoff.anchor}.commit"] = raw[signoff.anchor]
+        files[f"signoffs/{signoff.anchor}.json"] = (
             json.dumps(
                 {
-                    "commit": signoff.commit,
+                    "commit": signoff.anchor,
+                    "app": signoff.app,
+                    "time": signoff.time,
+                    "time_from_push_log": signoff.trusted,
                     "step": signoff.step,
                     "role": signoff.role,
                     "digest": signoff.digest,
@@ -200,9 +192,10 @@ def write_pack(repo: Path, result: AuditResult, out: Path, fallback: Policy | No
             ).encode()
             + b"\n"
         )
-    log = repo / "sopkit" / "pushes.log"
-    if log.is_file():
-        files["pushes.log"] = log.read_bytes()
+    for name in (PUSH_LOG, ARRIVALS):
+        log = repo / CONFIG_DIR / name
+        if log.is_file():
+            files[name] = log.read_bytes()
     manifest = {
         "tool": "sop-toolkit",
         "version": __version__,

@@ -30,7 +30,6 @@ from toolkit.repo.git import git
 from toolkit.repo.gitread import ZERO, is_ancestor
 
 CONFIG_DIR = "sopkit"
-PUSH_LOG = "pushes.log"
 
 
 @dataclass(frozen=True)
@@ -133,11 +132,10 @@ def _passed(report: Report) -> str:
 
 
 def post_receive(bare: Path, updates: list[tuple[str, str, str]]) -> None:
-    config = load_config(bare)
-    with (bare / CONFIG_DIR / PUSH_LOG).open("a", encoding="utf-8") as log:
-        for old, new, ref in updates:
-            if ref in config.protected:
-                log.write(f"{old} {new} {ref} {int(time.time())}\n")
+    """Record the accepted push: the protected branches' moves, and when its sign-offs arrived."""
+    from toolkit.forge.plain import pushlog
+
+    pushlog.record(bare, updates, load_config(bare).protected, int(time.time()))
 
 
 def read_updates(text: str) -> list[tuple[str, str, str]]:

@@ -8,9 +8,12 @@ from pathlib import Path
 from toolkit.errors import UserError
 from toolkit.evidence.model import ArtefactState
 from toolkit.evidence.signoffs import covered_paths, message, step_digest
+from toolkit.forge.plain.signoffs import Clock, ssh_signoffs
 from toolkit.gate.decide import signers_of, signoff_problems
+from toolkit.gate.messages import joined
 from toolkit.i18n import _
-from toolkit.repo.gather import Policy, find_signoffs, pathspecs, policy_at, view_at
+from toolkit.paths import ANSWERS_FILE
+from toolkit.repo.gather import Policy, policy_at, view_at
 from toolkit.repo.git import git, has_identity
 from toolkit.repo.gitread import read_history, read_snapshot, resolve
 from toolkit.sop.model import POLICY_STEP
@@ -82,6 +85,13 @@ def sign_off(
     snapshot = read_snapshot(repo, head)
     policy = policy_at(repo, snapshot, fallback)
     sop = policy.sop
+    if policy.app is None:
+        raise UserError(
+            _(
+                "cannot sign off: this repository names no application (app_slug in {file}), and a "
+                "sign-off must name the application it is for"
+            ).format(file=ANSWERS_FILE)
+        )
     try:
         step = None if step_key == POLICY_STEP else sop.step(step_key)
     except KeyError as exc:
@@ -106,7 +116,7 @@ def sign_off(
             )
         )
     if step is not None:
-        view = view_at(repo, policy, head, snapshot)
+        view = view_at(repo, policy, head, (), snapshot, ())
         unfinished = [
             r
             for c in view.checks[step.id]
@@ -120,9 +130,9 @@ def sign_off(
                 )
             )
     digest = step_digest(sop, step_id, snapshot)
-    text = message(step.no if step else None, step_id, role, digest, note)
+    text = message(step.no if step else None, step_id, role, digest, policy.app, note)
     commit = commit_signed(repo, signing_key(repo, key), text)
-    history = tuple(read_history(repo, commit, pathspecs(sop)))
-    found = find_signoffs(repo, history[-1:], policy.roster)
-    problems = tuple(signoff_problems(sop, policy.roster, found[0], history))
-    return SignoffResult(commit, step_id, role, digest, problems)
+    history = tuple(read_history(repo, commit))
+    (made,) = ssh_signoffs(repo, policy.roster, Clock())(history[-1:])
+    problems = signoff_problems(policy, made, history)
+    return SignoffResult(commit, step_id, role, digest, (joined(problems),) if problems else ())

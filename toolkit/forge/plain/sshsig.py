@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from toolkit.cache import NO_CACHE, Cache
 from toolkit.errors import UserError
 from toolkit.evidence.roster import Roster
 from toolkit.i18n import _
@@ -25,28 +26,27 @@ def _keygen(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[
         ) from exc
 
 
-def signer(signature: bytes, payload: bytes, roster: Roster) -> str | None:
+def signer(signature: bytes, payload: bytes, roster: Roster, cache: Cache = NO_CACHE) -> str | None:
     """The id of the roster member whose key made ``signature`` over ``payload``, or ``None``.
 
-    The answer depends only on those bytes and the roster's keys, so it is remembered (in the process and
-    in the cache) under a digest of all three: a repository's old sign-offs are verified once.
+    The answer depends only on those bytes and the roster's keys, so a signature that verified is
+    remembered under a digest of all three: a repository's old sign-offs are verified once. A signature
+    that did not verify is checked again next time: the run may have failed for reasons of its own.
     """
-    from toolkit import cache
-
     lines = [f"{m.id} {key}" for m in roster.members for key in m.keys]
     if not lines:
         return None
-    digest = cache.key(signature, payload, "\n".join(lines).encode())
-    if digest not in _KNOWN:
-        found = cache.lookup("signatures", digest)
-        if found is None:
-            found = _verify(signature, payload, lines) or ""
-            cache.store("signatures", digest, found)
-        _KNOWN[digest] = found or None
-    return _KNOWN[digest]
+    key = Cache.key(NAMESPACE_CACHE, signature, payload, "\n".join(lines).encode())
+    found = cache.lookup(NAMESPACE_CACHE, key)
+    if isinstance(found, str) and roster.member(found) is not None:
+        return found
+    found = _verify(signature, payload, lines)
+    if found is not None:
+        cache.store(NAMESPACE_CACHE, key, found)
+    return found
 
 
-_KNOWN: dict[str, str | None] = {}
+NAMESPACE_CACHE = "signatures"
 
 
 def _verify(signature: bytes, payload: bytes, lines: list[str]) -> str | None:

@@ -1,0 +1,82 @@
+"""The text of every code the gate reports, translated when a report is rendered.
+
+Codes are stable (scripts and the JSON report rely on them); texts may change. A code whose text is
+``{text}`` carries a message that was already worded where it was found (an artefact's or the policy's
+own problems).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from toolkit.gate.model import Message, Rejected, Violation
+from toolkit.i18n import N_, _
+
+TEXTS = {
+    # violations of a change
+    "name.not-utf8": N_("'{name}' is not a UTF-8 file name; rename it"),
+    "name.invisible": N_("'{name}' contains control or invisible formatting characters"),
+    "name.case-twin": N_("'{name}' and '{other}' differ only in letter case or Unicode form"),
+    "policy.invalid": "{text}",
+    "artefact.invalid": "{text}",
+    "signoff.missing": N_("step {step} changes and needs the sign-off of '{role}' on this change"),
+    "policy.signoff-missing": N_(
+        "the policy files change and need the sign-off of the policy owner '{role}' on this change"
+    ),
+    "dependency.incomplete": N_(
+        "step {step} changes, but step {requires} is not complete on the base; complete it first"
+    ),
+    "code.design-incomplete": N_(
+        "application code changes ({files}), but the design steps {steps} are not complete on the base"
+    ),
+    "history.rewritten": N_("the change rewrites history: {base} is not an ancestor of {head} (force push?)"),
+    # violations of a release
+    "release.step-incomplete": N_("step {step} is {status}: {reasons}"),
+    "release.tested-commit-missing": N_(
+        "the report of step {step} must name the tested commit in '{field}' (found '{value}')"
+    ),
+    "release.code-changed": N_(
+        "the code changed after the tested commit {commit}; re-test it before release"
+    ),
+    # why a sign-off does not count
+    "signoff.unknown-step": N_("names step '{step}', which the policy does not have"),
+    "signoff.wrong-role": N_("role '{role}' does not sign off '{step}' (the policy asks for: {roles})"),
+    "signoff.unsigned": N_("the commit is not signed"),
+    "signoff.unknown-key": N_("the signature is not made by a key in the roster"),
+    "signoff.role-not-held": N_("{member} does not hold the role '{role}' on {date}"),
+    "signoff.own-work": N_(
+        "{member} wrote, co-wrote or committed part of what they sign off; another holder of the role "
+        "must sign"
+    ),
+    "signoff.other-app": N_("it was made for the application '{app}', not for this one ('{here}')"),
+    "signoff.no-app": N_(
+        "this repository names no application (app_slug in .copier-answers.yml), so no sign-off can be "
+        "bound to it"
+    ),
+    "signoff.stale-digest": N_("it signs other content than the head of the change (stale or forged digest)"),
+    "signoff.before-last-change": N_("it was made before the last change of the files"),
+    # notes
+    "note.untrusted-times": N_(
+        "sign-off times are the signers' own commit dates (no push log here): role windows are judged at "
+        "the dates the signers chose; the server's push log decides"
+    ),
+}
+
+
+def text(message: Message) -> str:
+    return _(TEXTS[message.code]).format(**message.params) if message.code in TEXTS else message.code
+
+
+def joined(messages: Iterable[Message]) -> str:
+    return "; ".join(text(m) for m in messages)
+
+
+def rejected_text(rejected: Rejected) -> str:
+    return _("sign-off {commit} does not count: {why}").format(
+        commit=rejected.anchor[:12], why=joined(rejected.problems)
+    )
+
+
+def violation_text(violation: Violation) -> str:
+    head = text(Message(violation.code, violation.params))
+    return " — ".join([head, *(rejected_text(r) for r in violation.rejected)])
