@@ -41,45 +41,61 @@ def test_names_that_mimic_the_record_format_stay_names(repo: Path) -> None:
         "dokumen-ñ.md": "dokumen-ñ.md".encode(),
     }
     made = [commit_file(repo, raw, message=f"add {i}") for i, raw in enumerate(odd.values())]
-    history = read_history(repo, "HEAD", ["docs"])
+    history = read_history(repo, "HEAD")
     assert [c.sha for c in history] == made  # oldest first, and no commit made up from a name
     assert [c.paths for c in history] == [(f"docs/{name}",) for name in odd]
 
 
 def test_a_name_that_is_not_utf8_is_kept_escaped(repo: Path) -> None:
     commit_file(repo, b"bad-\xff.md")
-    (only,) = read_history(repo, "HEAD", ["docs"])
+    (only,) = read_history(repo, "HEAD")
     assert only.paths == ("docs/bad-\\xff.md",)
     snapshot = read_snapshot(repo, "HEAD")
     assert snapshot.undecodable == ("docs/bad-\\xff.md",) and not snapshot.entries
 
 
-def test_the_history_walk_lists_only_tracked_paths_but_every_commit(repo: Path) -> None:
+def test_the_history_walk_lists_every_path_and_a_merge_against_its_first_parent(repo: Path) -> None:
     commit_file(repo, b"a.md")
     (repo / "app.py").write_text("print(1)\n")
     git(repo, "add", "app.py")
     git(repo, "commit", "-qm", "code only")
-    history = read_history(repo, "HEAD", ["docs"])
-    assert [c.paths for c in history] == [("docs/a.md",), ()]
-    assert not history[1].empty  # it changes a file, just not a tracked one
+    git(repo, "checkout", "-q", "-b", "side")
+    commit_file(repo, b"side.md")
+    git(repo, "checkout", "-q", "-")
+    commit_file(repo, b"main.md")
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", "side")
+    (repo / "hidden.py").write_text("evil()\n")  # an edit made inside the merge itself
+    git(repo, "add", "hidden.py")
+    git(repo, "commit", "-qm", "merge")
+    history = read_history(repo, "HEAD")
+    singles = sorted(c.paths for c in history if len(c.parents) < 2)
+    assert singles == [("app.py",), ("docs/a.md",), ("docs/main.md",), ("docs/side.md",)]
+    assert history[-1].paths == ("docs/side.md", "hidden.py")  # all it brings to its first parent
 
 
 def test_empty_commits_are_recognised(repo: Path) -> None:
     git(repo, "commit", "-q", "--allow-empty", "-m", "root, with the empty tree")
     commit_file(repo, b"a.md")
     git(repo, "commit", "-q", "--allow-empty", "-m", "a sign-off's shape")
-    root, filled, signoff = read_history(repo, "HEAD", ["docs"])
+    root, filled, signoff = read_history(repo, "HEAD")
     assert root.empty and not root.parents and git(repo, "rev-parse", "HEAD~2^{tree}").strip() in EMPTY_TREES
     assert not filled.empty
     assert signoff.empty and signoff.parents == (filled.sha,)
 
 
-def test_the_author_email_is_read_whole(repo: Path) -> None:
+def test_authors_committers_and_co_authors_are_the_people_of_a_commit(repo: Path) -> None:
     commit_file(repo, b"a.md")
-    git(repo, "commit", "-q", "--allow-empty", "--author", "Tamu <Tamu.Lain@Example.GO.ID>", "-m", "x")
-    assert [c.author for c in read_history(repo, "HEAD", ["docs"])] == [
-        "penguji@example.go.id",
-        "tamu.lain@example.go.id",
+    message = "x\n\nCo-authored-by: Budi <Budi@Sumbarprov.GO.ID>\nCo-authored-by: Sari <sari@x.id>\n"
+    env = {**os.environ, "GIT_COMMITTER_EMAIL": "Kasi@Example.go.id"}
+    subprocess.run(
+        ["git", "commit", "-q", "--allow-empty", "--author", "Tamu <Tamu.Lain@Example.GO.ID>", "-m", message],
+        cwd=repo,
+        env=env,
+        check=True,
+    )
+    assert [c.people for c in read_history(repo, "HEAD")] == [
+        ("penguji@example.go.id",),
+        ("tamu.lain@example.go.id", "kasi@example.go.id", "budi@sumbarprov.go.id", "sari@x.id"),
     ]
 
 

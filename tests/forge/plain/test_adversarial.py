@@ -68,7 +68,7 @@ def test_signature_outside_the_validity_window(office: Office) -> None:
 def test_self_signoff_by_the_author(office: Office) -> None:
     fill_letter(office, author="ani")
     office.signoff(1, "tu", member="ani")
-    rejected(office, "ani wrote part of what they sign off")
+    rejected(office, "ani wrote, co-wrote or committed part of what they sign off")
 
 
 def test_signoff_made_before_the_last_change(office: Office) -> None:

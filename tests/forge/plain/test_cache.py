@@ -1,5 +1,5 @@
-"""The gate remembers results in a cache (policy data, artefact verdicts, signature checks, the folders
-the history walk reads). A cache may only save time: cold, warm or damaged, the report is the same."""
+"""The gate remembers results in a cache (policy and roster data, artefact verdicts, signature checks). A
+cache may only save time: cold, warm or damaged, the report is the same."""
 
 from __future__ import annotations
 
@@ -56,25 +56,12 @@ def test_cold_warm_and_damaged_caches_give_the_same_report(
     cold = report(office, base)
     assert '"decision": "block"' in cold
     namespaces = {p.name for p in cache.iterdir()}
-    assert {"valid-policy-data", "valid-roster-data", "artefact-verdicts", "policy-pathspecs"} <= namespaces
+    assert {"valid-policy-data", "valid-roster-data", "artefact-verdicts", "signatures"} <= namespaces
     assert report(office, base) == cold
     for damage in ("not json {", "[]", "{}", '["present", [1]]', '{"steps": 3}', "null"):
         for entry in entries(cache):
             entry.write_text(damage)
         assert report(office, base) == cold, damage
-
-
-def test_wrong_remembered_folders_do_not_change_the_report(
-    busy_office: tuple[Office, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    office, base = busy_office
-    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "cache"))
-    right = report(office, base)
-    remembered = entries(tmp_path / "cache", "policy-pathspecs")
-    assert remembered
-    for entry in remembered:
-        entry.write_text('["src"]')  # as if the policy tracked other folders
-    assert report(office, base) == right
 
 
 def test_verdicts_are_remembered_per_language(
@@ -88,16 +75,17 @@ def test_verdicts_are_remembered_per_language(
     assert report(office, base) == english and report(office, base, "id") == indonesian
 
 
-def test_a_base_judged_before_gives_the_same_report(
+def test_every_key_changes_with_the_code(
     busy_office: tuple[Office, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the base's history remembered, the base's files come from the head's and git's diff rather
-    than from a listing of the base: the report is the same."""
+    """One code identity is in every key: edited code never reads what older code remembered."""
+    from toolkit import cache as cache_lib
+
     office, base = busy_office
-    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "fresh"))
-    listed = report(office, base)
-    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "seen"))
-    seen = office.cli("gate", "check", "--repo", str(office.app), "--head", base)
-    assert seen.exit_code == 0, seen.stderr
-    assert entries(tmp_path / "seen", "histories")
-    assert report(office, base) == listed
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "cache"))
+    first = report(office, base)
+    before = {p.relative_to(tmp_path) for p in entries(tmp_path / "cache")}
+    monkeypatch.setattr(cache_lib, "code_identity", lambda: b"other code")
+    assert report(office, base) == first
+    after = {p.relative_to(tmp_path) for p in entries(tmp_path / "cache")}
+    assert before and after - before and {p.parent for p in after - before} == {p.parent for p in before}

@@ -39,7 +39,10 @@ def test_the_sop_end_to_end(office: Office) -> None:
     wrong_role = office.signoff(14, "security", member="budi")
     assert wrong_role.exit_code == 1 and "does not hold the role 'security'" in wrong_role.stderr
     own_work = office.signoff(14, "security", member="joko")
-    assert own_work.exit_code == 1 and "wrote part of what they sign off" in own_work.stderr
+    assert (
+        own_work.exit_code == 1
+        and "wrote, co-wrote or committed part of what they sign off" in own_work.stderr
+    )
     git(office.app, "reset", "-q", "--hard", report_commit)
     git(office.app, "commit", "-q", "--amend", "--no-edit", "--author", "Rina <rina@sumbarprov.go.id>")
     assert office.signoff(14, "security").exit_code == 0
