@@ -65,7 +65,9 @@ def _continues(base: str, new: list[CommitInfo]) -> bool:
 
 
 def _key(commit: str, pathspecs: list[str]) -> str:
-    code = cache.code_identity(Path(__file__).parent / "gitread.py")
+    # the code that reads git: how it walks, and how git is told to read (replace objects, grafts)
+    reading = Path(__file__).parent.parent / "repo"
+    code = cache.code_identity(reading / "gitread.py", reading / "git.py")
     return cache.key(code, commit.encode(), "\n".join(pathspecs).encode())
 
 
