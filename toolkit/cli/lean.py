@@ -12,7 +12,8 @@ _lean_run = False
 
 
 def lean(command: F) -> F:
-    """Mark a command that only reads and reports (the gate's checks, the hooks, the policy views).
+    """Mark a command that only reads and reports (the gate's checks, the pre-receive hook, the policy
+    views; never one that writes, such as the post-receive hook and its push log).
 
     Such a run is short and leaves no reference cycles worth collecting, so the cyclic garbage collector
     stays off while it runs, and :func:`toolkit.cli.main` ends the process without the interpreter's
