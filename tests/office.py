@@ -142,6 +142,11 @@ class Office:
             check=False,
         )
 
+    def push_to(self, bare: Path, ref: str = "HEAD:main") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "push", "-q", str(bare), ref], cwd=self.app, capture_output=True, text=True, check=False
+        )
+
     def complete(self, step_no: int) -> None:
         """Fill, commit, sign off with every required role, and push one step."""
         self.fill(step_no)

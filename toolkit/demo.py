@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import UserError
 from toolkit.i18n import _
-from toolkit.repo.git import git
+from toolkit.repo.git import git, git_env
 from toolkit.sop.model import Sop
 
 if TYPE_CHECKING:
@@ -149,6 +149,7 @@ def run(folder: Path, say: Callable[[str], None]) -> DemoResult:
         result = subprocess.run(
             ["git", "push", "-q", str(bare), "HEAD:main"],
             cwd=app,
+            env=git_env(),
             capture_output=True,
             text=True,
             check=False,

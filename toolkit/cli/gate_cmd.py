@@ -12,7 +12,8 @@ from toolkit.i18n import _
 
 REPO = click.option(
     "--repo",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    # resolved here, where the path enters: git runs inside the repository, with paths below it
+    type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
     default=".",
     show_default=True,
     help=_("The git repository."),

@@ -23,7 +23,7 @@ def server() -> None:
         "runs the gate on every push to the protected branches."
     ),
 )
-@click.argument("bare_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("bare_dir", type=click.Path(path_type=Path, file_okay=False, resolve_path=True))
 @click.option(
     "--policy",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -46,27 +46,60 @@ def server() -> None:
     help=_("A protected branch; repeatable."),
 )
 @click.option(
+    "--allow-ref",
+    "allowed_refs",
+    multiple=True,
+    metavar="PATTERN",
+    help=_(
+        "Refs a push may change besides the protected branches (* matches anything, / included); "
+        "repeatable; default: refs/heads/* and refs/tags/*. Every other ref, such as refs/replace/* "
+        "or refs/notes/*, is refused."
+    ),
+)
+@click.option(
+    "--app",
+    metavar="SLUG",
+    help=_(
+        "The application this repository holds (its app_slug): sign-offs must name it, whatever the "
+        "pushed scaffold answers say. Default: the answers of the first push."
+    ),
+)
+@click.option(
     "--hook-lang",
     type=click.Choice(LANGUAGES),
     default="id",
     show_default=True,
     help=_("Language of the hook's messages to pushers."),
 )
-def init(bare_dir: Path, policy: Path, roster: Path, branches: tuple[str, ...], hook_lang: str) -> None:
+def init(
+    bare_dir: Path,
+    policy: Path,
+    roster: Path,
+    branches: tuple[str, ...],
+    allowed_refs: tuple[str, ...],
+    app: str | None,
+    hook_lang: str,
+) -> None:
     from toolkit.forge.plain import server as server_lib
 
-    config = server_lib.init(bare_dir, policy, roster, branches, hook_lang)
+    config = server_lib.init(bare_dir, policy, roster, branches, hook_lang, allowed_refs or None, app)
     click.echo(
         _("Server ready: {path}; protected: {refs}. Push with: git push {path} main").format(
             path=config.root, refs=", ".join(config.protected)
         )
     )
+    click.echo(_("Other refs a push may change: {patterns}").format(patterns=", ".join(config.allowed)))
 
 
 @click.command("hook", hidden=True)
 @click.argument("name", type=click.Choice(["pre-receive", "post-receive"]))
-@lean
 def hook(name: str) -> None:
+    # Only the pre-receive hook reads and reports; post-receive writes the push log, so it ends the
+    # ordinary way (see toolkit.cli.lean).
+    (lean(_run_hook) if name == "pre-receive" else _run_hook)(name)
+
+
+def _run_hook(name: str) -> None:
     from toolkit.forge.plain.server import run_hook
 
     raise SystemExit(run_hook(name, sys.stdin.read()))

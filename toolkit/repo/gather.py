@@ -68,8 +68,9 @@ def policy_at(
         roster = _invalid_blocks(lambda: roster_lib.parse(raw, roster_where, set(policy.roles), cache))
     else:
         roster = fallback.roster if fallback is not None else roster_lib.EMPTY
-    app = app_of(objects[answers_sha]) if answers_sha else None
-    return Rules(policy, roster, app or (fallback.app if fallback else None), where)
+    # the application a server was set up for wins over what the repository says of itself
+    app = fallback.app if fallback and fallback.app else app_of(objects[answers_sha]) if answers_sha else None
+    return Rules(policy, roster, app, where)
 
 
 def _regular_sha(snapshot: Snapshot, path: str) -> str | None:

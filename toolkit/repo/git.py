@@ -15,10 +15,25 @@ FALLBACK_NAME = "sop-toolkit"
 FALLBACK_EMAIL = "sopkit@localhost"
 
 
+# A graft file that can never exist (nothing can be created below /dev/null): git finds no grafts. An
+# existing empty file would do too, but git prints its deprecation hint for every graft file it opens.
+NO_GRAFTS = str(Path(os.devnull) / "no-grafts")
+# Appended last to the command-line configuration, so it outranks every configuration file and every
+# earlier ``-c``: ``core.useReplaceRefs=true`` would otherwise switch replace objects back on.
+_NO_REPLACE_CONFIG = "'core.usereplacerefs=false'"
+
+
 def git_env() -> dict[str, str]:
-    """The environment for git: never prompt, messages in English (we parse some of them)."""
+    """The environment for every git process sop-toolkit runs: never prompt, messages in English (we
+    parse some of them), and the repository read as stored: replace objects (``refs/replace/*``) and
+    grafts (``info/grafts``) are ignored, whatever the environment or a configuration file says."""
     env = dict(os.environ)
     env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"})
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
+    env["GIT_GRAFT_FILE"] = NO_GRAFTS
+    env.pop("GIT_REPLACE_REF_BASE", None)
+    inherited = env.get("GIT_CONFIG_PARAMETERS", "").strip()
+    env["GIT_CONFIG_PARAMETERS"] = f"{inherited} {_NO_REPLACE_CONFIG}".strip()
     return env
 
 

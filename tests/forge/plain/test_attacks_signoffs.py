@@ -126,7 +126,9 @@ def test_a_signoff_stays_valid_after_its_signer_leaves(office: Office) -> None:
     arrivals = office.bare / CONFIG_DIR / ARRIVALS
     assert arrivals.read_text().count("\n") >= 1
     january = int(dt.datetime(2026, 1, 15, tzinfo=dt.UTC).timestamp())
-    arrivals.write_text("".join(f"{line.split()[0]} {january}\n" for line in arrivals.read_text().splitlines()))
+    arrivals.write_text(
+        "".join(f"{line.split()[0]} {january}\n" for line in arrivals.read_text().splitlines())
+    )
     # the signers of step 1 left at the end of June
     for role in office.policy.step(1).signoffs:
         server_roster(office, f"      - role: {role}\n", f"      - role: {role}\n        until: 2026-06-30\n")
@@ -161,7 +163,15 @@ def test_signoffs_of_another_application_do_not_count_here(office: Office, tmp_p
     for role in office.policy.step(1).signoffs:
         signer = {"tu": "ani", "kadis": "dedi"}.get(role, "ani")
         signed = twin.cli(
-            "signoff", "1", "--role", role, "--repo", str(twin_app), "--key", str(office.keys[signer]), *office.rules
+            "signoff",
+            "1",
+            "--role",
+            role,
+            "--repo",
+            str(twin_app),
+            "--key",
+            str(office.keys[signer]),
+            *office.rules,
         )
         assert signed.exit_code == 0, signed.stdout + signed.stderr
     # the other application's letter and sign-offs, brought in whole
@@ -180,3 +190,19 @@ def test_renaming_the_application_is_a_policy_change(office: Office) -> None:
     answers.write_text(answers.read_text().replace(f"app_slug: {office.app_id}", "app_slug: aplikasi-lain"))
     office.commit("Ganti nama aplikasi", author="rina")
     rejected(office, "[policy]", "policy owner 'kasi'")
+
+
+def test_the_server_names_the_application_whatever_the_repository_says(office: Office) -> None:
+    """A server set up with --app judges every push by that name: the repository's own answers (which a
+    first push could bring from another application) do not choose which sign-offs count."""
+    pinned = office.root / "pinned.git"
+    made = office.cli(
+        "server", "init", str(pinned), "--app", "aplikasi-lain", "--hook-lang", "en", *office.rules
+    )
+    assert made.exit_code == 0, made.stderr
+    assert office.push_to(pinned).returncode == 0
+    fill_letter(office)
+    assert office.signoff(1, "tu").exit_code == 0
+    pushed = office.push_to(pinned)
+    assert pushed.returncode != 0
+    assert f"made for the application '{office.app_id}', not for this one ('aplikasi-lain')" in pushed.stderr

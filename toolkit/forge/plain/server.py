@@ -6,21 +6,31 @@
 * ``pre-receive`` judges every push to a protected branch and rejects it with the reasons: deleting the
   branch, rewriting its history (force push), or a change the gate blocks. The rules come from the
   branch's current tip (``.sop/`` there), or from the server's own copy while the branch is new: the push
-  being judged can never change them. Any failure to decide rejects the push.
+  being judged can never change them. It refuses every ref outside the namespaces the office allows
+  (``refs/replace/*``, ``refs/notes/*``, ... unless configured) and every tag whose commit is not on a
+  protected branch. Any failure to decide rejects the push.
 * ``post-receive`` records each accepted push in ``sopkit/pushes.log``; ``sopkit audit`` uses it to find
   commits that reached the branch without passing the hook.
+
+Both hooks run in the environment git sets for a hook, not in the pusher's: whoever pushes over a local
+path runs the hooks with their own environment variables (see :func:`hook_environment`).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shlex
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
+from toolkit.cache import Cache
 from toolkit.errors import UserError
 from toolkit.gate.model import Report
 from toolkit.i18n import _
@@ -30,13 +40,24 @@ from toolkit.repo.git import git
 from toolkit.repo.gitread import ZERO, is_ancestor
 
 CONFIG_DIR = "sopkit"
+CACHE_DIR = "cache"
+# The refs a push may create, update or delete besides the protected branches; `*` matches any characters,
+# `/` included. Everything else (refs/replace/*, refs/notes/*, refs/pull/*, ...) is refused.
+DEFAULT_ALLOWED_REFS = ("refs/heads/*", "refs/tags/*")
+TAGS = "refs/tags/"
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
 @dataclass(frozen=True)
 class ServerConfig:
-    root: Path  # the bare repository
+    root: Path  # the bare repository, as an absolute path (git runs there with paths below it)
     protected: tuple[str, ...]  # full ref names
     lang: str
+    allowed: tuple[str, ...] = DEFAULT_ALLOWED_REFS  # patterns of the other refs a push may change
+    app: str | None = None  # the application this repository holds; sign-offs must name it
+
+    def allows(self, ref: str) -> bool:
+        return ref in self.protected or any(fnmatchcase(ref, pattern) for pattern in self.allowed)
 
     @property
     def policy_path(self) -> Path:
@@ -47,8 +68,35 @@ class ServerConfig:
         return self.root / CONFIG_DIR / "roster.yaml"
 
 
-def init(bare: Path, policy: Path, roster: Path, branches: tuple[str, ...], lang: str) -> ServerConfig:
+def init(
+    bare: Path,
+    policy: Path,
+    roster: Path,
+    branches: tuple[str, ...],
+    lang: str,
+    allowed_refs: tuple[str, ...] | None = None,
+    app: str | None = None,
+) -> ServerConfig:
+    """Create or reconfigure the server ``bare``; ``allowed_refs``: the patterns of the refs a push may
+    change besides the protected branches (``None``: :data:`DEFAULT_ALLOWED_REFS`); ``app``: the
+    application's id, which then judges every push whatever the repository's scaffold answers say
+    (``None``: the answers of the first push, and of each base after it)."""
     policy_from_files(policy, roster)  # refuse an invalid policy or roster before touching anything
+    allowed_refs = DEFAULT_ALLOWED_REFS if allowed_refs is None else allowed_refs
+    for pattern in allowed_refs:
+        if not _valid_pattern(pattern):
+            raise UserError(
+                _(
+                    "--allow-ref {pattern}: a pattern of ref names starts with refs/ and holds no spaces "
+                    "(for example refs/heads/* or refs/tags/v*)"
+                ).format(pattern=pattern)
+            )
+    if app is not None and not _SLUG.fullmatch(app):
+        raise UserError(
+            _("--app {app}: an application id is lower-case letters, digits and '-' (its app_slug)").format(
+                app=app
+            )
+        )
     if bare.exists() and any(bare.iterdir()) and not (bare / "HEAD").is_file():
         raise UserError(_("{path} exists and is not a bare git repository").format(path=bare))
     bare.mkdir(parents=True, exist_ok=True)
@@ -58,22 +106,42 @@ def init(bare: Path, policy: Path, roster: Path, branches: tuple[str, ...], lang
     shutil.copyfile(policy, config_dir / "sop.yaml")
     shutil.copyfile(roster, config_dir / "roster.yaml")
     protected = tuple(b if b.startswith("refs/") else f"refs/heads/{b}" for b in branches)
-    (config_dir / "config.json").write_text(
-        json.dumps({"protected": protected, "lang": lang}, indent=2) + "\n"
-    )
+    settings = {
+        "protected": protected,
+        "lang": lang,
+        "allowed_refs": list(dict.fromkeys(allowed_refs)),
+        **({"app": app} if app else {}),
+    }
+    (config_dir / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
     for hook in ("pre-receive", "post-receive"):
         path = bare / "hooks" / hook
-        command = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "toolkit", "hook", hook))
+        # -I: Python ignores PYTHONPATH and the like, which a pusher over a local path would choose
+        command = " ".join(
+            shlex.quote(part) for part in (sys.executable, "-I", "-m", "toolkit", "hook", hook)
+        )
         path.write_text(f"#!/bin/sh\n# Installed by sopkit server init: the SOP gate.\nexec {command}\n")
         path.chmod(0o755)
     return load_config(bare)
 
 
+def _valid_pattern(pattern: str) -> bool:
+    return pattern.startswith("refs/") and pattern.isprintable() and not any(c.isspace() for c in pattern)
+
+
 def load_config(bare: Path) -> ServerConfig:
+    """The server's settings; a configuration written before ``allowed_refs`` existed gets the defaults."""
     try:
         raw = json.loads((bare / CONFIG_DIR / "config.json").read_text())
         protected = tuple(str(r) for r in raw["protected"])
-        return ServerConfig(bare, protected, str(raw.get("lang", "id")))
+        allowed = raw.get("allowed_refs", list(DEFAULT_ALLOWED_REFS))
+        if not isinstance(allowed, list) or not all(
+            isinstance(p, str) and _valid_pattern(p) for p in allowed
+        ):
+            raise TypeError("allowed_refs: " + json.dumps(allowed))
+        app = raw.get("app")
+        if app is not None and not (isinstance(app, str) and _SLUG.fullmatch(app)):
+            raise TypeError("app: " + json.dumps(app))
+        return ServerConfig(bare.absolute(), protected, str(raw.get("lang", "id")), tuple(allowed), app)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UserError(
             _(
@@ -85,7 +153,7 @@ def load_config(bare: Path) -> ServerConfig:
 
 def server_policy(config: ServerConfig) -> tuple[Policy, dict[str, str]]:
     """The server's own policy and roster, and the blob ids a new repository's copies must have."""
-    policy = policy_from_files(config.policy_path, config.roster_path)
+    policy = policy_from_files(config.policy_path, config.roster_path, config.app)
     shas = {}
     for name, path in ((POLICY_FILE, config.policy_path), (ROSTER_FILE, config.roster_path)):
         shas[name] = git(["hash-object", "--", str(path)], config.root).strip()
@@ -100,7 +168,25 @@ def pre_receive(bare: Path, updates: list[tuple[str, str, str]], out: list[str])
     config = load_config(bare)
     accepted = True
     for old, new, ref in updates:
+        if not config.allows(ref):
+            out.append(
+                _(
+                    "{ref}: refused: this server accepts only the protected branches ({branches}) and "
+                    "refs matching {patterns}"
+                ).format(
+                    ref=ref,
+                    branches=", ".join(config.protected),
+                    patterns=", ".join(config.allowed) or "-",
+                )
+            )
+            accepted = False
+            continue
         if ref not in config.protected:
+            if ref.startswith(TAGS) and new != ZERO:  # deleting a tag is fine
+                reason = _tag_problem(bare, config, updates, ref, new)
+                if reason:
+                    out.append(reason)
+                    accepted = False
             continue
         if new == ZERO:
             out.append(_("{ref}: a protected branch cannot be deleted").format(ref=ref))
@@ -116,10 +202,50 @@ def pre_receive(bare: Path, updates: list[tuple[str, str, str]], out: list[str])
             accepted = False
             continue
         fallback, configured = server_policy(config)
-        report = plaingit.check_change(bare, None if old == ZERO else old, new, fallback, configured)
+        cache = Cache(hook_cache_dir(bare))
+        report = plaingit.check_change(
+            bare, None if old == ZERO else old, new, fallback, configured, cache=cache
+        )
         out.append(f"{ref}:\n{as_text(report) if not report.passed else _passed(report)}")
         accepted &= report.passed
     return accepted
+
+
+def _tag_problem(
+    bare: Path, config: ServerConfig, updates: list[tuple[str, str, str]], ref: str, new: str
+) -> str | None:
+    """Why the tag ``ref`` may not point at ``new`` (``None``: it may): a tag names a commit of a protected
+    branch, as the branches will be once this push lands; an annotated tag is followed to what it tags."""
+    found = git(["cat-file", "--batch-check"], bare, input_bytes=f"{new}^{{}}\n".encode()).split()
+    if len(found) != 3:
+        return _("{ref}: refused: the tag points at an object the server does not have").format(ref=ref)
+    target, kind = found[0], found[1]
+    if kind != "commit":
+        return _("{ref}: refused: a tag must point at a commit, not at a {kind}").format(ref=ref, kind=kind)
+    tips = _protected_tips_after(bare, config, updates)
+    if any(is_ancestor(bare, target, tip) for tip in tips):
+        return None
+    return _(
+        "{ref}: refused: the tagged commit {commit} is not on a protected branch ({branches}); push it "
+        "to the branch through the gate first"
+    ).format(ref=ref, commit=target[:12], branches=", ".join(config.protected))
+
+
+def _protected_tips_after(bare: Path, config: ServerConfig, updates: list[tuple[str, str, str]]) -> list[str]:
+    """The tips of the protected branches once the push lands (a rejected push lands nothing at all)."""
+    tips = {}
+    listed = git(["for-each-ref", "--format=%(objectname) %(refname)", *config.protected], bare)
+    for line in listed.splitlines():
+        sha, _sep, ref = line.partition(" ")
+        if ref in config.protected:
+            tips[ref] = sha
+    for _old, new, ref in updates:
+        if ref in config.protected:
+            if new == ZERO:
+                tips.pop(ref, None)
+            else:
+                tips[ref] = new
+    return list(tips.values())
 
 
 def _passed(report: Report) -> str:
@@ -147,14 +273,75 @@ def read_updates(text: str) -> list[tuple[str, str, str]]:
     return updates
 
 
-def run_hook(name: str, stdin: str) -> int:
-    """Entry point of the installed hooks (the current directory is the bare repository)."""
-    from toolkit.errors import ProblemsError
-    from toolkit.i18n import set_language
+def hook_cache_dir(bare: Path) -> Path:
+    """The cache of the hooks: in the server's own folder, out of reach of pushes and of the pusher's
+    environment (``SOPKIT_CACHE_DIR`` is the pusher's to choose when they push over a local path)."""
+    return bare / CONFIG_DIR / CACHE_DIR
 
-    bare = Path(git(["rev-parse", "--absolute-git-dir"], Path.cwd()).strip())
+
+# Variables that steer the clock's time zone: the office's dates are not the pusher's to shift.
+_PUSHER_ONLY = ("TZ", "TZDIR")
+
+
+def hook_environment(bare: Path, inherited: Mapping[str, str]) -> dict[str, str]:
+    """The environment the hooks run in, made from the one they inherit. Over a local path git runs the
+    hooks with the pusher's environment, so only what git sets for a hook is kept, and checked:
+
+    * every ``GIT_*`` variable is dropped (``GIT_CONFIG_*``, ``GIT_REPLACE_REF_BASE``, ``GIT_EXEC_PATH``,
+      ``GIT_OBJECT_DIRECTORY``, ...), then ``GIT_DIR`` names the repository and the incoming objects of
+      the push (``GIT_QUARANTINE_PATH``, a folder git makes in the repository's ``objects``) are
+      readable as git made them readable; git reads no global configuration (the pusher's home);
+    * every ``SOPKIT_*`` variable is dropped: the language comes from the server's configuration, the
+      cache is :func:`hook_cache_dir`;
+    * ``TZ`` and ``TZDIR`` are dropped: the machine's clock settings stand.
+    """
+    env = {
+        key: value
+        for key, value in inherited.items()
+        if not key.startswith(("GIT_", "SOPKIT_")) and key not in _PUSHER_ONLY
+    }
+    objects = bare / "objects"
+    env["GIT_DIR"] = str(bare)
+    env["GIT_CONFIG_GLOBAL"] = os.devnull
+    quarantine = inherited.get("GIT_QUARANTINE_PATH", "")
+    if quarantine and _incoming_objects(Path(quarantine), objects):
+        env["GIT_QUARANTINE_PATH"] = env["GIT_OBJECT_DIRECTORY"] = quarantine
+        env["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = _alternate(str(objects))
+    env["SOPKIT_CACHE_DIR"] = str(hook_cache_dir(bare))
+    return env
+
+
+def _incoming_objects(folder: Path, objects: Path) -> bool:
+    """Whether ``folder`` is where receive-pack keeps a push's objects until the hook accepts them."""
+    try:
+        return (
+            folder.name.startswith("tmp_objdir-")
+            and folder.is_dir()
+            and folder.resolve().parent == objects.resolve()
+        )
+    except OSError:
+        return False
+
+
+def _alternate(path: str) -> str:
+    """``path`` as one entry of ``GIT_ALTERNATE_OBJECT_DIRECTORIES`` (C-quoted when it must be)."""
+    if os.pathsep not in path and not path.startswith('"'):
+        return path
+    return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def run_hook(name: str, stdin: str) -> int:
+    """Entry point of the installed hooks. Git runs the hooks of a push in the repository's folder."""
+    from toolkit.errors import ProblemsError
+    from toolkit.i18n import DEFAULT_LANGUAGE, set_language
+
+    set_language(DEFAULT_LANGUAGE)  # not the pusher's SOPKIT_LANG: the server's configuration decides
     updates = read_updates(stdin)
     try:
+        bare = Path.cwd()
+        environment = hook_environment(bare, os.environ)
+        os.environ.clear()  # before anything reads git or the cache
+        os.environ.update(environment)
         set_language(load_config(bare).lang)
         if name == "post-receive":
             post_receive(bare, updates)
