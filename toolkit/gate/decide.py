@@ -12,8 +12,19 @@ from collections.abc import Iterable, Mapping
 from toolkit.evidence.classify import classes
 from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff
 from toolkit.evidence.roster import Roster
+from toolkit.evidence.security_report import RESULT_FIELD, CommitName, SecurityReport, commit_name
 from toolkit.evidence.signoffs import covered_paths, digest_of, touches
-from toolkit.gate.model import STATUS_LABELS, Change, Report, Status, StepReport, View, Violation
+from toolkit.gate.model import (
+    STATUS_LABELS,
+    Change,
+    Release,
+    Report,
+    ReportedCommit,
+    Status,
+    StepReport,
+    View,
+    Violation,
+)
 from toolkit.i18n import _
 from toolkit.sop.model import POLICY_STEP, Sop, Step
 
@@ -339,15 +350,29 @@ def _after(later: str, earlier: str, commits: tuple[CommitInfo, ...]) -> bool:
     return False
 
 
-def decide_release(
-    policy: Sop, roster: Roster, view: View, tested_code: str | None, released_code: str
-) -> Report:
-    """Whether ``view`` may be released: every step the release needs is complete, and the security
-    sign-off covers exactly this code (``tested_code`` is the code digest of the commit the report names,
-    ``None`` when it names none or an unknown one)."""
+def decide_release(policy: Sop, roster: Roster, view: View, released_code: str, release: Release) -> Report:
+    """Whether ``view`` may be released (DESIGN.md §3, release gate). ``policy`` and ``roster`` are the
+    protected branch's, never the released commit's; ``release`` says whether the released commit is on
+    that branch and what the security reports say (``released_code``: the digest of the released code).
+
+    Blocked unless the released commit is on the branch, every step the release needs is complete, and
+    the report of each step that covers the code names, by its full id, a commit of the released history
+    whose code is exactly the released code, states the result LULUS and leaves no critical or high
+    finding open."""
     reports = step_reports(policy, roster, view)
     by_id = {r.id: r for r in reports}
     violations = []
+    head = view.snapshot.rev or ""
+    if not release.on_branch:
+        violations.append(
+            Violation(
+                "release",
+                _(
+                    "the released commit {commit} is not on the protected branch {branch} (at {tip}): "
+                    "only what reached {branch} through the gate may be released"
+                ).format(commit=head[:12], branch=release.branch, tip=release.tip[:12]),
+            )
+        )
     for step_id in policy.release_gate.requires:
         report = by_id[step_id]
         if report.status is not Status.COMPLETE:
@@ -364,26 +389,112 @@ def decide_release(
             )
     for step in policy.steps:
         if step.covers_code and step.tested_commit_field and step.id in policy.release_gate.requires:
-            named = view.fields.get(step.id, {}).get(step.tested_commit_field, "")
-            if tested_code is None:
+            found = release.reports.get(step.id)
+            if found is None:
                 violations.append(
                     Violation(
                         "release",
-                        _(
-                            "the report of step {no} must name the tested commit in '{field}' "
-                            "(found '{value}')"
-                        ).format(no=step.no, field=step.tested_commit_field, value=named),
+                        _("the report of step {no} cannot be read, so the release cannot be judged").format(
+                            no=step.no
+                        ),
                         step.no,
                     )
                 )
-            elif tested_code != released_code:
-                violations.append(
-                    Violation(
-                        "release",
-                        _(
-                            "the code changed after the tested commit {commit}; re-test it before release"
-                        ).format(commit=named[:12]),
-                        step.no,
-                    )
-                )
+                continue
+            tested = release.tested.get(step.id, ReportedCommit())
+            problems = _tested_commit_problems(step, found, tested, len(head), released_code)
+            problems += _security_result_problems(step, found)
+            violations += [Violation("release", problem, step.no) for problem in problems]
     return Report(reports, tuple(violations), "release")
+
+
+def _tested_commit_problems(
+    step: Step, report: SecurityReport, tested: ReportedCommit, id_length: int, released_code: str
+) -> list[str]:
+    """Why the commit the report names is not the released code, tested (empty when it is)."""
+    field = step.tested_commit_field or ""
+    value = report.fields.get(field, "").strip()
+    form = commit_name(value, id_length)
+    where = _("'{field}' in the report of step {no}").format(field=field, no=step.no)
+    if form is not CommitName.FULL:
+        why = {
+            CommitName.EMPTY: _("is empty"),
+            CommitName.SHORT: _("is '{value}', a short id (or a name that looks like one)"),
+            CommitName.UPPER: _("is '{value}', in capital letters"),
+            CommitName.OTHER_LENGTH: _("is '{value}', {count} hex digits"),
+            CommitName.NOT_HEX: _(
+                "is '{value}', not a commit id (a branch, tag or other name is not accepted)"
+            ),
+        }[form].format(value=_shown(value), count=len(value))
+        return [
+            _(
+                "{where} {why}: it must be the full id of the tested commit, {length} lower-case hex digits "
+                "(git rev-parse HEAD)"
+            ).format(where=where, why=why, length=id_length)
+        ]
+    if tested.kind is None:
+        return [
+            _("{where} names {value}, which is no object in this repository").format(where=where, value=value)
+        ]
+    if tested.kind != "commit":
+        return [
+            _("{where} names {value}, which is a {kind}, not a commit").format(
+                where=where, value=value, kind=tested.kind
+            )
+        ]
+    if not tested.in_history or tested.code is None:
+        return [
+            _("{where} names commit {value}, which is not in the history of the released commit").format(
+                where=where, value=value
+            )
+        ]
+    if tested.code != released_code:
+        return [
+            _("the code changed after the tested commit {commit}; re-test it before release").format(
+                commit=value[:12]
+            )
+        ]
+    return []
+
+
+def _security_result_problems(step: Step, report: SecurityReport) -> list[str]:
+    """Why the report's result and findings do not allow a release (empty when they do)."""
+    problems = []
+    if not report.passed:
+        problems.append(
+            _("'{field}' in the report of step {no} must be {passed}; it is '{value}'").format(
+                field=RESULT_FIELD, no=step.no, passed="LULUS", value=_shown(report.result or "")
+            )
+        )
+    if report.tables == 0:
+        problems.append(
+            _(
+                "the report of step {no} has no findings table (a table with a severity column such as "
+                "'Tingkat risiko' and a 'Status' column), so no open critical or high finding can be "
+                "ruled out"
+            ).format(no=step.no)
+        )
+    for finding in report.open_serious:
+        row = _shown(" | ".join(finding.cells))
+        if finding.known:
+            problems.append(
+                _(
+                    "the report of step {no} has an open finding of severity '{severity}' (line {line}: "
+                    "{row}); fix it, re-test, and mark it Diperbaiki"
+                ).format(no=step.no, severity=finding.severity, line=finding.line, row=row)
+            )
+        else:
+            problems.append(
+                _(
+                    "the report of step {no} has an open finding of unknown severity '{severity}' (line "
+                    "{line}: {row}); it counts as high: give it Kritis, Tinggi, Sedang or Rendah, or mark "
+                    "it Diperbaiki"
+                ).format(no=step.no, severity=_shown(finding.severity), line=finding.line, row=row)
+            )
+    return problems
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut to ``limit`` characters (a report's text inside a message)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
