@@ -266,6 +266,12 @@ def test_the_protected_branch_is_never_a_tag(office: Office, prepared: Prepared)
     security_test(office, prepared.tested)
     refused = release(office, "--branch", "refs/tags/v1.0")
     assert refused.exit_code == CANNOT_DECIDE and "never a tag" in refused.stderr
+    # on the server, a remote-tracking ref is whatever a pusher put there
+    git(office.app, "commit", "-q", "--allow-empty", "-m", "bukan main")
+    assert office.push("HEAD:refs/remotes/origin/main").returncode == 0
+    remote = release(office, "--branch", "refs/remotes/origin/main")
+    assert remote.exit_code == CANNOT_DECIDE and "a bare repository is the server" in remote.stderr
+    git(office.app, "reset", "-q", "--hard", "HEAD~1")
     # on a clone without the branch, a tag named like the branch's full name is not taken for it
     git(office.app, "checkout", "-q", "--detach")
     git(office.app, "branch", "-q", "-D", "main")

@@ -237,6 +237,15 @@ def check_release(repo: Path, rev: str, fallback: Policy | None = None, branch: 
     ``branch``: a branch name (``refs/heads/<branch>``, never a tag or another ref of that name), or a
     remote-tracking branch given in full (``refs/remotes/origin/main``) on a clone."""
     ref = protected_ref(branch)
+    if ref.startswith("refs/remotes/") and _is_bare(repo):
+        from toolkit.errors import UserError
+
+        raise UserError(  # on a server, anyone who may push can write refs/remotes/*
+            _(
+                "--branch {branch}: a bare repository is the server; name its branch (refs/heads/...), not "
+                "a remote-tracking branch, which anyone who may push can write"
+            ).format(branch=branch)
+        )
     named_tip = _branch_tip(repo, ref)
     start = _start(repo, [rev, named_tip], named_tip)
     head, tip = start.commits
@@ -276,6 +285,12 @@ def protected_ref(branch: str) -> str:
             "clone, a remote-tracking branch (refs/remotes/origin/main); never a tag or another kind of ref"
         ).format(branch=branch)
     )
+
+
+def _is_bare(repo: Path) -> bool:
+    from toolkit.repo.gitread import Pending
+
+    return Pending(repo, ["rev-parse", "--is-bare-repository"]).output().strip() == b"true"
 
 
 def _branch_tip(repo: Path, ref: str) -> str:
