@@ -51,16 +51,18 @@ def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     return folder
 
 
-@pytest.fixture
-def cli() -> Cli:
+def run_sopkit(*args: str, lang: str | None = None) -> Result:
     """Run ``sopkit ARGS...`` in-process; stdout and stderr are kept apart."""
     from toolkit.cli.app import cli as sopkit
 
-    def run(*args: str, lang: str | None = None) -> Result:
-        runner = CliRunner()
-        return runner.invoke(sopkit, list(args), env={"SOPKIT_LANG": lang}, catch_exceptions=False)
+    runner = CliRunner()
+    return runner.invoke(sopkit, list(args), env={"SOPKIT_LANG": lang}, catch_exceptions=False)
 
-    return run
+
+@pytest.fixture
+def cli() -> Cli:
+    """Run ``sopkit ARGS...`` in-process; stdout and stderr are kept apart."""
+    return run_sopkit
 
 
 def git(repo: Path, *args: str) -> str:
@@ -78,6 +80,11 @@ def keyring(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture
 def office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
     """A scaffolded application and a server with the hook, first push done."""
+    return new_office(tmp_path, cli, keyring)
+
+
+def new_office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
+    """What the ``office`` fixture makes, in ``tmp_path`` (for fixtures of a wider scope)."""
     from tests.office import PEOPLE, Office, roster_text
 
     shutil.copyfile(ROOT / "sop.yaml", tmp_path / "sop.yaml")

@@ -3,6 +3,7 @@ application repository and a bare server repository with the pre-receive hook.""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from tests.conftest import Cli, git
 from toolkit import sop
 from toolkit.demo import MINIMAL_PDF, fill_step
 
-__all__ = ["MINIMAL_PDF", "Office", "make_key", "roster_text"]
+__all__ = ["MINIMAL_PDF", "SECURITY_REPORT", "Office", "make_key", "roster_text", "write_security_report"]
 
 PEOPLE = {  # member id -> (roles, from, until)
     "ani": (["tu"], None, None),
@@ -34,6 +35,24 @@ SIGNER = {
     "security": "joko",
     "pengendalian": "wati",
 }
+
+
+SECURITY_REPORT = "docs/14-uji-keamanan/laporan-uji-keamanan.md"
+FIXED_FINDING = "| 1 | Injeksi SQL pada formulir masuk | Validasi input | Tinggi | Diperbaiki |"
+
+
+def write_security_report(
+    app: Path, tested: str, result: str = "LULUS", findings: str = FIXED_FINDING
+) -> Path:
+    """The security team's report (step 14, filled in already): the tested commit, the result, and the
+    rows of its findings table (``findings``: Markdown table rows)."""
+    report = app / SECURITY_REPORT
+    text = report.read_text(encoding="utf-8")
+    text = re.sub(r"commit_diuji: .*", f'commit_diuji: "{tested}"', text)
+    text = re.sub(r"hasil: .*", f'hasil: "{result}"', text)
+    text = re.sub(r"(## Temuan\n\n\|.*\|\n\|.*\|\n)(\|.*\|\n)+", lambda m: m.group(1) + findings + "\n", text)
+    report.write_text(text, encoding="utf-8")
+    return report
 
 
 def make_key(folder: Path, name: str) -> Path:

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 from toolkit import sop
+from toolkit.evidence import security_report
 from toolkit.evidence.artefacts import check_step
 from toolkit.evidence.model import CommitInfo, Entry, Signoff, Snapshot
 from toolkit.evidence.roster import Grant, Member, Roster
 from toolkit.evidence.signoffs import step_digest
 from toolkit.gate import decide
 from toolkit.gate.messages import violation_text
-from toolkit.gate.model import Change, Report, Rules, Status, View
+from toolkit.gate.model import Change, Release, Report, ReportedCommit, Rules, Status, View
 from toolkit.i18n import set_language
 
 _LOADED = sop.load(Path(__file__).parent.parent / "sop" / "minimal.yaml")
@@ -378,8 +379,17 @@ def test_a_signoff_goes_stale_when_its_files_change() -> None:
     assert report.step("desain").status is Status.MISSING
 
 
-def test_the_release_needs_every_step_and_the_tested_code() -> None:
-    contents = {**DESIGN_FILES, REPORT: FILLED[REPORT], "src/app.py": b"x"}
+TESTED = "a" * 40
+SECURITY = (
+    f"---\ncommit_diuji: {TESTED}\nhasil: LULUS\n---\n# Laporan\n\n## Temuan\n\n"
+    "| No | Temuan | Tingkat risiko | Status |\n|---|---|---|---|\n"
+    "| 1 | Injeksi SQL | Tinggi | Diperbaiki |\n"
+)
+
+
+def released(security: str = SECURITY, *, on_branch: bool = True, code: str | None = "released") -> Report:
+    """The release of a commit on which every step is complete; its code digest is "released"."""
+    contents = {**DESIGN_FILES, REPORT: security.encode(), "src/app.py": b"x"}
     signoffs = [
         signed("s1", "kebutuhan", "kasi", "budi", contents),
         signed("s2", "desain", "kasi", "budi", contents),
@@ -389,15 +399,42 @@ def test_the_release_needs_every_step_and_the_tested_code() -> None:
         commit("c", (SKPL, DPPL, REPORT, "src/app.py"), "rina"),
         *(commit(s.anchor, ()) for s in signoffs),
     ]
-    view = at(contents, commits, signoffs)
-    assert decide.decide_release(RULES, view, "same", "same").passed
-    assert [v.code for v in decide.decide_release(RULES, view, "tested", "other").violations] == [
-        "release.code-changed"
-    ]
-    assert [v.code for v in decide.decide_release(RULES, view, None, "x").violations] == [
-        "release.tested-commit-missing"
-    ]
+    view = at(contents, commits, signoffs, rev="b" * 40)
+    tested = ReportedCommit("commit", True, code)
+    facts = Release(
+        "refs/heads/main",
+        "b" * 40,
+        on_branch,
+        {"uji-keamanan": security_report.parse(security)},
+        {"uji-keamanan": tested},
+    )
+    return decide.decide_release(RULES, view, "released", facts)
+
+
+def test_the_release_of_tested_code_on_the_branch_passes() -> None:
+    report = released()
+    assert report.passed, why(report)
+
+
+@pytest.mark.parametrize(
+    ("report", "code"),
+    [
+        (released(on_branch=False), "release.not-on-branch"),
+        (released(code="other"), "release.code-changed"),
+        (released(SECURITY.replace(TESTED, TESTED[:12])), "release.commit-short"),
+        (released(SECURITY.replace(TESTED, "main")), "release.commit-not-an-id"),
+        (released(SECURITY.replace("hasil: LULUS", "hasil: TIDAK LULUS")), "release.result-not-passed"),
+        (released(SECURITY.replace("Diperbaiki", "Terbuka")), "release.open-finding"),
+        (released(SECURITY.split("## Temuan", maxsplit=1)[0]), "release.no-findings-table"),
+    ],
+    ids=["off the branch", "code changed", "short id", "ref name", "not passed", "open finding", "no table"],
+)
+def test_a_release_is_blocked_with_its_reason(report: Report, code: str) -> None:
+    assert code in [v.code for v in report.violations], why(report)
+
+
+def test_a_release_needs_every_step() -> None:
     unfinished = at(BASE_FILES, BASE_COMMITS, list(BASE.signoffs))
-    assert {v.code for v in decide.decide_release(RULES, unfinished, None, "x").violations} >= {
-        "release.step-incomplete"
-    }
+    facts = Release("refs/heads/main", "head", True, {"uji-keamanan": None}, {})
+    codes_found = {v.code for v in decide.decide_release(RULES, unfinished, "x", facts).violations}
+    assert codes_found == {"release.step-incomplete", "release.report-unreadable"}

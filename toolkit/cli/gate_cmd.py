@@ -90,20 +90,32 @@ def check(
 
 @gate.command(
     help=_(
-        "The release gate: every step through the security test complete, and the security "
-        "sign-off covering exactly the code at REF."
+        "The release gate: REF on the protected branch, every step through the security test complete, "
+        "and the security report naming the tested commit by its full id, with the result LULUS, no "
+        "open critical or high finding, and exactly the code at REF. The policy and roster are read "
+        "from the tip of the protected branch, never from REF."
     )
 )
 @REPO
 @click.option("--ref", default="HEAD", show_default=True, help=_("The commit to release."))
+@click.option(
+    "--branch",
+    default="main",
+    show_default=True,
+    help=_(
+        "The protected branch whose tip holds the policy and which REF must be on: a branch name, read "
+        "only as refs/heads/NAME (on the server's bare repository, its branch); on a clone give the "
+        "remote-tracking branch in full, e.g. refs/remotes/origin/main."
+    ),
+)
 @FORMAT
 @POLICY
 @ROSTER
 @lean
-def release(repo: Path, ref: str, fmt: str, policy: Path | None, roster: Path | None) -> None:
+def release(repo: Path, ref: str, branch: str, fmt: str, policy: Path | None, roster: Path | None) -> None:
     from toolkit.forge.plain import gate as plaingit
 
-    _emit(plaingit.check_release(repo, ref, _fallback(policy, roster)), fmt)
+    _emit(plaingit.check_release(repo, ref, _fallback(policy, roster), branch), fmt)
 
 
 @click.command(

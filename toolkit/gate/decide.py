@@ -12,13 +12,16 @@ from collections.abc import Iterable, Mapping
 from toolkit.evidence.classify import classes
 from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff
 from toolkit.evidence.roster import office_day
+from toolkit.evidence.security_report import RESULT_FIELD, CommitName, SecurityReport, commit_name
 from toolkit.evidence.signoffs import covered_paths, covers, digest_of, touches
 from toolkit.gate.model import (
     STATUS_LABELS,
     Change,
     Message,
     Rejected,
+    Release,
     Report,
+    ReportedCommit,
     Rules,
     Status,
     StepReport,
@@ -308,14 +311,23 @@ def _after(later: str, earlier: str, commits: tuple[CommitInfo, ...]) -> bool:
     return False
 
 
-def decide_release(rules: Rules, view: View, tested_code: str | None, released_code: str) -> Report:
-    """Whether ``view`` may be released: every step the release needs is complete, and the security
-    sign-off covers exactly this code (``tested_code`` is the code digest of the commit the report names,
-    ``None`` when it names none or an unknown one)."""
+def decide_release(rules: Rules, view: View, released_code: str, release: Release) -> Report:
+    """Whether ``view`` may be released. ``rules`` are the protected branch's, never the released
+    commit's; ``release`` says whether the released commit is on that branch and what the security
+    reports say (``released_code``: the digest of the released code).
+
+    Blocked unless the released commit is on the branch, every step the release needs is complete, and
+    the report of each step that covers the code names, by its full id, a commit of the released history
+    whose code is exactly the released code, states the result LULUS and leaves no critical or high
+    finding open."""
     policy = rules.sop
     reports = step_reports(rules, view)
     by_id = {r.id: r for r in reports}
     violations = []
+    head = view.snapshot.rev or ""
+    if not release.on_branch:
+        params = {"commit": head[:12], "branch": release.branch, "tip": release.tip[:12]}
+        violations.append(Violation("release.not-on-branch", params))
     for step_id in policy.release_gate.requires:
         report = by_id[step_id]
         if report.status is not Status.COMPLETE:
@@ -327,10 +339,70 @@ def decide_release(rules: Rules, view: View, tested_code: str | None, released_c
             violations.append(Violation("release.step-incomplete", params, report.no))
     for step in policy.steps:
         if step.covers_code and step.tested_commit_field and step.id in policy.release_gate.requires:
-            named = view.fields.get(step.id, {}).get(step.tested_commit_field, "")
-            if tested_code is None:
-                params = {"step": str(step.no), "field": step.tested_commit_field, "value": named}
-                violations.append(Violation("release.tested-commit-missing", params, step.no))
-            elif tested_code != released_code:
-                violations.append(Violation("release.code-changed", {"commit": named[:12]}, step.no))
+            found = release.reports.get(step.id)
+            if found is None:
+                violations.append(Violation("release.report-unreadable", {"step": str(step.no)}, step.no))
+                continue
+            tested = release.tested.get(step.id, ReportedCommit())
+            problems = _tested_commit_problems(step, found, tested, len(head), released_code)
+            problems += _security_result_problems(step, found)
+            violations += [Violation(code, params, step.no) for code, params in problems]
     return Report(reports, tuple(violations), "release", _notes(view))
+
+
+Problems = list[tuple[str, dict[str, str]]]  # (code, what its message names)
+
+_COMMIT_FORMS = {
+    CommitName.EMPTY: "release.commit-empty",
+    CommitName.SHORT: "release.commit-short",
+    CommitName.UPPER: "release.commit-upper-case",
+    CommitName.OTHER_LENGTH: "release.commit-length",
+    CommitName.NOT_HEX: "release.commit-not-an-id",
+}
+
+
+def _tested_commit_problems(
+    step: Step, report: SecurityReport, tested: ReportedCommit, id_length: int, released_code: str
+) -> Problems:
+    """Why the commit the report names is not the released code, tested (empty when it is)."""
+    field = step.tested_commit_field or ""
+    value = report.fields.get(field, "").strip()
+    form = commit_name(value, id_length)
+    where = {"field": field, "step": str(step.no), "value": _shown(value)}
+    if form is not CommitName.FULL:
+        return [(_COMMIT_FORMS[form], {**where, "count": str(len(value)), "length": str(id_length)})]
+    if tested.kind is None:
+        return [("release.commit-unknown", where)]
+    if tested.kind != "commit":
+        return [("release.commit-not-a-commit", {**where, "kind": tested.kind})]
+    if not tested.in_history or tested.code is None:
+        return [("release.commit-not-in-history", where)]
+    if tested.code != released_code:
+        return [("release.code-changed", {"commit": value[:12]})]
+    return []
+
+
+def _security_result_problems(step: Step, report: SecurityReport) -> Problems:
+    """Why the report's result and findings do not allow a release (empty when they do)."""
+    problems: Problems = []
+    if not report.passed:
+        params = {"field": RESULT_FIELD, "step": str(step.no), "value": _shown(report.result or "")}
+        problems.append(("release.result-not-passed", params))
+    if report.tables == 0:
+        problems.append(("release.no-findings-table", {"step": str(step.no)}))
+    for finding in report.open_serious:
+        code = "release.open-finding" if finding.known else "release.open-finding-unknown-severity"
+        params = {
+            "step": str(step.no),
+            "severity": _shown(finding.severity),
+            "line": str(finding.line),
+            "row": _shown(" | ".join(finding.cells)),
+        }
+        problems.append((code, params))
+    return problems
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut to ``limit`` characters (a report's text inside a message)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

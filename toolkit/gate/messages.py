@@ -32,11 +32,59 @@ TEXTS = {
     "history.rewritten": N_("the change rewrites history: {base} is not an ancestor of {head} (force push?)"),
     # violations of a release
     "release.step-incomplete": N_("step {step} is {status}: {reasons}"),
-    "release.tested-commit-missing": N_(
-        "the report of step {step} must name the tested commit in '{field}' (found '{value}')"
+    "release.not-on-branch": N_(
+        "the released commit {commit} is not on the protected branch {branch} (at {tip}): only what "
+        "reached {branch} through the gate may be released"
+    ),
+    "release.report-unreadable": N_(
+        "the report of step {step} cannot be read, so the release cannot be judged"
+    ),
+    "release.commit-empty": N_(
+        "'{field}' in the report of step {step} is empty: it must be the full id of the tested commit, "
+        "{length} lower-case hex digits (git rev-parse HEAD)"
+    ),
+    "release.commit-short": N_(
+        "'{field}' in the report of step {step} is '{value}', a short id (or a name that looks like one): "
+        "it must be the full id of the tested commit, {length} lower-case hex digits (git rev-parse HEAD)"
+    ),
+    "release.commit-upper-case": N_(
+        "'{field}' in the report of step {step} is '{value}', in capital letters: it must be the full id "
+        "of the tested commit, {length} lower-case hex digits (git rev-parse HEAD)"
+    ),
+    "release.commit-length": N_(
+        "'{field}' in the report of step {step} is '{value}', {count} hex digits: it must be the full id "
+        "of the tested commit, {length} lower-case hex digits (git rev-parse HEAD)"
+    ),
+    "release.commit-not-an-id": N_(
+        "'{field}' in the report of step {step} is '{value}', not a commit id (a branch, tag or other "
+        "name is not accepted): it must be the full id of the tested commit, {length} lower-case hex "
+        "digits (git rev-parse HEAD)"
+    ),
+    "release.commit-unknown": N_(
+        "'{field}' in the report of step {step} names {value}, which is no object in this repository"
+    ),
+    "release.commit-not-a-commit": N_(
+        "'{field}' in the report of step {step} names {value}, which is a {kind}, not a commit"
+    ),
+    "release.commit-not-in-history": N_(
+        "'{field}' in the report of step {step} names commit {value}, which is not in the history of the "
+        "released commit"
     ),
     "release.code-changed": N_(
         "the code changed after the tested commit {commit}; re-test it before release"
+    ),
+    "release.result-not-passed": N_("'{field}' in the report of step {step} must be LULUS; it is '{value}'"),
+    "release.no-findings-table": N_(
+        "the report of step {step} has no findings table (a table with a severity column such as "
+        "'Tingkat risiko' and a 'Status' column), so no open critical or high finding can be ruled out"
+    ),
+    "release.open-finding": N_(
+        "the report of step {step} has an open finding of severity '{severity}' (line {line}: {row}); "
+        "fix it, re-test, and mark it Diperbaiki"
+    ),
+    "release.open-finding-unknown-severity": N_(
+        "the report of step {step} has an open finding of unknown severity '{severity}' (line {line}: "
+        "{row}); it counts as high: give it Kritis, Tinggi, Sedang or Rendah, or mark it Diperbaiki"
     ),
     # why a sign-off does not count
     "signoff.unknown-step": N_("names step '{step}', which the policy does not have"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.evidence.model import ArtefactCheck, CommitInfo, Signoff, Snapshot
 from toolkit.evidence.roster import Roster
@@ -22,6 +22,10 @@ class Rules(NamedTuple):
     source: str = ""  # where the policy was read from
 
 
+if TYPE_CHECKING:
+    from toolkit.evidence.security_report import SecurityReport
+
+
 class View(NamedTuple):
     """One commit as the gate sees it: its files, the state of every step's artefacts, and the history
     that leads to it (commits oldest first, and the sign-offs found on them)."""
@@ -30,7 +34,6 @@ class View(NamedTuple):
     checks: Mapping[str, tuple[ArtefactCheck, ...]]  # step id -> its artefact checks
     commits: tuple[CommitInfo, ...]
     signoffs: tuple[Signoff, ...]
-    fields: Mapping[str, Mapping[str, str]] = {}  # step id -> front-matter fields (never changed)
 
 
 class Change(NamedTuple):
@@ -119,3 +122,23 @@ class Report(NamedTuple):
 
     def step(self, step_id: str) -> StepReport:
         return next(s for s in self.steps if s.id == step_id)
+
+
+class ReportedCommit(NamedTuple):
+    """What git holds under the id a security report names as its tested commit (gathered only for a
+    full id of the repository's hash, and looked up only as an object id, never as a ref name)."""
+
+    kind: str | None = None  # the object's type (commit, blob, tree, tag); None when git has no such object
+    in_history: bool = False  # a commit reachable from (or equal to) the released commit
+    code: str | None = None  # the digest of the application code at that commit
+
+
+class Release(NamedTuple):
+    """The facts the release gate judges besides the released commit's view: where the rules came from,
+    whether the released commit is on the protected branch, and what each security report says."""
+
+    branch: str  # the protected branch's full ref name, e.g. refs/heads/main
+    tip: str  # the commit at its tip, whose policy and roster judge the release
+    on_branch: bool  # the released commit is the tip or reachable from it
+    reports: Mapping[str, SecurityReport | None]  # step id -> its report (None: no readable report)
+    tested: Mapping[str, ReportedCommit]  # step id -> what its report's tested commit is in git

@@ -128,12 +128,10 @@ def view_at(
     signoffs: SignoffSource | tuple[Signoff, ...],
     snapshot: Snapshot | None = None,
     history: tuple[CommitInfo, ...] | None = None,
-    fields: bool = False,
     cache: Cache = NO_CACHE,
 ) -> View:
     """One commit as the gate sees it. ``signoffs``: the source that finds them in the history, or those
-    already found; ``snapshot`` and ``history``: read when not given; ``fields``: with the front-matter
-    fields the release gate reads."""
+    already found; ``snapshot`` and ``history``: read when not given."""
     snapshot = snapshot if snapshot is not None else read_snapshot(repo, rev)
     sop = rules.sop
     known = file_verdicts(repo, sop, snapshot, cache)
@@ -141,7 +139,7 @@ def view_at(
     if history is None:
         history = tuple(read_history(repo, rev)) if rev else ()
     found = signoffs if isinstance(signoffs, tuple) else signoffs(history)
-    return View(snapshot, checks, history, found, tested_fields(repo, sop, snapshot) if fields else {})
+    return View(snapshot, checks, history, found)
 
 
 def file_verdicts(
@@ -232,28 +230,6 @@ def with_sizes(repo: Path, entries: list[Entry]) -> list[Entry]:
     """``entries`` with their sizes (a tree is listed without them; -1 stays for a missing object)."""
     sizes = read_sizes(repo, [e.sha for e in entries if e.size < 0 and e.kind == "blob"])
     return [e._replace(size=sizes.get(e.sha, e.size)) if e.size < 0 else e for e in entries]
-
-
-def tested_fields(repo: Path, sop: Sop, snapshot: Snapshot) -> dict[str, dict[str, str]]:
-    """Step id -> the front-matter fields of its report, for the steps that name a tested commit."""
-    from toolkit.evidence.contents import front_matter
-
-    fields: dict[str, dict[str, str]] = {}
-    for step in sop.steps:
-        if not step.tested_commit_field:
-            continue
-        for artefact in step.artefacts:
-            entry = snapshot.entries.get(artefact.path)
-            if artefact.kind != "markdown" or entry is None:
-                continue
-            (entry,) = with_sizes(repo, [entry])
-            if not needs_content(entry, sop.settings):
-                continue
-            content = read_objects(repo, [entry.sha]).get(entry.sha)
-            if content is not None:
-                front = front_matter(content.decode("utf-8", "replace")) or {}
-                fields[step.id] = {str(k): str(v) for k, v in front.items() if v is not None}
-    return fields
 
 
 def change_between(

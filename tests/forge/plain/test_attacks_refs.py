@@ -14,6 +14,9 @@ import pytest
 from tests.conftest import git
 from tests.forge.plain.test_adversarial import fill_letter, rejected
 from tests.office import Office
+from toolkit.cache import Cache
+from toolkit.evidence import roster as roster_lib
+from toolkit.evidence.signoffs import parse_commit
 
 ALLOWED = "refs/heads/*, refs/tags/*"
 
@@ -307,16 +310,19 @@ def test_the_pushers_cache_folder_is_ignored(
     monkeypatch.setenv("SOPKIT_CACHE_DIR", str(prepared))
     base = main_of(office)
     check = ("gate", "check", "--repo", str(office.app), "--base", base, *office.rules)
-    sshsig._KNOWN.clear()  # what the process remembers: the signoff command checked this signature
     assert office.cli(*check).exit_code == 1
-    signatures = [p for p in (prepared / "signatures").iterdir() if not p.name.startswith(".")]
-    assert signatures
-    for entry in signatures:
-        entry.write_text("ani")
-    sshsig._KNOWN.clear()
+    # the entry a verified signature would leave, forged: the outsider's signature "made by ani"
+    raw = subprocess.run(
+        ["git", "cat-file", "commit", "HEAD"], cwd=office.app, capture_output=True, check=True
+    ).stdout
+    signed = parse_commit(raw)
+    assert signed.signature is not None
+    roster = roster_lib.load(office.root / "roster.yaml", set(office.policy.roles))
+    lines = "\n".join(f"{m.id} {key}" for m in roster.members for key in m.keys).encode()
+    key = Cache.key(sshsig.NAMESPACE_CACHE, signed.signature, signed.payload, lines)
+    Cache(prepared).store(sshsig.NAMESPACE_CACHE, key, "ani")
     fooled = office.cli(*check)
     assert fooled.exit_code == 0, fooled.stdout  # the forged entry works where it is read
-    sshsig._KNOWN.clear()
     before = snapshot(prepared)
 
     server_cache = office.bare / "sopkit" / "cache"
@@ -326,7 +332,7 @@ def test_the_pushers_cache_folder_is_ignored(
     rejected(office, "[signoff]", "not made by a key in the roster")
     assert snapshot(prepared) == before  # nothing written there
     remembered = [p for p in server_cache.rglob("*") if p.is_file()]
-    assert any(p.parent.name == "signatures" for p in remembered), remembered
+    assert any(p.parent.name == "valid-policy-data" for p in remembered), remembered
 
 
 def test_the_pushers_python_path_is_ignored(

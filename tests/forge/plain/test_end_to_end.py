@@ -6,7 +6,7 @@ import json
 import re
 
 from tests.conftest import git
-from tests.office import Office
+from tests.office import Office, write_security_report
 
 
 def test_the_sop_end_to_end(office: Office) -> None:
@@ -32,8 +32,7 @@ def test_the_sop_end_to_end(office: Office) -> None:
     # the security test names the tested commit and signs off the code with it
     tested = git(office.app, "rev-parse", "HEAD").strip()
     office.fill(14)
-    report = office.app / "docs/14-uji-keamanan/laporan-uji-keamanan.md"
-    report.write_text(re.sub(r'commit_diuji: ".*"', f'commit_diuji: "{tested}"', report.read_text()))
+    report = write_security_report(office.app, tested)
     report_commit = office.commit("Laporan uji keamanan", author="joko")
     # budi is no security officer; joko wrote the report himself: neither sign-off would count
     wrong_role = office.signoff(14, "security", member="budi")

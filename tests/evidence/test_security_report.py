@@ -1,0 +1,213 @@
+"""Reading a security test report from its text: the result, the findings tables, the tested commit's form."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.evidence.security_report import CommitName, commit_name, parse
+from toolkit.paths import template_dir
+
+FRONT = '---\ncommit_diuji: "{commit}"\ntanggal_uji: 2026-03-02\npenguji: Joko\nhasil: {result}\n---\n\n'
+HEADER = "| No | Temuan | Area | Tingkat risiko | Status |\n|---:|---|---|---|---|\n"
+
+
+def report(rows: str, result: str = "LULUS", header: str = HEADER, commit: str = "a" * 40) -> str:
+    return (
+        FRONT.format(commit=commit, result=result)
+        + "# Laporan Uji Keamanan\n\n## Temuan\n\n"
+        + header
+        + rows
+        + "\n## Uji Ulang\n\n| No temuan | Tanggal uji ulang | Hasil |\n|---:|---|---|\n"
+        + "| 1 | 2026-03-02 | belum |\n"
+    )
+
+
+def test_the_template_is_read_as_it_is() -> None:
+    text = (template_dir() / "template/docs/14-uji-keamanan/laporan-uji-keamanan.md.jinja").read_text()
+    found = parse(text)
+    assert found.tables == 1  # the re-test log and the BSSN checklist are no findings tables
+    assert not found.passed and found.result and "LULUS atau TIDAK LULUS" in found.result
+    (row,) = found.findings
+    assert row.open and row.serious and not row.known  # a placeholder is no severity
+
+
+def test_an_honest_report_passes() -> None:
+    found = parse(report("| 1 | Injeksi SQL | Validasi input | Tinggi | Diperbaiki |\n"))
+    assert found.passed and found.tables == 1
+    assert found.fields["commit_diuji"] == "a" * 40 and found.fields["tanggal_uji"] == "2026-03-02"
+    (row,) = found.findings
+    assert not row.open and row.serious and row.known and row.line == 14
+    assert found.open_serious == ()
+
+
+@pytest.mark.parametrize("result", ["LULUS", "lulus", "  Lulus ", '"LULUS"'])
+def test_lulus_passes_in_any_case(result: str) -> None:
+    assert parse(report("| 1 | Tidak ada temuan | - | - | - |\n", result=result)).passed
+
+
+@pytest.mark.parametrize("result", ["TIDAK LULUS", "LULUS BERSYARAT", "Lulus.", "yes", '""', "PASS"])
+def test_anything_but_lulus_fails(result: str) -> None:
+    assert not parse(report("| 1 | Tidak ada temuan | - | - | - |\n", result=result)).passed
+
+
+def test_no_result_field_fails() -> None:
+    found = parse("---\ncommit_diuji: abc\n---\n\n" + HEADER)
+    assert found.result is None and not found.passed
+    assert not parse("# no front matter\n\n" + HEADER).passed
+
+
+@pytest.mark.parametrize(
+    "severity", ["Kritis", "Tinggi", "**Tinggi**", "High", "CRITICAL", "Tinggi (CVSS 8.1)"]
+)
+def test_an_open_serious_finding_is_found(severity: str) -> None:
+    found = parse(report(f"| 1 | XSS tersimpan | Validasi input | {severity} | Terbuka |\n"))
+    (row,) = found.open_serious
+    assert row.severity == severity and row.statuses == ("Terbuka",) and row.known
+
+
+@pytest.mark.parametrize(
+    "status", ["Terbuka", "", "Belum diperbaiki", "Diperbaiki sebagian", "Tidak berlaku"]
+)
+def test_a_finding_is_open_unless_its_status_closes_it(status: str) -> None:
+    (row,) = parse(report(f"| 1 | XSS | Validasi input | Tinggi | {status} |\n")).findings
+    assert row.open
+
+
+@pytest.mark.parametrize(
+    "status", ["Diperbaiki", "diperbaiki", "Sudah diperbaiki", "Ditutup", "Selesai", "Fixed", "*Closed*"]
+)
+def test_fixed_or_closed_findings_are_closed(status: str) -> None:
+    found = parse(report(f"| 1 | XSS | Validasi input | Kritis | {status} |\n"))
+    assert found.open_serious == () and not found.findings[0].open
+
+
+@pytest.mark.parametrize("severity", ["Sedang", "Rendah", "Medium", "Low", "Informasi"])
+def test_open_minor_findings_do_not_count(severity: str) -> None:
+    found = parse(report(f"| 1 | Header keamanan | Konfigurasi | {severity} | Terbuka |\n"))
+    assert found.open_serious == () and found.findings[0].open
+
+
+@pytest.mark.parametrize("severity", ["", "Isi sebenarnya", "Parah", "?"])
+def test_an_open_finding_of_unknown_severity_counts_as_serious(severity: str) -> None:
+    (row,) = parse(report(f"| 1 | Sesuatu | Konfigurasi | {severity} | Terbuka |\n")).open_serious
+    assert not row.known
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "| 1 | Tidak ada temuan | - | - | - |",
+        "| 1 | Tidak ada temuan | | | |",
+        "| 1 | **Tidak ada temuan** | - | Tidak berlaku | Tidak berlaku |",
+        "| - | No findings | - | N/A | N/A |",
+        "|  |  |  |  |  |",
+    ],
+)
+def test_no_finding_rows_are_left_out(row: str) -> None:
+    found = parse(report(row + "\n"))
+    assert found.tables == 1 and found.findings == ()
+
+
+def test_a_no_finding_row_with_a_severity_is_a_finding() -> None:
+    (row,) = parse(report("| 1 | Tidak ada temuan | Kontrol akses | Tinggi | Terbuka |\n")).open_serious
+    assert row.severity == "Tinggi"
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        (
+            "| No | Finding | Area | Severity | Status | Re-test result |\n|---|---|---|---|---|---|\n",
+            "| 1 | SQL injection | Input | Tinggi | Open | Not fixed |",
+        ),
+        (
+            "| No | Temuan | Tingkat | Status perbaikan |\n|---|---|---|---|\n",
+            "| 1 | XSS | Tinggi | Terbuka |",
+        ),
+        (
+            "No | Temuan | Tingkat Risiko (Kritis/Tinggi/Sedang/Rendah) | **Status**\n"
+            "--- | --- | --- | ---\n",
+            "1 | XSS | Tinggi | Terbuka",
+        ),
+        (
+            "| No | Temuan | Risk level | Status temuan |\n|:-:|:--|:--|--:|\n",
+            "| 1 | XSS | Tinggi | Terbuka |",
+        ),
+    ],
+)
+def test_header_names_in_indonesian_and_english(header: str, row: str) -> None:
+    found = parse(report(row + "\n", header=header))
+    assert found.tables == 1
+    (open_row,) = found.open_serious
+    assert open_row.severity == "Tinggi"
+
+
+def test_every_status_column_must_close_a_finding() -> None:
+    header = "| No | Temuan | Severity | Status | Status uji ulang |\n|---|---|---|---|---|\n"
+    # "Status uji ulang" is no status header the report is read by: the finding is closed by "Status"
+    assert parse(report("| 1 | XSS | High | Fixed | Terbuka |\n", header=header)).open_serious == ()
+    header = "| No | Temuan | Severity | Status | Status perbaikan |\n|---|---|---|---|---|\n"
+    assert parse(report("| 1 | XSS | High | Fixed | Terbuka |\n", header=header)).open_serious
+
+
+def test_findings_of_every_findings_table_count() -> None:
+    text = report("| 1 | XSS | Validasi input | Tinggi | Diperbaiki |\n")
+    text += "\n## Temuan tambahan\n\n" + HEADER + "| 2 | IDOR | Kontrol akses | Kritis | Terbuka |\n"
+    found = parse(text)
+    assert found.tables == 2
+    assert [f.line for f in found.open_serious] == [
+        text.split("\n").index("| 2 | IDOR | Kontrol akses | Kritis | Terbuka |") + 1
+    ]
+
+
+def test_a_report_without_a_findings_table_has_none() -> None:
+    text = FRONT.format(commit="a" * 40, result="LULUS") + "## Temuan\n\nTidak ada temuan.\n"
+    assert parse(text).tables == 0
+    no_status = "| No | Temuan | Tingkat risiko |\n|---|---|---|\n| 1 | XSS | Tinggi |\n"
+    assert parse(FRONT.format(commit="a" * 40, result="LULUS") + no_status).tables == 0
+
+
+def test_tables_in_code_blocks_and_comments_are_not_read() -> None:
+    hidden = "```\n" + HEADER + "| 1 | XSS | x | Tinggi | Diperbaiki |\n```\n\n<!--\n" + HEADER + "-->\n"
+    assert parse(FRONT.format(commit="a" * 40, result="LULUS") + hidden).tables == 0
+
+
+def test_a_line_right_after_a_table_is_one_more_row() -> None:
+    # a Markdown renderer shows the line as a row of the table: it is a finding of unknown severity
+    found = parse(report("| 1 | XSS | x | Tinggi | Diperbaiki |\nSQL injection di halaman admin\n"))
+    (row,) = found.open_serious
+    assert row.cells[0] == "SQL injection di halaman admin"
+
+
+def test_escaped_pipes_stay_inside_a_cell() -> None:
+    (row,) = parse(report("| 1 | a \\| b | x | Tinggi | Terbuka |\n")).findings
+    assert row.cells[1] == "a | b" and row.severity == "Tinggi"
+
+
+def test_crlf_and_a_byte_order_mark() -> None:
+    text = "\ufeff" + report("| 1 | XSS | x | Tinggi | Terbuka |\n").replace("\n", "\r\n")
+    found = parse(text)
+    assert found.tables == 1 and len(found.open_serious) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "length", "form"),
+    [
+        ("a" * 40, 40, CommitName.FULL),
+        ("0123456789abcdef" * 4, 64, CommitName.FULL),
+        ("", 40, CommitName.EMPTY),
+        ("abc1234", 40, CommitName.SHORT),
+        ("a" * 39, 40, CommitName.SHORT),
+        ("a" * 40, 64, CommitName.SHORT),  # a SHA-1 id in a SHA-256 repository
+        ("a" * 64, 40, CommitName.OTHER_LENGTH),
+        ("A" * 40, 40, CommitName.UPPER),
+        ("v1.0", 40, CommitName.NOT_HEX),
+        ("HEAD", 40, CommitName.NOT_HEX),
+        ("main~1", 40, CommitName.NOT_HEX),
+        ("a" * 40 + "^", 40, CommitName.NOT_HEX),
+        (" " + "a" * 40, 40, CommitName.NOT_HEX),
+        ("[[ISI: commit]]", 40, CommitName.NOT_HEX),
+    ],
+)
+def test_commit_name_forms(value: str, length: int, form: CommitName) -> None:
+    assert commit_name(value, length) is form

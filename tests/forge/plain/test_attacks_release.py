@@ -1,0 +1,291 @@
+"""Attacks on the release gate, on real git (DESIGN.md §8: a programmer with push access and no officer's
+key, who can push any branch or tag and craft commits). The gate must read the policy and roster from the
+protected branch, release only what is on it, match the report's tested commit as an object id, and
+accept only a report whose result is LULUS with no critical or high finding open.
+
+Steps 1–13 and the application code are made once per module; each test copies that office and writes
+its own security report (signed off by the security officer, so that only what the test varies is wrong).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from click.testing import Result
+
+from tests.conftest import git, new_office, run_sopkit
+from tests.office import FIXED_FINDING, SECURITY_REPORT, Office, write_security_report
+
+BLOCKED = 1
+CANNOT_DECIDE = 2
+
+
+class Prepared(NamedTuple):
+    root: Path  # the office: app/, server.git/, sop.yaml, roster.yaml
+    tested: str  # main after step 13: the code the security team tests
+    old: str  # main after step 10: before any application code
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory, keyring: dict[str, Path]) -> Iterator[Prepared]:
+    root = tmp_path_factory.mktemp("release-office")
+    with pytest.MonkeyPatch.context() as patch:  # the per-test cache fixture is not there yet
+        patch.setenv("SOPKIT_CACHE_DIR", str(tmp_path_factory.mktemp("release-cache")))
+        office = new_office(root, run_sopkit, keyring)
+        for step in range(1, 11):
+            office.complete(step)
+        old = git(office.app, "rev-parse", "HEAD").strip()
+        (office.app / "src" / "app.py").write_text("print('halo')\n")
+        office.commit("Mulai pemrograman", author="rina")
+        assert office.push().returncode == 0
+        for step in (11, 12, 13):
+            office.complete(step)
+        tested = git(office.app, "rev-parse", "HEAD").strip()
+    yield Prepared(root, tested, old)
+
+
+@pytest.fixture
+def office(prepared: Prepared, tmp_path: Path, keyring: dict[str, Path]) -> Office:
+    """A copy of the prepared office, for one test to change."""
+    root = tmp_path / "office"
+    shutil.copytree(prepared.root, root, symlinks=True)
+    return Office(root, lambda *args: run_sopkit(*args, lang="en"), keyring)
+
+
+def security_test(
+    office: Office, tested: str, result: str = "LULUS", findings: str = FIXED_FINDING, push: bool = True
+) -> str:
+    """The security team's report, committed by a programmer and signed off by the security officer."""
+    office.fill(14)
+    write_security_report(office.app, tested, result, findings)
+    office.commit("Laporan uji keamanan", author="rina")
+    signed = office.signoff(14, "security")
+    assert signed.exit_code == 0, signed.output + signed.stderr
+    if push:
+        pushed = office.push()
+        assert pushed.returncode == 0, pushed.stderr
+    return git(office.app, "rev-parse", "HEAD").strip()
+
+
+def tag_off_main(office: Office, tag: str) -> None:
+    """A tag on a commit that is not on main: the server refuses the push, so it is put into the server's
+    repository around the hook (as an admin could, or a server without the tag check): the release gate
+    must hold on its own."""
+    refused = office.push(f"refs/tags/{tag}")
+    assert refused.returncode != 0 and "is not on a protected branch" in refused.stderr, refused.stderr
+    git(office.bare, "fetch", "-q", str(office.app), f"refs/tags/{tag}:refs/tags/{tag}")
+
+
+def release(office: Office, *args: str) -> Result:
+    """``sopkit gate release`` on the server's repository, with the office's rules as the fallback."""
+    return office.cli("gate", "release", "--repo", str(office.bare), *office.rules, *args)
+
+
+def blocked_because(result: Result, *reasons: str) -> None:
+    assert result.exit_code == BLOCKED, result.stdout + result.stderr
+    for reason in reasons:
+        assert reason in result.stdout, result.stdout
+
+
+def test_the_honest_release_passes(office: Office, prepared: Prepared) -> None:
+    released = security_test(office, prepared.tested)
+    result = release(office)
+    assert result.exit_code == 0, result.stdout
+    # a tag on main, the commit id, and a clone's remote-tracking branch give the same answer
+    git(office.app, "tag", "v1.0")
+    assert office.push("refs/tags/v1.0").returncode == 0
+    for ref in ("v1.0", released):
+        assert release(office, "--ref", ref).exit_code == 0
+    git(office.app, "fetch", "-q", str(office.bare), "+refs/heads/main:refs/remotes/origin/main")
+    on_clone = office.cli(
+        "gate", "release", "--repo", str(office.app), "--branch", "refs/remotes/origin/main", *office.rules
+    )
+    assert on_clone.exit_code == 0, on_clone.stdout + on_clone.stderr
+
+
+def test_a_tag_with_a_weakened_policy_is_judged_by_main(office: Office) -> None:
+    # the security test is not done; off main, the policy says a release needs the request letter only
+    policy = office.app / ".sop" / "sop.yaml"
+    text = policy.read_text(encoding="utf-8")
+    start = text.index("  release:\n")
+    end = text.index("\npolicy:")
+    policy.write_text(
+        text[:start] + "  release:\n    requires: [permintaan]\n" + text[end:], encoding="utf-8"
+    )
+    office.commit("Sederhanakan rilis", author="rina")
+    git(office.app, "tag", "v1.0")
+    tag_off_main(office, "v1.0")
+    assert office.cli("sop", "validate", str(policy)).exit_code == 0
+    result = release(office, "--ref", "v1.0")
+    blocked_because(
+        result, "[release] step 14 is not filled in", "is not on the protected branch refs/heads/main"
+    )
+
+
+def test_a_tag_with_its_own_roster_does_not_make_its_author_an_officer(
+    office: Office, prepared: Prepared
+) -> None:
+    # off main, the attacker names himself security officer in a roster of the tag and signs off step 14
+    from tests.office import PEOPLE, roster_text
+
+    people = {**PEOPLE, "outsider": (["security"], None, None)}
+    (office.app / ".sop" / "roster.yaml").write_text(roster_text(office.keys, people), encoding="utf-8")
+    office.commit("Roster", author="rina")
+    office.fill(14)
+    write_security_report(office.app, prepared.tested)
+    office.commit("Laporan uji keamanan", author="rina")
+    office.signoff(14, "security", member="outsider")  # counts by the tag's own roster
+    git(office.app, "tag", "v1.0")
+    tag_off_main(office, "v1.0")
+    # the release gate reads main's roster, which does not know him
+    result = release(office, "--ref", "v1.0")
+    blocked_because(
+        result, "[release] step 14 is awaiting sign-off", "is not on the protected branch refs/heads/main"
+    )
+
+
+@pytest.mark.parametrize("kind", ["side branch", "tag"])
+def test_a_commit_off_main_is_blocked(office: Office, prepared: Prepared, kind: str) -> None:
+    security_test(office, prepared.tested)
+    assert release(office).exit_code == 0
+    # neither code nor an artefact: no sign-off goes stale, yet it never passed the gate on main
+    (office.app / ".gitattributes").write_text("* -text\n", encoding="utf-8")
+    side = office.commit("Atribut berkas", author="rina")
+    if kind == "tag":
+        git(office.app, "tag", "hotfix")
+        tag_off_main(office, "hotfix")
+        ref = "hotfix"
+    else:
+        assert office.push("HEAD:refs/heads/fitur").returncode == 0
+        ref = "fitur"
+    result = release(office, "--ref", ref)
+    blocked_because(result, f"the released commit {side[:12]} is not on the protected branch refs/heads/main")
+    assert "[release] step" not in result.stdout  # every step is complete: only the branch blocks
+
+
+@pytest.mark.parametrize("kind", ["tag", "branch"])
+def test_a_short_id_is_refused_even_when_a_ref_of_that_name_exists(
+    office: Office, prepared: Prepared, kind: str
+) -> None:
+    short = prepared.tested[:7]
+    security_test(office, short)
+    # a ref named like the short id would win over the commit in git's name lookup
+    git(office.app, kind, short, prepared.old)
+    target = f"refs/tags/{short}" if kind == "tag" else f"refs/heads/{short}:refs/heads/{short}"
+    assert office.push(target).returncode == 0
+    result = release(office)
+    blocked_because(
+        result,
+        f"'commit_diuji' in the report of step 14 is '{short}', a short id",
+        "40 lower-case hex digits",
+    )
+
+
+def test_a_full_id_is_matched_as_the_object_not_as_a_tag_of_that_name(
+    office: Office, prepared: Prepared
+) -> None:
+    security_test(office, prepared.tested)
+    # a tag named by the tested commit's id, pointing at a commit of other code
+    git(office.app, "tag", prepared.tested, prepared.old)
+    assert office.push(f"refs/tags/{prepared.tested}").returncode == 0
+    result = release(office)
+    assert result.exit_code == 0, result.stdout
+
+
+def test_a_full_id_of_untested_code_stays_untested_whatever_tag_bears_its_name(
+    office: Office, prepared: Prepared
+) -> None:
+    # the report names the commit before any code; a tag of that name points at the released code
+    security_test(office, prepared.old)
+    git(office.app, "tag", prepared.old, prepared.tested)
+    assert office.push(f"refs/tags/{prepared.old}").returncode == 0
+    result = release(office)
+    blocked_because(result, f"the code changed after the tested commit {prepared.old[:12]}; re-test it")
+
+
+@pytest.mark.parametrize("kind", ["blob", "tree", "unknown", "off history", "tag name", "capitals"])
+def test_commit_diuji_must_be_a_commit_of_the_released_history(
+    office: Office, prepared: Prepared, kind: str
+) -> None:
+    if kind == "off history":  # same code as the tested commit, but on a branch main never merged
+        git(office.app, "checkout", "-q", "-b", "samping", prepared.tested)
+        git(office.app, "commit", "-q", "--allow-empty", "-m", "Uji di cabang samping")
+        named = git(office.app, "rev-parse", "HEAD").strip()
+        assert office.push("HEAD:refs/heads/samping").returncode == 0
+        git(office.app, "checkout", "-q", "main")
+    else:
+        named = {
+            "blob": git(office.app, "rev-parse", f"{prepared.tested}:src/app.py").strip(),
+            "tree": git(office.app, "rev-parse", f"{prepared.tested}^{{tree}}").strip(),
+            "unknown": "0123456789abcdef" * 2 + "01234567",
+            "tag name": "v1.0",
+            "capitals": prepared.tested.upper(),
+        }[kind]
+    if kind == "tag name":
+        git(office.app, "tag", "v1.0", prepared.tested)
+        assert office.push("refs/tags/v1.0").returncode == 0
+    security_test(office, named)
+    field = "'commit_diuji' in the report of step 14"
+    expected = {
+        "blob": f"{field} names {named}, which is a blob, not a commit",
+        "tree": f"{field} names {named}, which is a tree, not a commit",
+        "unknown": f"{field} names {named}, which is no object in this repository",
+        "off history": f"{field} names commit {named}, which is not in the history of the released commit",
+        "tag name": f"{field} is 'v1.0', not a commit id",
+        "capitals": f"{field} is '{named}', in capital letters",
+    }[kind]
+    blocked_because(release(office), expected)
+
+
+def test_a_failed_security_test_blocks(office: Office, prepared: Prepared) -> None:
+    security_test(office, prepared.tested, result="TIDAK LULUS")
+    blocked_because(
+        release(office), "[release] 'hasil' in the report of step 14 must be LULUS; it is 'TIDAK LULUS'"
+    )
+
+
+def test_an_open_high_finding_blocks(office: Office, prepared: Prepared) -> None:
+    findings = FIXED_FINDING + "\n| 2 | Sesi tidak kedaluwarsa | Manajemen sesi | Tinggi | Terbuka |"
+    security_test(office, prepared.tested, findings=findings)
+    result = release(office)
+    blocked_because(result, "the report of step 14 has an open finding of severity 'Tinggi'")
+    assert "Sesi tidak kedaluwarsa" in result.stdout
+
+
+def test_a_report_without_a_findings_table_blocks(office: Office, prepared: Prepared) -> None:
+    # the table rewritten as prose: the gate cannot tell that no critical or high finding is open
+    office.fill(14)
+    write_security_report(office.app, prepared.tested)
+    report = office.app / SECURITY_REPORT
+    text = report.read_text(encoding="utf-8")
+    start = text.index("| No | Temuan |")
+    end = text.index("## Uji Ulang")
+    report.write_text(text[:start] + "Semua temuan sudah diperbaiki.\n\n" + text[end:], encoding="utf-8")
+    office.commit("Laporan uji keamanan", author="rina")
+    assert office.signoff(14, "security").exit_code == 0
+    assert office.push().returncode == 0
+    blocked_because(release(office), "the report of step 14 has no findings table")
+
+
+def test_the_protected_branch_is_never_a_tag(office: Office, prepared: Prepared) -> None:
+    security_test(office, prepared.tested)
+    refused = release(office, "--branch", "refs/tags/v1.0")
+    assert refused.exit_code == CANNOT_DECIDE and "never a tag" in refused.stderr
+    # on the server, a remote-tracking ref is whatever a pusher put there
+    git(office.app, "commit", "-q", "--allow-empty", "-m", "bukan main")
+    assert office.push("HEAD:refs/remotes/origin/main").returncode != 0  # the server refuses the namespace
+    git(office.bare, "fetch", "-q", str(office.app), "HEAD:refs/remotes/origin/main")  # around the hook
+    remote = release(office, "--branch", "refs/remotes/origin/main")
+    assert remote.exit_code == CANNOT_DECIDE and "a bare repository is the server" in remote.stderr
+    git(office.app, "reset", "-q", "--hard", "HEAD~1")
+    # on a clone without the branch, a tag named like the branch's full name is not taken for it
+    git(office.app, "checkout", "-q", "--detach")
+    git(office.app, "branch", "-q", "-D", "main")
+    git(office.app, "tag", "refs/heads/main")
+    result = office.cli("gate", "release", "--repo", str(office.app), *office.rules)
+    assert result.exit_code == CANNOT_DECIDE, result.stdout
+    assert "has no branch refs/heads/main" in result.stderr and "refs/remotes/origin/main" in result.stderr
