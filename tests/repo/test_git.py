@@ -40,7 +40,7 @@ def disguised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, li
 def test_replace_objects_and_grafts_are_ignored(disguised: tuple[Path, list[str]]) -> None:
     repo, commits = disguised
     assert git(["log", "--format=%s", "HEAD"], repo).split() == ["c3", "c2", "c1"]
-    history = read_history(repo, "HEAD", [])
+    history = read_history(repo, "HEAD")
     assert [c.sha for c in history] == commits
     assert [c.parents for c in history] == [(), (commits[0],), (commits[1],)]
     assert b"c3" in read_objects(repo, [commits[2]])[commits[2]]
