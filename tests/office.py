@@ -88,6 +88,13 @@ class Office:
     def policy(self) -> sop.Sop:
         return sop.load(self.app / ".sop" / "sop.yaml")
 
+    def write(self, path: str, text: str) -> Path:
+        """Write a file of the application, its folders made as needed (``src/`` comes with the code)."""
+        file = self.app / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+        return file
+
     def commit(self, message: str, author: str = "rina") -> str:
         git(self.app, "add", "-A")
         git(

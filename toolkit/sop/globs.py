@@ -158,26 +158,3 @@ def _class_regex(body: str, negate: bool, not_slash: str) -> str:
 
 def matches(pattern: str, path: str) -> bool:
     return compile_pattern(pattern).match(path) is not None
-
-
-def example_path(pattern: str) -> str:
-    """A path the pattern matches, for checks that need a concrete instance of a pattern."""
-    out = []
-    for segment in pattern.split("/"):
-        if segment == "**":
-            out.append("x")
-            continue
-        text: list[str] = []
-        i = 0
-        while i < len(segment):
-            c = segment[i]
-            if c == "[":
-                end = _class_end(segment, i)
-                one_char = re.compile(_segment_regex(segment[i : end + 1]))
-                text.append(next(ch for ch in "xyz0_-abc" + segment if one_char.fullmatch(ch)))
-                i = end
-            else:
-                text.append("x" if c in "*?" else c)
-            i += 1
-        out.append("".join(text))
-    return "/".join(out)
