@@ -5,14 +5,14 @@ lies, unless the policy names it as not code (``gates.code.exclude``, literal pa
 is a path some step's artefact pattern matches, except hidden files (``.gitkeep``, ``.htaccess``): those
 are never artefacts (see :mod:`toolkit.evidence.artefacts`), so they are code even in a step's folder.
 
-Every path of a change is classified, and a change may hold thousands, so each class is one compiled
-alternation of the policy's patterns, built once per policy and tried on all the paths in one pass.
-"""
+Every path of a change is classified, and a change (or a snapshot) may hold thousands, so each class is
+one compiled alternation of the policy's patterns, built once per policy and tried on each path from its
+start: most paths fail on their first character."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 from functools import cache, cached_property
 
 from toolkit.sop.globs import union_source
@@ -25,12 +25,6 @@ def _union(patterns: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     if not patterns:
         return _NOTHING
     return re.compile(f"(?:{union_source(patterns)})\\Z", re.DOTALL)
-
-
-def _lines_union(patterns: tuple[str, ...] | list[str]) -> re.Pattern[str]:
-    if not patterns:
-        return _NOTHING
-    return re.compile(f"^(?:{union_source(patterns, lines=True)})$", re.M)
 
 
 def _hidden(path: str) -> bool:
@@ -56,12 +50,9 @@ class PathClasses:
         return _union(self._policy.policy.paths)
 
     @cached_property
-    def artefact_lines(self) -> re.Pattern[str]:  # one pass over many paths, one per line
-        return _lines_union(self._artefact_patterns)
-
-    @cached_property
-    def policy_lines(self) -> re.Pattern[str]:
-        return _lines_union(self._policy.policy.paths)
+    def not_code(self) -> re.Pattern[str]:
+        """What an artefact or a policy pattern matches: one try for the many paths that are code."""
+        return _union([*self._artefact_patterns, *self._policy.policy.paths])
 
     def step(self, step_id: str) -> re.Pattern[str]:
         """The union of ``step_id``'s artefact patterns."""
@@ -73,10 +64,14 @@ class PathClasses:
         return self.policy.match(path) is not None
 
     def is_artefact(self, path: str) -> bool:
-        return not _hidden(path) and self.artefacts.match(path) is not None
+        return self.artefacts.match(path) is not None and not _hidden(path)
 
     def is_code(self, path: str) -> bool:
-        return path not in self._exempt and not self.is_artefact(path) and not self.is_policy(path)
+        if path in self._exempt:
+            return False
+        if self.not_code.match(path) is None:
+            return True
+        return _hidden(path) and not self.is_policy(path)  # a hidden file is no artefact
 
     def touches(self, step_id: str, path: str) -> bool:
         """Whether ``path`` is one of ``step_id``'s files (for ``policy``: a policy file)."""
@@ -84,31 +79,19 @@ class PathClasses:
             return self.is_policy(path)
         return not _hidden(path) and self.step(step_id).match(path) is not None
 
-    def artefacts_among(self, paths: list[str] | tuple[str, ...]) -> list[str]:
-        return [p for p in _among(self.artefact_lines, self.artefacts.match, paths) if not _hidden(p)]
+    def artefacts_among(self, paths: Iterable[str]) -> list[str]:
+        return [p for p in paths if self.is_artefact(p)]
 
-    def policy_among(self, paths: list[str] | tuple[str, ...]) -> list[str]:
-        return _among(self.policy_lines, self.policy.match, paths)
+    def policy_among(self, paths: Iterable[str]) -> list[str]:
+        return [p for p in paths if self.is_policy(p)]
 
-    def code_among(self, paths: list[str] | tuple[str, ...]) -> list[str]:
+    def code_among(self, paths: Iterable[str]) -> list[str]:
         """The application-code paths among ``paths``: all of them but the artefacts, the policy files and
-        the files the policy names as not code."""
-        not_code = self._exempt.union(self.artefacts_among(paths), self.policy_among(paths))
-        return [p for p in paths if p not in not_code]
-
-
-def _among(
-    lines: re.Pattern[str], one: Callable[[str], object], paths: list[str] | tuple[str, ...]
-) -> list[str]:
-    """The paths ``lines`` matches, in one pass over them joined one per line (``one``: the same test for
-    a single path, for names holding a newline)."""
-    text = "\n".join(paths)
-    if text.count("\n") == len(paths) - 1:  # the usual case: no name holds a newline
-        found: list[str] = lines.findall(text)
-        return found
-    # A path with a newline cannot be matched line-wise; such names are refused anyway (control characters).
-    found = lines.findall("".join(f"{p}\n" for p in paths if "\n" not in p))
-    return found + [p for p in paths if "\n" in p and one(p)]
+        the files the policy names as not code (:meth:`is_code`, spelt out for the thousands of a tree)."""
+        exempt, not_code, policy = self._exempt, self.not_code.match, self.policy.match
+        return [
+            p for p in paths if p not in exempt and (not_code(p) is None or (_hidden(p) and not policy(p)))
+        ]
 
 
 @cache
