@@ -282,6 +282,14 @@ def _artefacts(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Pro
             path = artefact.get("path")
             if not isinstance(path, str) or not _valid_pattern(path):
                 continue
+            if path.rsplit("/", 1)[-1].startswith("."):
+                yield doc.problem(
+                    (*base, "path"),
+                    _(
+                        "'{path}' names hidden files (a name starting with '.'), which are never artefacts "
+                        "but code; give the artefact a visible name"
+                    ).format(path=path),
+                )
             owner = claimed.get(path)
             if owner:
                 yield doc.problem(
