@@ -49,11 +49,6 @@ class PathClasses:
     def policy(self) -> re.Pattern[str]:
         return _union(self._policy.policy.paths)
 
-    @cached_property
-    def not_code(self) -> re.Pattern[str]:
-        """What an artefact or a policy pattern matches: one try for the many paths that are code."""
-        return _union([*self._artefact_patterns, *self._policy.policy.paths])
-
     def step(self, step_id: str) -> re.Pattern[str]:
         """The union of ``step_id``'s artefact patterns."""
         if step_id not in self._by_step:
@@ -67,11 +62,7 @@ class PathClasses:
         return self.artefacts.match(path) is not None and not _hidden(path)
 
     def is_code(self, path: str) -> bool:
-        if path in self._exempt:
-            return False
-        if self.not_code.match(path) is None:
-            return True
-        return _hidden(path) and not self.is_policy(path)  # a hidden file is no artefact
+        return path not in self._exempt and not self.is_policy(path) and not self.is_artefact(path)
 
     def touches(self, step_id: str, path: str) -> bool:
         """Whether ``path`` is one of ``step_id``'s files (for ``policy``: a policy file)."""
@@ -88,10 +79,8 @@ class PathClasses:
     def code_among(self, paths: Iterable[str]) -> list[str]:
         """The application-code paths among ``paths``: all of them but the artefacts, the policy files and
         the files the policy names as not code (:meth:`is_code`, spelt out for the thousands of a tree)."""
-        exempt, not_code, policy = self._exempt, self.not_code.match, self.policy.match
-        return [
-            p for p in paths if p not in exempt and (not_code(p) is None or (_hidden(p) and not policy(p)))
-        ]
+        exempt, policy, artefact = self._exempt, self.policy.match, self.artefacts.match
+        return [p for p in paths if p not in exempt and not policy(p) and (not artefact(p) or _hidden(p))]
 
 
 @cache
