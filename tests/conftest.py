@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -80,38 +79,6 @@ def keyring(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture
 def office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
     """A scaffolded application and a server with the hook, first push done."""
-    return new_office(tmp_path, cli, keyring)
+    from tests.office import open_office
 
-
-def new_office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
-    """What the ``office`` fixture makes, in ``tmp_path`` (for fixtures of a wider scope)."""
-    from tests.office import PEOPLE, Office, roster_text
-
-    shutil.copyfile(ROOT / "sop.yaml", tmp_path / "sop.yaml")
-    (tmp_path / "roster.yaml").write_text(roster_text(keyring, PEOPLE))
-    office = Office(tmp_path, lambda *args: cli(*args, lang="en"), keyring)
-    result = cli(
-        "new",
-        str(office.app),
-        "--defaults",
-        "--data",
-        "app_name=Sistem Informasi Kepegawaian",
-        "--data",
-        "opd=Badan Kepegawaian Daerah",
-    )
-    assert result.exit_code == 0, result.stderr
-    result = cli(
-        "server",
-        "init",
-        str(office.bare),
-        "--policy",
-        str(tmp_path / "sop.yaml"),
-        "--roster",
-        str(tmp_path / "roster.yaml"),
-        "--hook-lang",
-        "en",
-    )
-    assert result.exit_code == 0, result.stderr
-    pushed = office.push()
-    assert pushed.returncode == 0, pushed.stderr
-    return office
+    return open_office(tmp_path, cli, keyring)

@@ -4,17 +4,26 @@ application repository and a bare server repository with the pre-receive hook.""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from click.testing import Result
 
-from tests.conftest import Cli, git
+from tests.conftest import ROOT, Cli, git
 from toolkit import sop
 from toolkit.demo import MINIMAL_PDF, fill_step
 
-__all__ = ["MINIMAL_PDF", "SECURITY_REPORT", "Office", "make_key", "roster_text", "write_security_report"]
+__all__ = [
+    "MINIMAL_PDF",
+    "SECURITY_REPORT",
+    "Office",
+    "make_key",
+    "open_office",
+    "roster_text",
+    "write_security_report",
+]
 
 PEOPLE = {  # member id -> (roles, from, until)
     "ani": (["tu"], None, None),
@@ -116,6 +125,13 @@ class Office:
     def policy(self) -> sop.Sop:
         return sop.load(self.app / ".sop" / "sop.yaml")
 
+    def write(self, path: str, text: str) -> Path:
+        """Write a file of the application, its folders made as needed (``src/`` comes with the code)."""
+        file = self.app / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+        return file
+
     def commit(self, message: str, author: str = "rina") -> str:
         git(self.app, "add", "-A")
         git(
@@ -175,3 +191,36 @@ class Office:
             assert result.exit_code == 0, result.output + result.stderr
         pushed = self.push()
         assert pushed.returncode == 0, pushed.stderr
+
+
+def open_office(root: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
+    """The office policy and roster in ``root``, a scaffolded application and a server with the hook,
+    first push done (``cli`` runs sopkit in-process; the office's own runs speak English)."""
+    shutil.copyfile(ROOT / "sop.yaml", root / "sop.yaml")
+    (root / "roster.yaml").write_text(roster_text(keyring, PEOPLE))
+    office = Office(root, lambda *args: cli(*args, lang="en"), keyring)
+    result = cli(
+        "new",
+        str(office.app),
+        "--defaults",
+        "--data",
+        "app_name=Sistem Informasi Kepegawaian",
+        "--data",
+        "opd=Badan Kepegawaian Daerah",
+    )
+    assert result.exit_code == 0, result.stderr
+    result = cli(
+        "server",
+        "init",
+        str(office.bare),
+        "--policy",
+        str(root / "sop.yaml"),
+        "--roster",
+        str(root / "roster.yaml"),
+        "--hook-lang",
+        "en",
+    )
+    assert result.exit_code == 0, result.stderr
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    return office

@@ -166,6 +166,7 @@ def run(folder: Path, say: Callable[[str], None]) -> DemoResult:
             say(f"     {reason}")
 
     push(_("the unfilled scaffold"))
+    (app / "src").mkdir(exist_ok=True)
     (app / "src" / "index.php").write_text("<?php echo 'Halo';\n", encoding="utf-8")
     commit("Mulai pemrograman", "rina")
     push(_("code before the design steps"))

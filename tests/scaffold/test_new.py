@@ -13,6 +13,7 @@ import yaml
 from tests.conftest import ROOT, Cli, git
 from tests.scaffold.conftest import APP, NewApp
 from toolkit import sop
+from toolkit.evidence.classify import classes
 from toolkit.sop import globs
 
 
@@ -51,8 +52,10 @@ def test_every_artefact_of_the_policy_has_its_place(new_app: NewApp) -> None:
             path = artefact.path
             assert f"`{path.removeprefix('docs/')}`" in index, f"docs/README.md does not name {path}"
             if globs.is_glob(path):
-                folder = path.split("*")[0].rsplit("/", 1)[0]
-                assert (repo / folder).is_dir(), f"no folder for {path}"
+                # a folder of optional photos or data comes with its first file; the step's is there
+                assert (repo / "/".join(path.split("/")[:2])).is_dir(), f"no folder for {path}"
+                files = [f.relative_to(repo).as_posix() for f in (repo / "docs").rglob("*")]
+                assert artefact.optional or any(globs.matches(path, f) for f in files), path
             elif artefact.kind == "pdf":
                 assert (repo / path).parent.is_dir(), f"no folder for {path}"
             else:
@@ -75,9 +78,18 @@ def test_no_template_document_is_orphaned(new_app: NewApp) -> None:
         if not file.is_file():
             continue
         rel = file.relative_to(repo).as_posix()
-        if rel == "docs/README.md" or file.name == ".gitkeep":
+        if rel == "docs/README.md":
             continue
         assert any(globs.matches(p, rel) for p in patterns), f"{rel} belongs to no step of sop.yaml"
+
+
+def test_the_scaffold_holds_no_code(new_app: NewApp) -> None:
+    """Code is default-deny and needs the design steps: the first push of a new repository may only
+    carry artefacts (the unfilled templates), policy files and the files the policy names as not code."""
+    repo = new_app()
+    files = git(repo, "ls-files", "-z").split("\0")[:-1]
+    assert ".gitignore" in files and "README.md" in files
+    assert classes(sop.load(repo / ".sop" / "sop.yaml")).code_among(files) == []
 
 
 def test_policy_in_the_repository_is_the_office_policy(new_app: NewApp) -> None:

@@ -6,6 +6,7 @@ each check therefore skips values of the wrong type (the schema already reported
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,8 +22,16 @@ def semantic_problems(doc: Located) -> list[Problem]:
     data = doc.data if isinstance(doc.data, dict) else {}
     steps = [(i, s) for i, s in enumerate(_list(data.get("steps"))) if isinstance(s, dict)]
     problems: list[Problem] = []
-    checks = (_unique_steps, _references, _dependencies, _patterns, _artefacts, _documents_used, _timezone)
-    for check in checks:
+    for check in (
+        _unique_steps,
+        _references,
+        _dependencies,
+        _patterns,
+        _artefacts,
+        _exemptions,
+        _documents_used,
+        _timezone,
+    ):
         problems.extend(check(doc, data, steps))
     return problems
 
@@ -233,10 +242,9 @@ def _patterns(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Prob
     for index, step in steps:
         for j, artefact in enumerate(_list(step.get("artefacts"))):
             yield from check(("steps", index, "artefacts", j, "path"), _dict(artefact).get("path"))
-    code = _dict(_dict(data.get("gates")).get("code"))
-    for key in ("paths", "exclude"):
-        for j, pattern in enumerate(_list(code.get(key))):
-            yield from check(("gates", "code", key, j), pattern)
+    for j, name in enumerate(_list(_code(data).get("exclude"))):
+        if isinstance(name, str) and not globs.is_glob(name):  # the schema refuses wildcards here
+            yield from check(("gates", "code", "exclude", j), name)
     for j, pattern in enumerate(_list(_dict(data.get("policy")).get("paths"))):
         yield from check(("policy", "paths", j), pattern)
 
@@ -245,10 +253,11 @@ def _valid_pattern(value: Any) -> bool:
     return isinstance(value, str) and bool(value) and globs.pattern_error(value) is None
 
 
+def _code(data: dict[str, Any]) -> dict[str, Any]:
+    return _dict(_dict(data.get("gates")).get("code"))
+
+
 def _artefacts(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
-    code = _dict(_dict(data.get("gates")).get("code"))
-    code_paths = [p for p in _list(code.get("paths")) if _valid_pattern(p)]
-    code_exclude = [p for p in _list(code.get("exclude")) if _valid_pattern(p)]
     claimed: dict[str, tuple[str, int]] = {}
     for index, step in steps:
         artefacts = [(j, a) for j, a in enumerate(_list(step.get("artefacts"))) if isinstance(a, dict)]
@@ -291,6 +300,14 @@ def _artefacts(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Pro
             path = artefact.get("path")
             if not isinstance(path, str) or not _valid_pattern(path):
                 continue
+            if path.rsplit("/", 1)[-1].startswith("."):
+                yield doc.problem(
+                    (*base, "path"),
+                    _(
+                        "'{path}' names hidden files (a name starting with '.'), which are never artefacts "
+                        "but code; give the artefact a visible name"
+                    ).format(path=path),
+                )
             owner = claimed.get(path)
             if owner:
                 yield doc.problem(
@@ -302,17 +319,78 @@ def _artefacts(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Pro
                 )
             else:
                 claimed[path] = (str(step.get("id")), _line(doc, (*base, "path")))
-            sample = globs.example_path(path)
-            if any(globs.matches(p, sample) for p in code_paths) and not any(
-                globs.matches(p, sample) for p in code_exclude
-            ):
-                yield doc.problem(
-                    (*base, "path"),
-                    _(
-                        "'{path}' would also count as application code (gates.code.paths); move the "
-                        "artefact or add its folder to gates.code.exclude"
-                    ).format(path=path),
+
+
+def _exemptions(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    """Code is default-deny: a file the policy names as not code must be neither an artefact nor a policy
+    file, and stay out of the folders where steps keep their artefacts (and off the folders themselves)."""
+    artefacts = [
+        (str(step.get("id")), str(artefact["path"]))
+        for _i, step in steps
+        for artefact in _list(step.get("artefacts"))
+        if isinstance(artefact, dict) and _valid_pattern(artefact.get("path"))
+    ]
+    policy = [p for p in _list(_dict(data.get("policy")).get("paths")) if _valid_pattern(p)]
+    for j, name in enumerate(_list(_code(data).get("exclude"))):
+        if not _valid_pattern(name) or globs.is_glob(name):
+            continue  # reported by the schema or by _patterns
+        at: JsonPath = ("gates", "code", "exclude", j)
+        artefact = next(((s, p) for s, p in artefacts if globs.matches(p, name)), None)
+        reached = [(f, s, p) for s, p in artefacts if (f := _folder_reached(p, name))]
+        # the folder it lies in rather than one below it, and the deepest: the most telling
+        reached.sort(key=lambda r: (r[0][1], -len(r[0][0])))
+        policy_file = next((p for p in policy if globs.matches(p, name)), None)
+        if artefact:
+            yield doc.problem(
+                at,
+                _(
+                    "'{path}' is an artefact of step '{step}' ({pattern}), never code; remove it from "
+                    "'exclude'"
+                ).format(path=name, step=artefact[0], pattern=artefact[1]),
+            )
+        elif reached:
+            (folder, above), step_id, pattern = reached[0]
+            message = (
+                _(
+                    "'{path}' is a folder above '{folder}/', where step '{step}' keeps its artefacts "
+                    "({pattern}); an exemption names one file, not a folder: remove it from 'exclude'"
                 )
+                if above
+                else _(
+                    "'{path}' lies in '{folder}/' (or names it), where step '{step}' keeps its artefacts "
+                    "({pattern}); a file there is that step's artefact or code: remove it from 'exclude' "
+                    "(move the file out of the folder, or declare it as an artefact)"
+                )
+            )
+            yield doc.problem(at, message.format(path=name, folder=folder, step=step_id, pattern=pattern))
+        elif policy_file:
+            yield doc.problem(
+                at,
+                _("'{path}' is a policy file ({pattern}), never code; remove it from 'exclude'").format(
+                    path=name, pattern=policy_file
+                ),
+            )
+
+
+def _folder_reached(pattern: str, name: str) -> tuple[str, bool] | None:
+    """The folder of the artefact ``pattern`` when the literal path ``name`` is that folder or lies in it
+    (``(folder, False)``), or is a folder above it (``(folder, True)``); ``None`` otherwise, and for
+    patterns whose files may lie anywhere."""
+    folder = pattern.split("/")[:-1]
+    while folder[-1:] == ["**"]:  # 'docs/**/x.md' keeps its files in docs/ and below
+        folder.pop()
+    if not folder or folder[0] == "**":
+        return None
+    segments, shown = name.split("/"), "/".join(folder)
+    if any(globs.matches(shown, "/".join(segments[:k])) for k in range(1, len(segments) + 1)):
+        return shown, False
+    head = folder[: len(segments)]
+    literal = list(itertools.takewhile(lambda segment: not globs.is_glob(segment), folder))
+    if len(segments) < len(folder) and (
+        ("**" not in head and globs.matches("/".join(head), name)) or segments == literal[: len(segments)]
+    ):
+        return shown, True
+    return None
 
 
 def _documents_used(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:

@@ -2,7 +2,20 @@
 
 A pattern always matches a whole path from the repository root. ``*`` and ``?`` never cross a ``/``;
 ``**`` is a whole segment matching any number of segments (``docs/**`` is everything under docs/).
-Patterns that could reach outside the repository (absolute, ``..``, backslashes) are invalid.
+``[...]`` is one character of a set: ``[abc]``, ranges ``[a-z]``, negated ``[!a-z]`` or ``[^a-z]``, ``]``
+first in the set stands for itself (``[]]``, ``[!]]``); it never matches ``/``. Patterns that could reach
+outside the repository (absolute, ``..``, backslashes) are invalid.
+
+These are the rules of git's own ``:(glob)`` pathspecs (wildmatch with ``WM_PATHNAME``), which
+tests/sop/test_globs.py checks against a real git, except where we differ on purpose:
+
+* a pattern matches paths only by its wildcards. git also takes a pathspec as the literal name, and as a
+  folder: ``:(glob)docs`` lists everything under ``docs/``, ``:(glob)a[1].md`` the file ``a[1].md``.
+  Here ``docs`` is only the file ``docs`` (``docs/**`` is the folder) and ``a[1].md`` is ``a1.md``;
+* ``?`` and ``[...]`` stand for one character; git counts bytes, so for a name like ``é.md`` git needs
+  ``??.md`` where ``?.md`` matches here;
+* POSIX classes (``[[:alpha:]]``) and backslash escapes are refused: list the characters instead;
+* ``**`` glued to other characters (``a**``, ``**.md``) is refused: git reads it as ``*``.
 """
 
 from __future__ import annotations
@@ -49,6 +62,8 @@ def _class_error(segment: str) -> str | None:
                 return _("a '[' is not closed by ']'")
             if "/" in segment[i:end]:
                 return _("a [...] class may not contain '/'")
+            if "[:" in segment[i + 1 : end]:
+                return _("classes like [:alpha:] are not supported; list the characters, as in [a-zA-Z]")
             i = end + 1
         else:
             i += 1
@@ -92,23 +107,8 @@ def regex_source(pattern: str, lines: bool = False) -> str:
 
 
 def union_source(patterns: Iterable[str], lines: bool = False) -> str:
-    """One regex alternation for all ``patterns`` (each as :func:`regex_source`), with the patterns that
-    start with the same literal folder grouped under it: a path is then tried against the patterns of its
-    own folder only, which keeps a scan of ten thousand paths fast."""
-    patterns = list(patterns)
-    # A pattern under a folder that another pattern takes whole ("docs/**") adds nothing: leave it out.
-    whole = {p[:-3] for p in patterns if p.endswith("/**") and not is_glob(p[:-3])}
-    patterns = [p for p in patterns if not any(p.startswith(f"{w}/") and p != f"{w}/**" for w in whole)]
-    groups: dict[str, list[str]] = {}
-    loose: list[str] = []
-    for pattern in dict.fromkeys(patterns):
-        first, slash, rest = pattern.partition("/")
-        if slash and not is_glob(first):
-            groups.setdefault(first, []).append(regex_source(rest, lines))
-        else:
-            loose.append(regex_source(pattern, lines))
-    grouped = [f"{re.escape(first)}/(?:{'|'.join(rests)})" for first, rests in groups.items()]
-    return "|".join(grouped + loose)
+    """One regex alternation for all ``patterns`` (each as :func:`regex_source`)."""
+    return "|".join(regex_source(pattern, lines) for pattern in dict.fromkeys(patterns))
 
 
 def _segment_regex(segment: str, not_slash: str = "[^/]") -> str:
@@ -122,12 +122,8 @@ def _segment_regex(segment: str, not_slash: str = "[^/]") -> str:
             out.append(not_slash)
         elif c == "[":
             end = _class_end(segment, i)
-            body = segment[i + 1 : end]
-            negate = body[:1] in ("!", "^")
-            if negate:
-                body = body[1:]
-            escaped = body.replace("\\", "\\\\").replace("[", "\\[")
-            out.append((not_slash[:-1] if negate else "[") + escaped + "]")
+            negate = segment[i + 1] in "!^"
+            out.append(_class_regex(segment[i + 1 + negate : end], negate, not_slash))
             i = end
         else:
             out.append(re.escape(c))
@@ -135,28 +131,30 @@ def _segment_regex(segment: str, not_slash: str = "[^/]") -> str:
     return "".join(out)
 
 
+def _class_regex(body: str, negate: bool, not_slash: str) -> str:
+    """The regex of the class ``[body]`` read as git reads it: a ``-`` between two characters is a range
+    (``-`` first or last, or right after a range, stands for itself); a range backwards (``z-a``) holds
+    only its first character. Every character is written as a code point, so nothing in the set means
+    anything to Python's own class syntax; ranges are split around ``/``, which a class never matches."""
+    ranges: list[tuple[int, int]] = []
+    i, after_char = 0, False
+    while i < len(body):
+        if body[i] == "-" and after_char and i + 1 < len(body):
+            start, stop = ranges[-1][0], ord(body[i + 1])
+            if stop >= start:
+                ranges.append((start, stop))
+            i, after_char = i + 2, False
+            continue
+        ranges.append((ord(body[i]), ord(body[i])))
+        i, after_char = i + 1, True
+    slash = ord("/")
+    parts = []
+    for start, stop in ranges:
+        for low, high in ((start, min(stop, slash - 1)), (max(start, slash + 1), stop)):
+            if low <= high:
+                parts.append(f"\\U{low:08x}" + (f"-\\U{high:08x}" if high > low else ""))
+    return (not_slash[:-1] if negate else "[") + "".join(parts) + "]"
+
+
 def matches(pattern: str, path: str) -> bool:
     return compile_pattern(pattern).match(path) is not None
-
-
-def example_path(pattern: str) -> str:
-    """A path the pattern matches, for checks that need a concrete instance of a pattern."""
-    out = []
-    for segment in pattern.split("/"):
-        if segment == "**":
-            out.append("x")
-            continue
-        text: list[str] = []
-        i = 0
-        while i < len(segment):
-            c = segment[i]
-            if c == "[":
-                end = _class_end(segment, i)
-                one_char = re.compile(_segment_regex(segment[i : end + 1]))
-                text.append(next(ch for ch in "xyz0_-abc" + segment if one_char.fullmatch(ch)))
-                i = end
-            else:
-                text.append("x" if c in "*?" else c)
-            i += 1
-        out.append("".join(text))
-    return "/".join(out)

@@ -75,7 +75,9 @@ class Step(NamedTuple):
 
 
 class CodeGate(NamedTuple):
-    paths: tuple[str, ...]
+    """Code is default-deny: every file that is neither an artefact nor a policy file is application code,
+    except the files ``exclude`` names, each by its literal path."""
+
     exclude: tuple[str, ...]
     requires: tuple[str, ...]
 
@@ -172,7 +174,7 @@ def build(data: dict[str, Any]) -> Sop:
         documents={k: Document(k, v["no"], _text(v["title"])) for k, v in data["documents"].items()},
         phases={k: Phase(k, _text(v["title"])) for k, v in data["phases"].items()},
         steps=tuple(_step(s) for s in data["steps"]),
-        code_gate=CodeGate(tuple(code["paths"]), tuple(code.get("exclude", ())), tuple(code["requires"])),
+        code_gate=CodeGate(tuple(code.get("exclude", ())), tuple(code["requires"])),
         release_gate=ReleaseGate(tuple(data["gates"]["release"]["requires"])),
         policy=Policy(tuple(data["policy"]["owners"]), tuple(data["policy"]["paths"])),
         settings=Settings(

@@ -47,7 +47,6 @@ def as_dict(sop: Sop) -> dict[str, Any]:
         ],
         "gates": {
             "code": {
-                "paths": list(sop.code_gate.paths),
                 "exclude": list(sop.code_gate.exclude),
                 "requires": list(sop.code_gate.requires),
             },
@@ -146,6 +145,15 @@ def as_markdown(sop: Sop) -> str:
         "",
         "## " + _("Gates"),
         "",
+        "- "
+        + (
+            _(
+                "Application code is every file that is neither an artefact nor a policy file, wherever it "
+                "lies; not code, by name: {files}."
+            ).format(files=", ".join(f"`{p}`" for p in gate.exclude))
+            if gate.exclude
+            else _("Application code is every file that is neither an artefact nor a policy file.")
+        ),
         "- "
         + _("Application code may merge once these steps are complete: {steps}.").format(
             steps=", ".join(f"{sop.step(d).no}" for d in gate.requires)

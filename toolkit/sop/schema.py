@@ -24,6 +24,15 @@ _HINTS = {
     ),
     "team": N_("use a GitHub team slug: lower-case letters, digits, '.', '_' and '-'"),
     "field": N_("use lower-case letters, digits and '_', starting with a letter (e.g. 'nomor_surat')"),
+    "exemption": N_(
+        "code is default-deny, so an exemption names one file by its path, without '*', '?' or '[' "
+        "(e.g. 'README.md'); list each file that is not code"
+    ),
+    "default-deny": N_(
+        "code is default-deny: every file that is neither an artefact nor a policy file is code; remove "
+        "'paths' (only the old value [\"**\"] is still accepted) and name each file that is not code "
+        "under 'exclude'"
+    ),
 }
 
 _SEE_SCHEMA = N_("see the schema (sopkit sop schema)")
@@ -121,6 +130,12 @@ def _explain(doc: Located, error: ValidationError) -> list[Problem]:
             )
         ]
     if kind == "const":
+        if "x-hint" in subschema:
+            found = json.dumps(value, ensure_ascii=False)
+            hint = _(_HINTS.get(subschema["x-hint"], _SEE_SCHEMA))
+            return [
+                doc.problem(path, _("{value} is not allowed here: {hint}").format(value=found, hint=hint))
+            ]
         return [
             doc.problem(
                 path, _("must be {expected}, found '{value}'").format(expected=json.dumps(spec), value=value)

@@ -17,8 +17,8 @@ from typing import NamedTuple
 import pytest
 from click.testing import Result
 
-from tests.conftest import git, new_office, run_sopkit
-from tests.office import FIXED_FINDING, SECURITY_REPORT, Office, write_security_report
+from tests.conftest import git, run_sopkit
+from tests.office import FIXED_FINDING, SECURITY_REPORT, Office, open_office, write_security_report
 
 BLOCKED = 1
 CANNOT_DECIDE = 2
@@ -35,7 +35,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory, keyring: dict[str, Path])
     root = tmp_path_factory.mktemp("release-office")
     with pytest.MonkeyPatch.context() as patch:  # the per-test cache fixture is not there yet
         patch.setenv("SOPKIT_CACHE_DIR", str(tmp_path_factory.mktemp("release-cache")))
-        office = new_office(root, run_sopkit, keyring)
+        office = open_office(root, run_sopkit, keyring)
         for step in range(1, 11):
             office.complete(step)
         old = git(office.app, "rev-parse", "HEAD").strip()

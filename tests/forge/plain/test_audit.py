@@ -13,7 +13,7 @@ from tests.office import Office
 
 def plant_bypass(office: Office) -> str:
     """A commit written straight into the server's repository, never seen by the hook."""
-    (office.app / "src" / "backdoor.php").write_text("<?php system($_GET['c']);\n")
+    office.write("src/backdoor.php", "<?php system($_GET['c']);\n")
     sha = office.commit("Pintu belakang")
     git(office.bare, "fetch", "-q", str(office.app), f"{sha}:refs/heads/tmp")
     git(office.bare, "update-ref", "refs/heads/main", sha)

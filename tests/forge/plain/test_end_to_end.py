@@ -11,7 +11,7 @@ from tests.office import Office, write_security_report
 
 def test_the_sop_end_to_end(office: Office) -> None:
     # code before the design steps is rejected by the server
-    (office.app / "src" / "app.py").write_text("print('halo')\n")
+    office.write("src/app.py", "print('halo')\n")
     office.commit("Mulai pemrograman", author="rina")
     pushed = office.push()
     assert pushed.returncode != 0
@@ -22,7 +22,7 @@ def test_the_sop_end_to_end(office: Office) -> None:
         office.complete(step)
 
     # now the code may land
-    (office.app / "src" / "app.py").write_text("print('halo')\n")
+    office.write("src/app.py", "print('halo')\n")
     office.commit("Mulai pemrograman", author="rina")
     assert office.push().returncode == 0
 
@@ -52,7 +52,7 @@ def test_the_sop_end_to_end(office: Office) -> None:
     assert json.loads(release.stdout)["decision"] == "pass"
 
     # code changes after the security sign-off: the release gate blocks
-    (office.app / "src" / "app.py").write_text("print('halo, dunia')\n")
+    office.write("src/app.py", "print('halo, dunia')\n")
     office.commit("Perbaikan kecil", author="rina")
     assert office.push().returncode == 0  # code may still merge: the design is complete
     blocked = office.cli("gate", "release", "--repo", str(office.app), "--format", "json", *office.rules)
