@@ -6,7 +6,6 @@ and each test works on a copy."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import git
 from tests.forge.plain.test_adversarial import rejected
-from tests.office import Office, open_office
+from tests.office import Office, open_office, write_security_report
 
 SHELL = "<?php system($_GET['c']);\n"
 REPORT = "docs/14-uji-keamanan/laporan-uji-keamanan.md"
@@ -53,10 +52,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory, keyring: dict[str, Path])
             office.complete(step)
         tested_commit = git(office.app, "rev-parse", "HEAD").strip()
         office.fill(14)
-        report = office.app / REPORT
-        report.write_text(
-            re.sub(r'commit_diuji: ".*"', f'commit_diuji: "{tested_commit}"', report.read_text())
-        )
+        write_security_report(office.app, tested_commit)
         office.commit("Laporan uji keamanan", author="rina")
         signed = office.signoff(14, "security")
         assert signed.exit_code == 0, signed.stderr
