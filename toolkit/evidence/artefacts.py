@@ -114,8 +114,8 @@ def _folded(snapshot: Snapshot) -> dict[str, list[str]]:
     if cached is not None and cached[0] is snapshot:
         return cached[1]
     folded: dict[str, list[str]] = {}
-    for path in snapshot.entries:
-        folded.setdefault(_fold(path), []).append(path)
+    for path in snapshot.entries:  # an ASCII name folds to its lower case: no need to normalise it
+        folded.setdefault(path.lower() if path.isascii() else _fold(path), []).append(path)
     if len(_FOLDED) > 8:
         _FOLDED.clear()
     _FOLDED[id(snapshot)] = (snapshot, folded)
@@ -129,7 +129,10 @@ def suspicious_names(paths: Iterable[str], snapshot: Snapshot) -> list[tuple[str
     """Problems with the names of the files of ``snapshot`` among ``paths`` (others are left alone), as
     (code, what it names): names that collide with another file after folding case and Unicode form
     (they check out as one file on Windows and macOS), and control or invisible formatting characters."""
+    paths = list(paths)
     folded = _folded(snapshot)
+    if len(folded) == len(snapshot.entries) and not _INVISIBLE.search("/".join(paths)):
+        return []  # the usual case, told without a look at each name
     problems: list[tuple[str, dict[str, str]]] = []
     for path in sorted(set(paths) & snapshot.entries.keys()):
         if _INVISIBLE.search(path):

@@ -51,17 +51,6 @@ class Entries(Mapping[str, Entry]):
     def keys(self) -> KeysView[str]:  # the dict's own view: set operations at C speed
         return self._records.keys()
 
-    def before(self, changes: Iterable[tuple[str, str, str]]) -> Entries:
-        """These files as they were before ``changes``: (path, mode, id) of each changed path beforehand,
-        mode ``000000`` for a path that did not exist."""
-        records = dict(self._records)
-        for path, mode, sha in changes:
-            if mode == "000000":
-                records.pop(path, None)
-            else:
-                records[path] = f"{mode} {'commit' if mode == '160000' else 'blob'} {sha}"
-        return Entries(records)
-
     def changed_from(self, base: Entries) -> list[str]:
         """The paths whose content or mode differs from ``base``, added and removed ones included."""
         old, new = base._records, self._records
@@ -107,7 +96,9 @@ class CommitInfo(NamedTuple):
     parents: tuple[str, ...]
     people: tuple[str, ...]  # e-mails, lower-case: the author, the committer, the co-authors
     time: int  # committer time as the committer claims it, seconds since the epoch
-    paths: tuple[str, ...]  # every path it changed (a merge: against its first parent)
+    # what it changed (a merge: against its first parent): every path for the commits of roster members,
+    # the artefact and policy folders' paths for everyone else's (toolkit.repo.gather.history_of)
+    paths: tuple[str, ...]
     empty: bool = False  # it changes no file at all (its tree is its parent's): the shape of a sign-off
     tree: str = ""  # the id of its tree
 

@@ -17,7 +17,7 @@ from toolkit.evidence.model import ArtefactState, CommitInfo, Entry, FileResult,
 from toolkit.gate.model import Change, Rules, View
 from toolkit.i18n import _
 from toolkit.paths import ANSWERS_FILE, POLICY_FILE, ROSTER_FILE
-from toolkit.repo.gitread import read_history, read_objects, read_sizes, read_snapshot
+from toolkit.repo.gitread import read_history, read_objects, read_paths, read_sizes, read_snapshot
 from toolkit.sop.model import Artefact, Sop
 
 Policy = Rules  # the name the adapters have used for the rules they read
@@ -121,6 +121,37 @@ def _invalid_blocks(load: Callable[[], T]) -> T:
         ) from error
 
 
+def pathspecs(sop: Sop) -> list[str]:
+    """Where the files live whose every change the gate follows commit by commit (artefacts, policy): the
+    first path segment of each pattern, so that git's path filter stays a cheap prefix match. An empty
+    list means "all"."""
+    return folders_of([*(a.path for s in sop.steps for a in s.artefacts), *sop.policy.paths])
+
+
+def folders_of(patterns: list[str]) -> list[str]:
+    """The first path segment of each pattern (none: a pattern starts with a wildcard, follow all)."""
+    tops = set()
+    for pattern in patterns:
+        top = pattern.split("/", 1)[0]
+        if any(c in top for c in "*?["):
+            return []  # a pattern that starts with a wildcard can match anywhere
+        tops.add(top)
+    return sorted(tops)
+
+
+def history_of(repo: Path, rules: Rules, walk: list[CommitInfo]) -> tuple[CommitInfo, ...]:
+    """The history walked over :func:`pathspecs`, with every path of the commits roster members made: who
+    signs off must not have written what they sign, and the security sign-off covers the code wherever
+    it lies. Nobody else's code changes matter commit by commit (the code gate and the digests judge the
+    trees), so they are not listed."""
+    officers = {email for member in rules.roster.members for email in member.emails}
+    theirs = [c.sha for c in walk if not officers.isdisjoint(c.people)]
+    if not theirs or not pathspecs(rules.sop):
+        return tuple(walk)
+    whole = read_paths(repo, theirs)
+    return tuple(c._replace(paths=whole.get(c.sha, c.paths)) if c.sha in whole else c for c in walk)
+
+
 def view_at(
     repo: Path,
     rules: Rules,
@@ -137,7 +168,7 @@ def view_at(
     known = file_verdicts(repo, sop, snapshot, cache)
     checks = {s.id: tuple(check_step(s, snapshot, {}, sop.settings, known)) for s in sop.steps}
     if history is None:
-        history = tuple(read_history(repo, rev)) if rev else ()
+        history = history_of(repo, rules, read_history(repo, rev, pathspecs(sop))) if rev else ()
     found = signoffs if isinstance(signoffs, tuple) else signoffs(history)
     return View(snapshot, checks, history, found)
 

@@ -167,25 +167,6 @@ def start_lookup(repo: Path, names: Iterable[str]) -> Later[dict[str, GitObject]
     return Later(Pending(repo, ["cat-file", "--batch"], stdin), lambda out: _objects(wanted, out))
 
 
-def start_diff(repo: Path, base: str, head: str) -> Later[list[tuple[str, str, str]] | None]:
-    """What ``base..head`` changed, path by path: (path, mode, id) as it was in ``base`` (mode
-    ``000000``: the path is new). ``None`` when a changed name is not UTF-8 (the caller lists the tree)."""
-    args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]
-    return Later(Pending(repo, args), _diff)
-
-
-def _diff(out: bytes) -> list[tuple[str, str, str]] | None:
-    fields = out.split(b"\0")
-    changes = []
-    for meta, raw_path in zip(fields[0:-1:2], fields[1::2], strict=True):  # ":mode mode id id status", path
-        path = _decode_path(raw_path)
-        if path is None:
-            return None
-        old_mode, _new_mode, old_id, _new_id, _status = meta[1:].decode().split()
-        changes.append((path, old_mode, old_id))
-    return changes
-
-
 def read_sizes(repo: Path, ids: Iterable[str]) -> dict[str, int]:
     """The size in bytes of each object (missing ones left out), from one ``git cat-file --batch-check``."""
     wanted = list(dict.fromkeys(ids))
@@ -221,18 +202,38 @@ def _objects(wanted: list[str], out: bytes) -> dict[str, GitObject]:
     return found
 
 
-def start_history(repo: Path, rev: str) -> Later[list[CommitInfo]]:
-    """The commits reachable from ``rev``, oldest first, in one walk. Each carries every path it changed
-    (a merge: against its first parent, so an edit made inside a merge is seen), the people who made it
-    (author, committer, ``Co-authored-by:`` co-authors) and whether it changed nothing at all."""
+def start_history(repo: Path, rev: str, pathspecs: Iterable[str] = ()) -> Later[list[CommitInfo]]:
+    """The commits reachable from ``rev``, oldest first, in one walk. Each carries the paths it changed
+    among ``pathspecs`` (folders or files; none: every path; a merge: against its first parent, so an edit
+    made inside a merge is seen), the people who made it (author, committer, ``Co-authored-by:``
+    co-authors) and whether it changed nothing at all."""
     people = "%ae%x1f%ce%x1f%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)"
-    args = ["log", "--topo-order", "--reverse", "--no-renames", "--no-color", "--no-show-signature"]
-    args += ["--name-only", "--diff-merges=first-parent", f"--format=%x1e%H %T %ct %P%x1f{people}", rev, "--"]
+    specs = [f":(literal){p}" for p in pathspecs]
+    # --full-history --sparse keeps every commit, while the path filter keeps the name lists short.
+    args = ["log", "--topo-order", "--reverse", "--full-history", "--sparse", "--no-renames", "--no-color"]
+    args += ["--no-show-signature", "--name-only", "--diff-merges=first-parent"]
+    args += [f"--format=%x1e%H %T %ct %P%x1f{people}", rev, "--", *specs]
     return Later(Pending(repo, args), _history)
 
 
-def read_history(repo: Path, rev: str) -> list[CommitInfo]:
-    return start_history(repo, rev).get()
+def read_history(repo: Path, rev: str, pathspecs: Iterable[str] = ()) -> list[CommitInfo]:
+    return start_history(repo, rev, pathspecs).get()
+
+
+def read_paths(repo: Path, commits: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Every path each of ``commits`` changed (a merge: against its first parent)."""
+    wanted = list(dict.fromkeys(commits))
+    if not wanted:
+        return {}
+    args = ["log", "--no-walk=unsorted", "--stdin", "--no-renames", "--no-color", "--name-only"]
+    args += ["--diff-merges=first-parent", "--format=%x1e%H"]
+    out = Pending(repo, args, "".join(f"{sha}\n" for sha in wanted).encode()).output()
+    text = out.decode("utf-8", "surrogateescape")
+    found = {}
+    for record in text[1:].split("\n\x1e") if text else ():
+        sha, _sep, body = record.partition("\n")
+        found[sha] = _names(body) if body.strip() else ()
+    return found
 
 
 _EMAIL = re.compile(r"<([^<>]*)>")
@@ -254,8 +255,11 @@ def _history(out: bytes) -> list[CommitInfo]:
         trees[sha] = tree
         empty = trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
         names = _names(body) if body.strip() else ()
-        coauthors = _EMAIL.findall(who[-1]) if len(who) > 2 else []
-        people = tuple(dict.fromkeys(_text(e).lower() for e in [*who[:2], *coauthors] if e))
+        author, committer, coauthors = [*who, "", "", ""][:3]
+        emails = [author] if author == committer else [author, committer]
+        if coauthors:
+            emails += _EMAIL.findall(coauthors)
+        people = tuple(dict.fromkeys(_text(e).lower() for e in emails if e))
         commits.append(CommitInfo(sha, tuple(parents), people, int(when), names, empty, tree))
     return commits
 

@@ -30,25 +30,31 @@ def problems(path: Path, display: str | None = None) -> tuple[Sop | None, list[P
 def parse(raw: bytes, display: str, cache: Cache = NO_CACHE) -> Sop:
     """The validated model of a policy held in memory (read from a commit, say). ``cache`` remembers the
     data of policies that passed validation, by their bytes."""
-    from toolkit.sop.model import build
     from toolkit.sop.source import MAX_FILE_BYTES, parse_yaml, too_big
 
     if len(raw) > MAX_FILE_BYTES:
         raise ProblemsError([too_big(display, len(raw))])
-    key = _cache_key(raw) if cache.root is not None else ""
-    known = cache.lookup(_NAMESPACE, key) if key else None
-    if known is not None:
-        try:
-            return build(known)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            pass  # a damaged cache entry: read and check the bytes again
+    remembered = known(raw, cache)
+    if remembered is not None:
+        return remembered
     doc, found = parse_yaml(raw, display)
     sop, found = (None, sorted(found)) if doc is None else _check(doc, found)
     if sop is None:
         raise ProblemsError(found)
-    if key:
-        cache.store(_NAMESPACE, key, doc.data if doc is not None else None)
+    if cache.root is not None and doc is not None:
+        cache.store(_NAMESPACE, _cache_key(raw), doc.data)
     return sop
+
+
+def known(raw: bytes, cache: Cache) -> Sop | None:
+    """The model of ``raw`` when these exact bytes passed validation before (``cache`` remembers them)."""
+    from toolkit.sop.model import build
+
+    data = cache.lookup(_NAMESPACE, _cache_key(raw)) if cache.root is not None else None
+    try:
+        return build(data) if data is not None else None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a damaged cache entry
 
 
 def _check(doc: Located, found: list[Problem]) -> tuple[Sop | None, list[Problem]]:

@@ -14,19 +14,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from toolkit.cache import Cache
+from toolkit.cache import NO_CACHE, Cache
 from toolkit.evidence.model import CommitInfo, Snapshot
 from toolkit.forge.plain import pushlog
 from toolkit.i18n import _
 from toolkit.paths import ANSWERS_FILE, POLICY_FILE, ROSTER_FILE
 from toolkit.repo.gitread import (
     ZERO,
+    Later,
     changed_paths,
     is_ancestor,
     read_history,
     read_snapshot,
     resolve,
-    start_diff,
     start_history,
     start_lookup,
     start_snapshot,
@@ -42,24 +42,37 @@ if TYPE_CHECKING:
 # --- reading -------------------------------------------------------------------------------------------
 
 
-class Reading(NamedTuple):
-    """What git holds for a change from ``base`` to ``head`` (no base: a new repository)."""
+class EarlyWalk(NamedTuple):
+    folders: list[str]  # what it follows commit by commit
+    history: Later[list[CommitInfo]]
+
+
+class Trees(NamedTuple):
+    """The files of a change from ``base`` to ``head`` (no base: a new repository), read first: the rules
+    that judge it are among them."""
 
     head: str
     base: str | None
     head_files: Snapshot
     base_files: Snapshot
     paths: tuple[str, ...]  # paths whose content differs
-    commits: tuple[CommitInfo, ...]  # the head's history, oldest first
+    rules_blobs: dict[str, bytes]  # the judging commit's policy, roster and answers, by blob id
+    walk: EarlyWalk | None  # the head's history, its walk started early
+
+
+class Commits(NamedTuple):
+    """The history of the head, and what of it the base has."""
+
+    all: tuple[CommitInfo, ...]  # oldest first
     known: frozenset[str]  # the commits the base already has
     rewritten: bool  # the base is not an ancestor of the head
-    rules_blobs: dict[str, bytes]  # the judging commit's policy, roster and answers, by blob id
 
 
 def _resolve_with_rules(
     repo: Path, revs: list[str], rules_of: str | None
-) -> tuple[list[str], dict[str, bytes]]:
-    """Resolve ``revs`` to commit ids and read the rules of ``rules_of``, in one git process."""
+) -> tuple[list[str], dict[str, bytes], bytes | None]:
+    """Resolve ``revs`` to commit ids and read the rules of ``rules_of``, in one git process: the blobs of
+    its policy, roster and answers by id, and the policy's own."""
     names = [f"{rev}^{{commit}}" for rev in revs]
     files = (POLICY_FILE, ROSTER_FILE, ANSWERS_FILE)
     rules = [f"{rules_of}^{{commit}}:{file}" for file in files] if rules_of else []
@@ -67,35 +80,67 @@ def _resolve_with_rules(
     # a revision git cannot resolve is resolved once more, for git's own words on why
     commits = [found[n].id if n in found else resolve(repo, rev) for n, rev in zip(names, revs, strict=True)]
     blobs = {found[n].id: found[n].content for n in rules if n in found and found[n].kind == "blob"}
-    return commits, blobs
+    policy = found.get(rules[0]) if rules else None
+    return commits, blobs, policy.content if policy is not None and policy.kind == "blob" else None
 
 
-def read_change(repo: Path, base_rev: str | None, head_rev: str, rules_of: str | None = None) -> Reading:
-    """Read the change; the rules are read from ``rules_of`` (default: the base)."""
+def read_trees(
+    repo: Path, base_rev: str | None, head_rev: str, rules_of: str | None = None, cache: Cache = NO_CACHE
+) -> Trees:
+    """The files of the change; the rules' blobs are read from ``rules_of`` (default: the base). The
+    history walk, which takes git longest, starts as soon as the policy tells which folders it follows."""
     revs = [head_rev, *([base_rev] if base_rev else [])]
-    (head, *rest), blobs = _resolve_with_rules(repo, revs, rules_of or base_rev)
+    (head, *rest), blobs, policy = _resolve_with_rules(repo, revs, rules_of or base_rev)
     base = rest[0] if rest else None
-    head_tree, history = start_snapshot(repo, head), start_history(repo, head)
-    diff = start_diff(repo, base, head) if base is not None else None
-    head_files = head_tree.get()
-    if base is None:
-        base_files, paths = Snapshot(None, {}), tuple(head_files.entries)
+    head_tree = start_snapshot(repo, head)
+    base_tree = start_snapshot(repo, base)
+    walk = _early_walk(repo, head, policy, cache)
+    head_files, base_files = head_tree.get(), base_tree.get()
+    if head_files.undecodable or base_files.undecodable:  # such names are not in the entries
+        paths = changed_paths(repo, base, head)
     else:
-        assert diff is not None
-        changes = diff.get()
-        if changes is None or head_files.undecodable:  # names that are not UTF-8: list both trees
-            base_files = read_snapshot(repo, base)
-            paths = changed_paths(repo, base, head)
-        else:  # the base's files are the head's with the change undone: no second listing of the tree
-            base_files = Snapshot(base, head_files.entries.before(changes))
-            paths = tuple(sorted(path for path, _mode, _sha in changes))
-    commits = tuple(history.get())
-    known, rewritten = frozenset[str](), False
-    if base is not None:
-        ancestry = _ancestry(commits, base)
-        rewritten = ancestry is None
-        known = frozenset(c.sha for c in read_history(repo, base)) if ancestry is None else ancestry
-    return Reading(head, base, head_files, base_files, paths, commits, known, rewritten, blobs)
+        paths = tuple(head_files.changed_from(base_files))
+    return Trees(head, base, head_files, base_files, paths, blobs, walk)
+
+
+def _early_walk(repo: Path, head: str, policy: bytes | None, cache: Cache) -> EarlyWalk | None:
+    """The history walk over the folders ``policy`` follows, started before the rules are settled.
+    A policy never validated before takes longer to validate than the walk takes: its folders are then
+    read from the unchecked YAML, a guess that :func:`read_commits` uses only when the validated policy
+    follows the same folders."""
+    from toolkit import sop
+    from toolkit.repo.gather import folders_of, pathspecs
+
+    if policy is None:
+        return None
+    validated = sop.known(policy, cache)
+    if validated is not None:
+        specs = pathspecs(validated)
+    else:
+        import yaml
+
+        try:
+            data = yaml.load(policy, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            artefacts = [str(a["path"]) for s in data["steps"] for a in s["artefacts"]]
+            specs = folders_of([*artefacts, *map(str, data["policy"]["paths"])])
+        except (yaml.YAMLError, KeyError, TypeError, ValueError):
+            return None
+    return EarlyWalk(specs, start_history(repo, head, specs))
+
+
+def read_commits(repo: Path, trees: Trees, rules: Rules) -> Commits:
+    """The head's history as the gate needs it under ``rules`` (:func:`toolkit.repo.gather.history_of`)."""
+    from toolkit.repo.gather import history_of, pathspecs
+
+    specs = pathspecs(rules.sop)
+    early = trees.walk.history if trees.walk is not None and trees.walk.folders == specs else None
+    commits = history_of(repo, rules, (early or start_history(repo, trees.head, specs)).get())
+    if trees.base is None:
+        return Commits(commits, frozenset(), False)
+    ancestry = _ancestry(commits, trees.base)
+    if ancestry is not None:
+        return Commits(commits, ancestry, False)
+    return Commits(commits, frozenset(c.sha for c in read_history(repo, trees.base, specs)), True)
 
 
 def _ancestry(commits: tuple[CommitInfo, ...], base: str) -> frozenset[str] | None:
@@ -142,12 +187,12 @@ def view_of(
     """The rules ``rev`` carries and the view of it (sign-offs timed by the push log where there is one)."""
     from toolkit.repo.gather import policy_at, view_at
 
-    reading = read_change(repo, None, rev, rules_of=rev)
-    head = reading.head
-    rules = policy_at(repo, reading.head_files, fallback, reading.rules_blobs, cache)
+    trees = read_trees(repo, None, rev, rules_of=rev, cache=cache)
+    rules = policy_at(repo, trees.head_files, fallback, trees.rules_blobs, cache)
+    commits = read_commits(repo, trees, rules)
     clock_now = int(now if now is not None else time.time())
     source = signoff_source(repo, rules, cache, pushlog.arrivals(repo), frozenset(), clock_now)
-    view = view_at(repo, rules, head, source, reading.head_files, reading.commits, cache=cache)
+    view = view_at(repo, rules, trees.head, source, trees.head_files, commits.all, cache=cache)
     return rules, view
 
 
@@ -167,29 +212,30 @@ def check_change(
     from toolkit.repo.gather import app_at, change_between, policy_at, view_at
 
     cache = cache or Cache.default()
-    reading = read_change(repo, base_rev if base_rev != ZERO else None, head_rev)
-    if reading.base is None:  # a new repository: the server's own rules judge it
-        rules = fallback if fallback is not None else policy_at(repo, reading.base_files, None, None, cache)
+    trees = read_trees(repo, base_rev if base_rev != ZERO else None, head_rev, cache=cache)
+    if trees.base is None:  # a new repository: the server's own rules judge it
+        rules = fallback if fallback is not None else policy_at(repo, trees.base_files, None, None, cache)
         if rules.app is None:  # and it names its application in its scaffold answers
-            rules = rules._replace(app=app_at(repo, reading.head_files))
+            rules = rules._replace(app=app_at(repo, trees.head_files))
     else:
-        rules = policy_at(repo, reading.base_files, fallback, reading.rules_blobs, cache)
+        rules = policy_at(repo, trees.base_files, fallback, trees.rules_blobs, cache)
+    commits = read_commits(repo, trees, rules)
     when = int(now if now is not None else time.time())
-    new = frozenset(c.sha for c in reading.commits) - reading.known
+    new = frozenset(c.sha for c in commits.all) - commits.known
     source = signoff_source(repo, rules, cache, pushlog.arrivals(repo), new, when)
-    head = view_at(repo, rules, reading.head, source, reading.head_files, reading.commits, cache=cache)
+    head = view_at(repo, rules, trees.head, source, trees.head_files, commits.all, cache=cache)
     base = None
-    if reading.base is not None:
-        if reading.rewritten:
-            base = view_at(repo, rules, reading.base, source, reading.base_files, cache=cache)
+    if trees.base is not None:
+        if commits.rewritten:
+            base = view_at(repo, rules, trees.base, source, trees.base_files, cache=cache)
         else:
-            commits = tuple(c for c in reading.commits if c.sha in reading.known)
-            signoffs = tuple(s for s in head.signoffs if s.anchor in reading.known)
-            base = view_at(repo, rules, reading.base, signoffs, reading.base_files, commits, cache=cache)
-    change = change_between(repo, reading.base, head, set(reading.known), reading.paths, configured)
+            known = tuple(c for c in commits.all if c.sha in commits.known)
+            signoffs = tuple(s for s in head.signoffs if s.anchor in commits.known)
+            base = view_at(repo, rules, trees.base, signoffs, trees.base_files, known, cache=cache)
+    change = change_between(repo, trees.base, head, set(commits.known), trees.paths, configured)
     report = decide.decide_change(rules, base, head, change)
-    if reading.rewritten and reading.base is not None:
-        report = decide.history_rewritten(report, reading.base, reading.head)
+    if commits.rewritten and trees.base is not None:
+        report = decide.history_rewritten(report, trees.base, trees.head)
     return report
 
 
@@ -220,13 +266,14 @@ def check_release(
         )
     tip = _branch_tip(repo, ref)
     cache = cache or Cache.default()
-    reading = read_change(repo, None, rev, rules_of=tip)
-    head, snapshot = reading.head, reading.head_files
+    trees = read_trees(repo, None, rev, rules_of=tip, cache=cache)
+    head, snapshot = trees.head, trees.head_files
     tip_files = snapshot if tip == head else read_snapshot(repo, tip)
-    rules = policy_at(repo, tip_files, fallback, reading.rules_blobs, cache)
+    rules = policy_at(repo, tip_files, fallback, trees.rules_blobs, cache)
     on_branch = tip == head or is_ancestor(repo, head, tip)
+    commits = read_commits(repo, trees, rules)
     source = signoff_source(repo, rules, cache, pushlog.arrivals(repo), frozenset(), int(time.time()))
-    view = view_at(repo, rules, head, source, snapshot, reading.commits, cache=cache)
+    view = view_at(repo, rules, head, source, snapshot, commits.all, cache=cache)
     released = digest_of(code_paths(rules.sop, snapshot), snapshot)
     reports, tested = _security_reports(repo, rules, snapshot, head)
     return decide.decide_release(rules, view, released, Release(ref, tip, on_branch, reports, tested))
