@@ -127,3 +127,7 @@ def test_only_the_snapshots_own_names_are_judged() -> None:
     snap, _ = snapshot({"docs/a.md": b"x", "docs/A.md": b"y"})
     assert suspicious_names(["docs/gone\u202e.md"], snap) == []  # deleted: not in the snapshot
     assert len(suspicious_names(["docs/a.md", "docs/A.md"], snap)) == 2
+
+
+def test_windows_line_endings_do_not_unfill_a_document() -> None:
+    assert check(DOC, {"docs/a.md": FILLED.replace(b"\n", b"\r\n")}) == (ArtefactState.PRESENT, "")

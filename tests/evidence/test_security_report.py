@@ -211,3 +211,13 @@ def test_crlf_and_a_byte_order_mark() -> None:
 )
 def test_commit_name_forms(value: str, length: int, form: CommitName) -> None:
     assert commit_name(value, length) is form
+
+
+def test_a_report_saved_with_windows_line_endings_reads_the_same() -> None:
+    text = (
+        "---\r\ncommit_diuji: " + "a" * 40 + "\r\nhasil: LULUS\r\n---\r\n# Laporan\r\n\r\n## Temuan\r\n\r\n"
+        "| No | Temuan | Tingkat risiko | Status |\r\n|---|---|---|---|\r\n| 1 | RCE | Kritis | Terbuka |\r\n"
+    )
+    report = parse(text)
+    assert report.result == "LULUS" and report.fields["commit_diuji"] == "a" * 40
+    assert [f.severity for f in report.open_serious] == ["Kritis"]

@@ -38,7 +38,7 @@ def _text(data: bytes) -> str | None:
     if b"\0" in data:
         return None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig").replace("\r\n", "\n")  # Windows line endings read as any other
     except UnicodeDecodeError:
         return None
 
@@ -88,6 +88,7 @@ def _sections(text: str) -> dict[str, bool]:
 
 
 def front_matter(text: str) -> dict[str, object] | None:
+    text = text.replace("\r\n", "\n")  # a document saved with Windows line endings
     if not text.startswith("---\n"):
         return None
     end = text.find("\n---", 4)

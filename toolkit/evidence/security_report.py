@@ -98,7 +98,7 @@ def parse(text: str) -> SecurityReport:
     """The facts of a security test report (Markdown with YAML front matter)."""
     from toolkit.evidence.contents import front_matter
 
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     front = front_matter(text) or {}
     fields = {str(k): _field(v) for k, v in front.items() if v is not None}
     tables, findings = _findings(_body(text))
@@ -187,6 +187,10 @@ _OTHER_BLOCK = re.compile(r" {0,3}(#|>|[-*+](\s|$)|\d+[.)](\s|$)|```|~~~|<)")
 _CODE = re.compile(r" {4}|\t")
 
 
+def _in_table(line: str) -> bool:
+    return bool(line.strip()) and ("|" in line or not _OTHER_BLOCK.match(line))
+
+
 def _findings(body: list[tuple[int, str]]) -> tuple[int, list[Finding]]:
     tables, findings = 0, []
     i = 0
@@ -206,7 +210,11 @@ def _findings(body: list[tuple[int, str]]) -> tuple[int, list[Finding]]:
         statuses = [n for n, name in enumerate(names) if name in STATUS_HEADERS]
         i += 2
         rows = []
-        while i < len(body) and body[i][1].strip() and not _OTHER_BLOCK.match(body[i][1]):
+        # A row ends the table only where it starts another block and holds no cell separator: a line such
+        # as "#2 | RCE | Kritis | Terbuka" is a row for some renderers, so it is read as one (fail closed).
+        while (
+            i < len(body) and body[i][1].strip() and ("|" in body[i][1] or not _OTHER_BLOCK.match(body[i][1]))
+        ):
             rows.append(body[i])
             i += 1
         if severity is None or not statuses:

@@ -27,7 +27,7 @@ from toolkit.evidence.model import Snapshot
 from toolkit.sop.model import POLICY_STEP, Sop
 
 APP, STEP, ROLE, DIGEST = "Sop-App", "Sop-Step", "Sop-Role", "Sop-Digest"
-_TRAILER = re.compile(r"^(Sop-App|Sop-Step|Sop-Role|Sop-Digest):[ \t]*(\S+)[ \t]*$", re.M)
+_TRAILER = re.compile(r"^(Sop-App|Sop-Step|Sop-Role|Sop-Digest):[ \t]*(\S+)[ \t\r]*$", re.M)
 
 
 class Claim(NamedTuple):

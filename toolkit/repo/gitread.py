@@ -24,6 +24,7 @@ EMPTY_TREES = {  # the id of the empty tree, in SHA-1 and SHA-256 repositories
 }
 # Settings a user's configuration could set that would change the output the parsers below expect.
 _PLAIN = ["-c", "core.quotepath=false", "-c", "log.showroot=true", "-c", "color.ui=never"]
+_PLAIN += ["-c", "i18n.logOutputEncoding=UTF-8"]  # messages and names re-encoded as UTF-8, whatever they were
 
 T = TypeVar("T")
 
@@ -251,7 +252,7 @@ def _history(out: bytes) -> list[CommitInfo]:
     for record in text[1:].split("\n\x1e") if text else ():
         header, _sep, body = record.partition("\n")
         ids, *who = header.split("\x1f")
-        sha, tree, when, *parents = ids.split()
+        sha, tree, when, *parents = _header(ids)
         trees[sha] = tree
         empty = trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
         names = _names(body) if body.strip() else ()
@@ -262,6 +263,23 @@ def _history(out: bytes) -> list[CommitInfo]:
         people = tuple(dict.fromkeys(_text(e).lower() for e in emails if e))
         commits.append(CommitInfo(sha, tuple(parents), people, int(when), names, empty, tree))
     return commits
+
+
+def _header(ids: str) -> list[str]:
+    """Commit, tree, time and parents; an error the user can act on when git could not print them (a
+    commit whose ``encoding`` header names a text encoding its bytes are not in garbles its dates)."""
+    fields = ids.split()
+    if len(fields) < 3 or not fields[2].isdigit():
+        from toolkit.errors import UserError
+        from toolkit.i18n import _
+
+        raise UserError(
+            _(
+                "cannot decide: git cannot read the author, committer and date of commit {commit} back (its "
+                "'encoding' header names an encoding its text is not in?); re-create it without one"
+            ).format(commit=(fields or ["?"])[0][:12])
+        )
+    return fields
 
 
 def _names(body: str) -> tuple[str, ...]:

@@ -373,11 +373,15 @@ def test_the_hooks_environment_keeps_only_what_git_set(tmp_path: Path) -> None:
         "SOPKIT_LANG": "en",
         "SOPKIT_TEMPLATE_DIR": "/home/pusher/template",
         "TZ": "Pacific/Kiritimati",
+        "PYTHONTZPATH": "/home/pusher/zoneinfo",
+        "TMPDIR": "/home/pusher/tmp",
+        "LD_LIBRARY_PATH": "/home/pusher/lib",
     }
-    env = hook_environment(bare, inherited)
+    env = hook_environment(bare, inherited, "/opt/server/bin:/usr/bin")
     assert env == {
-        "PATH": "/usr/bin",
-        "HOME": "/home/pusher",
+        "PATH": "/opt/server/bin:/usr/bin",  # the server's, not the pusher's
+        "HOME": str(bare / "sopkit"),
+        "TMPDIR": str(bare / "sopkit" / "tmp"),
         "GIT_DIR": str(bare),
         "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_QUARANTINE_PATH": str(incoming),

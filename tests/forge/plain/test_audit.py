@@ -64,3 +64,13 @@ def test_audit_of_a_clone_without_push_log(office: Office) -> None:
     dirty = office.cli("audit", "--repo", str(office.app), *office.rules)
     assert dirty.exit_code == 1
     assert "[blocked]" in dirty.stdout
+
+
+def test_a_branch_moved_back_around_the_hook_is_reported(office: Office) -> None:
+    office.write("README.md", "Catatan.\n")
+    office.commit("Catatan", author="rina")
+    assert office.push().returncode == 0
+    git(office.bare, "update-ref", "refs/heads/main", "main~1")  # an admin rewinds the branch
+    audit = office.cli("audit", "--repo", str(office.bare))
+    assert audit.exit_code == 1
+    assert "was moved back from" in audit.stdout

@@ -32,7 +32,7 @@ from toolkit.gate.render import as_dict, as_markdown
 from toolkit.i18n import _
 from toolkit.repo.gather import Policy, policy_at
 from toolkit.repo.git import git
-from toolkit.repo.gitread import ZERO, read_objects, read_snapshot, resolve
+from toolkit.repo.gitread import ZERO, is_ancestor, read_objects, read_snapshot, resolve
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,17 @@ def _audit_log(
                 )
             )
         expected = new
-    if expected != tip:
+    if expected != tip and is_ancestor(repo, tip, expected):
+        findings.append(
+            Finding(
+                tip,
+                "gap",
+                _("the branch was moved back from {a} to {b} around the hook").format(
+                    a=expected[:12], b=tip[:12]
+                ),
+            )
+        )
+    elif expected != tip:
         findings += [
             Finding(
                 c, "bypass", _("commit {commit} reached the branch around the hook").format(commit=c[:12])

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from toolkit.evidence.signoffs import claims
-from toolkit.repo.gitread import ZERO, Pending
+from toolkit.evidence.signoffs import claims, parse_commit
+from toolkit.repo.gitread import ZERO, Pending, read_objects
 
 CONFIG_DIR = "sopkit"
 PUSH_LOG = "pushes.log"
@@ -76,15 +76,12 @@ def record(repo: Path, updates: list[tuple[str, str, str]], protected: tuple[str
 
 
 def _signoff_commits(repo: Path, updates: list[tuple[str, str, str]]) -> list[str]:
-    """The commits the updates brought whose message claims a sign-off."""
+    """The commits the updates brought whose message claims a sign-off, read as the gate reads them (the
+    raw commit, not a message git re-encoded)."""
     tips = [new for _old, new, _ref in updates if new != ZERO]
     if not tips:
         return []
     known = [f"^{old}" for old, _new, _ref in updates if old != ZERO]
-    out = Pending(repo, ["log", "--format=%x1e%H%x1f%B", *tips, *known, "--"]).output()
-    found = []
-    for record in out.decode("utf-8", "replace").split("\x1e")[1:]:
-        sha, _sep, message = record.partition("\x1f")
-        if claims(message) is not None:
-            found.append(sha)
-    return found
+    brought = Pending(repo, ["rev-list", *tips, *known, "--"]).output().decode().split()
+    raw = read_objects(repo, brought)
+    return [sha for sha in brought if sha in raw and claims(parse_commit(raw[sha]).message) is not None]

@@ -110,6 +110,7 @@ def init(
         "protected": protected,
         "lang": lang,
         "allowed_refs": list(dict.fromkeys(allowed_refs)),
+        "path": os.environ.get("PATH") or SAFE_PATH,  # where the hooks find git and ssh-keygen
         **({"app": app} if app else {}),
     }
     (config_dir / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
@@ -273,6 +274,15 @@ def read_updates(text: str) -> list[tuple[str, str, str]]:
     return updates
 
 
+def _server_path(bare: Path) -> str:
+    """The ``PATH`` the server was set up with (``sopkit server init`` keeps the administrator's)."""
+    try:
+        path = json.loads((bare / CONFIG_DIR / "config.json").read_text()).get("path")
+    except (OSError, ValueError, AttributeError):
+        return SAFE_PATH
+    return path if isinstance(path, str) and path else SAFE_PATH
+
+
 def hook_cache_dir(bare: Path) -> Path:
     """The cache of the hooks: in the server's own folder, out of reach of pushes and of the pusher's
     environment (``SOPKIT_CACHE_DIR`` is the pusher's to choose when they push over a local path)."""
@@ -280,34 +290,32 @@ def hook_cache_dir(bare: Path) -> Path:
 
 
 # Variables that steer the clock's time zone: the office's dates are not the pusher's to shift.
-_PUSHER_ONLY = ("TZ", "TZDIR")
+SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"  # where a server set up before the path was kept finds its tools
 
 
-def hook_environment(bare: Path, inherited: Mapping[str, str]) -> dict[str, str]:
-    """The environment the hooks run in, made from the one they inherit. Over a local path git runs the
-    hooks with the pusher's environment, so only what git sets for a hook is kept, and checked:
-
-    * every ``GIT_*`` variable is dropped (``GIT_CONFIG_*``, ``GIT_REPLACE_REF_BASE``, ``GIT_EXEC_PATH``,
-      ``GIT_OBJECT_DIRECTORY``, ...), then ``GIT_DIR`` names the repository and the incoming objects of
-      the push (``GIT_QUARANTINE_PATH``, a folder git makes in the repository's ``objects``) are
-      readable as git made them readable; git reads no global configuration (the pusher's home);
-    * every ``SOPKIT_*`` variable is dropped: the language comes from the server's configuration, the
-      cache is :func:`hook_cache_dir`;
-    * ``TZ`` and ``TZDIR`` are dropped: the machine's clock settings stand.
-    """
+def hook_environment(bare: Path, inherited: Mapping[str, str], path: str = SAFE_PATH) -> dict[str, str]:
+    """The environment the hooks run in. Over a local path git runs the hooks with the pusher's
+    environment, so it is made anew rather than cleaned: the pusher's ``PATH`` would choose which
+    ``ssh-keygen`` checks signatures, ``PYTHONTZPATH`` what ``Asia/Jakarta`` means, ``TMPDIR`` where the
+    allowed-signers file is written, ``GIT_*`` what git reads. Kept, and checked, is only what git sets
+    for a hook: ``GIT_DIR`` names the repository and the incoming objects of the push
+    (``GIT_QUARANTINE_PATH``, a folder git makes in the repository's ``objects``) are readable as git made
+    them readable. ``path`` is the one the server was set up with; git reads no global configuration;
+    temporary files and the cache (:func:`hook_cache_dir`) are the server's own."""
+    own = bare / CONFIG_DIR
     env = {
-        key: value
-        for key, value in inherited.items()
-        if not key.startswith(("GIT_", "SOPKIT_")) and key not in _PUSHER_ONLY
+        "PATH": path,
+        "HOME": str(own),
+        "TMPDIR": str(own / "tmp"),
+        "GIT_DIR": str(bare),
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "SOPKIT_CACHE_DIR": str(hook_cache_dir(bare)),
     }
     objects = bare / "objects"
-    env["GIT_DIR"] = str(bare)
-    env["GIT_CONFIG_GLOBAL"] = os.devnull
     quarantine = inherited.get("GIT_QUARANTINE_PATH", "")
     if quarantine and _incoming_objects(Path(quarantine), objects):
         env["GIT_QUARANTINE_PATH"] = env["GIT_OBJECT_DIRECTORY"] = quarantine
         env["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = _alternate(str(objects))
-    env["SOPKIT_CACHE_DIR"] = str(hook_cache_dir(bare))
     return env
 
 
@@ -339,9 +347,10 @@ def run_hook(name: str, stdin: str) -> int:
     updates = read_updates(stdin)
     try:
         bare = Path.cwd()
-        environment = hook_environment(bare, os.environ)
-        os.environ.clear()  # before anything reads git or the cache
+        environment = hook_environment(bare, os.environ, _server_path(bare))
+        os.environ.clear()  # before anything reads git, the cache or a time zone
         os.environ.update(environment)
+        Path(environment["TMPDIR"]).mkdir(exist_ok=True)
         set_language(load_config(bare).lang)
         if name == "post-receive":
             post_receive(bare, updates)
