@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
-from toolkit.repo.gitread import EMPTY_TREES, read_history, read_sizes, read_snapshot
+from toolkit.repo.gitread import EMPTY_TREES, read_history, read_sizes, read_snapshot, start_diff
 
 
 def commit_file(repo: Path, name: bytes, content: bytes = b"x\n", message: str = "c") -> str:
@@ -115,3 +115,31 @@ def test_changed_paths_between_two_trees_match_git_diff(repo: Path) -> None:
     entry = read_snapshot(repo, "HEAD").entries["docs/mode.sh"]
     assert (entry.mode, entry.kind, entry.size) == ("100755", "blob", -1)  # sizes are read on demand
     assert read_sizes(repo, [entry.sha, "0" * 40]) == {entry.sha: 2}
+
+
+def test_a_tree_before_a_change_is_the_later_tree_with_the_diff_undone(repo: Path) -> None:
+    for name in ("keep.md", "edit.md", "drop.md", "mode.sh"):
+        commit_file(repo, name.encode(), message=name)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "docs" / "edit.md").write_text("changed\n")
+    (repo / "docs" / "drop.md").unlink()
+    (repo / "docs" / "mode.sh").chmod(0o755)
+    (repo / "docs" / "new.md").write_text("new\n")
+    (repo / "docs" / "link.md").symlink_to("keep.md")
+    (repo / "docs" / "tab\there.md").write_text("odd name\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "change")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    changes = start_diff(repo, base, head).get()
+    assert changes is not None
+    changed = [
+        "docs/drop.md",
+        "docs/edit.md",
+        "docs/link.md",
+        "docs/mode.sh",
+        "docs/new.md",
+        "docs/tab\there.md",
+    ]
+    assert sorted(p for p, _m, _s in changes) == changed
+    before = read_snapshot(repo, head).entries.before(changes)
+    assert dict(before.items()) == dict(read_snapshot(repo, base).entries.items())

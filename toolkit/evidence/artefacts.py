@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, KeysView, Mapping
 
 from toolkit.evidence.model import ArtefactCheck, ArtefactState, Contents, Entry, FileResult, Snapshot
 from toolkit.i18n import _
@@ -104,21 +104,20 @@ def _lookalike(path: str, snapshot: Snapshot) -> str | None:
     return next((p for p in _folded(snapshot).get(_fold(path), ()) if p != path), None)
 
 
-_FOLDED: dict[int, tuple[Snapshot, dict[str, list[str]]]] = {}
+_FOLDED: list[tuple[KeysView[str], dict[str, list[str]]]] = []
 
 
 def _folded(snapshot: Snapshot) -> dict[str, list[str]]:
-    """The paths of ``snapshot`` by their folded form (letter case and Unicode form ignored); made once
-    per snapshot."""
-    cached = _FOLDED.get(id(snapshot))
-    if cached is not None and cached[0] is snapshot:
-        return cached[1]
-    folded: dict[str, list[str]] = {}
-    for path in snapshot.entries:  # an ASCII name folds to its lower case: no need to normalise it
+    """The paths of ``snapshot`` by their folded form (letter case and Unicode form ignored). Made once
+    per set of names: the base and the head of a push mostly hold the same names."""
+    names = snapshot.entries.keys()
+    for known, folded in _FOLDED:
+        if known == names:
+            return folded
+    folded = {}
+    for path in names:  # an ASCII name folds to its lower case: no need to normalise it
         folded.setdefault(path.lower() if path.isascii() else _fold(path), []).append(path)
-    if len(_FOLDED) > 8:
-        _FOLDED.clear()
-    _FOLDED[id(snapshot)] = (snapshot, folded)
+    _FOLDED[:] = [(names, folded), *_FOLDED[:3]]
     return folded
 
 

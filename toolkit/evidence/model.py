@@ -51,6 +51,17 @@ class Entries(Mapping[str, Entry]):
     def keys(self) -> KeysView[str]:  # the dict's own view: set operations at C speed
         return self._records.keys()
 
+    def before(self, changes: Iterable[tuple[str, str, str]]) -> Entries:
+        """These files as they were before ``changes``: (path, mode, id) of each changed path beforehand,
+        mode ``000000`` for a path that did not exist."""
+        records = dict(self._records)
+        for path, mode, sha in changes:
+            if mode == "000000":
+                records.pop(path, None)
+            else:
+                records[path] = f"{mode} {'commit' if mode == '160000' else 'blob'} {sha}"
+        return Entries(records)
+
     def changed_from(self, base: Entries) -> list[str]:
         """The paths whose content or mode differs from ``base``, added and removed ones included."""
         old, new = base._records, self._records

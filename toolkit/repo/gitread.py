@@ -168,6 +168,24 @@ def start_lookup(repo: Path, names: Iterable[str]) -> Later[dict[str, GitObject]
     return Later(Pending(repo, ["cat-file", "--batch"], stdin), lambda out: _objects(wanted, out))
 
 
+def start_diff(repo: Path, base: str, head: str) -> Later[list[tuple[str, str, str]] | None]:
+    """What ``base..head`` changed, path by path: (path, mode, id) as it was in ``base`` (mode
+    ``000000``: the path is new). ``None`` when a changed name is not UTF-8 (the caller lists the tree)."""
+    return Later(Pending(repo, ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]), _diff)
+
+
+# ":<old mode> <new mode> <old id> <new id> <status>" NUL <path> NUL, record after record
+_RAW = re.compile(r":([0-7]{6}) [0-7]{6} ([0-9a-f]+) [0-9a-f]+ [A-Z][0-9]*\0([^\0]*)\0")
+
+
+def _diff(out: bytes) -> list[tuple[str, str, str]] | None:
+    try:
+        text = out.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return [(path, mode, sha) for mode, sha, path in _RAW.findall(text)]
+
+
 def read_sizes(repo: Path, ids: Iterable[str]) -> dict[str, int]:
     """The size in bytes of each object (missing ones left out), from one ``git cat-file --batch-check``."""
     wanted = list(dict.fromkeys(ids))
@@ -257,10 +275,11 @@ def _history(out: bytes) -> list[CommitInfo]:
         empty = trees.get(parents[0]) == tree if len(parents) == 1 else not parents and tree in EMPTY_TREES
         names = _names(body) if body.strip() else ()
         author, committer, coauthors = [*who, "", "", ""][:3]
-        emails = [author] if author == committer else [author, committer]
-        if coauthors:
-            emails += _EMAIL.findall(coauthors)
-        people = tuple(dict.fromkeys(_text(e).lower() for e in emails if e))
+        if author == committer and not coauthors and author.isascii():  # most commits: one person
+            people: tuple[str, ...] = (author.lower(),)
+        else:
+            emails = [author, committer, *_EMAIL.findall(coauthors)]
+            people = tuple(dict.fromkeys(_text(e).lower() for e in emails if e))
         commits.append(CommitInfo(sha, tuple(parents), people, int(when), names, empty, tree))
     return commits
 

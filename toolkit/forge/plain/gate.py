@@ -27,6 +27,7 @@ from toolkit.repo.gitread import (
     read_history,
     read_snapshot,
     resolve,
+    start_diff,
     start_history,
     start_lookup,
     start_snapshot,
@@ -93,13 +94,17 @@ def read_trees(
     (head, *rest), blobs, policy = _resolve_with_rules(repo, revs, rules_of or base_rev)
     base = rest[0] if rest else None
     head_tree = start_snapshot(repo, head)
-    base_tree = start_snapshot(repo, base)
+    # A push is most often a few commits on a large tree: the base's files are then the head's with git's
+    # diff undone, rather than a second listing of the whole tree.
+    diff = start_diff(repo, base, head) if base is not None else None
     walk = _early_walk(repo, head, policy, cache)
-    head_files, base_files = head_tree.get(), base_tree.get()
-    if head_files.undecodable or base_files.undecodable:  # such names are not in the entries
-        paths = changed_paths(repo, base, head)
-    else:
-        paths = tuple(head_files.changed_from(base_files))
+    head_files = head_tree.get()
+    changes = diff.get() if diff is not None else []
+    if changes is None or head_files.undecodable:  # names that are not UTF-8: list both trees
+        base_files = read_snapshot(repo, base)
+        return Trees(head, base, head_files, base_files, changed_paths(repo, base, head), blobs, walk)
+    base_files = Snapshot(base, head_files.entries.before(changes)) if base else Snapshot(None, {})
+    paths = tuple(sorted(p for p, _mode, _sha in changes)) if base else tuple(head_files.sorted_paths)
     return Trees(head, base, head_files, base_files, paths, blobs, walk)
 
 
