@@ -177,6 +177,20 @@ class Office:
             check=False,
         )
 
+    def program(self, path: str = "src/app.py", text: str = "print('halo')\n") -> tuple[str, str]:
+        """Steps 1-10 completed, the first code pushed once the design allows it, steps 11-13 completed:
+        what the security team then tests. Returns main before the code, and main to be tested."""
+        for step in range(1, 11):
+            self.complete(step)
+        designed = git(self.app, "rev-parse", "HEAD").strip()
+        self.write(path, text)
+        self.commit("Mulai pemrograman", author="rina")
+        pushed = self.push()
+        assert pushed.returncode == 0, pushed.stderr
+        for step in (11, 12, 13):
+            self.complete(step)
+        return designed, git(self.app, "rev-parse", "HEAD").strip()
+
     def push_to(self, bare: Path, ref: str = "HEAD:main") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["git", "push", "-q", str(bare), ref], cwd=self.app, capture_output=True, text=True, check=False

@@ -99,25 +99,7 @@ def test_authors_committers_and_co_authors_are_the_people_of_a_commit(repo: Path
     ]
 
 
-def test_changed_paths_between_two_trees_match_git_diff(repo: Path) -> None:
-    for name in ("keep.md", "edit.md", "drop.md", "mode.sh"):
-        commit_file(repo, name.encode(), message=name)
-    base = git(repo, "rev-parse", "HEAD").strip()
-    (repo / "docs" / "edit.md").write_text("changed\n")
-    (repo / "docs" / "drop.md").unlink()
-    (repo / "docs" / "mode.sh").chmod(0o755)
-    (repo / "docs" / "new.md").write_text("new\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "change")
-    diff = git(repo, "diff", "--name-only", base, "HEAD").split()
-    changed = read_snapshot(repo, "HEAD").changed_from(read_snapshot(repo, base))
-    assert changed == sorted(diff) == ["docs/drop.md", "docs/edit.md", "docs/mode.sh", "docs/new.md"]
-    entry = read_snapshot(repo, "HEAD").entries["docs/mode.sh"]
-    assert (entry.mode, entry.kind, entry.size) == ("100755", "blob", -1)  # sizes are read on demand
-    assert read_sizes(repo, [entry.sha, "0" * 40]) == {entry.sha: 2}
-
-
-def test_a_tree_before_a_change_is_the_later_tree_with_the_diff_undone(repo: Path) -> None:
+def test_what_changed_between_two_trees_is_gits_own_and_undoes_to_the_base(repo: Path) -> None:
     for name in ("keep.md", "edit.md", "drop.md", "mode.sh"):
         commit_file(repo, name.encode(), message=name)
     base = git(repo, "rev-parse", "HEAD").strip()
@@ -130,9 +112,10 @@ def test_a_tree_before_a_change_is_the_later_tree_with_the_diff_undone(repo: Pat
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "change")
     head = git(repo, "rev-parse", "HEAD").strip()
-    changes = start_diff(repo, base, head).get()
-    assert changes is not None
-    changed = [
+    diff = git(repo, "diff", "-z", "--name-only", base, head).split("\0")[:-1]
+    changed = read_snapshot(repo, head).changed_from(read_snapshot(repo, base))
+    assert changed == sorted(diff)
+    assert changed == [
         "docs/drop.md",
         "docs/edit.md",
         "docs/link.md",
@@ -140,6 +123,10 @@ def test_a_tree_before_a_change_is_the_later_tree_with_the_diff_undone(repo: Pat
         "docs/new.md",
         "docs/tab\there.md",
     ]
-    assert sorted(p for p, _m, _s in changes) == changed
+    changes = start_diff(repo, base, head).get()
+    assert changes is not None and sorted(p for p, _m, _s in changes) == changed
     before = read_snapshot(repo, head).entries.before(changes)
     assert dict(before.items()) == dict(read_snapshot(repo, base).entries.items())
+    entry = read_snapshot(repo, head).entries["docs/mode.sh"]
+    assert (entry.mode, entry.kind, entry.size) == ("100755", "blob", -1)  # sizes are read on demand
+    assert read_sizes(repo, [entry.sha, "0" * 40]) == {entry.sha: 2}

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import git
 from tests.forge.plain.test_adversarial import rejected
 from tests.office import Office, open_office, write_security_report
 
@@ -43,14 +42,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory, keyring: dict[str, Path])
         tested = tmp_path_factory.mktemp("tested") / "office"
         shutil.copytree(fresh, tested, symlinks=True)
         office = Office(tested, english, keyring)
-        for step in range(1, 11):
-            office.complete(step)
-        office.write("src/index.php", "<?php echo 'Halo';\n")
-        office.commit("Mulai pemrograman")
-        assert office.push().returncode == 0
-        for step in (11, 12, 13):
-            office.complete(step)
-        tested_commit = git(office.app, "rev-parse", "HEAD").strip()
+        _designed, tested_commit = office.program("src/index.php", "<?php echo 'Halo';\n")
         office.fill(14)
         write_security_report(office.app, tested_commit)
         office.commit("Laporan uji keamanan", author="rina")

@@ -1,6 +1,6 @@
-"""Attacks on the release gate, on real git (DESIGN.md §8: a programmer with push access and no officer's
-key, who can push any branch or tag and craft commits). The gate must read the policy and roster from the
-protected branch, release only what is on it, match the report's tested commit as an object id, and
+"""Attacks on the release gate, on real git (docs/security-model.md: a programmer with push access and no
+officer's key, who can push any branch or tag and craft commits). The gate must read the policy and roster
+from the protected branch, release only what is on it, match the report's tested commit as an object id, and
 accept only a report whose result is LULUS with no critical or high finding open.
 
 Steps 1–13 and the application code are made once per module; each test copies that office and writes
@@ -35,16 +35,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory, keyring: dict[str, Path])
     root = tmp_path_factory.mktemp("release-office")
     with pytest.MonkeyPatch.context() as patch:  # the per-test cache fixture is not there yet
         patch.setenv("SOPKIT_CACHE_DIR", str(tmp_path_factory.mktemp("release-cache")))
-        office = open_office(root, run_sopkit, keyring)
-        for step in range(1, 11):
-            office.complete(step)
-        old = git(office.app, "rev-parse", "HEAD").strip()
-        office.write("src/app.py", "print('halo')\n")
-        office.commit("Mulai pemrograman", author="rina")
-        assert office.push().returncode == 0
-        for step in (11, 12, 13):
-            office.complete(step)
-        tested = git(office.app, "rev-parse", "HEAD").strip()
+        old, tested = open_office(root, run_sopkit, keyring).program()
     yield Prepared(root, tested, old)
 
 
@@ -185,26 +176,20 @@ def test_a_short_id_is_refused_even_when_a_ref_of_that_name_exists(
     )
 
 
-def test_a_full_id_is_matched_as_the_object_not_as_a_tag_of_that_name(
-    office: Office, prepared: Prepared
+@pytest.mark.parametrize("tested_code", [True, False], ids=["tested code", "untested code"])
+def test_a_full_id_is_matched_as_the_object_whatever_tag_bears_its_name(
+    office: Office, prepared: Prepared, tested_code: bool
 ) -> None:
-    security_test(office, prepared.tested)
-    # a tag named by the tested commit's id, pointing at a commit of other code
-    git(office.app, "tag", prepared.tested, prepared.old)
-    assert office.push(f"refs/tags/{prepared.tested}").returncode == 0
+    """A tag named by the id the report gives, pointing elsewhere: the id still means the object."""
+    named, elsewhere = (prepared.tested, prepared.old) if tested_code else (prepared.old, prepared.tested)
+    security_test(office, named)
+    git(office.app, "tag", named, elsewhere)
+    assert office.push(f"refs/tags/{named}").returncode == 0  # both commits are on main
     result = release(office)
-    assert result.exit_code == 0, result.stdout
-
-
-def test_a_full_id_of_untested_code_stays_untested_whatever_tag_bears_its_name(
-    office: Office, prepared: Prepared
-) -> None:
-    # the report names the commit before any code; a tag of that name points at the released code
-    security_test(office, prepared.old)
-    git(office.app, "tag", prepared.old, prepared.tested)
-    assert office.push(f"refs/tags/{prepared.old}").returncode == 0
-    result = release(office)
-    blocked_because(result, f"the code changed after the tested commit {prepared.old[:12]}; re-test it")
+    if tested_code:
+        assert result.exit_code == 0, result.stdout
+    else:
+        blocked_because(result, f"the code changed after the tested commit {named[:12]}; re-test it")
 
 
 @pytest.mark.parametrize("kind", ["blob", "tree", "unknown", "off history", "tag name", "capitals"])
