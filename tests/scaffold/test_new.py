@@ -35,7 +35,7 @@ def test_new_makes_a_repository_with_one_commit_and_asks_nothing(tmp_path: Path)
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert answers["app_name"] == "Sistem Informasi Kepegawaian"
     assert answers["app_slug"] == "sistem-informasi-kepegawaian"
-    assert answers["_commit"] == "v0.1.0"
+    assert answers["_commit"] == "v" + (ROOT / "project_template" / "VERSION").read_text().strip()
     assert "Langkah berikutnya" in result.stdout or "Next steps" in result.stdout
     readme = (dest / "README.md").read_text()
     assert readme.startswith("# Sistem Informasi Kepegawaian\n")

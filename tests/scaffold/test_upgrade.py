@@ -10,6 +10,8 @@ from tests.scaffold.conftest import NewApp
 
 SKPL = "docs/07-skpl/skpl.md"
 DPPL = "docs/08-dppl/dppl.md"
+NOW = (Path(__file__).parents[2] / "project_template" / "VERSION").read_text().strip()  # the shipped one
+NEXT = "99.0.0"  # a newer version the tests publish
 DPPL_LINE = "[[ISI: tujuan dokumen, lingkup rancangan, dan acuan ke SKPL]]"
 
 
@@ -34,22 +36,22 @@ def test_upgrade_keeps_local_edits_and_brings_the_new_version(
 ) -> None:
     repo = new_app()
     commit_edit(repo, SKPL, None, "\nCatatan tim kami.\n")
-    release(template_copy, "0.2.0", edit_dppl_to="[[ISI: tujuan dan acuan (templat 0.2.0)]]")
+    release(template_copy, NEXT, edit_dppl_to=f"[[ISI: tujuan dan acuan (templat {NEXT})]]")
 
     result = cli("upgrade", str(repo))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{repo}: diperbarui v0.1.0 -> v0.2.0, sudah di-commit\n"
+    assert result.stdout == f"{repo}: diperbarui v{NOW} -> v{NEXT}, sudah di-commit\n"
     assert (repo / SKPL).read_text().endswith("\nCatatan tim kami.\n")
-    assert "[[ISI: tujuan dan acuan (templat 0.2.0)]]" in (repo / DPPL).read_text()
-    assert (repo / "CONTRIBUTING.md").read_text() == "# Panduan kontribusi 0.2.0\n"
-    assert "_commit: v0.2.0" in (repo / ".copier-answers.yml").read_text()
+    assert f"[[ISI: tujuan dan acuan (templat {NEXT})]]" in (repo / DPPL).read_text()
+    assert (repo / "CONTRIBUTING.md").read_text() == f"# Panduan kontribusi {NEXT}\n"
+    assert f"_commit: v{NEXT}" in (repo / ".copier-answers.yml").read_text()
     assert git(repo, "status", "--porcelain") == ""
     assert (
-        git(repo, "log", "-1", "--format=%s").strip() == "Upgrade the sop-toolkit template v0.1.0 -> v0.2.0"
+        git(repo, "log", "-1", "--format=%s").strip() == f"Upgrade the sop-toolkit template v{NOW} -> v{NEXT}"
     )
 
     again = cli("upgrade", str(repo))
-    assert again.exit_code == 0 and again.stdout == f"{repo}: sudah terbaru (templat v0.2.0)\n"
+    assert again.exit_code == 0 and again.stdout == f"{repo}: sudah terbaru (templat v{NEXT})\n"
 
 
 def test_a_conflicting_edit_fails_cleanly_and_commits_nothing(
@@ -59,11 +61,11 @@ def test_a_conflicting_edit_fails_cleanly_and_commits_nothing(
     commit_edit(repo, DPPL, DPPL_LINE, "Tujuan dokumen ini menurut tim kami.")
     head = git(repo, "rev-parse", "HEAD")
     before = (repo / DPPL).read_text()
-    release(template_copy, "0.2.0", edit_dppl_to="[[ISI: tujuan baru menurut templat]]")
+    release(template_copy, NEXT, edit_dppl_to="[[ISI: tujuan baru menurut templat]]")
 
     result = cli("upgrade", str(repo))
     assert result.exit_code == 1
-    assert "TIDAK diperbarui (v0.1.0 -> v0.2.0)" in result.stderr
+    assert f"TIDAK diperbarui (v{NOW} -> v{NEXT})" in result.stderr
     assert result.stderr.rstrip().endswith(f"  {DPPL}")
     assert git(repo, "rev-parse", "HEAD") == head
     assert git(repo, "status", "--porcelain", "--ignored") == ""
@@ -76,10 +78,10 @@ def test_check_reports_drift_without_changing_anything(
 ) -> None:
     repo = new_app()
     assert cli("upgrade", "--check", str(repo)).exit_code == 0
-    release(template_copy, "0.2.0")
+    release(template_copy, NEXT)
     result = cli("upgrade", "--check", str(repo))
     assert result.exit_code == 1
-    assert result.stdout == f"{repo}: tertinggal: templat v0.1.0, terbaru v0.2.0\n"
+    assert result.stdout == f"{repo}: tertinggal: templat v{NOW}, terbaru v{NEXT}\n"
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
 
 
@@ -87,10 +89,10 @@ def test_all_upgrades_every_repository_under_a_folder(
     cli: Cli, new_app: NewApp, template_copy: Path, tmp_path: Path
 ) -> None:
     first, second = new_app(name="a"), new_app(name="b")
-    release(template_copy, "0.2.0")
+    release(template_copy, NEXT)
     result = cli("upgrade", "--all", str(tmp_path))
     assert result.exit_code == 0, result.stderr
-    assert len(re.findall(r"diperbarui v0\.1\.0 -> v0\.2\.0", result.stdout)) == 2
+    assert result.stdout.count(f"diperbarui v{NOW} -> v{NEXT}") == 2
     for repo in (first, second):
         assert (repo / "CONTRIBUTING.md").exists()
 
@@ -99,7 +101,7 @@ def test_refuses_uncommitted_changes_and_foreign_folders(
     cli: Cli, new_app: NewApp, template_copy: Path, tmp_path: Path
 ) -> None:
     repo = new_app()
-    release(template_copy, "0.2.0")
+    release(template_copy, NEXT)
     (repo / SKPL).write_text("belum di-commit\n")
     result = cli("upgrade", str(repo))
     assert result.exit_code == 2
@@ -121,7 +123,7 @@ def test_a_project_from_another_machine_upgrades_from_this_store(
     answers = repo / ".copier-answers.yml"
     answers.write_text(re.sub(r"_src_path: .*", "_src_path: /srv/elsewhere/template", answers.read_text()))
     git(repo, "commit", "-qam", "moved here from another machine")
-    release(template_copy, "0.2.0")
+    release(template_copy, NEXT)
     result = cli("upgrade", str(repo))
     assert result.exit_code == 0, result.stderr
     assert (repo / "CONTRIBUTING.md").exists()
