@@ -65,20 +65,32 @@ class Cache:
         except (OSError, ValueError):
             return None
 
+    def has(self, namespace: str, key: str) -> bool:
+        return self.root is not None and (self.root / namespace / key).is_file()
+
     def store(self, namespace: str, key: str, data: Any) -> None:
-        """Keep ``data`` under ``key`` if JSON keeps it exactly (no tuples, no non-text keys). A cache that
-        cannot be written only costs time."""
+        """Keep ``data`` (JSON's own types: lists, not tuples) under ``key``. A cache that cannot be written
+        only costs time."""
         if self.root is None:
-            return
-        text = json.dumps(data, ensure_ascii=False)
-        if json.loads(text) != data:
             return
         try:
             folder = self.root / namespace
             folder.mkdir(parents=True, exist_ok=True)
             temporary = folder / f".{key}.{os.getpid()}"
-            temporary.write_text(text, encoding="utf-8")
+            temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             temporary.replace(folder / key)  # atomic: a reader never sees half a value
+        except OSError:
+            pass
+
+    def trim(self, namespace: str, keep: int) -> None:
+        """Delete all but the ``keep`` values of ``namespace`` written last (for large values)."""
+        if self.root is None:
+            return
+        try:
+            values = [e for e in os.scandir(self.root / namespace) if not e.name.startswith(".")]
+            values.sort(key=lambda entry: entry.stat().st_mtime_ns, reverse=True)
+            for stale in values[keep:]:
+                Path(stale.path).unlink(missing_ok=True)
         except OSError:
             pass
 

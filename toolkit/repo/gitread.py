@@ -221,18 +221,22 @@ def _objects(wanted: list[str], out: bytes) -> dict[str, GitObject]:
     return found
 
 
-def start_history(repo: Path, rev: str, pathspecs: Iterable[str] = ()) -> Later[list[CommitInfo]]:
+def start_history(
+    repo: Path, rev: str, pathspecs: Iterable[str] = (), since: list[CommitInfo] | None = None
+) -> Later[list[CommitInfo]]:
     """The commits reachable from ``rev``, oldest first, in one walk. Each carries the paths it changed
     among ``pathspecs`` (folders or files; none: every path; a merge: against its first parent, so an edit
     made inside a merge is seen), the people who made it (author, committer, ``Co-authored-by:``
-    co-authors) and whether it changed nothing at all."""
+    co-authors) and whether it changed nothing at all. ``since``: the history of a commit walked before;
+    only the commits it lacks are walked then."""
     people = "%ae%x1f%ce%x1f%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)"
     specs = [f":(literal){p}" for p in pathspecs]
     # --full-history --sparse keeps every commit, while the path filter keeps the name lists short.
     args = ["log", "--topo-order", "--reverse", "--full-history", "--sparse", "--no-renames", "--no-color"]
     args += ["--no-show-signature", "--name-only", "--diff-merges=first-parent"]
-    args += [f"--format=%x1e%H %T %ct %P%x1f{people}", rev, "--", *specs]
-    return Later(Pending(repo, args), _history)
+    args += [f"--format=%x1e%H %T %ct %P%x1f{people}", rev, *([f"^{since[-1].sha}"] if since else [])]
+    trees = {c.sha: c.tree for c in since or ()}
+    return Later(Pending(repo, [*args, "--", *specs]), lambda out: _history(out, trees))
 
 
 def read_history(repo: Path, rev: str, pathspecs: Iterable[str] = ()) -> list[CommitInfo]:
@@ -258,14 +262,14 @@ def read_paths(repo: Path, commits: Iterable[str]) -> dict[str, tuple[str, ...]]
 _EMAIL = re.compile(r"<([^<>]*)>")
 
 
-def _history(out: bytes) -> list[CommitInfo]:
+def _history(out: bytes, trees: dict[str, str] | None = None) -> list[CommitInfo]:
     # A record is a header line (sha, tree, time, parents; then, after \x1f each, the author's and the
     # committer's e-mail and the co-authors) and the names it changed, one per line. Names come C-quoted
     # when they hold a control character (quotepath is off, so other names come out as they are): no line
     # but a header starts with the mark \x1e. Bytes that are not UTF-8 survive decoding as surrogates,
     # and names holding them are escaped.
     commits: list[CommitInfo] = []
-    trees: dict[str, str] = {}  # commit -> tree, for telling empty commits
+    trees = {} if trees is None else trees  # commit -> tree, for telling empty commits
     text = out.decode("utf-8", "surrogateescape")
     for record in text[1:].split("\n\x1e") if text else ():
         header, _sep, body = record.partition("\n")

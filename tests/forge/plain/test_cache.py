@@ -89,3 +89,18 @@ def test_every_key_changes_with_the_code(
     assert report(office, base) == first
     after = {p.relative_to(tmp_path) for p in entries(tmp_path / "cache")}
     assert before and after - before and {p.parent for p in after - before} == {p.parent for p in before}
+
+
+def test_a_base_judged_before_gives_the_same_report(
+    busy_office: tuple[Office, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the base's history remembered, only the change's commits are walked and the base's files come
+    from the head's with git's diff undone: the report is the same as from a fresh cache."""
+    office, base = busy_office
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "fresh"))
+    fresh = report(office, base)
+    monkeypatch.setenv("SOPKIT_CACHE_DIR", str(tmp_path / "seen"))
+    seen = office.cli("gate", "check", "--repo", str(office.app), "--head", base)
+    assert seen.exit_code == 0, seen.stderr
+    assert entries(tmp_path / "seen", "histories")
+    assert report(office, base) == fresh

@@ -21,17 +21,15 @@ from toolkit.i18n import _
 from toolkit.paths import ANSWERS_FILE, POLICY_FILE, ROSTER_FILE
 from toolkit.repo.gitread import (
     ZERO,
-    Later,
     changed_paths,
     is_ancestor,
-    read_history,
     read_snapshot,
     resolve,
     start_diff,
-    start_history,
     start_lookup,
     start_snapshot,
 )
+from toolkit.repo.histories import History
 
 if TYPE_CHECKING:
     from toolkit.evidence.security_report import SecurityReport
@@ -45,7 +43,7 @@ if TYPE_CHECKING:
 
 class EarlyWalk(NamedTuple):
     folders: list[str]  # what it follows commit by commit
-    history: Later[list[CommitInfo]]
+    history: History
 
 
 class Trees(NamedTuple):
@@ -94,21 +92,25 @@ def read_trees(
     (head, *rest), blobs, policy = _resolve_with_rules(repo, revs, rules_of or base_rev)
     base = rest[0] if rest else None
     head_tree = start_snapshot(repo, head)
-    # A push is most often a few commits on a large tree: the base's files are then the head's with git's
-    # diff undone, rather than a second listing of the whole tree.
-    diff = start_diff(repo, base, head) if base is not None else None
-    walk = _early_walk(repo, head, policy, cache)
+    walk = _early_walk(repo, head, base, policy, cache)
+    # A base judged before is most likely a few commits behind (a server sees push after push): its files
+    # are then the head's with git's diff undone, rather than a second listing of the whole tree.
+    diff = start_diff(repo, base, head) if base is not None and walk and walk.history.base_seen else None
+    base_tree = start_snapshot(repo, base) if diff is None else None
     head_files = head_tree.get()
-    changes = diff.get() if diff is not None else []
-    if changes is None or head_files.undecodable:  # names that are not UTF-8: list both trees
-        base_files = read_snapshot(repo, base)
+    changes = diff.get() if diff is not None else None
+    if changes is not None and not head_files.undecodable:
+        before = Snapshot(base, head_files.entries.before(changes))
+        return Trees(head, base, head_files, before, tuple(sorted(p for p, _m, _s in changes)), blobs, walk)
+    base_files = base_tree.get() if base_tree is not None else read_snapshot(repo, base)
+    if head_files.undecodable or base_files.undecodable:  # such names are not in the entries
         return Trees(head, base, head_files, base_files, changed_paths(repo, base, head), blobs, walk)
-    base_files = Snapshot(base, head_files.entries.before(changes)) if base else Snapshot(None, {})
-    paths = tuple(sorted(p for p, _mode, _sha in changes)) if base else tuple(head_files.sorted_paths)
-    return Trees(head, base, head_files, base_files, paths, blobs, walk)
+    return Trees(head, base, head_files, base_files, tuple(head_files.changed_from(base_files)), blobs, walk)
 
 
-def _early_walk(repo: Path, head: str, policy: bytes | None, cache: Cache) -> EarlyWalk | None:
+def _early_walk(
+    repo: Path, head: str, base: str | None, policy: bytes | None, cache: Cache
+) -> EarlyWalk | None:
     """The history walk over the folders ``policy`` follows, started before the rules are settled.
     A policy never validated before takes longer to validate than the walk takes: its folders are then
     read from the unchecked YAML, a guess that :func:`read_commits` uses only when the validated policy
@@ -130,22 +132,24 @@ def _early_walk(repo: Path, head: str, policy: bytes | None, cache: Cache) -> Ea
             specs = folders_of([*artefacts, *map(str, data["policy"]["paths"])])
         except (yaml.YAMLError, KeyError, TypeError, ValueError):
             return None
-    return EarlyWalk(specs, start_history(repo, head, specs))
+    return EarlyWalk(specs, History(repo, head, specs, cache, base))
 
 
-def read_commits(repo: Path, trees: Trees, rules: Rules) -> Commits:
+def read_commits(repo: Path, trees: Trees, rules: Rules, cache: Cache = NO_CACHE) -> Commits:
     """The head's history as the gate needs it under ``rules`` (:func:`toolkit.repo.gather.history_of`)."""
     from toolkit.repo.gather import history_of, pathspecs
 
     specs = pathspecs(rules.sop)
     early = trees.walk.history if trees.walk is not None and trees.walk.folders == specs else None
-    commits = history_of(repo, rules, (early or start_history(repo, trees.head, specs)).get())
+    walk = early or History(repo, trees.head, specs, cache, trees.base)
+    commits = history_of(repo, rules, walk.get())
     if trees.base is None:
         return Commits(commits, frozenset(), False)
     ancestry = _ancestry(commits, trees.base)
     if ancestry is not None:
         return Commits(commits, ancestry, False)
-    return Commits(commits, frozenset(c.sha for c in read_history(repo, trees.base, specs)), True)
+    based = History(repo, trees.base, specs, cache).get()
+    return Commits(commits, frozenset(c.sha for c in based), True)
 
 
 def _ancestry(commits: tuple[CommitInfo, ...], base: str) -> frozenset[str] | None:
@@ -194,7 +198,7 @@ def view_of(
 
     trees = read_trees(repo, None, rev, rules_of=rev, cache=cache)
     rules = policy_at(repo, trees.head_files, fallback, trees.rules_blobs, cache)
-    commits = read_commits(repo, trees, rules)
+    commits = read_commits(repo, trees, rules, cache)
     clock_now = int(now if now is not None else time.time())
     source = signoff_source(repo, rules, cache, pushlog.arrivals(repo), frozenset(), clock_now)
     view = view_at(repo, rules, trees.head, source, trees.head_files, commits.all, cache=cache)
@@ -224,7 +228,7 @@ def check_change(
             rules = rules._replace(app=app_at(repo, trees.head_files))
     else:
         rules = policy_at(repo, trees.base_files, fallback, trees.rules_blobs, cache)
-    commits = read_commits(repo, trees, rules)
+    commits = read_commits(repo, trees, rules, cache)
     when = int(now if now is not None else time.time())
     new = frozenset(c.sha for c in commits.all) - commits.known
     source = signoff_source(repo, rules, cache, pushlog.arrivals(repo), new, when)
@@ -276,7 +280,7 @@ def check_release(
     tip_files = snapshot if tip == head else read_snapshot(repo, tip)
     rules = policy_at(repo, tip_files, fallback, trees.rules_blobs, cache)
     on_branch = tip == head or is_ancestor(repo, head, tip)
-    commits = read_commits(repo, trees, rules)
+    commits = read_commits(repo, trees, rules, cache)
     source = signoff_source(repo, rules, cache, pushlog.arrivals(repo), frozenset(), int(time.time()))
     view = view_at(repo, rules, head, source, snapshot, commits.all, cache=cache)
     released = digest_of(code_paths(rules.sop, snapshot), snapshot)
