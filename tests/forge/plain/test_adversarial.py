@@ -269,3 +269,24 @@ def test_signoffs_of_the_right_people_pass(office: Office) -> None:
     fill_letter(office)
     assert office.signoff(1, "tu").exit_code == 0
     assert office.push().returncode == 0
+
+
+def test_a_hostile_policy_on_the_base_is_refused_quickly(office: Office) -> None:
+    """A base whose policy is an alias bomb (a clone can hold anything): the gate cannot decide, says
+    why, and does not blow up reading it."""
+    import time
+
+    from tests.conftest import ROOT
+
+    bomb = (ROOT / "tests" / "sop" / "corpus" / "alias-bomb.yaml").read_text()
+    # and 20,000 steps that each alias the same 20,000 artefacts: 400 million patterns to walk through
+    many = ", ".join(["*p"] * 20_000)
+    steps = ", ".join(["*s"] * 20_000)
+    bomb += f"p: &p {{path: docs/a.md}}\nl: &l [{many}]\nq: &s {{artefacts: *l}}\nsteps: [{steps}]\n"
+    (office.app / ".sop" / "sop.yaml").write_text(bomb)
+    base = office.commit("Kebijakan bom")
+    started = time.monotonic()
+    result = office.cli("gate", "check", "--repo", str(office.app), "--base", base)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "the policy cannot be read" in result.stderr
+    assert time.monotonic() - started < 10

@@ -116,23 +116,34 @@ def _early_walk(
     read from the unchecked YAML, a guess that :func:`read_commits` uses only when the validated policy
     follows the same folders."""
     from toolkit import sop
-    from toolkit.repo.gather import folders_of, pathspecs
+    from toolkit.repo.gather import pathspecs
 
     if policy is None:
         return None
     validated = sop.known(policy, cache)
-    if validated is not None:
-        specs = pathspecs(validated)
-    else:
-        import yaml
+    specs = pathspecs(validated) if validated is not None else _guessed_folders(policy)
+    return EarlyWalk(specs, History(repo, head, specs, cache, base)) if specs is not None else None
 
-        try:
-            data = yaml.load(policy, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            artefacts = [str(a["path"]) for s in data["steps"] for a in s["artefacts"]]
-            specs = folders_of([*artefacts, *map(str, data["policy"]["paths"])])
-        except (yaml.YAMLError, KeyError, TypeError, ValueError):
-            return None
-    return EarlyWalk(specs, History(repo, head, specs, cache, base))
+
+def _guessed_folders(policy: bytes) -> list[str] | None:
+    """The folders an unchecked policy seems to follow; ``None`` when it is too odd to tell (too large, not
+    YAML, not shaped like a policy, or aliases repeating more patterns than a policy holds)."""
+    import itertools
+
+    import yaml
+
+    from toolkit.repo.gather import folders_of
+    from toolkit.sop.source import MAX_FILE_BYTES
+
+    if len(policy) > MAX_FILE_BYTES:
+        return None
+    try:
+        data = yaml.load(policy, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        found = (str(a["path"]) for s in data["steps"] for a in s["artefacts"])
+        patterns = list(itertools.islice(itertools.chain(found, data["policy"]["paths"]), 10_001))
+    except (yaml.YAMLError, KeyError, TypeError, ValueError):
+        return None
+    return folders_of([str(p) for p in patterns]) if len(patterns) <= 10_000 else None
 
 
 def read_commits(repo: Path, trees: Trees, rules: Rules, cache: Cache = NO_CACHE) -> Commits:
