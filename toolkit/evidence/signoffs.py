@@ -62,10 +62,10 @@ def parse_commit(raw: bytes) -> RawCommit:
             signature.append(line[len(b"gpgsig ") :])
             continue
         kept.append(line)
-        if line.startswith(b"tree "):
-            tree = line[5:].decode()
+        if line.startswith(b"tree "):  # bytes git itself would not write read as they are, never a crash
+            tree = line[5:].decode("utf-8", "replace")
         elif line.startswith(b"parent "):
-            parents.append(line[7:].decode())
+            parents.append(line[7:].decode("utf-8", "replace"))
     payload = b"\n".join(kept) + b"\n\n" + message
     sig = b"\n".join(signature) + b"\n" if signature else None
     return RawCommit(tree, tuple(parents), sig, payload, message.decode("utf-8", "replace"))

@@ -284,7 +284,7 @@ def _signoff_rule(
             problems = signoff_problems(rules, signoff, history)
             if signoff.digest != current:
                 problems.append(Message("signoff.stale-digest"))
-            if edits and not _after(signoff.anchor, edits[-1].sha, change.commits):
+            if not _after_all(signoff.anchor, edits, change.commits):
                 problems.append(Message("signoff.before-last-change"))
             if not problems:
                 break
@@ -296,19 +296,17 @@ def _signoff_rule(
     return violations
 
 
-def _after(later: str, earlier: str, commits: tuple[CommitInfo, ...]) -> bool:
-    """Whether ``earlier`` is ``later`` or one of its ancestors within the change's commits."""
+def _after_all(anchor: str, edits: list[CommitInfo], commits: tuple[CommitInfo, ...]) -> bool:
+    """Whether every one of ``edits`` is ``anchor`` or one of its ancestors within the change's commits:
+    an edit on a branch beside the sign-off, merged later, is not something it saw."""
     parents = {c.sha: c.parents for c in commits}
-    seen, stack = set(), [later]
+    seen, stack = set(), [anchor]
     while stack:
         sha = stack.pop()
-        if sha == earlier:
-            return True
-        if sha in seen:
-            continue
-        seen.add(sha)
-        stack.extend(parents.get(sha, ()))
-    return False
+        if sha not in seen:
+            seen.add(sha)
+            stack.extend(parents.get(sha, ()))
+    return all(edit.sha in seen for edit in edits)
 
 
 def decide_release(rules: Rules, view: View, released_code: str, release: Release) -> Report:

@@ -171,7 +171,8 @@ def start_lookup(repo: Path, names: Iterable[str]) -> Later[dict[str, GitObject]
 def start_diff(repo: Path, base: str, head: str) -> Later[list[tuple[str, str, str]] | None]:
     """What ``base..head`` changed, path by path: (path, mode, id) as it was in ``base`` (mode
     ``000000``: the path is new). ``None`` when a changed name is not UTF-8 (the caller lists the tree)."""
-    return Later(Pending(repo, ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]), _diff)
+    args = ["diff-tree", "-r", "-z", "--no-renames", "--ignore-submodules=none", "--raw", base, head]
+    return Later(Pending(repo, args), _diff)
 
 
 # ":<old mode> <new mode> <old id> <new id> <status>" NUL <path> NUL, record after record
@@ -233,7 +234,7 @@ def start_history(
     specs = [f":(literal){p}" for p in pathspecs]
     # --full-history --sparse keeps every commit, while the path filter keeps the name lists short.
     args = ["log", "--topo-order", "--reverse", "--full-history", "--sparse", "--no-renames", "--no-color"]
-    args += ["--no-show-signature", "--name-only", "--diff-merges=first-parent"]
+    args += ["--no-show-signature", "--ignore-submodules=none", "--name-only", "--diff-merges=first-parent"]
     args += [f"--format=%x1e%H %T %ct %P%x1f{people}", rev, *([f"^{since[-1].sha}"] if since else [])]
     trees = {c.sha: c.tree for c in since or ()}
     return Later(Pending(repo, [*args, "--", *specs]), lambda out: _history(out, trees))
@@ -249,6 +250,7 @@ def read_paths(repo: Path, commits: Iterable[str]) -> dict[str, tuple[str, ...]]
     if not wanted:
         return {}
     args = ["log", "--no-walk=unsorted", "--stdin", "--no-renames", "--no-color", "--name-only"]
+    args += ["--ignore-submodules=none"]
     args += ["--diff-merges=first-parent", "--format=%x1e%H"]
     out = Pending(repo, args, "".join(f"{sha}\n" for sha in wanted).encode()).output()
     text = out.decode("utf-8", "surrogateescape")
@@ -343,7 +345,8 @@ def changed_paths(repo: Path, base: str | None, head: str) -> tuple[str, ...]:
     if base is None:
         out = _git_bytes(repo, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", head])
     else:
-        out = _git_bytes(repo, ["diff", "--no-renames", "--name-only", "-z", base, head, "--"])
+        args = ["diff", "--no-renames", "--ignore-submodules=none", "--name-only", "-z", base, head, "--"]
+        out = _git_bytes(repo, args)
     return tuple(n.decode("utf-8", "backslashreplace") for n in out.split(b"\0") if n)
 
 

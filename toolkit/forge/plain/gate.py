@@ -139,11 +139,13 @@ def _guessed_folders(policy: bytes) -> list[str] | None:
         return None
     try:
         data = yaml.load(policy, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        found = (str(a["path"]) for s in data["steps"] for a in s["artefacts"])
+        found = (a["path"] for s in data["steps"] for a in s["artefacts"])
         patterns = list(itertools.islice(itertools.chain(found, data["policy"]["paths"]), 10_001))
     except (yaml.YAMLError, KeyError, TypeError, ValueError):
         return None
-    return folders_of([str(p) for p in patterns]) if len(patterns) <= 10_000 else None
+    if len(patterns) > 10_000 or not all(isinstance(p, str) for p in patterns):
+        return None  # never str() of what YAML aliases may have made enormous
+    return folders_of(patterns)
 
 
 def read_commits(repo: Path, trees: Trees, rules: Rules, cache: Cache = NO_CACHE) -> Commits:

@@ -338,6 +338,22 @@ def _alternate(path: str) -> str:
     return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _record(bare: Path, updates: list[tuple[str, str, str]]) -> int:
+    """Write the push log after a push landed; a failure cannot undo the push, so it says so plainly."""
+    try:
+        post_receive(bare, updates)
+    except Exception as error:
+        sys.stderr.write(
+            _(
+                "the push landed, but the server could not record it ({error}); sopkit audit will list "
+                "its commits as having come around the hook"
+            ).format(error=repr(error))
+            + "\n"
+        )
+        return 1
+    return 0
+
+
 def run_hook(name: str, stdin: str) -> int:
     """Entry point of the installed hooks. Git runs the hooks of a push in the repository's folder."""
     from toolkit.errors import ProblemsError
@@ -353,8 +369,7 @@ def run_hook(name: str, stdin: str) -> int:
         Path(environment["TMPDIR"]).mkdir(exist_ok=True)
         set_language(load_config(bare).lang)
         if name == "post-receive":
-            post_receive(bare, updates)
-            return 0
+            return _record(bare, updates)
         out: list[str] = []
         accepted = pre_receive(bare, updates, out)
         for message in out:
