@@ -22,7 +22,7 @@ from toolkit.repo.git import git, git_env
 from toolkit.sop.model import Sop
 
 if TYPE_CHECKING:
-    from toolkit.repo.gather import Policy
+    from toolkit.gate.model import Rules
 
 PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
 FILLED = "Isi sebenarnya"
@@ -62,7 +62,7 @@ class DemoResult:
     app: Path
     server: Path
     pushes: tuple[tuple[str, bool], ...]  # what was pushed, and whether the server accepted it
-    rules: Policy  # the office's policy and roster, as the server has them
+    rules: Rules  # the office's policy and roster, as the server has them
 
 
 def _key(folder: Path, name: str) -> Path:

@@ -20,8 +20,6 @@ from toolkit.paths import ANSWERS_FILE, POLICY_FILE, ROSTER_FILE
 from toolkit.repo.gitread import read_history, read_objects, read_paths, read_sizes, read_snapshot
 from toolkit.sop.model import Artefact, Sop
 
-Policy = Rules  # the name the adapters have used for the rules they read
-
 # Where a view's sign-offs come from: given the history of the commit, the sign-offs made on it.
 SignoffSource = Callable[[tuple[CommitInfo, ...]], tuple[Signoff, ...]]
 

@@ -27,10 +27,10 @@ from toolkit.forge.plain.gate import check_change, view_of
 from toolkit.forge.plain.pushlog import ARRIVALS, CONFIG_DIR, PUSH_LOG, Push, pushes
 from toolkit.gate import decide
 from toolkit.gate.messages import text, violation_text
-from toolkit.gate.model import Report
+from toolkit.gate.model import Report, Rules
 from toolkit.gate.render import as_dict, as_markdown
 from toolkit.i18n import _
-from toolkit.repo.gather import Policy, policy_at
+from toolkit.repo.gather import policy_at
 from toolkit.repo.git import git
 from toolkit.repo.gitread import ZERO, is_ancestor, read_objects, read_snapshot, resolve
 
@@ -51,7 +51,7 @@ class AuditResult:
     checked: int  # how many changes were re-verified
 
 
-def _server_fallback(repo: Path) -> tuple[Policy | None, dict[str, str] | None]:
+def _server_fallback(repo: Path) -> tuple[Rules | None, dict[str, str] | None]:
     if not (repo / "sopkit" / "config.json").is_file():
         return None, None
     from toolkit.forge.plain.server import load_config, server_policy
@@ -59,7 +59,7 @@ def _server_fallback(repo: Path) -> tuple[Policy | None, dict[str, str] | None]:
     return server_policy(load_config(repo))
 
 
-def audit(repo: Path, branch: str = "main", fallback: Policy | None = None) -> AuditResult:
+def audit(repo: Path, branch: str = "main", fallback: Rules | None = None) -> AuditResult:
     ref = branch if branch.startswith("refs/") else f"refs/heads/{branch}"
     tip = resolve(repo, ref)
     server_rules, configured = _server_fallback(repo)
@@ -82,7 +82,7 @@ def _audit_log(
     repo: Path,
     tip: str,
     entries: list[Push],
-    fallback: Policy | None,
+    fallback: Rules | None,
     configured: dict[str, str] | None,
 ) -> tuple[list[Finding], int]:
     findings: list[Finding] = []
@@ -136,7 +136,7 @@ def _audit_log(
     return findings, len(entries)
 
 
-def _audit_history(repo: Path, tip: str, fallback: Policy | None) -> tuple[list[Finding], int]:
+def _audit_history(repo: Path, tip: str, fallback: Rules | None) -> tuple[list[Finding], int]:
     commits = git(["rev-list", "--first-parent", "--reverse", tip], repo).split()
     # A clone does not know what the server was set up with: its first commit's own rules stand in.
     first = read_snapshot(repo, commits[0])
@@ -164,7 +164,7 @@ def _audit_history(repo: Path, tip: str, fallback: Policy | None) -> tuple[list[
     return findings, checked
 
 
-def write_pack(repo: Path, result: AuditResult, out: Path, fallback: Policy | None = None) -> None:
+def write_pack(repo: Path, result: AuditResult, out: Path, fallback: Rules | None = None) -> None:
     """The evidence pack: deterministic zip (fixed timestamps, sorted names) with a hash manifest."""
     policy, view = view_of(repo, result.tip, fallback or _server_fallback(repo)[0], Cache.default(), None)
     files: dict[str, bytes] = {

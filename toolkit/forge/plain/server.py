@@ -32,10 +32,10 @@ from pathlib import Path
 
 from toolkit.cache import Cache
 from toolkit.errors import UserError
-from toolkit.gate.model import Report
+from toolkit.gate.model import Report, Rules
 from toolkit.i18n import _
 from toolkit.paths import POLICY_FILE, ROSTER_FILE
-from toolkit.repo.gather import Policy, policy_from_files
+from toolkit.repo.gather import policy_from_files
 from toolkit.repo.git import git
 from toolkit.repo.gitread import ZERO, is_ancestor
 
@@ -152,7 +152,7 @@ def load_config(bare: Path) -> ServerConfig:
         ) from exc
 
 
-def server_policy(config: ServerConfig) -> tuple[Policy, dict[str, str]]:
+def server_policy(config: ServerConfig) -> tuple[Rules, dict[str, str]]:
     """The server's own policy and roster, and the blob ids a new repository's copies must have."""
     policy = policy_from_files(config.policy_path, config.roster_path, config.app)
     shas = {}

@@ -11,9 +11,10 @@ from toolkit.evidence.signoffs import covered_paths, message, step_digest
 from toolkit.forge.plain.signoffs import Clock, ssh_signoffs
 from toolkit.gate.decide import signers_of, signoff_problems
 from toolkit.gate.messages import joined
+from toolkit.gate.model import Rules
 from toolkit.i18n import _
 from toolkit.paths import ANSWERS_FILE
-from toolkit.repo.gather import Policy, policy_at, view_at
+from toolkit.repo.gather import policy_at, view_at
 from toolkit.repo.git import git, has_identity
 from toolkit.repo.gitread import read_history, read_snapshot, resolve
 from toolkit.sop.model import POLICY_STEP
@@ -79,7 +80,7 @@ def sign_off(
     role: str,
     note: str = "",
     key: str | None = None,
-    fallback: Policy | None = None,
+    fallback: Rules | None = None,
 ) -> SignoffResult:
     head = resolve(repo, "HEAD")
     snapshot = read_snapshot(repo, head)
