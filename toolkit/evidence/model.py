@@ -114,6 +114,19 @@ class CommitInfo(NamedTuple):
     tree: str = ""  # the id of its tree
 
 
+def ancestry(commits: Iterable[CommitInfo], tip: str) -> set[str]:
+    """``tip`` and the commits among ``commits`` that it descends from."""
+    parents = {c.sha: c.parents for c in commits}
+    seen: set[str] = set()
+    stack = [tip]
+    while stack:
+        sha = stack.pop()
+        if sha not in seen:
+            seen.add(sha)
+            stack.extend(parents.get(sha, ()))
+    return seen
+
+
 class ArtefactState(StrEnum):
     PRESENT = "present"
     MISSING = "missing"

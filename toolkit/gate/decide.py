@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from toolkit.evidence.classify import classes
-from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff
+from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff, ancestry
 from toolkit.evidence.roster import office_day
 from toolkit.evidence.security_report import RESULT_FIELD, CommitName, SecurityReport, commit_name
 from toolkit.evidence.signoffs import covered_paths, covers, digest_of, touches
@@ -299,13 +299,7 @@ def _signoff_rule(
 def _after_all(anchor: str, edits: list[CommitInfo], commits: tuple[CommitInfo, ...]) -> bool:
     """Whether every one of ``edits`` is ``anchor`` or one of its ancestors within the change's commits:
     an edit on a branch beside the sign-off, merged later, is not something it saw."""
-    parents = {c.sha: c.parents for c in commits}
-    seen, stack = set(), [anchor]
-    while stack:
-        sha = stack.pop()
-        if sha not in seen:
-            seen.add(sha)
-            stack.extend(parents.get(sha, ()))
+    seen = ancestry(commits, anchor)
     return all(edit.sha in seen for edit in edits)
 
 

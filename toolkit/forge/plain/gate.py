@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import NO_CACHE, Cache
-from toolkit.evidence.model import CommitInfo, Snapshot
+from toolkit.evidence.model import CommitInfo, Snapshot, ancestry
 from toolkit.forge.plain import pushlog
 from toolkit.i18n import _
 from toolkit.paths import ANSWERS_FILE, POLICY_FILE, ROSTER_FILE
@@ -158,26 +158,10 @@ def read_commits(repo: Path, trees: Trees, rules: Rules, cache: Cache = NO_CACHE
     commits = history_of(repo, rules, walk.get())
     if trees.base is None:
         return Commits(commits, frozenset(), False)
-    ancestry = _ancestry(commits, trees.base)
-    if ancestry is not None:
-        return Commits(commits, ancestry, False)
+    if any(c.sha == trees.base for c in commits):  # the base's history is the head's, up to the base
+        return Commits(commits, frozenset(ancestry(commits, trees.base)), False)
     based = History(repo, trees.base, specs, cache).get()
     return Commits(commits, frozenset(c.sha for c in based), True)
-
-
-def _ancestry(commits: tuple[CommitInfo, ...], base: str) -> frozenset[str] | None:
-    """The commits reachable from ``base`` among ``commits`` (``None`` when ``base`` is not one of them)."""
-    parents = {c.sha: c.parents for c in commits}
-    if base not in parents:
-        return None
-    seen: set[str] = set()
-    stack = [base]
-    while stack:
-        sha = stack.pop()
-        if sha not in seen:
-            seen.add(sha)
-            stack.extend(parents.get(sha, ()))
-    return frozenset(seen)
 
 
 # --- gathering the sign-offs ----------------------------------------------------------------------------
