@@ -55,6 +55,10 @@ def schema() -> dict[str, Any]:
 
 
 def schema_problems(doc: Located) -> list[Problem]:
+    from toolkit.sop.conforms import conforms
+
+    if conforms(doc.data, schema()):
+        return []  # valid for sure, without importing jsonschema (see conforms.py)
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema())
