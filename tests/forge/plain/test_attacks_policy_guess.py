@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from tests.office import Office
-from toolkit.forge.plain.gate import _guessed_folders
+from toolkit.repo.reading import _guessed_folders
 
 
 def bomb(levels: int) -> bytes:

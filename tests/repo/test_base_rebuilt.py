@@ -11,6 +11,7 @@ from tests.conftest import git
 from tests.office import Office
 from toolkit.cache import Cache
 from toolkit.forge.plain import gate as plaingit
+from toolkit.repo import reading
 from toolkit.repo.gitread import read_snapshot
 
 
@@ -20,7 +21,7 @@ def records(snap):  # path -> (mode, sha)
 
 def rebuilt_vs_real(repo: Path, base: str, head: str, cache: Cache):
     plaingit.state(repo, base, cache=cache)  # the base judged before: its history remembered
-    trees = plaingit.read_trees(repo, base, head, cache=cache)
+    trees = reading.read_trees(repo, base, head, cache=cache)
     assert trees.walk is not None and trees.walk.history.base_seen
     return trees, read_snapshot(repo, base), read_snapshot(repo, head)
 
