@@ -74,10 +74,14 @@ class Cache:
         if self.root is None:
             return
         try:
+            text = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except (TypeError, ValueError):  # not JSON, or text that is not valid Unicode: not remembered
+            return
+        try:
             folder = self.root / namespace
             folder.mkdir(parents=True, exist_ok=True)
             temporary = folder / f".{key}.{os.getpid()}"
-            temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            temporary.write_bytes(text)
             temporary.replace(folder / key)  # atomic: a reader never sees half a value
         except OSError:
             pass

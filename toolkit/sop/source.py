@@ -36,6 +36,8 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _INT_OCT = re.compile(r"^0o[0-7]+$")
 _INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # the pure-Python YAML reader lets a lone one through
+_LARGEST = 2**63 - 1  # no count in a policy comes near; a larger number is a mistake (or an attack)
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 # Plain scalars PyYAML resolves to these tags are re-read with the rules above.
 _PLAIN_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -232,7 +234,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._problem(key_node, _("a key must be plain text, not a list or mapping"))
                 continue
-            key = str(key_node.value)
+            key = self._valid_text(key_node, str(key_node.value))
             if key == "<<" and not key_node.style:
                 self._problem(key_node, _("merge keys ('<<') are not supported; write the values out"))
                 continue
@@ -253,8 +255,28 @@ class _Builder:
         if node.tag != f"{_CORE}{kind}":
             self._problem(node, _("the YAML tag '{tag}' is not allowed; remove it").format(tag=node.tag))
 
+    def _whole(self, node: yaml.ScalarNode, text: str, digits: str, base: int) -> int | None:
+        # int() of thousands of digits is slow, and Python refuses to print one of more than 4,300
+        number = int(digits, base) if len(digits.lstrip("+-0")) <= 24 else _LARGEST + 1
+        if abs(number) > _LARGEST:
+            shown = text if len(text) <= 24 else text[:20] + "…"
+            self._problem(
+                node,
+                _("the number {number} is too large; use a number below {limit}").format(
+                    number=shown, limit=_LARGEST
+                ),
+            )
+            return None
+        return number
+
+    def _valid_text(self, node: yaml.ScalarNode, value: str) -> str:
+        if _SURROGATE.search(value):
+            self._problem(node, _("the text holds a character that is not valid Unicode; remove it"))
+            return _SURROGATE.sub("\ufffd", value)
+        return value
+
     def _scalar(self, node: yaml.ScalarNode) -> Any:
-        value = str(node.value)
+        value = self._valid_text(node, str(node.value))
         if node.style:  # quoted or block text is always text
             return value
         if node.tag not in _PLAIN_TAGS:
@@ -265,11 +287,11 @@ class _Builder:
         if value in _BOOL:
             return _BOOL[value]
         if _INT.match(value):
-            return int(value)
+            return self._whole(node, value, value, 10)
         if _INT_OCT.match(value):
-            return int(value[2:], 8)
+            return self._whole(node, value, value[2:], 8)
         if _INT_HEX.match(value):
-            return int(value[2:], 16)
+            return self._whole(node, value, value[2:], 16)
         if _FLOAT.match(value):
             return float(value)
         return value
