@@ -22,6 +22,7 @@ COMMANDS = {
     "upgrade": "toolkit.cli.scaffold_cmd",
     "server": "toolkit.cli.server_cmd",
     "hook": "toolkit.cli.server_cmd",
+    "github": "toolkit.cli.github_cmd",
 }
 
 

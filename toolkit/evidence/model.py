@@ -158,3 +158,4 @@ class Signoff(NamedTuple):
     app: str | None = None  # the application the signed payload names
     problems: tuple[str, ...] = ()  # why the provider already knows it does not count
     trusted: bool = True  # ``time`` is when the enforcement point first saw it, not the signer's claim
+    label: str = ""  # how a report names it when it is not a commit of its own ("review 7 by @budi")

@@ -273,7 +273,7 @@ def _signoff_rule(
     history = head.commits
     offered = [s for s in change.signoffs if s.step == step_id]
     strangers = [
-        Rejected(s.anchor, tuple(signoff_problems(rules, s, history)))
+        Rejected(s.anchor, tuple(signoff_problems(rules, s, history)), s.label)
         for s in offered
         if s.role not in signers_of(policy, step_id)
     ]
@@ -288,7 +288,7 @@ def _signoff_rule(
                 problems.append(Message("signoff.before-last-change"))
             if not problems:
                 break
-            rejected.append(Rejected(signoff.anchor, tuple(problems)))
+            rejected.append(Rejected(signoff.anchor, tuple(problems), signoff.label))
         else:
             code = "policy.signoff-missing" if step_id == POLICY_STEP else "signoff.missing"
             params = {"role": role} if step_id == POLICY_STEP else {"step": str(step_no), "role": role}

@@ -30,6 +30,10 @@ TEXTS = {
         "application code changes ({files}), but the design steps {steps} are not complete on the base"
     ),
     "history.rewritten": N_("the change rewrites history: {base} is not an ancestor of {head} (force push?)"),
+    "pull.out-of-date": N_(
+        "pull request #{number} is behind {branch}: bring it up to date (Update branch, or merge {branch} "
+        "into it), so that the gate judges what would land"
+    ),
     # violations of a release
     "release.step-incomplete": N_("step {step} is {status}: {reasons}"),
     "release.not-on-branch": N_(
@@ -103,7 +107,17 @@ TEXTS = {
     ),
     "signoff.stale-digest": N_("it signs other content than the head of the change (stale or forged digest)"),
     "signoff.before-last-change": N_("it was made before the last change of the files"),
+    "signoff.review-outdated": N_(
+        "the approval was given on an earlier commit of the pull request; approve the latest commit"
+    ),
+    "signoff.own-pull-request": N_("the approval is by the author of the pull request"),
     # notes
+    "note.review-not-in-roster": N_(
+        "the approval of @{login} counts for nothing: no member of the roster has that GitHub login"
+    ),
+    "note.review-no-signing-role": N_(
+        "the approval of @{login} ({member}) counts for nothing: they hold no role that signs anything"
+    ),
     "note.untrusted-times": N_(
         "sign-off times are the signers' own commit dates (no push log here): role windows are judged at "
         "the dates the signers chose; the server's push log decides"
@@ -121,7 +135,7 @@ def joined(messages: Iterable[Message]) -> str:
 
 def rejected_text(rejected: Rejected) -> str:
     return _("sign-off {commit} does not count: {why}").format(
-        commit=rejected.anchor[:12], why=joined(rejected.problems)
+        commit=rejected.label or rejected.anchor[:12], why=joined(rejected.problems)
     )
 
 

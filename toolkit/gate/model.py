@@ -92,6 +92,7 @@ class Rejected(NamedTuple):
 
     anchor: str
     problems: tuple[Message, ...]
+    label: str = ""  # the sign-off's own name when its anchor does not name it (a review)
 
 
 class Violation(NamedTuple):

@@ -19,7 +19,11 @@ def _violation(v: Violation) -> dict[str, Any]:
         "path": v.path,
         "params": dict(v.params),
         "rejected": [
-            {"anchor": r.anchor, "problems": [{"code": m.code, "params": dict(m.params)} for m in r.problems]}
+            {
+                "anchor": r.anchor,
+                "label": r.label,
+                "problems": [{"code": m.code, "params": dict(m.params)} for m in r.problems],
+            }
             for r in v.rejected
         ],
         "message": violation_text(v),

@@ -1,0 +1,1 @@
+"""GitHub: reviews as sign-offs, the Actions gate, provisioning, tracking, audit (PyGithub)."""

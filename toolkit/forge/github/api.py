@@ -1,0 +1,216 @@
+"""The GitHub calls the gate makes, through PyGithub (imported only here and by the other GitHub commands).
+
+Every failure that survives PyGithub's retries becomes :class:`Unreachable`: the gate then cannot decide,
+and blocks (exit 2), saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from toolkit.errors import UserError
+from toolkit.forge.github.reviews import PullRequest, Review
+from toolkit.i18n import _
+
+if TYPE_CHECKING:
+    from github import Github
+
+DEFAULT_API = "https://api.github.com"
+PAGE = 100  # items per page, GitHub's most
+
+
+class Unreachable(UserError):
+    """GitHub could not be asked (no token, the API down, an answer that makes no sense)."""
+
+
+class Annotation(NamedTuple):
+    path: str
+    message: str
+    title: str
+
+
+@contextmanager
+def _asking(what: str) -> Iterator[None]:
+    """Turn whatever PyGithub and requests raise, after their retries, into :class:`Unreachable`."""
+    import requests
+    from github import GithubException
+
+    try:
+        yield
+    except GithubException as error:
+        raise Unreachable(
+            _("cannot decide: GitHub answered {status} to {what} ({detail}); the gate blocks").format(
+                status=error.status, what=what, detail=_detail(error.data)
+            )
+        ) from error
+    except (requests.RequestException, OSError) as error:
+        raise Unreachable(
+            _("cannot decide: GitHub could not be reached for {what} ({detail}); the gate blocks").format(
+                what=what, detail=type(error).__name__
+            )
+        ) from error
+
+
+def _detail(data: Any) -> str:
+    if isinstance(data, Mapping):
+        message = data.get("message") or data.get("errors")
+        return str(message)[:200] if message else "-"
+    return str(data)[:200] if data else "-"
+
+
+class GitHub:
+    """One repository on GitHub (or GitHub Enterprise Server at ``api_url``), as a token sees it."""
+
+    def __init__(self, repository: str, token: str, api_url: str = DEFAULT_API) -> None:
+        from github import Auth, Github
+        from github.GithubRetry import GithubRetry
+
+        owner, _sep, name = repository.partition("/")
+        if not owner or not name or "/" in name:
+            raise UserError(
+                _("the repository must be given as OWNER/NAME, not '{name}'").format(name=repository)
+            )
+        self.owner, self.name, self.full_name = owner, name, repository
+        # PyGithub retries 5xx and rate limits itself (secondary limits by their Retry-After).
+        self.client: Github = Github(
+            auth=Auth.Token(token), base_url=api_url.rstrip("/"), retry=GithubRetry(total=6), timeout=30
+        )
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> GitHub:
+        """The repository and token of a GitHub Actions job (``GITHUB_REPOSITORY``, ``GITHUB_TOKEN``,
+        ``GITHUB_API_URL``)."""
+        env = os.environ if environ is None else environ
+        token = env.get("GITHUB_TOKEN", "")
+        repository = env.get("GITHUB_REPOSITORY", "")
+        if not token:
+            raise Unreachable(
+                _(
+                    "cannot decide: no GITHUB_TOKEN in the environment (pass it to the step: "
+                    "env: GITHUB_TOKEN: ${{{{ github.token }}}}); the gate blocks"
+                )
+            )
+        if not repository:
+            raise Unreachable(_("cannot decide: GITHUB_REPOSITORY is not set; the gate blocks"))
+        return cls(repository, token, env.get("GITHUB_API_URL") or DEFAULT_API)
+
+    def graphql(self, query: str, variables: dict[str, Any], what: str) -> dict[str, Any]:
+        with _asking(what):
+            _headers, data = self.client.requester.graphql_query(query, variables)
+        result = data.get("data")
+        if not isinstance(result, dict):
+            raise Unreachable(
+                _("cannot decide: GitHub's answer to {what} holds no data; the gate blocks").format(what=what)
+            )
+        return result
+
+    def pull_request(self, number: int) -> tuple[PullRequest, str]:
+        """The pull request with every review (all pages), and the commit at the tip of its base branch."""
+        reviews: list[Review] = []
+        after: str | None = None
+        what = _("pull request #{number}").format(number=number)
+        while True:
+            data = self.graphql(
+                _PULL_QUERY, {"owner": self.owner, "name": self.name, "number": number, "after": after}, what
+            )
+            pull = (data.get("repository") or {}).get("pullRequest")
+            if not pull:
+                raise Unreachable(
+                    _("cannot decide: {repo} has no pull request #{number}; the gate blocks").format(
+                        repo=self.full_name, number=number
+                    )
+                )
+            page = pull["reviews"]
+            reviews += [_review(node) for node in page["nodes"] if node is not None]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        base_tip = ((pull.get("baseRef") or {}).get("target") or {}).get("oid")
+        if not base_tip:
+            raise Unreachable(
+                _("cannot decide: the base branch of pull request #{number} is gone; the gate blocks").format(
+                    number=number
+                )
+            )
+        author = (pull.get("author") or {}).get("login")
+        found = PullRequest(number, author, pull["headRefOid"], pull["baseRefName"], tuple(reviews))
+        return found, base_tip
+
+    def publish_check(
+        self,
+        head_sha: str,
+        name: str,
+        conclusion: str,
+        title: str,
+        summary: str,
+        annotations: list[Annotation],
+    ) -> bool:
+        """A completed check run with ``annotations`` on the files (GitHub takes 50 per request); False when
+        the token may not write checks (a fork's pull request), so the caller reports another way."""
+        from github import GithubException
+
+        repo = self.client.get_repo(self.full_name, lazy=True)
+        notes = [
+            {
+                "path": a.path,
+                "start_line": 1,
+                "end_line": 1,
+                "annotation_level": "failure",
+                "message": a.message,
+                "title": a.title,
+            }
+            for a in annotations
+        ]
+        output: dict[str, Any] = {"title": title, "summary": summary[:65_000], "annotations": notes[:50]}
+        with _asking(_("the check run")):
+            try:
+                run = repo.create_check_run(
+                    name=name, head_sha=head_sha, status="completed", conclusion=conclusion, output=output
+                )
+            except GithubException as error:
+                if error.status in (403, 404):  # the token may not write checks
+                    return False
+                raise
+            for start in range(50, len(notes), 50):
+                more = {
+                    "title": title,
+                    "summary": output["summary"],
+                    "annotations": notes[start : start + 50],
+                }
+                run.edit(output=more)
+        return True
+
+
+def _review(node: Mapping[str, Any]) -> Review:
+    submitted = node.get("submittedAt")
+    when = int(dt.datetime.fromisoformat(submitted.replace("Z", "+00:00")).timestamp()) if submitted else 0
+    return Review(
+        int(node.get("databaseId") or 0),
+        (node.get("author") or {}).get("login"),
+        str(node.get("state") or ""),
+        str((node.get("commit") or {}).get("oid") or ""),
+        when,
+    )
+
+
+_PULL_QUERY = """
+query($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      number
+      author { login }
+      headRefOid
+      baseRefName
+      baseRef { target { oid } }
+      reviews(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { databaseId author { login } state submittedAt commit { oid } }
+      }
+    }
+  }
+}
+"""

@@ -1,0 +1,172 @@
+"""The gate as a GitHub Actions job: which change the event names, the reviews that sign it off, the same
+judgement as the plain server's (:mod:`toolkit.forge.judge`), and the verdict as a check run.
+
+Events: ``pull_request`` and ``pull_request_review`` judge the pull request's head against the tip of its
+base branch; ``merge_group`` judges the commit a merge queue built, with the reviews of the pull request it
+names. What the event payload says is used only to find the pull request: its head, base and reviews are
+read from the API, and the files from the checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from toolkit.cache import Cache
+from toolkit.errors import UserError
+from toolkit.evidence.model import Signoff, Snapshot
+from toolkit.forge import judge
+from toolkit.forge.github.reviews import PullRequest, review_signoffs
+from toolkit.gate.model import Message, Report, Violation
+from toolkit.i18n import _
+
+if TYPE_CHECKING:
+    from toolkit.forge.github.api import GitHub
+    from toolkit.gate.model import Rules
+    from toolkit.repo.gather import SignoffSource
+
+MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+PULL_EVENTS = ("pull_request", "pull_request_review")
+# A merge queue's branch: gh-readonly-queue/<base>/pr-<number>-<base commit>
+_QUEUE_BRANCH = re.compile(r"/pr-([0-9]+)-[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+
+
+class Event(NamedTuple):
+    name: str
+    number: int  # the pull request (for a merge group: the one its branch names)
+    base: str | None = None  # merge_group: the commit the queue builds on
+    head: str | None = None  # merge_group: the commit it built
+
+
+def read_event(name: str, path: Path) -> Event:
+    """The change an Actions event asks the gate to judge."""
+    if name not in (*PULL_EVENTS, "merge_group"):
+        raise UserError(
+            _(
+                "the gate runs on pull_request, pull_request_review and merge_group events, not on '{name}' "
+                "(never pull_request_target: it would run with the base's token on the pull request's code)"
+            ).format(name=name or "-")
+        )
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_EVENT_BYTES + 1)
+        payload = json.loads(raw) if len(raw) <= MAX_EVENT_BYTES else None
+    except (OSError, ValueError) as error:
+        raise UserError(
+            _("cannot decide: the event payload {path} cannot be read ({error})").format(
+                path=path, error=error
+            )
+        ) from error
+    if not isinstance(payload, dict):
+        raise UserError(_("cannot decide: the event payload {path} is not a JSON object").format(path=path))
+    if name in PULL_EVENTS:
+        number = (payload.get("pull_request") or {}).get("number")
+        if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
+            raise UserError(_("cannot decide: the event names no pull request number"))
+        return Event(name, number)
+    group = payload.get("merge_group") or {}
+    found = _QUEUE_BRANCH.search(str(group.get("head_ref") or ""))
+    base, head = group.get("base_sha"), group.get("head_sha")
+    if found is None or not _is_oid(base) or not _is_oid(head):
+        raise UserError(_("cannot decide: the merge_group event names no queue branch, base and head commit"))
+    return Event(name, int(found.group(1)), str(base), str(head))
+
+
+def _is_oid(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value) is not None
+
+
+class Verdict(NamedTuple):
+    report: Report
+    head: str  # the commit the check run belongs to
+
+
+def judge_event(repo: Path, github: GitHub, event: Event, cache: Cache | None = None) -> Verdict:
+    """The gate's report on the change ``event`` names, and the commit to report it on."""
+    from toolkit.repo.gitread import is_ancestor
+
+    pull, base_tip = github.pull_request(event.number)
+    base, head = (base_tip, pull.head) if event.base is None else (event.base, event.head or "")
+    _require_commits(repo, base, head)
+    notes: list[Message] = []
+    sources = _sources(repo, pull, notes, head if event.base is not None else None)
+    report = judge.change(repo, base, head, sources, cache=cache or Cache.default())
+    if not is_ancestor(repo, base, head):
+        behind = Violation("pull.out-of-date", {"number": str(pull.number), "branch": pull.base})
+        kept = tuple(v for v in report.violations if v.code != "history.rewritten")
+        report = report._replace(violations=(behind, *kept))
+    report = report._replace(notes=(*report.notes, *dict.fromkeys(notes)))
+    return Verdict(report, head)
+
+
+def _sources(repo: Path, pull: PullRequest, notes: list[Message], anchor: str | None) -> judge.Sources:
+    """The sign-offs of a change on GitHub: the pull request's approvals, and SSH-signed sign-off commits
+    where they survive (timed by the signers' own dates: GitHub keeps no push log)."""
+    from toolkit.forge.plain.signoffs import Clock, ssh_signoffs
+
+    snapshots: dict[str, Snapshot | None] = {}
+
+    def snapshot_of(commit: str) -> Snapshot | None:
+        if commit not in snapshots:
+            snapshots[commit] = _snapshot(repo, commit)
+        return snapshots[commit]
+
+    def sources(rules: Rules, new: frozenset[str]) -> SignoffSource:
+        signed = ssh_signoffs(repo, rules.roster, Clock(None))
+
+        def find(history: tuple[object, ...]) -> tuple[Signoff, ...]:
+            reviewed, said = review_signoffs(rules.sop, rules.roster, rules.app, pull, snapshot_of, anchor)
+            notes.extend(said)
+            return (*signed(history), *reviewed)  # type: ignore[arg-type]
+
+        return find
+
+    return sources
+
+
+def _snapshot(repo: Path, commit: str) -> Snapshot | None:
+    from toolkit.repo.gitread import read_snapshot
+
+    try:
+        return read_snapshot(repo, commit)
+    except UserError:
+        return None  # not in the checkout (a force-pushed commit): the approval then signs nothing
+
+
+def _require_commits(repo: Path, *commits: str) -> None:
+    from toolkit.repo.gitread import Pending
+
+    for commit in commits:
+        try:
+            Pending(repo, ["cat-file", "-e", f"{commit}^{{commit}}"]).output()
+        except UserError as error:
+            raise UserError(
+                _(
+                    "cannot decide: the checkout does not hold commit {commit}; check out the whole history "
+                    "(actions/checkout with fetch-depth: 0); the gate blocks"
+                ).format(commit=commit[:12])
+            ) from error
+
+
+def file_notes(report: Report) -> list[tuple[str, str, str]]:
+    """(path, message, title) for each violation that names a file."""
+    from toolkit.gate.messages import violation_text
+
+    return [(v.path, violation_text(v), v.code) for v in report.violations if v.path]
+
+
+def summary_markdown(report: Report) -> str:
+    from toolkit.gate.render import as_markdown
+
+    return as_markdown(report)
+
+
+def environment_event(environ: Mapping[str, str]) -> tuple[str, Path]:
+    name = environ.get("GITHUB_EVENT_NAME", "")
+    path = environ.get("GITHUB_EVENT_PATH", "")
+    if not path:
+        raise UserError(_("cannot decide: GITHUB_EVENT_PATH is not set (run the gate inside GitHub Actions)"))
+    return name, Path(path)
