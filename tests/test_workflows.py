@@ -1,5 +1,6 @@
-"""Every workflow, of this repository and of the application template, passes zizmor (offline) with no
-finding at the pedantic level, GitHub's workflow schema, and pins every action to a full commit SHA."""
+"""Every workflow, of this repository and of the application template (rendered as `sopkit new` renders it
+for a GitHub organisation), passes zizmor (offline) with no finding at the pedantic level, GitHub's
+workflow schema, and pins every action and reusable workflow to a full commit SHA."""
 
 from __future__ import annotations
 
@@ -10,15 +11,39 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Cli
 
-WORKFLOWS = sorted(
-    [
-        *(ROOT / ".github" / "workflows").glob("*.y*ml"),
-        *(ROOT / "project_template" / "template" / ".github" / "workflows").glob("*.y*ml"),
+OWN = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+TEMPLATE_WORKFLOWS = ROOT / "project_template" / "template" / ".github" / "workflows"
+TOOLKIT_REF = "0123456789abcdef0123456789abcdef01234567"
+REQUIREMENTS = "sop-toolkit==0.0.0 --hash=sha256:" + "0" * 64
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template's workflows as a repository of a GitHub organisation gets them."""
+    from click.testing import CliRunner
+
+    from toolkit.cli.app import cli
+
+    dest = tmp_path_factory.mktemp("rendered") / "app"
+    data = [
+        "app_name=Sistem Informasi Kepegawaian",
+        "opd=Badan Kepegawaian Daerah",
+        "github_org=diskominfotik-sumbar",
+        f"toolkit_ref={TOOLKIT_REF}",
+        f"gate_requirements={REQUIREMENTS}",
     ]
-)
+    args = ["new", str(dest), "--defaults", *(a for d in data for a in ("--data", d))]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return dest / ".github" / "workflows"
+
+
+def workflows(rendered: Path) -> list[Path]:
+    return [*OWN, *sorted(rendered.glob("*.y*ml"))]
 
 
 def tool(name: str) -> str:
@@ -27,20 +52,61 @@ def tool(name: str) -> str:
     return found
 
 
-def test_there_are_workflows() -> None:
-    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "sop-gate.yml"}
+def test_there_are_workflows(rendered: Path) -> None:
+    assert {p.name for p in OWN} >= {"ci.yml", "sop-gate.yml"}
+    assert {p.name for p in rendered.glob("*.yml")} >= {"sop-gate.yml"}
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
-def test_actions_are_pinned_to_commits(workflow: Path) -> None:
-    uses = re.findall(r"uses:\s*(\S+)", workflow.read_text())
-    assert uses
-    for ref in uses:
-        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), ref
+def test_a_repository_without_github_gets_no_gate_workflow(tmp_path: Path, cli: Cli) -> None:
+    result = cli(
+        "new", str(tmp_path / "app"), "--defaults", "--data", "app_name=Lokal", "--data", "opd=Dinas"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "app" / ".github" / "workflows" / "sop-gate.yml").exists()
+    assert not (tmp_path / "app" / ".sop" / "requirements.txt").exists()
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
-def test_zizmor_finds_nothing(workflow: Path) -> None:
+def test_the_caller_calls_the_reusable_gate_at_the_pinned_commit(rendered: Path) -> None:
+    caller = yaml.safe_load((rendered / "sop-gate.yml").read_text())
+    (job,) = caller["jobs"].values()
+    assert job["uses"] == f"diskominfotik-sumbar/sop-toolkit/.github/workflows/sop-gate.yml@{TOOLKIT_REF}"
+    assert caller["permissions"] == {}
+    assert job["permissions"] == {"contents": "read", "checks": "write", "pull-requests": "read"}
+    events = caller[True]  # YAML 1.1 reads the key `on` as true
+    assert set(events) == {"pull_request", "pull_request_review", "merge_group"}
+    assert "pull_request_target" not in events
+    assert (rendered.parent.parent / ".sop" / "requirements.txt").read_text().strip() == REQUIREMENTS
+
+
+def test_the_reusable_gate_installs_from_the_base_with_hashes_and_never_runs_event_text() -> None:
+    text = (ROOT / ".github" / "workflows" / "sop-gate.yml").read_text()
+    gate = yaml.safe_load(text)
+    steps = gate["jobs"]["gate"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "${{" not in runs  # event text reaches scripts only through env
+    assert "--require-hashes" in runs and 'git show "${BASE_SHA}:.sop/requirements.txt"' in runs
+    assert gate["permissions"] == {}
+
+
+def test_zizmor_finds_nothing(rendered: Path) -> None:
+    for workflow in workflows(rendered):
+        _zizmor(workflow)
+
+
+def test_actions_are_pinned_to_commits(rendered: Path) -> None:
+    for workflow in workflows(rendered):
+        uses = re.findall(r"uses:\s*(\S+)", workflow.read_text())
+        assert uses
+        for ref in uses:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+\.ya?ml)?@[0-9a-f]{40}", ref), ref
+
+
+def test_workflow_schema(rendered: Path) -> None:
+    for workflow in workflows(rendered):
+        _schema(workflow)
+
+
+def _zizmor(workflow: Path) -> None:
     result = subprocess.run(
         [tool("zizmor"), "--offline", "--persona", "pedantic", str(workflow)],
         capture_output=True,
@@ -52,8 +118,7 @@ def test_zizmor_finds_nothing(workflow: Path) -> None:
     assert "No findings to report" in result.stdout
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
-def test_workflow_schema(workflow: Path) -> None:
+def _schema(workflow: Path) -> None:
     result = subprocess.run(
         [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)],
         capture_output=True,

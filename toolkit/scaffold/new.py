@@ -11,7 +11,6 @@ from typing import Any
 
 import yaml
 
-from toolkit import __version__
 from toolkit.errors import UserError
 from toolkit.i18n import _
 from toolkit.repo.git import commit_all, git, has_identity
@@ -80,7 +79,7 @@ def create(
     store = store or ensure_store()
     _check_questions(store.path, data)
     existed = dest.exists()
-    answers = {"toolkit_ref": f"v{__version__}", **data}
+    answers = dict(data)
     if "app_name" in data and "app_slug" not in data:
         answers["app_slug"] = slugify(data["app_name"])
     try:
