@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit.errors import UserError
-from toolkit.forge.github.reviews import PullRequest, Review
+from toolkit.forge.github.reviews import MergedPull, PullRequest, Review
 from toolkit.i18n import _
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class GitHub:
             )
         return result
 
-    def pull_request(self, number: int) -> tuple[PullRequest, str]:
+    def pull_request(self, number: int, need_base: bool = True) -> tuple[PullRequest, str]:
         """The pull request with every review (all pages), and the commit at the tip of its base branch."""
         reviews: list[Review] = []
         after: str | None = None
@@ -129,8 +129,8 @@ class GitHub:
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
-        base_tip = ((pull.get("baseRef") or {}).get("target") or {}).get("oid")
-        if not base_tip:
+        base_tip = ((pull.get("baseRef") or {}).get("target") or {}).get("oid") or ""
+        if not base_tip and need_base:
             raise Unreachable(
                 _("cannot decide: the base branch of pull request #{number} is gone; the gate blocks").format(
                     number=number
@@ -139,6 +139,30 @@ class GitHub:
         author = (pull.get("author") or {}).get("login")
         found = PullRequest(number, author, pull["headRefOid"], pull["baseRefName"], tuple(reviews))
         return found, base_tip
+
+    def merged_pulls(self, branch: str) -> list[MergedPull]:
+        """Every pull request merged into ``branch``, with its reviews (GitHub's 100 a page)."""
+        found: list[MergedPull] = []
+        after: str | None = None
+        what = _("the pull requests merged into {branch}").format(branch=branch)
+        while True:
+            variables = {"owner": self.owner, "name": self.name, "branch": branch, "after": after}
+            data = self.graphql(_MERGED_QUERY, variables, what)
+            page = ((data.get("repository") or {}).get("pullRequests")) or {}
+            for node in page.get("nodes") or []:
+                merged = _merged(node)
+                if merged is not None:
+                    found.append(merged)
+            info = page.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                return [self._all_reviews(m) for m in found]
+            after = info.get("endCursor")
+
+    def _all_reviews(self, merged: MergedPull) -> MergedPull:
+        if not merged.more_reviews:
+            return merged
+        pull, _tip = self.pull_request(merged.pull.number, need_base=False)
+        return merged._replace(pull=merged.pull._replace(reviews=pull.reviews), more_reviews=False)
 
     def publish_check(
         self,
@@ -185,6 +209,32 @@ class GitHub:
         return True
 
 
+def _merged(node: Mapping[str, Any]) -> MergedPull | None:
+    merge = node.get("mergeCommit") or {}
+    head = ((node.get("commits") or {}).get("nodes") or [None])[-1] or {}
+    head_commit = head.get("commit") or {}
+    if not merge.get("oid") or not node.get("headRefOid"):
+        return None
+    reviews = node.get("reviews") or {}
+    pull = PullRequest(
+        int(node["number"]),
+        (node.get("author") or {}).get("login"),
+        str(node["headRefOid"]),
+        str(node.get("baseRefName") or ""),
+        tuple(_review(r) for r in reviews.get("nodes") or [] if r is not None),
+    )
+    head_tree = str((head_commit.get("tree") or {}).get("oid") or "")
+    if head_commit.get("oid") != pull.head:
+        head_tree = ""  # the last commit listed is not the head: the head's tree is not known
+    return MergedPull(
+        pull,
+        str(merge["oid"]),
+        str((merge.get("tree") or {}).get("oid") or ""),
+        head_tree,
+        bool((reviews.get("pageInfo") or {}).get("hasNextPage")),
+    )
+
+
 def _review(node: Mapping[str, Any]) -> Review:
     submitted = node.get("submittedAt")
     when = int(dt.datetime.fromisoformat(submitted.replace("Z", "+00:00")).timestamp()) if submitted else 0
@@ -209,6 +259,28 @@ query($owner: String!, $name: String!, $number: Int!, $after: String) {
       reviews(first: 100, after: $after) {
         pageInfo { hasNextPage endCursor }
         nodes { databaseId author { login } state submittedAt commit { oid } }
+      }
+    }
+  }
+}
+"""
+
+_MERGED_QUERY = """
+query($owner: String!, $name: String!, $branch: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequests(states: MERGED, baseRefName: $branch, first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number
+        author { login }
+        headRefOid
+        baseRefName
+        mergeCommit { oid tree { oid } }
+        commits(last: 1) { nodes { commit { oid tree { oid } } } }
+        reviews(first: 100) {
+          pageInfo { hasNextPage endCursor }
+          nodes { databaseId author { login } state submittedAt commit { oid } }
+        }
       }
     }
   }

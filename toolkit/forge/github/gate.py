@@ -17,16 +17,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.errors import UserError
-from toolkit.evidence.model import Signoff, Snapshot
 from toolkit.forge import judge
-from toolkit.forge.github.reviews import PullRequest, review_signoffs
+from toolkit.forge.github.sources import Approved, sources
 from toolkit.gate.model import Message, Report, Violation
 from toolkit.i18n import _
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
-    from toolkit.gate.model import Rules
-    from toolkit.repo.gather import SignoffSource
 
 MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 PULL_EVENTS = ("pull_request", "pull_request_review")
@@ -92,48 +89,14 @@ def judge_event(repo: Path, github: GitHub, event: Event, cache: Cache | None = 
     base, head = (base_tip, pull.head) if event.base is None else (event.base, event.head or "")
     _require_commits(repo, base, head)
     notes: list[Message] = []
-    sources = _sources(repo, pull, notes, head if event.base is not None else None)
-    report = judge.change(repo, base, head, sources, cache=cache or Cache.default())
+    approved = [Approved(pull, head if event.base is not None else None)]
+    report = judge.change(repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default())
     if not is_ancestor(repo, base, head):
         behind = Violation("pull.out-of-date", {"number": str(pull.number), "branch": pull.base})
         kept = tuple(v for v in report.violations if v.code != "history.rewritten")
         report = report._replace(violations=(behind, *kept))
     report = report._replace(notes=(*report.notes, *dict.fromkeys(notes)))
     return Verdict(report, head)
-
-
-def _sources(repo: Path, pull: PullRequest, notes: list[Message], anchor: str | None) -> judge.Sources:
-    """The sign-offs of a change on GitHub: the pull request's approvals, and SSH-signed sign-off commits
-    where they survive (timed by the signers' own dates: GitHub keeps no push log)."""
-    from toolkit.forge.plain.signoffs import Clock, ssh_signoffs
-
-    snapshots: dict[str, Snapshot | None] = {}
-
-    def snapshot_of(commit: str) -> Snapshot | None:
-        if commit not in snapshots:
-            snapshots[commit] = _snapshot(repo, commit)
-        return snapshots[commit]
-
-    def sources(rules: Rules, new: frozenset[str]) -> SignoffSource:
-        signed = ssh_signoffs(repo, rules.roster, Clock(None))
-
-        def find(history: tuple[object, ...]) -> tuple[Signoff, ...]:
-            reviewed, said = review_signoffs(rules.sop, rules.roster, rules.app, pull, snapshot_of, anchor)
-            notes.extend(said)
-            return (*signed(history), *reviewed)  # type: ignore[arg-type]
-
-        return find
-
-    return sources
-
-
-def _snapshot(repo: Path, commit: str) -> Snapshot | None:
-    from toolkit.repo.gitread import read_snapshot
-
-    try:
-        return read_snapshot(repo, commit)
-    except UserError:
-        return None  # not in the checkout (a force-pushed commit): the approval then signs nothing
 
 
 def _require_commits(repo: Path, *commits: str) -> None:

@@ -37,6 +37,16 @@ class PullRequest(NamedTuple):
     reviews: tuple[Review, ...]
 
 
+class MergedPull(NamedTuple):
+    """A pull request merged into the default branch, and the commit that brought it there."""
+
+    pull: PullRequest
+    merge_commit: str  # the merge commit, the squashed commit, or the last commit rebased
+    merge_tree: str  # its tree
+    head_tree: str  # the tree of the pull request's head ("" when unknown)
+    more_reviews: bool = False  # GitHub has more reviews than the first page held
+
+
 def standing_approvals(reviews: Iterable[Review]) -> list[Review]:
     """Each author's latest verdict, where it is an approval (dismissed: its state is DISMISSED)."""
     latest: dict[str, Review] = {}

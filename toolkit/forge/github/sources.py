@@ -1,0 +1,81 @@
+"""Where a GitHub repository's sign-offs come from: the approvals of pull requests, and SSH-signed sign-off
+commits where they survive (timed by the signers' own dates: GitHub keeps no push log)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from toolkit.evidence.model import CommitInfo, Signoff, Snapshot
+from toolkit.forge.github.reviews import PullRequest, review_signoffs
+
+if TYPE_CHECKING:
+    from toolkit.forge.judge import Sources
+    from toolkit.gate.model import Message, Rules
+    from toolkit.repo.gather import SignoffSource
+
+
+class Approved(NamedTuple):
+    """A pull request whose approvals count for ``anchor`` (default: its head), a commit of the judged
+    history. ``same_content``: a commit whose files are the head's, read instead of the head (a merged
+    pull request's head may be gone from the checkout)."""
+
+    pull: PullRequest
+    anchor: str | None = None
+    same_content: str | None = None
+
+
+def sources(repo: Path, approved: list[Approved], notes: list[Message]) -> Sources:
+    """The sign-offs of a view: SSH-signed commits, and the approvals of each of ``approved`` whose anchor
+    is in the view's history. Why an approval counts for nothing goes to ``notes``."""
+    from toolkit.forge.plain.signoffs import Clock, ssh_signoffs
+
+    read = snapshots(repo)
+
+    def make(rules: Rules, new: frozenset[str]) -> SignoffSource:
+        signed = ssh_signoffs(repo, rules.roster, Clock(None))
+
+        def find(history: tuple[CommitInfo, ...]) -> tuple[Signoff, ...]:
+            present = {c.sha for c in history}
+            found = list(signed(history))
+            for entry in approved:
+                if (entry.anchor or entry.pull.head) not in present:
+                    continue  # merged into history that was rewritten since
+                made, said = review_signoffs(
+                    rules.sop, rules.roster, rules.app, entry.pull, _content(read, entry), entry.anchor
+                )
+                found += made
+                notes.extend(said)
+            return tuple(found)
+
+        return find
+
+    return make
+
+
+def _content(read: Callable[[str], Snapshot | None], entry: Approved) -> Callable[[str], Snapshot | None]:
+    def content(commit: str) -> Snapshot | None:
+        same = entry.same_content if commit == entry.pull.head else None
+        return read(same or commit)
+
+    return content
+
+
+def snapshots(repo: Path) -> Callable[[str], Snapshot | None]:
+    """Read a commit's files once; ``None`` for a commit the checkout does not hold (force-pushed away, or
+    a merged branch's head that was not fetched): an approval of it then signs nothing."""
+    from toolkit.errors import UserError
+    from toolkit.repo.gitread import read_snapshot
+
+    seen: dict[str, Snapshot | None] = {}
+
+    def read(commit: str) -> Snapshot | None:
+        if commit not in seen:
+            try:
+                seen[commit] = read_snapshot(repo, commit)
+            except UserError:
+                seen[commit] = None
+        return seen[commit]
+
+    return read
