@@ -2,7 +2,8 @@
 
 * openapi.json: from the npm package @octokit/openapi, exactly the operations the stand-in serves
   (its route table) and their $ref closure, without descriptions and examples, with ``null`` added to
-  nullable enums that lack it (the validator refuses null for them otherwise);
+  nullable enums and nullable anyOf/oneOf choices that lack it (the validator refuses null for them
+  otherwise, while GitHub sends it);
 * schema.graphql: the GraphQL schema of @octokit/graphql-schema;
 * webhooks/NAME.ACTION.json: the first example of each event the stand-in builds payloads from, from
   @octokit/webhooks-examples;
@@ -60,6 +61,9 @@ def strip(node: Any, in_properties: bool = False) -> Any:
             kept[key] = strip(value, in_properties=(key == "properties" and not in_properties))
         if kept.get("nullable") and "enum" in kept and None not in kept["enum"]:
             kept["enum"] = [*kept["enum"], None]
+        for choice in ("anyOf", "oneOf"):  # a nullable choice: the validator reads nullable only beside type
+            if kept.get("nullable") and choice in kept and {"enum": [None]} not in kept[choice]:
+                kept[choice] = [*kept[choice], {"enum": [None]}]
         return kept
     if isinstance(node, list):
         return [strip(v) for v in node]

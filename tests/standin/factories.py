@@ -98,6 +98,7 @@ class Factories:
                 "following": 0,
                 "created_at": user.created_at,
                 "updated_at": user.created_at,
+                "user_view_type": "private" if private else "public",
             }
         )
         if private:

@@ -70,6 +70,7 @@ class GitStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.extra_env: dict[str, str] = {}  # a pre-receive hook's quarantine, while it is judged
 
     @classmethod
     def create(cls, path: Path, default_branch: str) -> GitStore:
@@ -94,6 +95,7 @@ class GitStore:
         self, args: Sequence[str], *, data: bytes | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[bytes]:
         full_env = git_env()
+        full_env.update(self.extra_env)
         full_env.update(env or {})
         return subprocess.run(
             ["git", "--git-dir", str(self.path), *args],
@@ -205,14 +207,21 @@ class GitStore:
         return result.stdout.decode().strip() if result.returncode == 0 else None
 
     def merged_tree(self, ours: str, theirs: str, base: str | None = None) -> str | None:
-        """The tree of merging ``theirs`` into ``ours`` (git's own merge), or None on a conflict."""
-        args = ["merge-tree", "--write-tree", "--no-messages"]
-        if base:
-            args.append(f"--merge-base={base}")
-        result = self.run_raw([*args, ours, theirs])
-        if result.returncode != 0:
-            return None
-        return result.stdout.decode().split()[0]
+        """The tree of merging ``theirs`` into ``ours`` (git's own merge), or None on a conflict. With
+        ``base`` (a cherry-pick: the change from ``base`` to ``theirs`` applied to ``ours``) git's
+        three-way index merge is used, since ``merge-tree --merge-base`` needs git 2.40."""
+        if base is None:
+            result = self.run_raw(["merge-tree", "--write-tree", "--no-messages", ours, theirs])
+            return result.stdout.decode().split()[0] if result.returncode == 0 else None
+        index = self.path / f"standin-index-{os.getpid()}-{id(self)}"
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            if self.run_raw(["read-tree", "-i", "-m", "--aggressive", base, ours, theirs], env=env).returncode:
+                return None
+            written = self.run_raw(["write-tree"], env=env)
+            return written.stdout.decode().strip() if written.returncode == 0 else None
+        finally:
+            index.unlink(missing_ok=True)
 
     def changes(self, old: str, new: str) -> list[FileChange]:
         """Files changed from ``old`` to ``new`` with line counts (renames found as git finds them)."""

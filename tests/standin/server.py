@@ -229,14 +229,20 @@ class StandInHTTPServer(ThreadingHTTPServer):
             pusher = self.world.users.get(login) if login else None
             if login and pusher is None:
                 return {"refused": f"unknown user {login}"}
-            for old, new, ref in payload["updates"]:
-                if path.endswith("pre-receive"):
-                    if login and not self.world.can(repo, pusher, "write"):  # type: ignore[arg-type]
-                        return {"refused": f"Permission to {repo.full_name}.git denied to {login}."}
-                    reason = rules.refuse_push(self.world, repo, ref, old, new, pusher)
-                    if reason:
-                        return {"refused": reason}
-                elif ref.startswith("refs/heads/") and new != rules.ZERO:
+            if path.endswith("pre-receive"):
+                if pusher is not None and not self.world.can(repo, pusher, "write"):
+                    return {"refused": f"Permission to {repo.full_name}.git denied to {login}."}
+                repo.git.extra_env = dict(payload.get("env") or {})
+                try:
+                    for old, new, ref in payload["updates"]:
+                        reason = rules.refuse_push(self.world, repo, ref, old, new, pusher)
+                        if reason:
+                            return {"refused": reason}
+                finally:
+                    repo.git.extra_env = {}
+                return {}
+            for _old, new, ref in payload["updates"]:
+                if ref.startswith("refs/heads/") and new != rules.ZERO:
                     self.world.on_branch_moved(repo, ref.removeprefix("refs/heads/"), new, login)
             return {}
 

@@ -63,8 +63,11 @@ class World:
 
     def add_app(self, app_id: int, slug: str, name: str | None = None) -> App:
         with self.lock:
-            app = self.apps.get(app_id) or App(app_id, slug, name or slug, owner=slug)
+            owner = "github" if app_id == ACTIONS_APP_ID else f"{slug}-owner"
+            app = self.apps.get(app_id) or App(app_id, slug, name or slug, owner=owner)
             self.apps[app_id] = app
+            if owner not in self.users:
+                self.users[owner] = User(self.ids(), owner, owner, None, type="Organization")
             if f"{slug}[bot]" not in self.users:
                 self.users[f"{slug}[bot]"] = User(self.ids(), f"{slug}[bot]", None, None, type="Bot")
             return app

@@ -109,13 +109,25 @@ def create_review(request: Request) -> Response:
     return Response(200, request.f.review(repo, pr, review))
 
 
+def _review(request: Request, pr: PullRequest) -> Review:
+    review = next((r for r in pr.reviews if str(r.id) == request.params["review_id"]), None)
+    if review is None:
+        raise Answer(404, "Not Found")
+    return review
+
+
+@route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}")
+def get_review(request: Request) -> Response:
+    repo = request.repo("read")
+    pr = _pull(request, repo)
+    return Response(200, request.f.review(repo, pr, _review(request, pr)))
+
+
 @route("PUT", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals")
 def dismiss_review(request: Request) -> Response:
     repo = request.repo("write")
     pr = _pull(request, repo)
-    review = next((r for r in pr.reviews if str(r.id) == request.params["review_id"]), None)
-    if review is None:
-        raise Answer(404, "Not Found")
+    review = _review(request, pr)
     request.need("message")
     if review.state not in ("APPROVED", "CHANGES_REQUESTED"):
         raise Answer(422, f"Can not dismiss a {review.state.lower()} pull request review")
