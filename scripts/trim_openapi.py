@@ -2,7 +2,7 @@
 
 * openapi.json: from the npm package @octokit/openapi, exactly the operations the stand-in serves
   (its route table) and their $ref closure, without descriptions and examples, with ``null`` added to
-  nullable enums and nullable anyOf/oneOf choices that lack it (the validator refuses null for them
+  nullable enums and nullable allOf/anyOf/oneOf choices that lack it (the validator refuses null for them
   otherwise, while GitHub sends it);
 * schema.graphql: the GraphQL schema of @octokit/graphql-schema;
 * webhooks/NAME.ACTION.json: the first example of each event the stand-in builds payloads from, from
@@ -61,6 +61,8 @@ def strip(node: Any, in_properties: bool = False) -> Any:
             kept[key] = strip(value, in_properties=(key == "properties" and not in_properties))
         if kept.get("nullable") and "enum" in kept and None not in kept["enum"]:
             kept["enum"] = [*kept["enum"], None]
+        if kept.get("nullable") and len(kept.get("allOf", [])) == 1:  # "allOf: [X], nullable" is X or null
+            kept["anyOf"] = kept.pop("allOf")
         for choice in ("anyOf", "oneOf"):  # a nullable choice: the validator reads nullable only beside type
             if kept.get("nullable") and choice in kept and {"enum": [None]} not in kept[choice]:
                 kept[choice] = [*kept[choice], {"enum": [None]}]

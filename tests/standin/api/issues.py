@@ -67,6 +67,12 @@ def create_label(request: Request) -> Response:
     return Response(201, request.f.label(repo, label))
 
 
+@route("GET", "/repos/{owner}/{repo}/labels/{name}")
+def get_label(request: Request) -> Response:
+    repo = request.repo("read")
+    return Response(200, request.f.label(repo, _label(request, repo, request.params["name"])))
+
+
 @route("PATCH", "/repos/{owner}/{repo}/labels/{name}")
 def edit_label(request: Request) -> Response:
     repo = request.repo("write")
