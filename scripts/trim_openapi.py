@@ -3,7 +3,7 @@
 * openapi.json: from the npm package @octokit/openapi, exactly the operations the stand-in serves
   (its route table) and their $ref closure, without descriptions and examples, with ``null`` added to
   nullable enums and nullable allOf/anyOf/oneOf choices that lack it (the validator refuses null for them
-  otherwise, while GitHub sends it);
+  otherwise, while GitHub sends it), and no discriminator among choices one of which is an array;
 * schema.graphql: the GraphQL schema of @octokit/graphql-schema;
 * webhooks/NAME.ACTION.json: the first example of each event the stand-in builds payloads from, from
   @octokit/webhooks-examples;
@@ -72,6 +72,22 @@ def strip(node: Any, in_properties: bool = False) -> Any:
     return node
 
 
+def drop_array_discriminators(node: Any, schemas: dict[str, Any]) -> None:
+    """A discriminator cannot pick among choices when one is an array (contents: a folder's listing);
+    GitHub's description has one there, which no array body can pass."""
+    if isinstance(node, dict):
+        choices = node.get("oneOf") or node.get("anyOf") or []
+        if "discriminator" in node and any(
+            schemas.get(c.get("$ref", "").rsplit("/", 1)[-1], c).get("type") == "array" for c in choices
+        ):
+            del node["discriminator"]
+        for value in node.values():
+            drop_array_discriminators(value, schemas)
+    elif isinstance(node, list):
+        for value in node:
+            drop_array_discriminators(value, schemas)
+
+
 def refs(node: Any) -> set[str]:
     found: set[str] = set()
     if isinstance(node, dict):
@@ -104,6 +120,7 @@ def trim(spec: dict[str, Any], operations: list[tuple[str, str]]) -> dict[str, A
         components.setdefault(kind, {})[name] = node
         todo |= refs(node) - seen
     components.setdefault("schemas", {}).setdefault("basic-error", strip(spec["components"]["schemas"]["basic-error"]))
+    drop_array_discriminators(paths, spec["components"]["schemas"])
     return {
         "openapi": spec["openapi"],
         "info": {"title": spec["info"]["title"], "version": spec["info"]["version"]},

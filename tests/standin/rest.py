@@ -137,6 +137,8 @@ def route(method: str, template: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         def param(m: re.Match[str]) -> str:
             name = m.group(1)
+            if name == "path":  # the repository's root is the empty path
+                return "(?P<path>.*)"
             return f"(?P<{name}>.+)" if name in _GREEDY else f"(?P<{name}>[^/]+)"
 
         pattern = _PARAM.sub(param, re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))

@@ -135,7 +135,8 @@ class Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _fault_status(fault: Fault) -> int:
-        return {"rate_limit": 403, "secondary_rate_limit": 403, "drop": 0}.get(fault.kind) or int(fault.kind)
+        special = {"rate_limit": 403, "secondary_rate_limit": 403, "drop": 0}
+        return special[fault.kind] if fault.kind in special else int(fault.kind)
 
     def _inject(self, fault: Fault) -> None:
         if fault.kind == "drop":
@@ -161,11 +162,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("X-RateLimit-Limit", "5000")
-        self.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
-        if "X-RateLimit-Remaining" not in (headers or {}):
-            self.send_header("X-RateLimit-Remaining", "4999")
-        for key, value in (headers or {}).items():
+        defaults = {
+            "X-RateLimit-Limit": "5000",
+            "X-RateLimit-Remaining": "4999",
+            "X-RateLimit-Reset": str(int(time.time()) + 3600),
+        }
+        for key, value in (defaults | (headers or {})).items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)

@@ -84,6 +84,15 @@ def create_commit(request: Request) -> Response:
     return Response(201, request.f.git_commit(repo, repo.git.commit(sha)))
 
 
+@route("GET", "/repos/{owner}/{repo}/git/commits/{commit_sha}")
+def get_git_commit(request: Request) -> Response:
+    repo = request.repo("read")
+    sha = request.params["commit_sha"]
+    if repo.git.object_type(sha) != "commit":
+        raise Answer(404, "Not Found")
+    return Response(200, request.f.git_commit(repo, repo.git.commit(sha)))
+
+
 def _move_ref(request: Request, repo: Repo, ref: str, new: str, old: str) -> None:
     """A branch moved through the API: protection applies as for a push, pull requests follow."""
     reason = rules.refuse_push(request.world, repo, ref, old, new, request.user)
