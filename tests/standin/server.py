@@ -195,8 +195,14 @@ class StandInHTTPServer(ThreadingHTTPServer):
         if path == "/api/graphql" and method == "POST":
             if self.graphql is None:
                 return 404, error("Not Found"), {}, None
-            with self.world.lock:
-                status, body, mutation = self.graphql(token, payload)
+            try:
+                with self.world.lock:
+                    status, body, mutation = self.graphql(token, payload)
+            except Exception as exc:
+                import traceback
+
+                self.traffic.problems.append(f"graphql: stand-in crashed:\n{traceback.format_exc()}")
+                return 500, error(f"stand-in error: {exc}"), {}, "graphql"
             return status, body, {}, "graphql mutation" if mutation else "graphql"
         found = match_route(method, api_path) if path.startswith("/api/v3/") else None
         if found is None:
