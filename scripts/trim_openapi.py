@@ -42,7 +42,9 @@ _ANNOTATIONS = {"description", "summary", "example", "examples", "externalDocs"}
 def fetch(package: str, into: Path) -> tuple[Path, str]:
     out = subprocess.run(
         ["npm", "pack", "--silent", "--pack-destination", str(into), package],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()[-1]
     folder = into / out.removesuffix(".tgz")
     with tarfile.open(into / out) as archive:
@@ -119,7 +121,9 @@ def trim(spec: dict[str, Any], operations: list[tuple[str, str]]) -> dict[str, A
         node = strip(spec["components"][kind][name])
         components.setdefault(kind, {})[name] = node
         todo |= refs(node) - seen
-    components.setdefault("schemas", {}).setdefault("basic-error", strip(spec["components"]["schemas"]["basic-error"]))
+    components.setdefault("schemas", {}).setdefault(
+        "basic-error", strip(spec["components"]["schemas"]["basic-error"])
+    )
     drop_array_discriminators(paths, spec["components"]["schemas"])
     return {
         "openapi": spec["openapi"],
@@ -142,10 +146,14 @@ def main() -> int:
             folders[package], versions[package] = fetch(package, Path(tmp))
         spec = json.loads((folders["@octokit/openapi"] / "generated" / "api.github.com.json").read_text())
         SPEC.mkdir(parents=True, exist_ok=True)
-        (SPEC / "openapi.json").write_text(json.dumps(trim(spec, operations), indent=1, sort_keys=False) + "\n")
+        (SPEC / "openapi.json").write_text(
+            json.dumps(trim(spec, operations), indent=1, sort_keys=False) + "\n"
+        )
         schema = (folders["@octokit/graphql-schema"] / "schema.graphql").read_text()
         (SPEC / "schema.graphql").write_text(schema)
-        index = json.loads((folders["@octokit/webhooks-examples"] / "api.github.com" / "index.json").read_text())
+        index = json.loads(
+            (folders["@octokit/webhooks-examples"] / "api.github.com" / "index.json").read_text()
+        )
         hooks = SPEC / "webhooks"
         hooks.mkdir(exist_ok=True)
         for event, action in WEBHOOKS:

@@ -38,11 +38,22 @@ class Office:
         file.write_text(text)
         self.git("add", path)
         who = f"{PEOPLE[author]} <{author}@example.go.id>"
-        self.git("-c", f"user.name={PEOPLE[author]}", "-c", f"user.email={author}@example.go.id",
-                 "commit", "-q", "-m", message, f"--author={who}")
+        self.git(
+            "-c",
+            f"user.name={PEOPLE[author]}",
+            "-c",
+            f"user.email={author}@example.go.id",
+            "commit",
+            "-q",
+            "-m",
+            message,
+            f"--author={who}",
+        )
         return self.git("rev-parse", "HEAD").strip()
 
-    def push(self, branch: str, *, user: str = "prog", force: bool = False) -> subprocess.CompletedProcess[str]:
+    def push(
+        self, branch: str, *, user: str = "prog", force: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         args = ["git", "push", "-q", "-o", f"user={user}", "origin", f"HEAD:refs/heads/{branch}"]
         if force:
             args.insert(2, "--force")
@@ -55,7 +66,10 @@ def run_git(cwd: Path, *args: str) -> str:
 
 @pytest.fixture
 def office(standin: StandIn, tmp_path: Path) -> Office:
-    tokens = {login: standin.add_user(login, name=name, email=f"{login}@example.go.id") for login, name in PEOPLE.items()}
+    tokens = {
+        login: standin.add_user(login, name=name, email=f"{login}@example.go.id")
+        for login, name in PEOPLE.items()
+    }
     standin.add_org("dinas", plan="team", owners=["kasi"])
     for login in ("prog", "sec", "tamu"):
         standin.add_member("dinas", login)
@@ -63,8 +77,11 @@ def office(standin: StandIn, tmp_path: Path) -> Office:
     standin.grant("dinas/app", "prog", "write")
     standin.grant("dinas/app", "sec", "write")
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(standin.git_path("dinas", "app")), str(clone)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", str(standin.git_path("dinas", "app")), str(clone)],
+        check=True,
+        capture_output=True,
+    )
     office = Office(standin, tokens, clone)
     office.git("checkout", "-q", "-b", "main")
     office.commit("README.md", "# app\n", "Initial commit", author="kasi")

@@ -106,7 +106,8 @@ class StandIn:
         with self.server.traffic.lock:
             found = list(self.server.traffic.calls)
         return [
-            c for c in found
+            c
+            for c in found
             if (method is None or c.method == method.upper())
             and (path_regex is None or re.search(path_regex, c.path))
         ]

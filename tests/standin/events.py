@@ -69,7 +69,9 @@ def _review(stand_in: StandIn, repo: Repo, payload: Json, state: dict[str, Any])
     f = stand_in.server.factories
     payload["pull_request"] = f.pull(repo, pr, full=False)
     wanted = state.get("review_id")
-    review = next((r for r in pr.reviews if wanted is None or r.id == int(wanted)), None) if pr.reviews else None
+    review = (
+        next((r for r in pr.reviews if wanted is None or r.id == int(wanted)), None) if pr.reviews else None
+    )
     if review is None:
         raise ValueError(f"pull request #{pr.issue.number} has no review {wanted or ''}".strip())
     body = f.review(repo, pr, review)
@@ -108,15 +110,28 @@ def _push(stand_in: StandIn, repo: Repo, payload: Json, state: dict[str, Any]) -
     before = state.get("before") or "0" * 40
     shas = repo.git.rev_list("--reverse", after, *([f"^{before}"] if before != "0" * 40 else []))
     commits = [
-        {**_head_commit(c), "distinct": True, "added": [], "removed": [], "modified": [],
-         "url": f"{stand_in.world.web_url}/{repo.full_name}/commit/{c.sha}"}
+        {
+            **_head_commit(c),
+            "distinct": True,
+            "added": [],
+            "removed": [],
+            "modified": [],
+            "url": f"{stand_in.world.web_url}/{repo.full_name}/commit/{c.sha}",
+        }
         for c in commits_of(repo.git, shas[-20:])
     ]
     payload.update(
         {
-            "ref": ref, "before": before, "after": after, "created": before == "0" * 40, "deleted": False,
-            "forced": False, "base_ref": None, "compare": f"{stand_in.world.web_url}/{repo.full_name}/compare",
-            "commits": commits, "head_commit": commits[-1] if commits else None,
+            "ref": ref,
+            "before": before,
+            "after": after,
+            "created": before == "0" * 40,
+            "deleted": False,
+            "forced": False,
+            "base_ref": None,
+            "compare": f"{stand_in.world.web_url}/{repo.full_name}/compare",
+            "commits": commits,
+            "head_commit": commits[-1] if commits else None,
             "pusher": {"name": payload["sender"]["login"], "email": payload["sender"].get("email")},
         }
     )

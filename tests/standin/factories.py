@@ -302,7 +302,11 @@ class Factories:
             "ref": ref,
             "node_id": node_id("Ref", f"{repo.id}:{ref}"),
             "url": f"{self.api}/repos/{repo.full_name}/git/{ref}",
-            "object": {"type": kind, "sha": sha, "url": f"{self.api}/repos/{repo.full_name}/git/{kind}s/{sha}"},
+            "object": {
+                "type": kind,
+                "sha": sha,
+                "url": f"{self.api}/repos/{repo.full_name}/git/{kind}s/{sha}",
+            },
         }
 
     def short_blob(self, repo: Repo, sha: str) -> Json:
@@ -339,7 +343,11 @@ class Factories:
             "tree": {"sha": info.tree, "url": f"{base}/trees/{info.tree}"},
             "message": info.message,
             "parents": [
-                {"sha": p, "url": f"{base}/commits/{p}", "html_url": f"{self.web}/{repo.full_name}/commit/{p}"}
+                {
+                    "sha": p,
+                    "url": f"{base}/commits/{p}",
+                    "html_url": f"{self.web}/{repo.full_name}/commit/{p}",
+                }
                 for p in info.parents
             ],
             "verification": _UNSIGNED,
@@ -408,7 +416,9 @@ class Factories:
             "protection_url": f"{u}/protection",
         }
 
-    def content(self, repo: Repo, path: str, ref: str, entry: TreeEntry, *, with_content: bool = True) -> Json:
+    def content(
+        self, repo: Repo, path: str, ref: str, entry: TreeEntry, *, with_content: bool = True
+    ) -> Json:
         u = f"{self.api}/repos/{repo.full_name}/contents/{path}?ref={ref}"
         git_url = f"{self.api}/repos/{repo.full_name}/git/{entry.type}s/{entry.sha}"
         html = f"{self.web}/{repo.full_name}/blob/{ref}/{path}"
@@ -475,8 +485,14 @@ class Factories:
     def environment(self, repo: Repo, env: Environment) -> Json:
         rules: list[Json] = []
         if env.wait_timer:
-            rules.append({"id": env.id * 10 + 1, "node_id": node_id("Gate", env.id * 10 + 1), "type": "wait_timer",
-                          "wait_timer": env.wait_timer})
+            rules.append(
+                {
+                    "id": env.id * 10 + 1,
+                    "node_id": node_id("Gate", env.id * 10 + 1),
+                    "type": "wait_timer",
+                    "wait_timer": env.wait_timer,
+                }
+            )
         if env.reviewers:
             reviewers = []
             for kind, name in env.reviewers:
@@ -499,7 +515,8 @@ class Factories:
             "node_id": node_id("Environment", env.id),
             "name": env.name,
             "url": f"{self.api}/repos/{repo.full_name}/environments/{env.name}",
-            "html_url": f"{self.web}/{repo.full_name}/deployments/activity_log?environments_filter={env.name}",
+            "html_url": f"{self.web}/{repo.full_name}/deployments/activity_log"
+            f"?environments_filter={env.name}",
             "created_at": env.created_at,
             "updated_at": env.updated_at,
             "protection_rules": rules,

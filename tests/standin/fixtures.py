@@ -31,6 +31,9 @@ def github(stand_in: StandIn, token: str | None, **options: Any) -> Github:
 
     options.setdefault("retry", GithubRetry(total=10, secondary_rate_wait=1))
     return Github(
-        auth=Auth.Token(token) if token else None, base_url=stand_in.api_url,
-        seconds_between_requests=0, seconds_between_writes=0, **options,
+        auth=Auth.Token(token) if token else None,
+        base_url=stand_in.api_url,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+        **options,
     )

@@ -216,7 +216,9 @@ class GitStore:
         index = self.path / f"standin-index-{os.getpid()}-{id(self)}"
         env = {"GIT_INDEX_FILE": str(index)}
         try:
-            if self.run_raw(["read-tree", "-i", "-m", "--aggressive", base, ours, theirs], env=env).returncode:
+            if self.run_raw(
+                ["read-tree", "-i", "-m", "--aggressive", base, ours, theirs], env=env
+            ).returncode:
                 return None
             written = self.run_raw(["write-tree"], env=env)
             return written.stdout.decode().strip() if written.returncode == 0 else None
@@ -260,14 +262,18 @@ def commits_of(store: GitStore, shas: Sequence[str]) -> list[CommitInfo]:
     fmt = "%H%x00%T%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B%x1e"
     out = store.run("show", "-s", "--no-walk=unsorted", f"--format={fmt}", *shas)
     found = []
-    for record in out.split("\x1e"):
-        record = record.lstrip("\n")
+    for raw in out.split("\x1e"):
+        record = raw.lstrip("\n")
         if not record:
             continue
         f = record.split("\0", 9)
         found.append(
             CommitInfo(
-                f[0], f[1], tuple(f[2].split()), Person(f[3], f[4], _iso(f[5])), Person(f[6], f[7], _iso(f[8])),
+                f[0],
+                f[1],
+                tuple(f[2].split()),
+                Person(f[3], f[4], _iso(f[5])),
+                Person(f[6], f[7], _iso(f[8])),
                 f[9].rstrip("\n"),
             )
         )

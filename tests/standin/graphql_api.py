@@ -63,8 +63,13 @@ def _offset(after: str | None) -> int:
 
 
 def connection(
-    items: Sequence[Any], build: Callable[[Any], Obj], first: int | None = None, after: str | None = None,
-    total: int | None = None, more: bool | None = None, start: int | None = None,
+    items: Sequence[Any],
+    build: Callable[[Any], Obj],
+    first: int | None = None,
+    after: str | None = None,
+    total: int | None = None,
+    more: bool | None = None,
+    start: int | None = None,
 ) -> Obj:
     """A connection over ``items`` (all of them, or one page already cut when ``start`` is given)."""
     if first is not None and not 0 <= first <= 100:
@@ -117,8 +122,12 @@ class GraphQL:
             mutation = False
         resolver = Resolver(self.world, token)
         result = graphql_sync(
-            load_schema(), query, root_value=resolver.root(), variable_values=payload.get("variables"),
-            operation_name=payload.get("operationName"), field_resolver=resolve_field,
+            load_schema(),
+            query,
+            root_value=resolver.root(),
+            variable_values=payload.get("variables"),
+            operation_name=payload.get("operationName"),
+            field_resolver=resolve_field,
         )
         body = result.formatted
         if body.get("data") is None and body.get("errors"):
@@ -173,10 +182,12 @@ class Resolver:
             "name": org.user.name,
             "id": node_id("Organization", org.user.id),
             "databaseId": org.user.id,
-            "repositories": lambda first=None, after=None, **_: connection(repos, self.repository, first, after),
+            "repositories": lambda first=None, after=None, **_: connection(
+                repos, self.repository, first, after
+            ),
         }
 
-    def _pin_issue(self, input: Obj) -> Obj:  # noqa: A002 - GraphQL's argument name
+    def _pin_issue(self, input: Obj) -> Obj:
         for repo in self.w.repos.values():
             for issue in repo.issues.values():
                 if node_id("Issue", issue.id) == input["issueId"]:
@@ -186,7 +197,10 @@ class Resolver:
                     from tests.standin.state import IssueEvent
 
                     issue.events.append(IssueEvent(self.w.ids(), self.token.user, "pinned"))
-                    return {"issue": self.issue(repo, issue), "clientMutationId": input.get("clientMutationId")}
+                    return {
+                        "issue": self.issue(repo, issue),
+                        "clientMutationId": input.get("clientMutationId"),
+                    }
         raise self._error(f"Could not resolve to a node with the global id of '{input['issueId']}'")
 
     # ---- objects
@@ -211,8 +225,11 @@ class Resolver:
             "databaseId": repo.id,
             "name": repo.name,
             "nameWithOwner": repo.full_name,
-            "owner": {"__typename": "Organization" if repo.owner.type == "Organization" else "User",
-                      "login": repo.owner.login, "id": node_id("Owner", repo.owner.id)},
+            "owner": {
+                "__typename": "Organization" if repo.owner.type == "Organization" else "User",
+                "login": repo.owner.login,
+                "id": node_id("Owner", repo.owner.id),
+            },
             "isPrivate": repo.private,
             "visibility": "PRIVATE" if repo.private else "PUBLIC",
             "url": f"{self.w.web_url}/{repo.full_name}",
@@ -220,20 +237,39 @@ class Resolver:
             "ref": lambda qualifiedName, **_: self.ref(repo, qualifiedName.removeprefix("refs/heads/")),
             "object": lambda oid=None, expression=None, **_: self._object(repo, oid or expression),
             "pullRequest": lambda number, **_: self._pull_by_number(repo, number),
-            "pullRequests": lambda first=None, after=None, states=None, baseRefName=None, headRefName=None, **_:
-                connection(
-                    [p for p in repo.pulls() if (states is None or self._pr_state(p) in states)
-                     and (baseRefName is None or p.base == baseRefName)
-                     and (headRefName is None or p.head == headRefName)],
-                    lambda p: self.pull(repo, p), first, after,
-                ),
+            "pullRequests": lambda **args: self._pulls(repo, **args),
             "issues": lambda first=None, after=None, labels=None, states=None, **_: connection(
-                [i for i in repo.issues.values() if i.pull is None
-                 and (states is None or i.state.upper() in states)
-                 and (not labels or any(n.lower() in {x.lower() for x in labels} for n in i.labels))],
-                lambda i: self.issue(repo, i), first, after,
+                [
+                    i
+                    for i in repo.issues.values()
+                    if i.pull is None
+                    and (states is None or i.state.upper() in states)
+                    and (not labels or any(n.lower() in {x.lower() for x in labels} for n in i.labels))
+                ],
+                lambda i: self.issue(repo, i),
+                first,
+                after,
             ),
         }
+
+    def _pulls(
+        self,
+        repo: Repo,
+        first: int | None = None,
+        after: str | None = None,
+        states: list[str] | None = None,
+        baseRefName: str | None = None,
+        headRefName: str | None = None,
+        **_: Any,
+    ) -> Obj:
+        found = [
+            p
+            for p in repo.pulls()
+            if (states is None or self._pr_state(p) in states)
+            and (baseRefName is None or p.base == baseRefName)
+            and (headRefName is None or p.head == headRefName)
+        ]
+        return connection(found, lambda p: self.pull(repo, p), first, after)
 
     def ref(self, repo: Repo, branch: str) -> Obj | None:
         sha = repo.git.rev(f"refs/heads/{branch}")
@@ -258,8 +294,14 @@ class Resolver:
             found = self.w.user_by_email(person.email)
             return {"name": person.name, "email": person.email, "date": person.date, "user": self.user(found)}
 
-        def history(first: int | None = None, after: str | None = None, path: str | None = None,
-                    since: str | None = None, until: str | None = None, **_: Any) -> Obj:
+        def history(
+            first: int | None = None,
+            after: str | None = None,
+            path: str | None = None,
+            since: str | None = None,
+            until: str | None = None,
+            **_: Any,
+        ) -> Obj:
             size = 100 if first is None else first
             start = _offset(after)
             args = [f"--skip={start}", f"--max-count={size + 1}"]
@@ -288,7 +330,9 @@ class Resolver:
             "history": history,
             "associatedPullRequests": lambda first=None, after=None, **_: connection(
                 [p for p in repo.pulls() if sha in p.landed or sha in self.w.pr_commits(repo, p)],
-                lambda p: self.pull(repo, p), first, after,
+                lambda p: self.pull(repo, p),
+                first,
+                after,
             ),
             "checkSuites": lambda first=None, after=None, **_: connection(
                 self._suites(repo, sha), lambda s: self._suite(repo, s), first, after
@@ -315,12 +359,19 @@ class Resolver:
             "__typename": "CheckSuite",
             "id": node_id("CheckSuite", runs[0].suite_id),
             "databaseId": runs[0].suite_id,
-            "app": None if app is None else {"__typename": "App", "databaseId": app.id, "slug": app.slug,
-                                             "name": app.name, "id": node_id("App", app.id)},
+            "app": None
+            if app is None
+            else {
+                "__typename": "App",
+                "databaseId": app.id,
+                "slug": app.slug,
+                "name": app.name,
+                "id": node_id("App", app.id),
+            },
             "status": "COMPLETED" if done else "IN_PROGRESS",
             "conclusion": conclusion,
             "checkRuns": lambda first=None, after=None, checkType=None, **_: connection(
-                runs, lambda r: self._check_run(r), first, after
+                runs, self._check_run, first, after
             ),
         }
 
@@ -344,12 +395,19 @@ class Resolver:
         if not latest:
             return None
         states = {s.state for s in latest.values()}
-        state = "FAILURE" if states & {"failure", "error"} else "PENDING" if "pending" in states else "SUCCESS"
+        state = (
+            "FAILURE" if states & {"failure", "error"} else "PENDING" if "pending" in states else "SUCCESS"
+        )
         return {
             "state": state,
             "contexts": [
-                {"context": s.context, "state": s.state.upper(), "description": s.description,
-                 "creator": self.user(s.creator), "targetUrl": s.target_url}
+                {
+                    "context": s.context,
+                    "state": s.state.upper(),
+                    "description": s.description,
+                    "creator": self.user(s.creator),
+                    "targetUrl": s.target_url,
+                }
                 for s in latest.values()
             ],
         }
@@ -365,10 +423,18 @@ class Resolver:
         return "MERGED" if pr.merged else pr.issue.state.upper()
 
     def pull(self, repo: Repo, pr: PullRequest) -> Obj:
-        def reviews(first: int | None = None, after: str | None = None, states: list[str] | None = None,
-                    author: str | None = None, **_: Any) -> Obj:
-            found = [r for r in pr.reviews if (states is None or r.state in states)
-                     and (author is None or r.user.login == author)]
+        def reviews(
+            first: int | None = None,
+            after: str | None = None,
+            states: list[str] | None = None,
+            author: str | None = None,
+            **_: Any,
+        ) -> Obj:
+            found = [
+                r
+                for r in pr.reviews
+                if (states is None or r.state in states) and (author is None or r.user.login == author)
+            ]
             return connection(found, review, first, after)
 
         def review(r: Any) -> Obj:
@@ -404,18 +470,31 @@ class Resolver:
             "headRefOid": pr.head_sha,
             "baseRefName": pr.base,
             "baseRefOid": pr.base_sha,
-            "mergeCommit": lambda **_: self.commit(repo, repo.git.commit(merge_commit)) if merge_commit else None,
+            "mergeCommit": lambda **_: (
+                self.commit(repo, repo.git.commit(merge_commit)) if merge_commit else None
+            ),
             "reviews": reviews,
             "commits": lambda first=None, after=None, **_: connection(
                 commits_of(repo.git, self.w.pr_commits(repo, pr)),
-                lambda c: {"__typename": "PullRequestCommit", "commit": self.commit(repo, c)}, first, after,
+                lambda c: {"__typename": "PullRequestCommit", "commit": self.commit(repo, c)},
+                first,
+                after,
             ),
             "files": lambda first=None, after=None, **_: connection(
                 self.w.pr_changes(repo, pr),
-                lambda c: {"path": c.path, "additions": c.additions, "deletions": c.deletions,
-                           "changeType": {"added": "ADDED", "removed": "DELETED", "renamed": "RENAMED",
-                                          "copied": "COPIED"}.get(c.status, "MODIFIED")},
-                first, after,
+                lambda c: {
+                    "path": c.path,
+                    "additions": c.additions,
+                    "deletions": c.deletions,
+                    "changeType": {
+                        "added": "ADDED",
+                        "removed": "DELETED",
+                        "renamed": "RENAMED",
+                        "copied": "COPIED",
+                    }.get(c.status, "MODIFIED"),
+                },
+                first,
+                after,
             ),
             "labels": lambda first=None, after=None, **_: connection(
                 pr.issue.labels, lambda n: {"name": n}, first, after
@@ -442,8 +521,13 @@ class Resolver:
             ),
             "comments": lambda first=None, after=None, **_: connection(
                 issue.comments,
-                lambda c: {"body": c.body, "author": self.user(c.user), "createdAt": c.created_at,
-                           "databaseId": c.id},
-                first, after,
+                lambda c: {
+                    "body": c.body,
+                    "author": self.user(c.user),
+                    "createdAt": c.created_at,
+                    "databaseId": c.id,
+                },
+                first,
+                after,
             ),
         }

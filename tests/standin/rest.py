@@ -63,7 +63,7 @@ class Request:
     def need(self, name: str) -> Any:
         value = self.field(name)
         if value is None:
-            raise Answer(422, f"Invalid request.\n\n\"{name}\" wasn't supplied.")
+            raise Answer(422, f'Invalid request.\n\n"{name}" wasn\'t supplied.')
         return value
 
     def repo(self, level: str = "read") -> Repo:
@@ -85,8 +85,12 @@ class Request:
         if PERMISSIONS.index(held) < PERMISSIONS.index(level):
             if self.token.app is not None:
                 raise Answer(403, "Resource not accessible by integration")
-            raise Answer(403, "Must have admin rights to Repository." if level == "admin" else
-                         "Resource not accessible by personal access token")
+            raise Answer(
+                403,
+                "Must have admin rights to Repository."
+                if level == "admin"
+                else "Resource not accessible by personal access token",
+            )
         return repo
 
     def page(self, items: list[Any], *, default: int = 30) -> Response:
@@ -108,7 +112,9 @@ class Request:
         query = {k: v for k, v in self.query.items() if k not in ("page", "per_page")}
         query["per_page"] = [str(per_page)]
         query["page"] = [str(number)]
-        return f"{self.world.api_url}{urllib.parse.quote(self.path)}?{urllib.parse.urlencode(query, doseq=True)}"
+        return (
+            f"{self.world.api_url}{urllib.parse.quote(self.path)}?{urllib.parse.urlencode(query, doseq=True)}"
+        )
 
 
 Handler = Callable[[Request], Response]

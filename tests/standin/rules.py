@@ -36,8 +36,8 @@ class OwnerRule:
 
 def codeowners_rules(text: str) -> list[OwnerRule]:
     rules = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         pattern, *owners = line.split()
@@ -154,7 +154,8 @@ def _review_blockers(world: World, repo: Repo, pr: PullRequest, rules: dict[str,
     standing = latest_reviews(pr)
     users = {r.user.login: r.user for r in pr.reviews}
     approvers = {
-        login for login, state in standing.items()
+        login
+        for login, state in standing.items()
         if state == "APPROVED" and world.can(repo, users[login], "write")
     }
     if rules.get("require_last_push_approval") and pr.last_pusher:
@@ -193,8 +194,15 @@ def _owns(world: World, owner: str, approvers: set[str]) -> bool:
 
 # ---- merging
 def merge(
-    world: World, repo: Repo, pr: PullRequest, user: User, method: str, *, sha: str | None = None,
-    title: str | None = None, message: str | None = None,
+    world: World,
+    repo: Repo,
+    pr: PullRequest,
+    user: User,
+    method: str,
+    *,
+    sha: str | None = None,
+    title: str | None = None,
+    message: str | None = None,
 ) -> str:
     """Merge ``pr`` as GitHub does and return the new base tip; a :class:`Refusal` says why not."""
     if pr.merged or pr.issue.state != "open":
@@ -214,27 +222,10 @@ def merge(
         raise Refusal(422, "Base branch was deleted")
     commits = world.pr_commits(repo, pr)
     when = now()
-    committer = Person(*WEB_FLOW, when)
     if method == "rebase":
-        new_tip, landed = _rebase(repo, commits, base_tip, committer)
+        new_tip, landed = _rebase(repo, commits, base_tip, Person(*WEB_FLOW, when))
     else:
-        tree = repo.git.merged_tree(base_tip, pr.head_sha)
-        if tree is None:
-            raise Refusal(405, "Pull Request is not mergeable")
-        author = Person(user.name or user.login, user.email or f"{user.login}@users.noreply.example", when)
-        if method == "merge":
-            text = title or f"Merge pull request #{pr.issue.number} from {repo.owner.login}/{pr.head}"
-            body = message if message is not None else pr.issue.title
-            parents = [base_tip, pr.head_sha]
-        else:
-            opener = pr.issue.user
-            author = Person(opener.name or opener.login, opener.email or "", when)
-            text = title or f"{pr.issue.title} (#{pr.issue.number})"
-            body = message if message is not None else "\n\n".join(
-                f"* {repo.git.commit(c).message}" for c in commits
-            )
-            parents = [base_tip]
-        new_tip = repo.git.commit_tree(tree, parents, f"{text}\n\n{body}".strip() + "\n", author, committer)
+        new_tip = _merge_commit(repo, pr, user, method, base_tip, commits, when, title, message)
         landed = [new_tip]
     repo.git.update_ref(f"refs/heads/{pr.base}", new_tip, base_tip)
     pr.commits = commits
@@ -247,10 +238,42 @@ def merge(
     pr.issue.closed_at = when
     pr.issue.updated_at = when
     world.on_branch_moved(repo, pr.base, new_tip, user.login)
-    if repo.settings["delete_branch_on_merge"] and pr.head != repo.default_branch:
-        if not any(p.base == pr.head and p.issue.state == "open" for p in repo.pulls()):
-            repo.git.delete_ref(f"refs/heads/{pr.head}")
+    still_a_base = any(p.base == pr.head and p.issue.state == "open" for p in repo.pulls())
+    if repo.settings["delete_branch_on_merge"] and pr.head != repo.default_branch and not still_a_base:
+        repo.git.delete_ref(f"refs/heads/{pr.head}")
     return new_tip
+
+
+def _merge_commit(
+    repo: Repo,
+    pr: PullRequest,
+    user: User,
+    method: str,
+    base_tip: str,
+    commits: list[str],
+    when: str,
+    title: str | None,
+    message: str | None,
+) -> str:
+    """A merge commit (parents: base tip, head) or a squash commit (parent: base tip, author: the pull
+    request's author), committed by GitHub's web flow."""
+    tree = repo.git.merged_tree(base_tip, pr.head_sha)
+    if tree is None:
+        raise Refusal(405, "Pull Request is not mergeable")
+    if method == "merge":
+        author = Person(user.name or user.login, user.email or f"{user.login}@users.noreply.example", when)
+        text = title or f"Merge pull request #{pr.issue.number} from {repo.owner.login}/{pr.head}"
+        body = message if message is not None else pr.issue.title
+        parents = [base_tip, pr.head_sha]
+    else:
+        opener = pr.issue.user
+        author = Person(opener.name or opener.login, opener.email or "", when)
+        text = title or f"{pr.issue.title} (#{pr.issue.number})"
+        listed = "\n\n".join(f"* {repo.git.commit(c).message}" for c in commits)
+        body = message if message is not None else listed
+        parents = [base_tip]
+    committer = Person(*WEB_FLOW, when)
+    return repo.git.commit_tree(tree, parents, f"{text}\n\n{body}".strip() + "\n", author, committer)
 
 
 def _rebase(repo: Repo, commits: list[str], onto: str, committer: Person) -> tuple[str, list[str]]:

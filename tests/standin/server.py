@@ -71,7 +71,7 @@ class Handler(BaseHTTPRequestHandler):
     server: StandInHTTPServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         return  # tests read the request log, not stderr
 
     def do_GET(self) -> None:
@@ -120,11 +120,19 @@ class Handler(BaseHTTPRequestHandler):
         return self.server.world.tokens.get(value.strip())
 
     def _log(
-        self, method: str, path: str, query: dict[str, list[str]], status: int, token: Token | None,
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        status: int,
+        token: Token | None,
         operation: str | None,
     ) -> None:
         call = Call(
-            method, path, query, status,
+            method,
+            path,
+            query,
+            status,
             write=method in WRITE_METHODS or (operation == "graphql mutation"),
             user=token.user.login if token else None,
             app_id=token.app.id if token and token.app else None,
@@ -152,7 +160,9 @@ class Handler(BaseHTTPRequestHandler):
             )
             return
         if fault.kind == "secondary_rate_limit":
-            message = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+            message = (
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+            )
             self._send(403, error(message), {"Retry-After": "1"})
             return
         self._send(int(fault.kind), error("Server Error"))
@@ -185,7 +195,12 @@ class StandInHTTPServer(ThreadingHTTPServer):
         self.graphql: Callable[[Token | None, Any], tuple[int, Any, bool]] | None = None
 
     def dispatch(
-        self, method: str, path: str, api_path: str, query: dict[str, list[str]], raw: bytes,
+        self,
+        method: str,
+        path: str,
+        api_path: str,
+        query: dict[str, list[str]],
+        raw: bytes,
         token: Token | None,
     ) -> tuple[int, Any, dict[str, str], str | None]:
         try:

@@ -19,8 +19,10 @@ def test_commit_through_git_data_api(office: Office) -> None:
     main = repo.get_branch("main").commit.sha
     blob = repo.create_git_blob("isi berkas\n", "utf-8")
     tree = repo.create_git_tree(
-        [InputGitTreeElement("docs/kak.md", "100644", "blob", sha=blob.sha),
-         InputGitTreeElement("src/a.php", "100644", "blob", content="<?php\n")],
+        [
+            InputGitTreeElement("docs/kak.md", "100644", "blob", sha=blob.sha),
+            InputGitTreeElement("src/a.php", "100644", "blob", content="<?php\n"),
+        ],
         base_tree=repo.get_git_commit(main).tree,
     )
     assert {e.path for e in tree.tree} == {"README.md", "docs", "src"}
@@ -49,11 +51,22 @@ def test_check_runs_belong_to_their_app_and_statuses_to_users(office: Office) ->
     assert user.value.status == 403
     actions = github(office.standin, office.standin.actions_token("dinas/app")).get_repo("dinas/app")
     run = actions.create_check_run("sop-gate", sha, status="in_progress")
-    run.edit(conclusion="failure", output={
-        "title": "Diblokir", "summary": "langkah 7",
-        "annotations": [{"path": "docs/skpl.md", "start_line": 1, "end_line": 1,
-                         "annotation_level": "failure", "message": "belum ditandatangani"}],
-    })
+    run.edit(
+        conclusion="failure",
+        output={
+            "title": "Diblokir",
+            "summary": "langkah 7",
+            "annotations": [
+                {
+                    "path": "docs/skpl.md",
+                    "start_line": 1,
+                    "end_line": 1,
+                    "annotation_level": "failure",
+                    "message": "belum ditandatangani",
+                }
+            ],
+        },
+    )
     runs = office.repo("kasi").get_commit(sha).get_check_runs()
     assert [(r.name, r.conclusion, r.app.id, r.output.annotations_count) for r in runs] == [
         ("sop-gate", "failure", ACTIONS_APP_ID, 1)
@@ -108,7 +121,8 @@ def test_the_log_names_who_called_and_snapshots_ignore_ids(office: Office) -> No
     list(office.repo("tamu").get_labels())
     calls = office.standin.calls()
     assert {(c.method, c.path, c.user, c.write) for c in calls} == {
-        ("GET", "/repos/dinas/app", "tamu", False), ("GET", "/repos/dinas/app/labels", "tamu", False)
+        ("GET", "/repos/dinas/app", "tamu", False),
+        ("GET", "/repos/dinas/app/labels", "tamu", False),
     }
     before = office.standin.snapshot()
     office.repo("kasi").create_label("a", "ededed")

@@ -32,8 +32,10 @@ query($owner: String!, $name: String!, $first: Int!, $after: String) {
 
 def ask(office: Office, query: str, login: str = "kasi", **variables: Any) -> dict[str, Any]:
     answer = requests.post(
-        office.standin.graphql_url, json={"query": query, "variables": variables},
-        headers={"Authorization": f"bearer {office.tokens[login]}"}, timeout=30,
+        office.standin.graphql_url,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"bearer {office.tokens[login]}"},
+        timeout=30,
     )
     assert answer.status_code == 200
     body: dict[str, Any] = answer.json()
@@ -55,7 +57,11 @@ def test_history_with_pull_requests_reviews_and_check_suites(office: Office) -> 
     tip = history["nodes"][0]
     assert [p["oid"] for p in tip["parents"]["nodes"]][1] == shas[-1]
     pull = tip["associatedPullRequests"]["nodes"][0]
-    assert pull["number"] == 1 and pull["mergeCommit"]["oid"] == merged.sha and pull["mergedBy"]["login"] == "kasi"
+    assert (
+        pull["number"] == 1
+        and pull["mergeCommit"]["oid"] == merged.sha
+        and pull["mergedBy"]["login"] == "kasi"
+    )
     assert [r["author"]["login"] for r in pull["reviews"]["nodes"]] == ["sec"]
     assert pull["reviews"]["nodes"][0]["commit"]["oid"] == shas[-1] == pull["headRefOid"]
     assert [c["commit"]["oid"] for c in pull["commits"]["nodes"]] == shas
@@ -64,8 +70,11 @@ def test_history_with_pull_requests_reviews_and_check_suites(office: Office) -> 
     suite = feature_commit["checkSuites"]["nodes"][0]
     assert suite["app"]["databaseId"] == ACTIONS_APP_ID and suite["conclusion"] == "SUCCESS"
     assert suite["checkRuns"]["nodes"] == [{"name": "sop-gate", "conclusion": "SUCCESS"}]
-    assert feature_commit["author"] == {"user": {"login": "prog"}, "email": "prog@example.go.id",
-                                        "name": "Programmer Web"}
+    assert feature_commit["author"] == {
+        "user": {"login": "prog"},
+        "email": "prog@example.go.id",
+        "name": "Programmer Web",
+    }
     rest = ask(office, HISTORY, owner="dinas", name="app", first=2, after=history["pageInfo"]["endCursor"])
     oids = [n["oid"] for n in rest["data"]["repository"]["defaultBranchRef"]["target"]["history"]["nodes"]]
     assert len(oids) == 2 and shas[0] in oids and not set(oids) & {merged.sha, shas[-1]}
@@ -79,7 +88,8 @@ def test_pull_request_issues_organization_and_pin(office: Office) -> None:
     query { repository(owner: "dinas", name: "app") {
         pullRequest(number: 1) { number author { login } headRefOid baseRefName mergedAt }
         issues(first: 10, labels: ["sop"], states: [OPEN]) { nodes { id number title } } }
-      organization(login: "dinas") { repositories(first: 10) { pageInfo { hasNextPage } nodes { name } } } }"""
+      organization(login: "dinas") {
+        repositories(first: 10) { pageInfo { hasNextPage } nodes { name } } } }"""
     body = ask(office, query)
     assert "errors" not in body, body
     data = body["data"]
@@ -88,8 +98,11 @@ def test_pull_request_issues_organization_and_pin(office: Office) -> None:
     nodes = data["repository"]["issues"]["nodes"]
     assert [n["number"] for n in nodes] == [issue.number]
     assert data["organization"]["repositories"]["nodes"] == [{"name": "app"}]
-    pin = ask(office, "mutation($id: ID!) { pinIssue(input: {issueId: $id}) { issue { number isPinned } } }",
-              id=nodes[0]["id"])
+    pin = ask(
+        office,
+        "mutation($id: ID!) { pinIssue(input: {issueId: $id}) { issue { number isPinned } } }",
+        id=nodes[0]["id"],
+    )
     assert pin["data"]["pinIssue"]["issue"] == {"number": issue.number, "isPinned": True}
     assert office.standin.writes()[-1].operation == "graphql mutation"
 
@@ -109,8 +122,10 @@ def test_a_field_the_stand_in_does_not_model_is_named(office: Office) -> None:
     body = ask(office, '{ repository(owner: "dinas", name: "app") { stargazerCount } }')
     assert body["errors"][0]["message"] == "the stand-in does not model Repository.stargazerCount"
     problems = office.standin.server.traffic.problems
-    assert problems == ["graphql: the stand-in does not model Repository.stargazerCount (path ['repository', "
-                        "'stargazerCount'])"]
+    assert problems == [
+        "graphql: the stand-in does not model Repository.stargazerCount (path ['repository', "
+        "'stargazerCount'])"
+    ]
     problems.clear()  # expected here; any other test would fail on it
 
 
@@ -123,8 +138,9 @@ def test_event_payloads_carry_the_stand_ins_state(office: Office) -> None:
     assert opened["pull_request"]["head"]["sha"] == shas[-1] and opened["number"] == 1
     assert opened["repository"]["url"].startswith(standin.api_url) and opened["sender"]["login"] == "prog"
     assert "installation" not in opened and opened["organization"]["login"] == "dinas"
-    submitted = standin.event_payload("pull_request_review", "submitted", repo="dinas/app", number=1,
-                                      review_id=review.id, sender="sec")
+    submitted = standin.event_payload(
+        "pull_request_review", "submitted", repo="dinas/app", number=1, review_id=review.id, sender="sec"
+    )
     assert submitted["review"]["state"] == "approved" and submitted["review"]["commit_id"] == shas[-1]
     queue = standin.event_payload("merge_group", "checks_requested", repo="dinas/app", head_sha=shas[-1])
     assert queue["merge_group"]["head_sha"] == shas[-1] and "number" not in queue

@@ -178,7 +178,10 @@ def test_protected_branch_refuses_direct_force_and_delete_pushes(office: Office)
     forced = office.push("main", user="kasi", force=True)
     assert forced.returncode != 0 and "Cannot force-push" in forced.stderr
     deleted = office.git_delete = __import__("subprocess").run(
-        ["git", "push", "-o", "user=kasi", "origin", ":main"], cwd=office.clone, capture_output=True, text=True
+        ["git", "push", "-o", "user=kasi", "origin", ":main"],
+        cwd=office.clone,
+        capture_output=True,
+        text=True,
     )
     assert deleted.returncode != 0 and "Cannot delete" in deleted.stderr
 

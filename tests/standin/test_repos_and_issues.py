@@ -66,8 +66,13 @@ def test_protection_needs_admin_and_a_plan(office: Office) -> None:
         office.repo("prog").get_branch("main").edit_protection(enforce_admins=True)
     assert writer.value.status == 403
     branch = office.repo().get_branch("main")
-    branch.edit_protection(checks=[("sop-gate", 15368)], enforce_admins=True, require_code_owner_reviews=True,
-                           required_approving_review_count=1, allow_force_pushes=False)
+    branch.edit_protection(
+        checks=[("sop-gate", 15368)],
+        enforce_admins=True,
+        require_code_owner_reviews=True,
+        required_approving_review_count=1,
+        allow_force_pushes=False,
+    )
     read = office.repo().get_branch("main").get_protection()
     assert [(c.context, c.app_id) for c in read.required_status_checks.checks] == [("sop-gate", 15368)]
     assert read.enforce_admins and read.required_pull_request_reviews.require_code_owner_reviews
@@ -89,13 +94,15 @@ def test_environment_reviewers_need_enterprise_for_private_repos(office: Office)
     from github.EnvironmentProtectionRuleReviewer import ReviewerParams
 
     with pytest.raises(GithubException) as plan:
-        office.repo().create_environment("production", reviewers=[ReviewerParams("Team", team.id)],
-                                         prevent_self_review=True)
+        office.repo().create_environment(
+            "production", reviewers=[ReviewerParams("Team", team.id)], prevent_self_review=True
+        )
     assert plan.value.status == 422
     assert office.repo().create_environment("production").name == "production"
     office.standin.world.orgs["dinas"].plan = "enterprise"
-    env = office.repo().create_environment("production", reviewers=[ReviewerParams("Team", team.id)],
-                                           prevent_self_review=True)
+    env = office.repo().create_environment(
+        "production", reviewers=[ReviewerParams("Team", team.id)], prevent_self_review=True
+    )
     rule = next(r for r in env.protection_rules if r.type == "required_reviewers")
     assert rule.reviewers[0].reviewer.slug == "sekuriti"
     assert office.repo().get_environment("production").protection_rules[0].type == "required_reviewers"
@@ -140,8 +147,12 @@ def test_pagination_follows_link_headers(office: Office) -> None:
 
 def test_security_advisory_needs_admin(office: Office) -> None:
     url = f"{office.repo().url}/security-advisories"
-    body = {"summary": "SQL injection", "description": "di form login", "severity": "high",
-            "vulnerabilities": []}
+    body = {
+        "summary": "SQL injection",
+        "description": "di form login",
+        "severity": "high",
+        "vulnerabilities": [],
+    }
     _, created = office.gh("kasi").requester.requestJsonAndCheck("POST", url, input=body)
     assert created["ghsa_id"].startswith("GHSA-") and created["severity"] == "high"
     with pytest.raises(GithubException) as writer:

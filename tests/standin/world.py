@@ -94,14 +94,25 @@ class World:
         return self.repos[full_name.lower()]
 
     def create_repo(
-        self, owner: str, name: str, *, private: bool = True, description: str | None = None,
-        creator: User | None = None, default_branch: str = "main",
+        self,
+        owner: str,
+        name: str,
+        *,
+        private: bool = True,
+        description: str | None = None,
+        creator: User | None = None,
+        default_branch: str = "main",
     ) -> Repo:
         with self.lock:
             path = self.root / "git" / owner / f"{name}.git"
             repo = Repo(
-                self.ids(), self.users[owner], name, GitStore.create(path, default_branch),
-                private=private, description=description, default_branch=default_branch,
+                self.ids(),
+                self.users[owner],
+                name,
+                GitStore.create(path, default_branch),
+                private=private,
+                description=description,
+                default_branch=default_branch,
             )
             self.repos[repo.full_name.lower()] = repo
             if creator is not None and creator.login != owner:
@@ -211,20 +222,29 @@ class World:
                     "default_branch": repo.default_branch,
                     "settings": dict(repo.settings),
                     "collaborators": dict(repo.collaborators),
-                    "branches": {ref.removeprefix("refs/heads/"): repo.git.commit(sha).tree
-                                 for ref, sha in repo.git.refs("refs/heads/").items()},
-                    "labels": {l.name: (l.color, l.description) for l in repo.labels.values()},
+                    "branches": {
+                        ref.removeprefix("refs/heads/"): repo.git.commit(sha).tree
+                        for ref, sha in repo.git.refs("refs/heads/").items()
+                    },
+                    "labels": {x.name: (x.color, x.description) for x in repo.labels.values()},
                     "issues": {
                         i.number: {
-                            "title": i.title, "body": i.body, "state": i.state, "labels": sorted(i.labels),
-                            "pinned": i.pinned, "comments": [c.body for c in i.comments],
+                            "title": i.title,
+                            "body": i.body,
+                            "state": i.state,
+                            "labels": sorted(i.labels),
+                            "pinned": i.pinned,
+                            "comments": [c.body for c in i.comments],
                             "pull": i.pull is not None,
                         }
                         for i in repo.issues.values()
                     },
                     "protection": repo.protection,
                     "environments": {
-                        e.name: {"reviewers": sorted(e.reviewers), "prevent_self_review": e.prevent_self_review}
+                        e.name: {
+                            "reviewers": sorted(e.reviewers),
+                            "prevent_self_review": e.prevent_self_review,
+                        }
                         for e in repo.environments.values()
                     },
                     "check_runs": sorted((r.name, r.status, r.conclusion or "") for r in repo.check_runs),
@@ -233,8 +253,11 @@ class World:
                 }
             teams = {
                 f"{org}/{slug}": {
-                    "name": t.name, "description": t.description, "privacy": t.privacy,
-                    "members": dict(t.members), "repos": dict(t.repos),
+                    "name": t.name,
+                    "description": t.description,
+                    "privacy": t.privacy,
+                    "members": dict(t.members),
+                    "repos": dict(t.repos),
                 }
                 for (org, slug), t in self.teams.items()
             }

@@ -69,12 +69,26 @@ def create_team(request: Request) -> Response:
     name = str(request.need("name"))
     slug = re.sub(r"[^a-z0-9_]+", "-", name.lower()).strip("-")
     if (org.user.login, slug) in request.world.teams:
-        raise Answer(422, "Validation Failed", errors=[
-            {"resource": "Team", "code": "already_exists", "field": "name", "message": "Name must be unique for this org"}
-        ])
+        raise Answer(
+            422,
+            "Validation Failed",
+            errors=[
+                {
+                    "resource": "Team",
+                    "code": "already_exists",
+                    "field": "name",
+                    "message": "Name must be unique for this org",
+                }
+            ],
+        )
     team = Team(
-        request.world.ids(), org.user.login, name, slug, request.field("description"),
-        request.field("privacy") or "secret", request.field("permission") or "pull",
+        request.world.ids(),
+        org.user.login,
+        name,
+        slug,
+        request.field("description"),
+        request.field("privacy") or "secret",
+        request.field("permission") or "pull",
     )
     for login in request.field("maintainers") or []:
         team.members[login] = "maintainer"
@@ -94,7 +108,7 @@ def get_team(request: Request) -> Response:
 def list_team_members(request: Request) -> Response:
     team = _team(request)
     role = request.arg("role", "all")
-    logins = [m for m, r in team.members.items() if role == "all" or r == role]
+    logins = [m for m, r in team.members.items() if role in ("all", r)]
     return request.page([request.f.simple_user(request.world.users[m]) for m in logins])
 
 
@@ -143,5 +157,8 @@ def list_repo_teams(request: Request) -> Response:
     teams = [t for t in request.world.teams.values() if repo.full_name in t.repos]
     legacy = {"read": "pull", "write": "push"}
     return request.page(
-        [request.f.team(t, permission=legacy.get(t.repos[repo.full_name], t.repos[repo.full_name])) for t in teams]
+        [
+            request.f.team(t, permission=legacy.get(t.repos[repo.full_name], t.repos[repo.full_name]))
+            for t in teams
+        ]
     )

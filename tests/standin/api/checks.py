@@ -21,8 +21,16 @@ def _annotations(request: Request) -> list[Annotation]:
     for item in items:
         if item.get("annotation_level") not in LEVELS or not item.get("path") or not item.get("message"):
             raise Answer(422, f"Invalid annotation {item!r}")
-        found.append(Annotation(str(item["path"]), int(item["start_line"]), int(item["end_line"]),
-                                item["annotation_level"], str(item["message"]), item.get("title")))
+        found.append(
+            Annotation(
+                str(item["path"]),
+                int(item["start_line"]),
+                int(item["end_line"]),
+                item["annotation_level"],
+                str(item["message"]),
+                item.get("title"),
+            )
+        )
     return found
 
 
@@ -60,8 +68,13 @@ def create_check_run(request: Request) -> Response:
     if head_sha is None:
         raise Answer(422, "No commit found for SHA: " + str(request.field("head_sha")))
     suite = next((r.suite_id for r in repo.check_runs if r.head_sha == head_sha and r.app is token.app), 0)
-    run = CheckRun(request.world.ids(), str(request.need("name")), head_sha, token.app,
-                   suite_id=suite or request.world.ids())
+    run = CheckRun(
+        request.world.ids(),
+        str(request.need("name")),
+        head_sha,
+        token.app,
+        suite_id=suite or request.world.ids(),
+    )
     run.started_at = request.field("started_at") or now()
     _apply(request, run)
     repo.check_runs.append(run)
@@ -75,7 +88,9 @@ def update_check_run(request: Request) -> Response:
     if run is None:
         raise Answer(404, "Not Found")
     if request.token is None or request.token.app is not run.app:
-        raise Answer(403, "Invalid app_id `0` - check run can only be modified by the GitHub App that created it.")
+        raise Answer(
+            403, "Invalid app_id `0` - check run can only be modified by the GitHub App that created it."
+        )
     if request.field("name") is not None:
         run.name = str(request.field("name"))
     _apply(request, run)
@@ -95,8 +110,11 @@ def list_check_runs(request: Request) -> Response:
     sha = _commit(repo, request.params["ref"])
     name, status, app_id = request.arg("check_name"), request.arg("status"), request.arg("app_id")
     runs = [
-        r for r in repo.check_runs
-        if r.head_sha == sha and (name is None or r.name == name) and (status is None or r.status == status)
+        r
+        for r in repo.check_runs
+        if r.head_sha == sha
+        and (name is None or r.name == name)
+        and (status is None or r.status == status)
         and (app_id is None or (r.app is not None and str(r.app.id) == app_id))
     ]
     if request.arg("filter", "latest") == "latest":
@@ -116,11 +134,21 @@ def create_status(request: Request) -> Response:
     sha = _commit(repo, request.params["sha"])
     state = request.need("state")
     if state not in STATES:
-        raise Answer(422, "Validation Failed", errors=[{"resource": "Status", "field": "state", "code": "custom"}])
+        raise Answer(
+            422, "Validation Failed", errors=[{"resource": "Status", "field": "state", "code": "custom"}]
+        )
     token = request.token
     assert token is not None  # request.repo("write") answered 401/404 otherwise
-    status = Status(request.world.ids(), sha, state, str(request.field("context") or "default"),
-                    request.field("description"), request.field("target_url"), token.user, token.app)
+    status = Status(
+        request.world.ids(),
+        sha,
+        state,
+        str(request.field("context") or "default"),
+        request.field("description"),
+        request.field("target_url"),
+        token.user,
+        token.app,
+    )
     repo.statuses.append(status)
     return Response(201, request.f.status(repo, status))
 
@@ -143,7 +171,8 @@ def create_advisory(request: Request) -> Response:
     if severity is not None and severity not in ("critical", "high", "medium", "low"):
         raise Answer(422, f"Invalid severity {severity!r}")
     ghsa = "GHSA-" + "-".join(secrets.token_hex(2) for _ in range(3))
-    advisory = Advisory(ghsa, str(request.need("summary")), str(request.need("description")), severity,
-                        request.user)
+    advisory = Advisory(
+        ghsa, str(request.need("summary")), str(request.need("description")), severity, request.user
+    )
     repo.advisories.append(advisory)
     return Response(201, request.f.advisory(repo, advisory))

@@ -39,7 +39,9 @@ def add_labels(request: Request, repo: Repo, issue: Issue, names: list[str], act
 
 def _set_state(request: Request, issue: Issue, state: str, reason: str | None, actor: User) -> None:
     if state not in ("open", "closed"):
-        raise Answer(422, "Validation Failed", errors=[{"resource": "Issue", "field": "state", "code": "invalid"}])
+        raise Answer(
+            422, "Validation Failed", errors=[{"resource": "Issue", "field": "state", "code": "invalid"}]
+        )
     if state == issue.state:
         return
     issue.state = state
@@ -60,9 +62,17 @@ def create_label(request: Request) -> Response:
     repo = request.repo("write")
     name = str(request.need("name"))
     if name.lower() in repo.labels:
-        raise Answer(422, "Validation Failed", errors=[{"resource": "Label", "code": "already_exists", "field": "name"}])
-    label = Label(request.world.ids(), name, str(request.field("color") or DEFAULT_COLOR).lstrip("#"),
-                  request.field("description"))
+        raise Answer(
+            422,
+            "Validation Failed",
+            errors=[{"resource": "Label", "code": "already_exists", "field": "name"}],
+        )
+    label = Label(
+        request.world.ids(),
+        name,
+        str(request.field("color") or DEFAULT_COLOR).lstrip("#"),
+        request.field("description"),
+    )
     repo.labels[name.lower()] = label
     return Response(201, request.f.label(repo, label))
 
@@ -101,14 +111,17 @@ def list_issues(request: Request) -> Response:
     wanted = {n.strip().lower() for n in (request.arg("labels") or "").split(",") if n.strip()}
     creator = request.arg("creator")
     found = [
-        issue for issue in repo.issues.values()
-        if (state == "all" or issue.state == state)
+        issue
+        for issue in repo.issues.values()
+        if state in ("all", issue.state)
         and wanted <= {n.lower() for n in issue.labels}
         and (creator is None or issue.user.login == creator)
     ]
     reverse = request.arg("direction", "desc") == "desc"
-    found.sort(key=lambda i: (i.updated_at if request.arg("sort") == "updated" else i.created_at, i.number),
-               reverse=reverse)
+    found.sort(
+        key=lambda i: (i.updated_at if request.arg("sort") == "updated" else i.created_at, i.number),
+        reverse=reverse,
+    )
     return request.page([request.f.issue(repo, issue) for issue in found])
 
 
@@ -175,7 +188,9 @@ def add_issue_labels(request: Request) -> Response:
     issue = _issue(request, repo)
     body = request.body
     names = body if isinstance(body, list) else request.field("labels") or []
-    add_labels(request, repo, issue, [str(n["name"] if isinstance(n, dict) else n) for n in names], request.user)
+    add_labels(
+        request, repo, issue, [str(n["name"] if isinstance(n, dict) else n) for n in names], request.user
+    )
     return Response(200, [request.f.label(repo, repo.labels[n.lower()]) for n in issue.labels])
 
 

@@ -22,10 +22,18 @@ def _pull(request: Request, repo: Repo) -> PullRequest:
 def _branch_name(repo: Repo, value: str) -> str:
     owner, _, branch = value.rpartition(":")
     if owner and owner.lower() != repo.owner.login.lower():
-        raise Answer(422, "Validation Failed", errors=[
-            {"resource": "PullRequest", "field": "head", "code": "invalid",
-             "message": "the stand-in models pull requests within one repository"}
-        ])
+        raise Answer(
+            422,
+            "Validation Failed",
+            errors=[
+                {
+                    "resource": "PullRequest",
+                    "field": "head",
+                    "code": "invalid",
+                    "message": "the stand-in models pull requests within one repository",
+                }
+            ],
+        )
     return branch
 
 
@@ -37,16 +45,33 @@ def create_pull(request: Request) -> Response:
     head_sha, base_sha = repo.git.rev(f"refs/heads/{head}"), repo.git.rev(f"refs/heads/{base}")
     if head_sha is None or base_sha is None:
         which = "head" if head_sha is None else "base"
-        raise Answer(422, "Validation Failed", errors=[{"resource": "PullRequest", "field": which, "code": "invalid"}])
+        raise Answer(
+            422, "Validation Failed", errors=[{"resource": "PullRequest", "field": which, "code": "invalid"}]
+        )
     if any(p.head == head and p.base == base and p.issue.state == "open" for p in repo.pulls()):
-        raise Answer(422, "Validation Failed", errors=[
-            {"resource": "PullRequest", "code": "custom",
-             "message": f"A pull request already exists for {repo.owner.login}:{head}."}
-        ])
+        raise Answer(
+            422,
+            "Validation Failed",
+            errors=[
+                {
+                    "resource": "PullRequest",
+                    "code": "custom",
+                    "message": f"A pull request already exists for {repo.owner.login}:{head}.",
+                }
+            ],
+        )
     if not repo.git.rev_list(head_sha, f"^{base_sha}"):
-        raise Answer(422, "Validation Failed", errors=[
-            {"resource": "PullRequest", "code": "custom", "message": f"No commits between {base} and {head}"}
-        ])
+        raise Answer(
+            422,
+            "Validation Failed",
+            errors=[
+                {
+                    "resource": "PullRequest",
+                    "code": "custom",
+                    "message": f"No commits between {base} and {head}",
+                }
+            ],
+        )
     world = request.world
     number = max(repo.issues, default=0) + 1
     issue = Issue(world.ids(), number, str(request.need("title")), request.field("body"), request.user)
@@ -64,8 +89,9 @@ def list_pulls(request: Request) -> Response:
     head = request.arg("head")
     base = request.arg("base")
     found = [
-        pr for pr in repo.pulls()
-        if (state == "all" or pr.issue.state == state)
+        pr
+        for pr in repo.pulls()
+        if state in ("all", pr.issue.state)
         and (head is None or pr.head == _branch_name(repo, head))
         and (base is None or pr.base == base)
     ]
@@ -141,8 +167,14 @@ def merge_pull(request: Request) -> Response:
     pr = _pull(request, repo)
     try:
         sha = rules.merge(
-            request.world, repo, pr, request.user, request.field("merge_method") or "merge",
-            sha=request.field("sha"), title=request.field("commit_title"), message=request.field("commit_message"),
+            request.world,
+            repo,
+            pr,
+            request.user,
+            request.field("merge_method") or "merge",
+            sha=request.field("sha"),
+            title=request.field("commit_title"),
+            message=request.field("commit_message"),
         )
     except rules.Refusal as refusal:
         raise Answer(refusal.status, refusal.message) from refusal

@@ -9,12 +9,24 @@ from tests.standin.rest import Answer, Request, Response, route
 from tests.standin.state import Environment, Repo, now
 
 SETTINGS = (
-    "allow_merge_commit", "allow_squash_merge", "allow_rebase_merge", "allow_auto_merge",
-    "delete_branch_on_merge", "has_issues", "has_projects", "has_wiki",
+    "allow_merge_commit",
+    "allow_squash_merge",
+    "allow_rebase_merge",
+    "allow_auto_merge",
+    "delete_branch_on_merge",
+    "has_issues",
+    "has_projects",
+    "has_wiki",
 )
 PROTECTION_FLAGS = (
-    "enforce_admins", "required_linear_history", "allow_force_pushes", "allow_deletions", "block_creations",
-    "required_conversation_resolution", "lock_branch", "allow_fork_syncing",
+    "enforce_admins",
+    "required_linear_history",
+    "allow_force_pushes",
+    "allow_deletions",
+    "block_creations",
+    "required_conversation_resolution",
+    "lock_branch",
+    "allow_fork_syncing",
 )
 UPGRADE = "Upgrade to GitHub Pro or make this repository public to enable this feature."
 
@@ -50,20 +62,31 @@ def create_org_repo(request: Request) -> Response:
         raise Answer(403, "You need admin access to the organization before adding a repository to it.")
     name = str(request.need("name"))
     if f"{org.user.login}/{name}".lower() in world.repos:
-        raise Answer(422, "Repository creation failed.", errors=[
-            {"resource": "Repository", "code": "custom", "field": "name",
-             "message": "name already exists on this account"}
-        ])
+        raise Answer(
+            422,
+            "Repository creation failed.",
+            errors=[
+                {
+                    "resource": "Repository",
+                    "code": "custom",
+                    "field": "name",
+                    "message": "name already exists on this account",
+                }
+            ],
+        )
     private = request.field("private")
     if private is None:
         private = request.field("visibility", "public") != "public"
-    repo = world.create_repo(org.user.login, name, private=bool(private), description=request.field("description"),
-                             creator=user)
+    repo = world.create_repo(
+        org.user.login, name, private=bool(private), description=request.field("description"), creator=user
+    )
     _apply_settings(repo, request)
     if request.field("auto_init"):
         when = now()
         person = Person(user.name or user.login, user.email or "", when)
-        tree = repo.git.write_tree(None, [("README.md", "100644", repo.git.write_blob(f"# {name}\n".encode()))])
+        tree = repo.git.write_tree(
+            None, [("README.md", "100644", repo.git.write_blob(f"# {name}\n".encode()))]
+        )
         first = repo.git.commit_tree(tree, [], "Initial commit\n", person, person)
         repo.git.update_ref(f"refs/heads/{repo.default_branch}", first)
     return Response(201, request.f.repository(repo, user))
@@ -75,9 +98,11 @@ def edit_repo(request: Request) -> Response:
     branch = request.field("default_branch")
     if branch is not None:
         if repo.git.rev(branch) is None and repo.git.refs("refs/heads/"):
-            raise Answer(422, "Validation Failed", errors=[
-                {"resource": "Repository", "code": "invalid", "field": "default_branch"}
-            ])
+            raise Answer(
+                422,
+                "Validation Failed",
+                errors=[{"resource": "Repository", "code": "invalid", "field": "default_branch"}],
+            )
         repo.default_branch = branch
         repo.git.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
     _apply_settings(repo, request)
@@ -133,8 +158,11 @@ def _stored_protection(request: Request) -> dict[str, Any]:
     checks = request.field("required_status_checks")
     if checks:
         listed = [{"context": c["context"], "app_id": c.get("app_id")} for c in checks.get("checks") or []]
-        listed += [{"context": c, "app_id": None} for c in checks.get("contexts") or []
-                   if c not in {x["context"] for x in listed}]
+        listed += [
+            {"context": c, "app_id": None}
+            for c in checks.get("contexts") or []
+            if c not in {x["context"] for x in listed}
+        ]
         stored["required_status_checks"] = {"strict": bool(checks.get("strict")), "checks": listed}
     reviews = request.field("required_pull_request_reviews")
     if reviews is not None:
@@ -187,8 +215,11 @@ def put_environment(request: Request) -> Response:
             reviewers.append(("User", user.login))
     org = world.orgs.get(repo.owner.login)
     if reviewers and repo.private and (org is None or org.plan != "enterprise"):
-        raise Answer(422, "Failed to create the environment protection rule: required reviewers are only "
-                          "available for private repositories on GitHub Enterprise.")
+        raise Answer(
+            422,
+            "Failed to create the environment protection rule: required reviewers are only "
+            "available for private repositories on GitHub Enterprise.",
+        )
     name = request.params["environment_name"]
     env = repo.environments.get(name) or Environment(world.ids(), name)
     env.reviewers = reviewers
