@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.standin.gitstore import CommitInfo, FileChange, TreeEntry
 from tests.standin.state import (
+    PROTECTION_FLAGS,
     App,
     CheckRun,
     Comment,
@@ -469,15 +470,7 @@ class Factories:
                 "require_last_push_approval": bool(reviews.get("require_last_push_approval")),
             }
         body["enforce_admins"] = {"url": f"{u}/enforce_admins", "enabled": bool(stored.get("enforce_admins"))}
-        for flag in (
-            "required_linear_history",
-            "allow_force_pushes",
-            "allow_deletions",
-            "block_creations",
-            "required_conversation_resolution",
-            "lock_branch",
-            "allow_fork_syncing",
-        ):
+        for flag in PROTECTION_FLAGS[1:]:  # enforce_admins above has its own url
             body[flag] = {"enabled": bool(stored.get(flag))}
         body["required_signatures"] = {"url": f"{u}/required_signatures", "enabled": False}
         return body

@@ -14,6 +14,17 @@ ACTIONS_APP_ID = 15368
 ACTIONS_APP_SLUG = "github-actions"
 PLANS = ("free", "team", "enterprise")
 PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
+# branch protection's on/off settings, enforce_admins first
+PROTECTION_FLAGS = (
+    "enforce_admins",
+    "required_linear_history",
+    "allow_force_pushes",
+    "allow_deletions",
+    "block_creations",
+    "required_conversation_resolution",
+    "lock_branch",
+    "allow_fork_syncing",
+)
 
 
 def now() -> str:

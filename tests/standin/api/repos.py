@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.standin.gitstore import Person
 from tests.standin.rest import Answer, Request, Response, route
-from tests.standin.state import Environment, Repo, now
+from tests.standin.state import PROTECTION_FLAGS, Environment, Repo, now
 
 SETTINGS = (
     "allow_merge_commit",
@@ -17,16 +17,6 @@ SETTINGS = (
     "has_issues",
     "has_projects",
     "has_wiki",
-)
-PROTECTION_FLAGS = (
-    "enforce_admins",
-    "required_linear_history",
-    "allow_force_pushes",
-    "allow_deletions",
-    "block_creations",
-    "required_conversation_resolution",
-    "lock_branch",
-    "allow_fork_syncing",
 )
 UPGRADE = "Upgrade to GitHub Pro or make this repository public to enable this feature."
 
