@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["tests.standin.fixtures"]
+
 Cli = Callable[..., Result]
 
 
