@@ -73,13 +73,19 @@ def make_key(folder: Path, name: str) -> Path:
     return key
 
 
-def roster_text(keys: dict[str, Path], people: dict[str, tuple[list[str], str | None, str | None]]) -> str:
+def roster_text(
+    keys: dict[str, Path],
+    people: dict[str, tuple[list[str], str | None, str | None]],
+    logins: dict[str, str] | None = None,
+) -> str:
+    """The roster of ``people``; ``logins``: their GitHub logins, by member id."""
     lines = ["version: 1", "members:"]
     for member, (roles, start, until) in people.items():
         lines += [
             f"  {member}:",
             f"    name: {member.title()}",
             f"    email: {member}@sumbarprov.go.id",
+            *([f"    github: {logins[member]}"] if logins and member in logins else []),
             "    keys:",
             f"      - {keys[member].with_suffix('.pub').read_text().strip()}",
             "    roles:",
@@ -207,11 +213,17 @@ class Office:
         assert pushed.returncode == 0, pushed.stderr
 
 
-def open_office(root: Path, cli: Cli, keyring: dict[str, Path]) -> Office:
+def open_office(
+    root: Path,
+    cli: Cli,
+    keyring: dict[str, Path],
+    people: dict[str, tuple[list[str], str | None, str | None]] = PEOPLE,
+    logins: dict[str, str] | None = None,
+) -> Office:
     """The office policy and roster in ``root``, a scaffolded application and a server with the hook,
     first push done (``cli`` runs sopkit in-process; the office's own runs speak English)."""
     shutil.copyfile(ROOT / "sop.yaml", root / "sop.yaml")
-    (root / "roster.yaml").write_text(roster_text(keyring, PEOPLE))
+    (root / "roster.yaml").write_text(roster_text(keyring, people, logins))
     office = Office(root, lambda *args: cli(*args, lang="en"), keyring)
     result = cli(
         "new",

@@ -470,6 +470,7 @@ class Resolver:
             "headRefOid": pr.head_sha,
             "baseRefName": pr.base,
             "baseRefOid": pr.base_sha,
+            "baseRef": lambda **_: self.ref(repo, pr.base),  # null once the branch is deleted
             "mergeCommit": lambda **_: (
                 self.commit(repo, repo.git.commit(merge_commit)) if merge_commit else None
             ),
