@@ -71,12 +71,11 @@ def _run(jobs: Sequence[Job], limits: Limits, now: dt.datetime) -> list[Verdict]
     env = {"PATH": os.defpath, "LC_ALL": "C.UTF-8"}
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-m", "toolkit.sandbox"],
+            [sys.executable, "-I", "-m", "toolkit.sandbox", str(limits.memory_bytes)],
             input=json.dumps(payload).encode(),
             capture_output=True,
             timeout=limits.wall_seconds * len(jobs),
             env=env,
-            preexec_fn=lambda: _limit(limits),
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -91,17 +90,15 @@ def _run(jobs: Sequence[Job], limits: Limits, now: dt.datetime) -> list[Verdict]
     return verdicts if len(verdicts) == len(jobs) else None
 
 
-def _limit(limits: Limits) -> None:
+def _child(memory_bytes: int) -> int:
+    """The child's side: limit itself (before pyHanko is imported; the parent may run threads, so no
+    ``preexec_fn``), read the letters from stdin, write the verdicts to stdout."""
+    import logging
     import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def _child() -> int:
-    """The child's side: read the letters from stdin, write the verdicts to stdout."""
-    import resource
-
+    logging.disable(logging.CRITICAL)  # pyHanko logs what it rejects; the verdict says it
     from toolkit.evidence import pdfsig
 
     request = json.loads(sys.stdin.buffer.read())
@@ -130,4 +127,4 @@ def _child() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child())
+    sys.exit(_child(int(sys.argv[1])))

@@ -212,3 +212,36 @@ def sign(
     meta = signers.PdfSignatureMetadata(field_name=field_name, subfilter=None)
     out = signers.sign_pdf(writer, meta, signer=simple, timestamper=timestamper)
     return out.getvalue()
+
+
+def sign_part(pdf: bytes, pki: Pki) -> bytes:
+    """``pdf`` signed as usual, then its signature made anew over a byte range that stops before the
+    signed revision's cross-reference table: a sound signature that covers only part of the file."""
+    import asyncio
+    import hashlib
+    import re
+
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    signed = sign(pdf, pki)
+    found = re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed)
+    assert found is not None
+    first, second = int(found.group(1)), int(found.group(2))
+    xref = signed.rfind(b"xref", second)
+    assert xref > second
+    old = found.group(0)
+    new = f"/ByteRange [0 {first} {second} {xref - second}]".encode()
+    data = signed[: found.start()] + new.ljust(len(old)) + signed[found.end() :]
+    digest = hashlib.sha256(data[:first] + data[second:xref]).digest()
+    cert, key = _asn1(pki.signer)
+    simple = signers.SimpleSigner(
+        signing_cert=cert,
+        signing_key=key,
+        cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(pki.intermediate.der)]),
+    )
+    cms = asyncio.run(simple.async_sign(digest, "sha256", use_pades=True)).dump().hex().encode()
+    room = second - first - 2  # the hex string between < and >
+    assert len(cms) <= room
+    return data[: first + 1] + cms.ljust(room, b"0") + data[second - 1 :]

@@ -22,6 +22,7 @@ COMMANDS = {
     "upgrade": "toolkit.cli.scaffold_cmd",
     "server": "toolkit.cli.server_cmd",
     "hook": "toolkit.cli.server_cmd",
+    "pdf": "toolkit.cli.pdf_cmd",
 }
 
 

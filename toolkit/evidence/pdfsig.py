@@ -239,7 +239,7 @@ def _one(
         ts = status.timestamp_validity
         if ts is None or not (ts.valid and ts.intact and ts.trusted):
             problems.append(("pdf.timestamp-invalid", named))
-    problems += _trust(status, named, issuer, {c for c, _p in problems})
+    problems += _trust(status, named, issuer, {c for c, _p in problems}, options)
     result = Signature(_field(signature), signer, subject, issuer, shown, source, tuple(problems))
     return result, in_future
 
@@ -369,7 +369,9 @@ def _validity(cert: Any, moment: dt.datetime, named: dict[str, str]) -> list[Pro
     return []
 
 
-def _trust(status: Any, named: dict[str, str], issuer: str, found: set[str]) -> list[Problem]:
+def _trust(
+    status: Any, named: dict[str, str], issuer: str, found: set[str], options: Options
+) -> list[Problem]:
     """Why the certificate is not trusted at the signing time (what pyHanko's validation says)."""
     from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 
@@ -392,7 +394,11 @@ def _trust(status: Any, named: dict[str, str], issuer: str, found: set[str]) -> 
         AdESIndeterminate.REVOKED_CA_NO_POE,
     ):
         return [("pdf.revoked", {**named, "date": "?"})]
-    if indication is AdESIndeterminate.TRY_LATER:
+    # required revocation data that is missing: pyHanko says "try later" or, offline, a general failure
+    general = (AdESIndeterminate.TRY_LATER, AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE)
+    if indication is AdESIndeterminate.TRY_LATER or (
+        options.revocation == "hard-fail" and indication in general
+    ):
         return [("pdf.no-revocation-data", named)]
     detail = indication.name.lower().replace("_", " ") if indication is not None else "no path"
     return [("pdf.certificate-rejected", {**named, "detail": detail})]
