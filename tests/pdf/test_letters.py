@@ -219,7 +219,8 @@ def test_verdicts_survive_the_trip_through_json(verdicts: dict[str, pdfsig.Verdi
 def test_hostile_pdfs_are_refused_quickly_without_a_traceback(pki: Pki) -> None:
     nested = b"%PDF-1.7\n1 0 obj\n<</A " + b"[" * 200_000 + b"]" * 200_000 + b">>\nendobj\n"
     nested += b"trailer<</Root 1 0 R/Size 2>>\nstartxref\n9\n%%EOF\n"
-    loop = b"%PDF-1.7\nxref\n0 1\n0000000000 65535 f \ntrailer<</Size 1/Prev 9/Root 1 0 R>>\nstartxref\n9\n%%EOF\n"
+    loop = b"%PDF-1.7\nxref\n0 1\n0000000000 65535 f \ntrailer<</Size 1/Prev 9/Root 1 0 R>>\n"
+    loop += b"startxref\n9\n%%EOF\n"  # a previous cross-reference section that is itself
     hostile = [_inflating(64 << 20), nested, loop, b"%PDF-1.7\n" + bytes(range(256)) * 4000 + b"\n%%EOF\n"]
     started = time.monotonic()
     found = sandbox.verify([sandbox.Job(data, (pki.root.pem,), pdfsig.Options()) for data in hostile])
