@@ -2,9 +2,9 @@
 
 A PDF comes from whoever pushed it: it may be damaged or built to exhaust the checker (nesting that
 recurses without end, streams that inflate to gigabytes, cross-reference loops). pyHanko therefore runs in
-a child process (``python -I -m toolkit.sandbox``) with an address-space limit and a CPU-time limit per
-letter, and the parent waits a bounded wall-clock time. A letter the child could not finish within them
-is "not accepted" (``pdf.too-costly``), never a traceback and never a pass.
+a child process (``python -I``: none of the caller's environment) with an address-space limit and a
+CPU-time limit per letter, and the parent waits a bounded wall-clock time. A letter the child could not
+finish within them is "not accepted" (``pdf.too-costly``), never a traceback and never a pass.
 
 Letters are sent to one child together (starting Python and importing pyHanko costs more than checking a
 letter); when the child dies, each letter of the batch is checked again on its own, so that one hostile
@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from toolkit.evidence.pdfsig import Options, Verdict
@@ -71,7 +72,7 @@ def _run(jobs: Sequence[Job], limits: Limits, now: dt.datetime) -> list[Verdict]
     env = {"PATH": os.defpath, "LC_ALL": "C.UTF-8"}
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-m", "toolkit.sandbox", str(limits.memory_bytes)],
+            [sys.executable, "-I", "-c", _CHILD, _HOME, str(limits.memory_bytes)],
             input=json.dumps(payload).encode(),
             capture_output=True,
             timeout=limits.wall_seconds * len(jobs),
@@ -88,6 +89,14 @@ def _run(jobs: Sequence[Job], limits: Limits, now: dt.datetime) -> list[Verdict]
     except ValueError:
         return None
     return verdicts if len(verdicts) == len(jobs) else None
+
+
+# the child loads this very copy of sop-toolkit (an installed package or a checkout), whatever -I hides
+_HOME = str(Path(__file__).resolve().parent.parent)
+_CHILD = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from toolkit.sandbox import _child; sys.exit(_child(int(sys.argv[2])))"
+)
 
 
 def _child(memory_bytes: int) -> int:
@@ -124,7 +133,3 @@ def _child(memory_bytes: int) -> int:
         out.append(verdict.as_json())
     sys.stdout.write(json.dumps(out))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_child(int(sys.argv[1])))
