@@ -72,9 +72,7 @@ def main() -> int:
     print(f"read + hash the letter        {read * 1e3:8.3f} ms  (baseline)")
     print(f"cached verdict (key + lookup) {cached * 1e3:8.3f} ms  {cached / read:8.1f}x the read")
     print(f"verify in this process        {inline * 1e3:8.1f} ms  {inline / read:8.0f}x the read")
-    print(
-        f"verify in a bounded child     {child * 1e3:8.1f} ms  {child / floor:8.2f}x a fresh python importing pyHanko"
-    )
+    print(f"verify in a bounded child     {child * 1e3:8.1f} ms  {child / floor:8.2f}x python -I + pyHanko")
     print(
         f"  per letter, 10 in one child {ten * 1e3:8.1f} ms  {ten / inline:8.2f}x verifying in this process"
     )
