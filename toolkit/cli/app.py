@@ -23,6 +23,7 @@ COMMANDS = {
     "server": "toolkit.cli.server_cmd",
     "hook": "toolkit.cli.server_cmd",
     "github": "toolkit.cli.github_cmd",
+    "pdf": "toolkit.cli.pdf_cmd",
 }
 
 

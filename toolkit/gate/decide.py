@@ -102,6 +102,10 @@ def step_reports(rules: Rules, view: View) -> tuple[StepReport, ...]:
     reports = []
     for step in rules.sop.steps:
         report = _step_report(rules.sop, step, view, valid, complete)
+        letters = tuple(
+            view.letters[p] for c in view.checks.get(step.id, ()) for p in c.paths if p in view.letters
+        )
+        report = report._replace(letters=letters) if letters else report
         if report.status is Status.COMPLETE:
             complete.add(step.id)
         reports.append(report)

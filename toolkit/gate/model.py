@@ -20,9 +20,11 @@ class Rules(NamedTuple):
     roster: Roster
     app: str | None  # the application's id (its slug in the scaffold answers); sign-offs must name it
     source: str = ""  # where the policy was read from
+    roots: tuple[bytes, ...] = ()  # the pinned trust roots of signed letters (checked against their hashes)
 
 
 if TYPE_CHECKING:
+    from toolkit.evidence.pdfsig import Letter
     from toolkit.evidence.security_report import SecurityReport
 
 
@@ -34,6 +36,7 @@ class View(NamedTuple):
     checks: Mapping[str, tuple[ArtefactCheck, ...]]  # step id -> its artefact checks
     commits: tuple[CommitInfo, ...]
     signoffs: tuple[Signoff, ...]
+    letters: Mapping[str, Letter] = {}  # path -> the signer and time of each signed letter accepted
 
 
 class Change(NamedTuple):
@@ -77,6 +80,7 @@ class StepReport(NamedTuple):
     reasons: tuple[str, ...] = ()
     act: tuple[str, ...] = ()  # roles that must act next
     signed_by: tuple[str, ...] = ()  # "member (role)" of the valid sign-offs
+    letters: tuple[Letter, ...] = ()  # its signed letters: who signed each and when
 
 
 class Message(NamedTuple):

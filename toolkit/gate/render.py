@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.gate.messages import text, violation_text
 from toolkit.gate.model import STATUS_LABELS, Report, Status, Violation
 from toolkit.i18n import _
+
+if TYPE_CHECKING:
+    from toolkit.evidence.pdfsig import Letter
 
 
 def _violation(v: Violation) -> dict[str, Any]:
@@ -43,6 +46,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "reasons": list(s.reasons),
                 "act": list(s.act),
                 "signed_by": list(s.signed_by),
+                "letters": [letter.as_json() for letter in s.letters],
             }
             for s in report.steps
         ],
@@ -77,6 +81,7 @@ def as_text(report: Report) -> str:
             details.append(_("to act: {roles}").format(roles=", ".join(step.act)))
         if step.status is Status.COMPLETE and step.signed_by:
             details.append(_("signed off by {who}").format(who=", ".join(step.signed_by)))
+        details += [letter_text(letter) for letter in step.letters]
         first, *rest = details or [""]
         lines.append(
             f"{step.no:>3}  {title:<{title_width}}  {_(STATUS_LABELS[step.status]):<{status_width}}  {first}"
@@ -89,6 +94,18 @@ def as_text(report: Report) -> str:
     if report.notes:
         lines += ["", *(_("Note: {text}").format(text=text(n)) for n in report.notes)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def letter_text(letter: Letter) -> str:
+    """Who signed a letter and when; a time the signer claims is said to be theirs."""
+    when = letter.signed_at.replace("T", " ").replace("Z", " UTC")
+    if letter.time_source == "timestamp":
+        return _("{path}: signed electronically by {signer} on {time} (timestamp)").format(
+            path=letter.path, signer=letter.signer, time=when
+        )
+    return _("{path}: signed electronically by {signer} on {time} (the signer's own time)").format(
+        path=letter.path, signer=letter.signer, time=when
+    )
 
 
 def _cell(text: str) -> str:
@@ -107,6 +124,7 @@ def as_markdown(report: Report) -> str:
         details = [
             *step.reasons,
             *([_("to act: {roles}").format(roles=", ".join(step.act))] if step.act else []),
+            *(letter_text(letter) for letter in step.letters),
         ]
         lines.append(
             f"| {step.no} | {_cell(step.title)} | {icon.get(step.status, '❌')} "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from toolkit.cache import NO_CACHE, Cache
 from toolkit.errors import EXIT_USAGE, Problem, ProblemsError, UserError
@@ -19,6 +19,9 @@ from toolkit.i18n import _
 from toolkit.paths import ANSWERS_FILE, POLICY_FILE, ROSTER_FILE
 from toolkit.repo.gitread import read_history, read_objects, read_paths, read_sizes, read_snapshot
 from toolkit.sop.model import Artefact, Sop
+
+if TYPE_CHECKING:
+    from toolkit.evidence.pdfsig import Letter
 
 # Where a view's sign-offs come from: given the history of the commit, the sign-offs made on it.
 SignoffSource = Callable[[tuple[CommitInfo, ...]], tuple[Signoff, ...]]
@@ -68,7 +71,19 @@ def policy_at(
         roster = fallback.roster if fallback is not None else roster_lib.EMPTY
     # the application a server was set up for wins over what the repository says of itself
     app = fallback.app if fallback and fallback.app else app_of(objects[answers_sha]) if answers_sha else None
-    return Rules(policy, roster, app, where)
+    return Rules(policy, roster, app, where, _roots_at(repo, snapshot, policy))
+
+
+def _roots_at(repo: Path, snapshot: Snapshot, policy: Sop) -> tuple[bytes, ...]:
+    """The trust roots ``policy`` pins, read from the same commit and checked against their hashes."""
+    if not policy.settings.trust_roots:
+        return ()
+    from toolkit.evidence.trust import pinned_roots
+
+    shas = {root.path: _regular_sha(snapshot, root.path) for root in policy.settings.trust_roots}
+    blobs = read_objects(repo, [sha for sha in shas.values() if sha])
+    found = {path: blobs.get(sha) if sha else None for path, sha in shas.items()}
+    return pinned_roots(policy.settings.trust_roots, found, (snapshot.rev or "?")[:12])
 
 
 def _regular_sha(snapshot: Snapshot, path: str) -> str | None:
@@ -92,11 +107,32 @@ def app_of(answers: bytes) -> str | None:
 
 
 def policy_from_files(policy_path: Path, roster_path: Path | None, app: str | None = None) -> Rules:
+    """The rules in files: a policy, a roster, and the trust roots the policy pins (beside it, as they
+    are beside ``.sop/sop.yaml`` in a repository: ``.sop/trust/x.pem`` is ``trust/x.pem`` next to the
+    policy file)."""
     from toolkit import sop
 
     policy = sop.load(policy_path, str(policy_path))
     roster = roster_lib.load(roster_path, set(policy.roles)) if roster_path else roster_lib.EMPTY
-    return Rules(policy, roster, app, str(policy_path))
+    return Rules(policy, roster, app, str(policy_path), roots_from_files(policy_path, policy))
+
+
+def root_file(policy_path: Path, root: str) -> Path:
+    """Where the trust root ``root`` (a path in ``.sop/``) lies for a policy kept in ``policy_path``."""
+    return policy_path.parent / root.removeprefix(POLICY_FILE.rsplit("/", 1)[0] + "/")
+
+
+def roots_from_files(policy_path: Path, policy: Sop) -> tuple[bytes, ...]:
+    from toolkit.evidence.trust import pinned_roots
+
+    found: dict[str, bytes | None] = {}
+    for root in policy.settings.trust_roots:
+        path = root_file(policy_path, root.path)
+        try:
+            found[root.path] = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+        except OSError:
+            found[root.path] = None
+    return pinned_roots(policy.settings.trust_roots, found, str(policy_path.parent))
 
 
 T = TypeVar("T")
@@ -163,55 +199,90 @@ def view_at(
     already found; ``snapshot`` and ``history``: read when not given."""
     snapshot = snapshot if snapshot is not None else read_snapshot(repo, rev)
     sop = rules.sop
-    known = file_verdicts(repo, sop, snapshot, cache)
+    known, letters = file_verdicts(repo, sop, snapshot, cache, rules.roots)
     checks = {s.id: tuple(check_step(s, snapshot, {}, sop.settings, known)) for s in sop.steps}
     if history is None:
         history = history_of(repo, rules, read_history(repo, rev, pathspecs(sop))) if rev else ()
     found = signoffs if isinstance(signoffs, tuple) else signoffs(history)
-    return View(snapshot, checks, history, found)
+    return View(snapshot, checks, history, found, letters)
+
+
+Verdicts = dict[tuple[str, str], FileResult]
 
 
 def file_verdicts(
-    repo: Path, sop: Sop, snapshot: Snapshot, cache: Cache = NO_CACHE
-) -> dict[tuple[str, str], FileResult]:
-    """The verdict on every artefact file of ``snapshot``, keyed by (artefact pattern, path).
+    repo: Path, sop: Sop, snapshot: Snapshot, cache: Cache = NO_CACHE, roots: tuple[bytes, ...] = ()
+) -> tuple[Verdicts, dict[str, Letter]]:
+    """The verdict on every artefact file of ``snapshot``, keyed by (artefact pattern, path), and the
+    signer and time of each signed letter accepted, by path.
 
-    A verdict depends only on the artefact's rules and the file's content, so it is remembered in the
-    cache under a digest of both (and, for one read instead of one per file, all of a commit's verdicts
-    under a digest of theirs): only files never judged before are read from git and checked.
+    A verdict depends only on the artefact's rules, the file's content and (for a signed letter) the
+    pinned ``roots``, so it is remembered in the cache under a digest of them (and, for one read instead
+    of one per file, all of a commit's verdicts under a digest of theirs): only files never judged before
+    are read from git and checked.
     """
     files = artefact_files(sop.steps, snapshot)
-    keys = _verdict_keys(sop, files)
+    keys = _verdict_keys(sop, files, roots)
     together = Cache.key(VERDICTS, *(key.encode() for key in keys))
     remembered = cache.lookup(VERDICTS, together)
     if isinstance(remembered, list) and len(remembered) == len(files):
         known = [_verdict(item) for item in remembered]
         if all(v is not None for v in known):
-            return {(a.path, e.path): v for (a, e), v in zip(files, known, strict=True) if v is not None}
-    verdicts, unknown = {}, []
+            return _split(files, [v for v in known if v is not None])
+    verdicts: dict[tuple[str, str], Judged] = {}
+    unknown = []
     for (artefact, entry), key in zip(files, keys, strict=True):
         verdict = _verdict(cache.lookup(VERDICTS, key))
         if verdict is not None:
             verdicts[artefact.path, entry.path] = verdict
         else:
             unknown.append((artefact, entry, key))
-    if _judge(repo, sop, unknown, verdicts, cache):
-        cache.store(VERDICTS, together, [[*verdicts[a.path, e.path]] for a, e in files])
-    return verdicts
+    judged = [verdicts[a.path, e.path] for a, e in files if (a.path, e.path) in verdicts]
+    if _judge(repo, sop, unknown, verdicts, cache, roots):
+        judged = [verdicts[a.path, e.path] for a, e in files]
+        cache.store(VERDICTS, together, [_stored(v) for v in judged])
+    return _split(files, [verdicts[a.path, e.path] for a, e in files])
 
 
 VERDICTS = "artefact-verdicts"
 
 
-def _verdict_keys(sop: Sop, files: list[tuple[Artefact, Entry]]) -> list[str]:
+class Judged(NamedTuple):
+    state: ArtefactState
+    reasons: list[str]
+    letter: Letter | None = None
+
+
+def _split(files: list[tuple[Artefact, Entry]], judged: list[Judged]) -> tuple[Verdicts, dict[str, Letter]]:
+    verdicts = {(a.path, e.path): (v.state, v.reasons) for (a, e), v in zip(files, judged, strict=True)}
+    return verdicts, {v.letter.path: v.letter for v in judged if v.letter is not None}
+
+
+def _stored(verdict: Judged) -> list[object]:
+    """A verdict as the cache keeps it: ``[state, [reason, ...]]``, and the letter's facts after them."""
+    letter = verdict.letter
+    return [verdict.state, verdict.reasons, *([list(letter)] if letter is not None else [])]
+
+
+def _verdict_keys(sop: Sop, files: list[tuple[Artefact, Entry]], roots: tuple[bytes, ...]) -> list[str]:
     """The cache key of each file's verdict: the language of the reasons, the artefact's rules and the
-    file's mode and content id."""
+    file's mode and content id (and for a signed letter, the pinned roots)."""
     from toolkit.i18n import current_language
 
     lang = current_language().encode()
     rules = (sop.settings.placeholder, sop.settings.max_artefact_bytes)
+    pinned = ""
+    if roots and any(a.signature is not None for a, _e in files):
+        from toolkit.evidence.trust import roots_digest
+
+        pinned = roots_digest(roots)
     return [
-        Cache.key(VERDICTS, lang, repr((a.kind, a.sections, a.fields, *rules, *entry[1:])).encode())
+        Cache.key(
+            VERDICTS,
+            lang,
+            repr((a.kind, a.sections, a.fields, *rules, *entry[1:])).encode(),
+            *([repr(a.signature).encode(), pinned.encode(), entry.path.encode()] if a.signature else []),
+        )
         for a, entry in files
     ]
 
@@ -220,11 +291,13 @@ def _judge(
     repo: Path,
     sop: Sop,
     unknown: list[tuple[Artefact, Entry, str]],
-    verdicts: dict[tuple[str, str], FileResult],
+    verdicts: dict[tuple[str, str], Judged],
     cache: Cache,
+    roots: tuple[bytes, ...],
 ) -> bool:
     """Judge the files no verdict was remembered for, into ``verdicts``, and remember each; whether
-    every file could be read (a verdict on a file that could not be read is never remembered)."""
+    every file could be read (a verdict on a file that could not be read is never remembered, nor one
+    that rests on the time it was reached)."""
     if not unknown:
         return True
     from toolkit.evidence.contents import check_file
@@ -233,25 +306,69 @@ def _judge(
     entries = with_sizes(repo, [e for _a, e, _k in unknown])
     contents = read_objects(repo, [e.sha for e in entries if needs_content(e, settings)])
     all_read = True
+    letters = []
     for (artefact, _unsized, key), entry in zip(unknown, entries, strict=True):
-        verdict = check_file(artefact, entry, contents, settings)
-        verdicts[artefact.path, entry.path] = verdict
+        state, reasons = check_file(artefact, entry, contents, settings)
+        verdicts[artefact.path, entry.path] = Judged(state, reasons)
         read = (entry.size >= 0 or entry.kind != "blob") and (
             entry.sha in contents or not needs_content(entry, settings)
         )
-        if read:
-            cache.store(VERDICTS, key, [*verdict])
+        if read and artefact.signature is not None and state is ArtefactState.PRESENT:
+            letters.append((artefact, entry, key))
+        elif read:
+            cache.store(VERDICTS, key, [state, reasons])
         all_read = all_read and read
-    return all_read
+    return _judge_signatures(letters, contents, verdicts, cache, roots) and all_read
 
 
-def _verdict(remembered: object) -> FileResult | None:
-    """A verdict as the cache keeps it (``[state, [reason, ...]]``); ``None`` for anything else."""
+def _judge_signatures(
+    letters: list[tuple[Artefact, Entry, str]],
+    contents: Mapping[str, bytes],
+    verdicts: dict[tuple[str, str], Judged],
+    cache: Cache,
+    roots: tuple[bytes, ...],
+) -> bool:
+    """The signatures of the letters that are valid PDFs, checked in one bounded child process."""
+    if not letters:
+        return True
+    from toolkit import sandbox
+    from toolkit.evidence import pdfsig
+
+    jobs = [
+        sandbox.Job(contents[e.sha], roots, pdfsig.Options.of(a.signature))
+        for a, e, _k in letters
+        if a.signature
+    ]
+    found = sandbox.verify(jobs)
+    lasting = True
+    for (artefact, entry, key), verdict in zip(letters, found, strict=True):
+        assert artefact.signature is not None
+        (state, reasons), letter = pdfsig.judge(verdict, artefact.signature, entry.path)
+        judged = verdicts[artefact.path, entry.path] = Judged(state, reasons, letter)
+        if verdict.depends_on_now or any(code == "pdf.too-costly" for code, _p in verdict.problems):
+            lasting = False  # the time it was judged, or the machine's load, decided it: judge it again
+        else:
+            cache.store(VERDICTS, key, _stored(judged))
+    return lasting
+
+
+def _verdict(remembered: object) -> Judged | None:
+    """A verdict as the cache keeps it; ``None`` for anything else."""
+    from toolkit.evidence.pdfsig import Letter
+
     match remembered:
-        case [str(state), list(reasons)] if state in set(ArtefactState) and all(
-            isinstance(r, str) for r in reasons
+        case [str(state), list(reasons), *rest] if (
+            state in set(ArtefactState) and all(isinstance(r, str) for r in reasons) and len(rest) <= 1
         ):
-            return ArtefactState(state), list(reasons)
+            letter = None
+            if rest:
+                facts = rest[0]
+                if not (
+                    isinstance(facts, list) and len(facts) == 4 and all(isinstance(f, str) for f in facts)
+                ):
+                    return None
+                letter = Letter(*facts)
+            return Judged(ArtefactState(state), list(reasons), letter)
     return None
 
 

@@ -31,6 +31,7 @@ def semantic_problems(doc: Located) -> list[Problem]:
         _exemptions,
         _documents_used,
         _timezone,
+        _signatures,
     ):
         problems.extend(check(doc, data, steps))
     return problems
@@ -54,6 +55,45 @@ def _timezone(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Prob
                 zone=name
             ),
         )
+
+
+def _signatures(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
+    """A signature policy belongs to a PDF artefact; pinned trust roots must be policy files (a change to
+    one is a change of the rules) and must exist wherever a signature is checked."""
+    roots = [r for r in _list(_dict(data.get("settings")).get("trust_roots")) if isinstance(r, dict)]
+    signed = []
+    for index, step in steps:
+        for j, artefact in enumerate(_list(step.get("artefacts"))):
+            if isinstance(artefact, dict) and "signature" in artefact:
+                signed.append(("steps", index, "artefacts", j, "signature"))
+                if artefact.get("kind") != "pdf":
+                    yield doc.problem(
+                        signed[-1],
+                        _("'signature' only applies to pdf artefacts, but this one is '{kind}'").format(
+                            kind=artefact.get("kind")
+                        ),
+                        key=True,
+                    )
+    if signed and not roots:
+        yield doc.problem(
+            signed[0],
+            _(
+                "a signed letter is checked against pinned trust roots, but 'settings.trust_roots' names "
+                "none; add the root certificate (a file in .sop/) and its SHA-256"
+            ),
+            key=True,
+        )
+    policy = [p for p in _list(_dict(data.get("policy")).get("paths")) if _valid_pattern(p)]
+    for j, root in enumerate(_dict(data.get("settings")).get("trust_roots") or []):
+        path = _dict(root).get("path")
+        if isinstance(path, str) and _valid_pattern(path) and not any(globs.matches(p, path) for p in policy):
+            yield doc.problem(
+                ("settings", "trust_roots", j, "path"),
+                _(
+                    "trust root '{path}' is not a policy file, so a change could replace it without the "
+                    "policy owners; keep it under a pattern of 'policy.paths' (e.g. .sop/**)"
+                ).format(path=path),
+            )
 
 
 def _list(value: Any) -> list[Any]:

@@ -46,6 +46,30 @@ class Phase(NamedTuple):
     title: Text
 
 
+class SignerMatch(NamedTuple):
+    """An allowed signer of a letter: certificate subject fields (cn, o, ou, serial_number, ...), all of
+    which must match."""
+
+    fields: tuple[tuple[str, str], ...]
+
+
+class SignaturePolicy(NamedTuple):
+    """What a PDF artefact's electronic signature must be (``signature:`` of an artefact)."""
+
+    required: bool = True  # False: an unsigned letter is accepted, a signed one must still verify
+    signers: tuple[SignerMatch, ...] = ()  # empty: anyone whose certificate chains to a pinned root
+    after_signing: Literal["none", "form-filling"] = "none"  # what may change after the signature
+    revocation: Literal["soft-fail", "hard-fail"] = "soft-fail"  # hard-fail: revocation data required
+    timestamp: Literal["optional", "required"] = "optional"
+
+
+class TrustRoot(NamedTuple):
+    """A pinned root certificate for signed letters: a file beside the policy, and its SHA-256."""
+
+    path: str
+    sha256: str
+
+
 class Artefact(NamedTuple):
     path: str
     kind: ArtefactKind
@@ -53,6 +77,7 @@ class Artefact(NamedTuple):
     sections: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     optional: bool = False
+    signature: SignaturePolicy | None = None  # PDF only: the electronic signature it must carry
 
 
 class Step(NamedTuple):
@@ -95,6 +120,7 @@ class Settings(NamedTuple):
     placeholder: str = DEFAULT_PLACEHOLDER
     max_artefact_bytes: int = DEFAULT_MAX_ARTEFACT_BYTES
     timezone: str = DEFAULT_TIMEZONE  # roster dates are days in the office's time zone
+    trust_roots: tuple[TrustRoot, ...] = ()  # the roots signed letters must chain to
 
 
 class Sop(NamedTuple):
@@ -137,6 +163,19 @@ def _artefact(raw: dict[str, Any]) -> Artefact:
         sections=tuple(raw.get("sections", ())),
         fields=tuple(raw.get("fields", ())),
         optional=bool(raw.get("optional", False)),
+        signature=_signature(raw["signature"]) if "signature" in raw else None,
+    )
+
+
+def _signature(raw: dict[str, Any]) -> SignaturePolicy:
+    return SignaturePolicy(
+        required=bool(raw.get("required", True)),
+        signers=tuple(
+            SignerMatch(tuple(sorted((k, str(v)) for k, v in m.items()))) for m in raw.get("signers", ())
+        ),
+        after_signing=raw.get("after_signing", "none"),
+        revocation=raw.get("revocation", "soft-fail"),
+        timestamp=raw.get("timestamp", "optional"),
     )
 
 
@@ -181,5 +220,8 @@ def build(data: dict[str, Any]) -> Sop:
             placeholder=settings.get("placeholder", DEFAULT_PLACEHOLDER),
             max_artefact_bytes=settings.get("max_artefact_bytes", DEFAULT_MAX_ARTEFACT_BYTES),
             timezone=settings.get("timezone", DEFAULT_TIMEZONE),
+            trust_roots=tuple(
+                TrustRoot(r["path"], r["sha256"].lower()) for r in settings.get("trust_roots", ())
+            ),
         ),
     )

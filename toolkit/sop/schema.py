@@ -28,6 +28,11 @@ _HINTS = {
         "code is default-deny, so an exemption names one file by its path, without '*', '?' or '[' "
         "(e.g. 'README.md'); list each file that is not code"
     ),
+    "trust-root": N_(
+        "a trust root is a certificate file kept beside the policy: a path in .sop/ without wildcards "
+        "(e.g. '.sop/trust/bsre-root.pem')"
+    ),
+    "sha256": N_("use the 64 hex digits of the file's SHA-256 (sha256sum FILE)"),
     "default-deny": N_(
         "code is default-deny: every file that is neither an artefact nor a policy file is code; remove "
         "'paths' (only the old value [\"**\"] is still accepted) and name each file that is not code "

@@ -35,7 +35,7 @@ from toolkit.errors import UserError
 from toolkit.gate.model import Report, Rules
 from toolkit.i18n import _
 from toolkit.paths import POLICY_FILE, ROSTER_FILE
-from toolkit.repo.gather import policy_from_files
+from toolkit.repo.gather import policy_from_files, root_file
 from toolkit.repo.git import git
 from toolkit.repo.gitread import ZERO, is_ancestor
 
@@ -81,7 +81,7 @@ def init(
     change besides the protected branches (``None``: :data:`DEFAULT_ALLOWED_REFS`); ``app``: the
     application's id, which then judges every push whatever the repository's scaffold answers say
     (``None``: the answers of the first push, and of each base after it)."""
-    policy_from_files(policy, roster)  # refuse an invalid policy or roster before touching anything
+    rules = policy_from_files(policy, roster)  # refuse an invalid policy, roster or root before anything
     allowed_refs = DEFAULT_ALLOWED_REFS if allowed_refs is None else allowed_refs
     for pattern in allowed_refs:
         if not _valid_pattern(pattern):
@@ -105,6 +105,10 @@ def init(
     config_dir.mkdir(exist_ok=True)
     shutil.copyfile(policy, config_dir / "sop.yaml")
     shutil.copyfile(roster, config_dir / "roster.yaml")
+    for root in rules.sop.settings.trust_roots:  # the pinned roots, beside the policy as in .sop/
+        copy = root_file(config_dir / "sop.yaml", root.path)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root_file(policy, root.path), copy)
     protected = tuple(b if b.startswith("refs/") else f"refs/heads/{b}" for b in branches)
     settings = {
         "protected": protected,
@@ -156,7 +160,8 @@ def server_policy(config: ServerConfig) -> tuple[Rules, dict[str, str]]:
     """The server's own policy and roster, and the blob ids a new repository's copies must have."""
     policy = policy_from_files(config.policy_path, config.roster_path, config.app)
     shas = {}
-    for name, path in ((POLICY_FILE, config.policy_path), (ROSTER_FILE, config.roster_path)):
+    roots = [(r.path, root_file(config.policy_path, r.path)) for r in policy.sop.settings.trust_roots]
+    for name, path in ((POLICY_FILE, config.policy_path), (ROSTER_FILE, config.roster_path), *roots):
         shas[name] = git(["hash-object", "--", str(path)], config.root).strip()
     return policy, shas
 

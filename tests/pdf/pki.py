@@ -1,0 +1,247 @@
+"""A test PKI made in the tests (root -> intermediate -> signer, and a timestamping authority), and PDF
+letters signed with pyHanko: what BSrE and the office's officials do, on this machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+DAY = dt.timedelta(days=1)
+
+
+@dataclass
+class Identity:
+    key: Any
+    cert: x509.Certificate
+
+    @property
+    def pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+    @property
+    def der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+
+def _name(cn: str, **more: str) -> x509.Name:
+    attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "ID")]
+    if "o" in more:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, more["o"]))
+    if "ou" in more:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, more["ou"]))
+    if "serial_number" in more:
+        attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, more["serial_number"]))
+    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
+    return x509.Name(attributes)
+
+
+def issue(
+    cn: str,
+    issuer: Identity | None = None,
+    ca: bool = False,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    tsa: bool = False,
+    **subject: str,
+) -> Identity:
+    # pyHanko's test timestamping authority signs with RSA only
+    key: Any = rsa.generate_private_key(65537, 2048) if tsa else ec.generate_private_key(ec.SECP256R1())
+    name = _name(cn, **subject)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer.cert.subject if issuer else name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(since or NOW - 365 * DAY)
+        .not_valid_after(until or NOW + 365 * DAY)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+        )
+    usage = dict.fromkeys(
+        (
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
+        ),
+        False,
+    )
+    if ca:
+        usage.update(key_cert_sign=True, crl_sign=True)
+    else:
+        usage.update(digital_signature=True, content_commitment=True)
+    builder = builder.add_extension(x509.KeyUsage(**usage), critical=True)
+    if tsa:
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+    cert = builder.sign((issuer or Identity(key, None)).key, hashes.SHA256())  # type: ignore[arg-type]
+    return Identity(key, cert)
+
+
+@dataclass
+class Pki:
+    root: Identity
+    intermediate: Identity
+    signer: Identity
+    tsa: Identity
+    others: dict[str, Identity] = field(default_factory=dict)
+
+    def person(self, cn: str, **kw: object) -> Identity:
+        """Another certificate from the same intermediate (``since``/``until`` for its validity)."""
+        identity = issue(cn, self.intermediate, **kw)  # type: ignore[arg-type]
+        self.others[cn] = identity
+        return identity
+
+
+def make_pki() -> Pki:
+    root = issue(
+        "Root CA Uji",
+        ca=True,
+        o="Balai Sertifikasi Elektronik Uji",
+        since=NOW - 3650 * DAY,
+        until=NOW + 3650 * DAY,
+    )
+    intermediate = issue(
+        "CA Uji Tingkat 2",
+        root,
+        ca=True,
+        o="Balai Sertifikasi Elektronik Uji",
+        since=NOW - 1000 * DAY,
+        until=NOW + 1000 * DAY,
+    )
+    signer = issue(
+        "Rahmat Hidayat",
+        intermediate,
+        o="Diskominfotik Sumbar",
+        ou="Bidang Aptika",
+        serial_number="1371010101800001",
+    )
+    tsa = issue("TSA Uji", intermediate, tsa=True, o="Balai Sertifikasi Elektronik Uji")
+    return Pki(root, intermediate, signer, tsa)
+
+
+def letter(text: str = "Surat Tugas Nomor 800/123/Diskominfotik/2026") -> bytes:
+    """An unsigned one-page PDF letter."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
+
+    writer = PdfFileWriter()
+    font = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Font"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/Type1"),
+            generic.pdf_name("/BaseFont"): generic.pdf_name("/Helvetica"),
+        }
+    )
+    resources = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Font"): generic.DictionaryObject(
+                {generic.pdf_name("/F1"): writer.add_object(font)}
+            )
+        }
+    )
+    stream = generic.StreamObject(stream_data=f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode())
+    writer.insert_page(PageObject(writer.add_object(stream), (0, 0, 595, 842), resources))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _asn1(identity: Identity):
+    from asn1crypto import keys
+    from asn1crypto import x509 as asn1_x509
+
+    der_key = identity.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return asn1_x509.Certificate.load(identity.der), keys.PrivateKeyInfo.load(der_key)
+
+
+def sign(
+    pdf: bytes,
+    pki: Pki,
+    signer: Identity | None = None,
+    field_name: str = "TTE",
+    timestamp_at: dt.datetime | None = None,
+    chain: tuple[Identity, ...] | None = None,
+) -> bytes:
+    """``pdf`` signed (PAdES) by ``signer`` (default: the PKI's signer), its chain embedded; with a
+    timestamp from the test TSA when ``timestamp_at`` is given."""
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    cert, key = _asn1(signer or pki.signer)
+    embedded = [
+        asn1_x509.Certificate.load(c.der) for c in (chain if chain is not None else (pki.intermediate,))
+    ]
+    simple = signers.SimpleSigner(
+        signing_cert=cert, signing_key=key, cert_registry=SimpleCertificateStore.from_certs(embedded)
+    )
+    timestamper = None
+    if timestamp_at is not None:
+        tsa_cert, tsa_key = _asn1(pki.tsa)
+        timestamper = DummyTimeStamper(
+            tsa_cert,
+            tsa_key,
+            SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(pki.intermediate.der)]),
+            fixed_dt=timestamp_at,
+        )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(field_name=field_name, subfilter=None)
+    out = signers.sign_pdf(writer, meta, signer=simple, timestamper=timestamper)
+    return out.getvalue()
+
+
+def sign_part(pdf: bytes, pki: Pki) -> bytes:
+    """``pdf`` signed as usual, then its signature made anew over a byte range that stops before the
+    signed revision's cross-reference table: a sound signature that covers only part of the file."""
+    import asyncio
+    import hashlib
+    import re
+
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    signed = sign(pdf, pki)
+    found = re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed)
+    assert found is not None
+    first, second = int(found.group(1)), int(found.group(2))
+    xref = signed.rfind(b"xref", second)
+    assert xref > second
+    old = found.group(0)
+    new = f"/ByteRange [0 {first} {second} {xref - second}]".encode()
+    data = signed[: found.start()] + new.ljust(len(old)) + signed[found.end() :]
+    digest = hashlib.sha256(data[:first] + data[second:xref]).digest()
+    cert, key = _asn1(pki.signer)
+    simple = signers.SimpleSigner(
+        signing_cert=cert,
+        signing_key=key,
+        cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(pki.intermediate.der)]),
+    )
+    cms = asyncio.run(simple.async_sign(digest, "sha256", use_pades=True)).dump().hex().encode()
+    room = second - first - 2  # the hex string between < and >
+    assert len(cms) <= room
+    return data[: first + 1] + cms.ljust(room, b"0") + data[second - 1 :]
