@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from toolkit.errors import EXIT_BLOCKED, EXIT_USAGE, UserError
+from toolkit.forge.github.names import CHECK_NAME
 from toolkit.i18n import _
-
-CHECK_NAME = "sop-gate"
 
 
 @click.group(help=_("GitHub: the gate in Actions, with pull-request reviews as sign-offs."))
