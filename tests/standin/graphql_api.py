@@ -321,6 +321,7 @@ class Resolver:
             "messageBody": info.message.split("\n", 1)[1].strip() if "\n" in info.message else "",
             "committedDate": info.committer.date,
             "authoredDate": info.author.date,
+            "tree": {"__typename": "Tree", "id": node_id("Tree", info.tree), "oid": info.tree},
             "url": f"{self.w.web_url}/{repo.full_name}/commit/{sha}",
             "author": lambda **_: git_actor(info.author),
             "committer": lambda **_: git_actor(info.committer),

@@ -133,7 +133,8 @@ class Handler(BaseHTTPRequestHandler):
             path,
             query,
             status,
-            write=method in WRITE_METHODS or (operation == "graphql mutation"),
+            # a GraphQL query is POSTed but reads; a mutation writes
+            write=operation == "graphql mutation" or (method in WRITE_METHODS and operation != "graphql"),
             user=token.user.login if token else None,
             app_id=token.app.id if token and token.app else None,
             operation=operation,

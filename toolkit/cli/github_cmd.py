@@ -101,3 +101,93 @@ def _command_text(text: str) -> str:
 def _property(text: str) -> str:
     """``text`` as a workflow command's property (a file name): ',' and ':' end it unless escaped."""
     return _command_text(text).replace(":", "%3A").replace(",", "%2C")
+
+
+CHECKOUT = click.option(
+    "--repo",
+    type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
+    default=".",
+    show_default=True,
+    help=_("The checkout of the default branch (with its whole history)."),
+)
+BRANCH = click.option(
+    "--branch",
+    default="main",
+    show_default=True,
+    help=_("The default branch on GitHub (the pull requests' base)."),
+)
+GITHUB_REPO = click.option(
+    "--github",
+    "full_name",
+    envvar="GITHUB_REPOSITORY",
+    help=_("OWNER/NAME on GitHub (default: GITHUB_REPOSITORY); the token comes from GITHUB_TOKEN."),
+)
+
+
+def _hub(full_name: str | None):  # type: ignore[no-untyped-def]
+    from toolkit.forge.github.api import GitHub
+
+    env = dict(os.environ)
+    if full_name:
+        env["GITHUB_REPOSITORY"] = full_name
+    return GitHub.from_environment(env)
+
+
+@github.command(
+    "state",
+    help=_(
+        "The state of every step on the default branch: a step is complete when its files are exactly what "
+        "the right roles approved in the pull requests merged into it (or signed with SSH)."
+    ),
+)
+@CHECKOUT
+@BRANCH
+@GITHUB_REPO
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help=_("Output format."),
+)
+def state(repo: Path, branch: str, full_name: str | None, fmt: str) -> None:
+    from toolkit.forge.github.state import state as github_state
+    from toolkit.gate.render import FORMATS
+
+    judged = github_state(repo, _hub(full_name), branch)
+    click.echo(FORMATS[fmt](judged.report), nl=False)
+
+
+@github.command(
+    "track",
+    help=_(
+        "Keep the repository's tracking issue (label sop-pelacakan) up to date with the state of the "
+        "default branch: a line per step, who signed off and when, who must act next, days waiting."
+    ),
+)
+@CHECKOUT
+@BRANCH
+@GITHUB_REPO
+def track(repo: Path, branch: str, full_name: str | None) -> None:
+    import time
+
+    from toolkit.forge.github.state import state as github_state
+    from toolkit.forge.github.track import tracking
+    from toolkit.repo.gather import app_name_at
+
+    hub = _hub(full_name)
+    judged = github_state(repo, hub, branch)
+    started = judged.view.commits[0].time if judged.view.commits else int(time.time())
+    rules = judged.rules
+    found = tracking(
+        rules.sop,
+        rules.roster,
+        judged.report,
+        app_name_at(repo, judged.view.snapshot) or hub.full_name,
+        started,
+        int(time.time()),
+    )
+    done = hub.sync_tracking(*found)
+    said = {"created": _("tracking issue created"), "updated": _("tracking issue updated")}
+    click.echo(said.get(done, _("tracking issue unchanged")))

@@ -131,12 +131,13 @@ def _step_report(
         reasons = tuple(r for c in checks if c.state is not ArtefactState.PRESENT for r in c.reasons)
         return StepReport(step.no, step.id, title, _ARTEFACT_STATUS[worst], reasons, step.actors)
     current = digest_of(covered_paths(policy, step.id, view.snapshot), view.snapshot)
-    missing_roles, stale_roles, signed_by = [], [], []
+    missing_roles, stale_roles, signed_by, times = [], [], [], []
     for role in step.signoffs:
         signoffs = valid.get((step.id, role), [])
         matching = [s for s in signoffs if s.digest == current]
         if matching:
             signed_by.append(f"{matching[-1].signer} ({role})")
+            times.append(min(s.time for s in matching))
         elif signoffs:
             stale_roles.append(role)
         else:
@@ -172,7 +173,8 @@ def _step_report(
         )
         act = tuple(dict.fromkeys(a for d in waiting for a in d.actors))
         return StepReport(step.no, step.id, title, Status.BLOCKED, reasons, act, tuple(signed_by))
-    return StepReport(step.no, step.id, title, Status.COMPLETE, (), (), tuple(signed_by))
+    signed_at = max(times) if times else None  # the role that signed last completed it
+    return StepReport(step.no, step.id, title, Status.COMPLETE, (), (), tuple(signed_by), signed_at=signed_at)
 
 
 def _notes(*views: View | None) -> tuple[Message, ...]:

@@ -81,6 +81,7 @@ class StepReport(NamedTuple):
     act: tuple[str, ...] = ()  # roles that must act next
     signed_by: tuple[str, ...] = ()  # "member (role)" of the valid sign-offs
     letters: tuple[Letter, ...] = ()  # its signed letters: who signed each and when
+    signed_at: int | None = None  # when the last of its sign-offs was made (a complete step)
 
 
 class Message(NamedTuple):

@@ -46,6 +46,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "reasons": list(s.reasons),
                 "act": list(s.act),
                 "signed_by": list(s.signed_by),
+                "signed_at": s.signed_at,
                 "letters": [letter.as_json() for letter in s.letters],
             }
             for s in report.steps

@@ -100,6 +100,19 @@ def app_at(repo: Path, snapshot: Snapshot) -> str | None:
     return app_of(read_objects(repo, [sha]).get(sha, b"")) if sha else None
 
 
+def app_name_at(repo: Path, snapshot: Snapshot) -> str | None:
+    """The application's name (``app_name`` in the scaffold answers), for people to read."""
+    import yaml
+
+    sha = _regular_sha(snapshot, ANSWERS_FILE)
+    try:
+        answers = yaml.safe_load(read_objects(repo, [sha]).get(sha, b"")) if sha else None
+    except yaml.YAMLError:
+        return None
+    name = answers.get("app_name") if isinstance(answers, dict) else None
+    return name if isinstance(name, str) and name.strip() else None
+
+
 def app_of(answers: bytes) -> str | None:
     """The application's id in the scaffold answers (``app_slug``), or ``None``."""
     found = _SLUG.findall(answers)

@@ -121,25 +121,40 @@ class GitHubOffice:
         event_file = self.work.parent / "event.json"
         event_file.write_text(json.dumps(payload))
         summary = self.work.parent / "summary.md"
+        return self.sopkit(
+            "github",
+            "gate",
+            GITHUB_EVENT_NAME=event,
+            GITHUB_EVENT_PATH=str(event_file),
+            GITHUB_STEP_SUMMARY=str(summary),
+            **env,
+        )
+
+    def sopkit(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """``sopkit ARGS --repo WORK`` in an Actions job of the repository (its token, its API); an empty
+        value in ``env`` removes the variable."""
         environ = {
             **os.environ,
-            "GITHUB_EVENT_NAME": event,
-            "GITHUB_EVENT_PATH": str(event_file),
             "GITHUB_REPOSITORY": REPO,
             "GITHUB_TOKEN": self.standin.actions_token(REPO),
             "GITHUB_API_URL": self.standin.api_url,
-            "GITHUB_STEP_SUMMARY": str(summary),
             "SOPKIT_LANG": "en",
             **env,
         }
         sopkit = str(Path(sys.executable).parent / "sopkit")
         return subprocess.run(
-            [sopkit, "github", "gate", "--repo", str(self.work)],
+            [sopkit, *args, "--repo", str(self.work)],
             env={k: v for k, v in environ.items() if v != ""},
             capture_output=True,
             text=True,
             check=False,
         )
+
+    def on_main(self) -> str:
+        """The checkout at the tip of main on GitHub (as a push to main checks it out)."""
+        self.git("fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*")
+        self.git("checkout", "-q", "--detach", "origin/main")
+        return self.git("rev-parse", "HEAD").strip()
 
     def conclusion(self, sha: str) -> str | None:
         """The conclusion of the latest ``sop-gate`` check run the GitHub Actions app made on ``sha``."""

@@ -164,6 +164,30 @@ class GitHub:
         pull, _tip = self.pull_request(merged.pull.number, need_base=False)
         return merged._replace(pull=merged.pull._replace(reviews=pull.reviews), more_reviews=False)
 
+    def sync_tracking(self, title: str, body: str, labels: tuple[str, ...]) -> str:
+        """Keep the one open issue labelled ``sop-pelacakan`` as given: created when missing, edited only
+        when it differs. Returns what happened: created, updated or unchanged."""
+        from toolkit.forge.github.names import TRACKING_LABEL
+
+        repo = self.client.get_repo(self.full_name, lazy=True)
+        wanted = sorted({TRACKING_LABEL, *labels})
+        with _asking(_("the tracking issue")):
+            found = [
+                i for i in repo.get_issues(state="open", labels=[TRACKING_LABEL]) if i.pull_request is None
+            ]
+            if not found:
+                repo.create_issue(title=title, body=body, labels=wanted)
+                return "created"
+            issue = min(found, key=lambda i: i.number)  # the first one made; a second is someone's copy
+            if (
+                issue.title == title
+                and (issue.body or "") == body
+                and sorted(label.name for label in issue.labels) == wanted
+            ):
+                return "unchanged"
+            issue.edit(title=title, body=body, labels=wanted)
+            return "updated"
+
     def publish_check(
         self,
         head_sha: str,

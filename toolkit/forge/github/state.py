@@ -12,7 +12,7 @@ on the plain server: :func:`toolkit.gate.decide.step_reports`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.forge import judge
@@ -20,11 +20,11 @@ from toolkit.forge.github.sources import Approved, sources
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
-    from toolkit.gate.model import Message, Report
+    from toolkit.gate.model import Message, Report, Rules, View
 
 
-def state(repo: Path, hub: GitHub, branch: str, rev: str = "HEAD", cache: Cache | None = None) -> Report:
-    """The state report of ``rev`` (the default branch's tip, checked out with its whole history)."""
+def state(repo: Path, hub: GitHub, branch: str, rev: str = "HEAD", cache: Cache | None = None) -> Judged:
+    """The state of ``rev`` (the default branch's tip, checked out with its whole history)."""
     from toolkit.gate import decide
 
     approved = [
@@ -36,4 +36,10 @@ def state(repo: Path, hub: GitHub, branch: str, rev: str = "HEAD", cache: Cache 
     notes: list[Message] = []
     rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), sources(repo, approved, notes))
     report = decide.state(rules, view)
-    return report._replace(notes=(*report.notes, *dict.fromkeys(notes)))
+    return Judged(rules, view, report._replace(notes=(*report.notes, *dict.fromkeys(notes))))
+
+
+class Judged(NamedTuple):
+    rules: Rules
+    view: View
+    report: Report
