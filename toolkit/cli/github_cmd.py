@@ -191,3 +191,26 @@ def track(repo: Path, branch: str, full_name: str | None) -> None:
     done = hub.sync_tracking(*found)
     said = {"created": _("tracking issue created"), "updated": _("tracking issue updated")}
     click.echo(said.get(done, _("tracking issue unchanged")))
+
+
+@github.command(
+    "release",
+    help=_(
+        "The release gate on GitHub: REF (default HEAD, a tag) must be on the default branch, whose "
+        "tip gives the policy; the steps the release needs complete by the approvals of merged pull "
+        "requests; the security report names the released code, LULUS, no open critical or high "
+        "finding. Exit 0 release, 1 blocked, 2 cannot decide."
+    ),
+)
+@CHECKOUT
+@BRANCH
+@GITHUB_REPO
+@click.option("--ref", "rev", default="HEAD", show_default=True, help=_("The commit or tag to release."))
+def release(repo: Path, branch: str, full_name: str | None, rev: str) -> None:
+    from toolkit.forge.github.state import release as github_release
+    from toolkit.gate.render import as_text
+
+    report = github_release(repo, _hub(full_name), rev, branch)
+    click.echo(as_text(report), nl=False)
+    if not report.passed:
+        raise SystemExit(EXIT_BLOCKED)

@@ -27,16 +27,33 @@ def state(repo: Path, hub: GitHub, branch: str, rev: str = "HEAD", cache: Cache 
     """The state of ``rev`` (the default branch's tip, checked out with its whole history)."""
     from toolkit.gate import decide
 
-    approved = [
-        Approved(
-            m.pull, m.merge_commit, m.merge_commit if m.head_tree and m.head_tree == m.merge_tree else None
-        )
-        for m in hub.merged_pulls(branch)
-    ]
     notes: list[Message] = []
-    rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), sources(repo, approved, notes))
+    found = sources(repo, merged_approvals(hub, branch), notes)
+    rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), found)
     report = decide.state(rules, view)
     return Judged(rules, view, report._replace(notes=(*report.notes, *dict.fromkeys(notes))))
+
+
+def merged_approvals(hub: GitHub, branch: str) -> list[Approved]:
+    """The approvals of every pull request merged into ``branch``, each counting for the commit that
+    brought it there."""
+    found = []
+    for merged in hub.merged_pulls(branch):
+        same = merged.head_tree != "" and merged.head_tree == merged.merge_tree
+        found.append(Approved(merged.pull, merged.merge_commit, merged.merge_commit if same else None))
+    return found
+
+
+def release(repo: Path, hub: GitHub, rev: str, branch: str, cache: Cache | None = None) -> Report:
+    """The release gate for ``rev`` on GitHub: as on a plain server (:mod:`toolkit.forge.release`), with
+    the approvals of the pull requests merged into ``branch`` as sign-offs. The checkout's
+    remote-tracking branch (``refs/remotes/origin/<branch>``) gives the rules."""
+    from toolkit.forge.release import check_release
+
+    notes: list[Message] = []
+    found = sources(repo, merged_approvals(hub, branch), notes)
+    report = check_release(repo, rev, found, None, f"refs/remotes/origin/{branch}", cache)
+    return report._replace(notes=(*report.notes, *dict.fromkeys(notes)))
 
 
 class Judged(NamedTuple):
