@@ -78,14 +78,36 @@ def test_the_caller_calls_the_reusable_gate_at_the_pinned_commit(rendered: Path)
     assert (rendered.parent.parent / ".sop" / "requirements.txt").read_text().strip() == REQUIREMENTS
 
 
-def test_the_reusable_gate_installs_from_the_base_with_hashes_and_never_runs_event_text() -> None:
-    text = (ROOT / ".github" / "workflows" / "sop-gate.yml").read_text()
-    gate = yaml.safe_load(text)
-    steps = gate["jobs"]["gate"]["steps"]
-    runs = "\n".join(step.get("run", "") for step in steps)
-    assert "${{" not in runs  # event text reaches scripts only through env
+def test_the_reusable_gate_installs_from_the_base_with_hashes() -> None:
+    gate = yaml.safe_load((ROOT / ".github" / "workflows" / "sop-gate.yml").read_text())
+    runs = "\n".join(step.get("run", "") for step in gate["jobs"]["gate"]["steps"])
     assert "--require-hashes" in runs and 'git show "${BASE_SHA}:.sop/requirements.txt"' in runs
-    assert gate["permissions"] == {}
+
+
+def test_the_release_installs_from_the_default_branch_never_from_the_tag() -> None:
+    release = yaml.safe_load((ROOT / ".github" / "workflows" / "sop-release.yml").read_text())
+    runs = "\n".join(step.get("run", "") for step in release["jobs"]["release-gate"]["steps"])
+    assert 'git show "origin/${BRANCH}:.sop/requirements.txt"' in runs and "--require-hashes" in runs
+    assert 'sopkit github release --branch "${BRANCH}"' in runs
+
+
+def test_no_workflow_puts_expressions_into_scripts_or_runs_on_pull_request_target(rendered: Path) -> None:
+    for workflow in workflows(rendered):
+        loaded = yaml.safe_load(workflow.read_text())
+        assert "pull_request_target" not in loaded.get(True, {}), workflow.name
+        assert loaded["permissions"] == {} or workflow.name == "ci.yml", workflow.name
+        for job in loaded["jobs"].values():
+            for step in job.get("steps", []):
+                assert "${{" not in step.get("run", ""), (workflow.name, step)
+
+
+def test_the_template_deploys_through_the_production_environment_after_the_release_gate(
+    rendered: Path,
+) -> None:
+    caller = yaml.safe_load((rendered / "sop-release.yml").read_text())
+    assert caller["jobs"]["deploy"]["needs"] == "gate"
+    assert caller["jobs"]["deploy"]["environment"] == "production"
+    assert caller["jobs"]["gate"]["uses"].endswith(f"/.github/workflows/sop-release.yml@{TOOLKIT_REF}")
 
 
 def test_zizmor_finds_nothing(rendered: Path) -> None:
