@@ -214,3 +214,45 @@ def release(repo: Path, branch: str, full_name: str | None, rev: str) -> None:
     click.echo(as_text(report), nl=False)
     if not report.passed:
         raise SystemExit(EXIT_BLOCKED)
+
+
+@github.command(
+    "audit",
+    help=_(
+        "Audit the default branch on GitHub: every first-parent commit came from a merged pull request "
+        "whose head passed the sop-gate check of GitHub Actions and whose approvals satisfy the base's "
+        "policy; direct pushes and admin merges are reported. Exit 0 clean, 1 findings, 2 cannot decide."
+    ),
+)
+@click.option("--repo", "full_name", envvar="GITHUB_REPOSITORY", required=True,
+              help=_("OWNER/NAME on GitHub; the token comes from GITHUB_TOKEN."))  # fmt: skip
+@click.option(
+    "--checkout",
+    type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
+    default=".",
+    show_default=True,
+    help=_("A clone of the repository with its whole history (git fetch origin first)."),
+)
+@BRANCH
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help=_("Write an evidence pack (zip).")
+)
+def audit(full_name: str, checkout: Path, branch: str, out: Path | None) -> None:
+    from toolkit.forge.github.audit import audit as github_audit
+    from toolkit.forge.github.audit import write_pack
+
+    result = github_audit(checkout, _hub(full_name), branch)
+    for finding in result.findings:
+        click.echo(f"[{finding.kind}] {finding.message}")
+    if not result.findings:
+        click.echo(
+            _(
+                "{repo} {branch}: {count} pull requests re-verified, nothing reached the branch around the "
+                "gate"
+            ).format(repo=result.repository, branch=branch, count=result.pulls)
+        )
+    if out is not None:
+        write_pack(result, out)
+        click.echo(_("evidence pack: {path}").format(path=out))
+    if result.findings:
+        raise SystemExit(EXIT_BLOCKED)

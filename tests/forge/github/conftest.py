@@ -58,6 +58,7 @@ class GitHubOffice:
     work: Path  # a working clone of the repository on the stand-in
     tokens: dict[str, str] = field(default_factory=dict)
     tested: str = ""
+    setup: set[str] = field(default_factory=set)  # commits the set-up pushed straight to main
 
     def gh(self, member: str) -> Github:
         return github(self.standin, self.tokens[member])
@@ -130,9 +131,9 @@ class GitHubOffice:
             **env,
         )
 
-    def sopkit(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        """``sopkit ARGS --repo WORK`` in an Actions job of the repository (its token, its API); an empty
-        value in ``env`` removes the variable."""
+    def sopkit(self, *args: str, checkout: str = "--repo", **env: str) -> subprocess.CompletedProcess[str]:
+        """``sopkit ARGS --repo WORK`` (``checkout`` names the option) in an Actions job of the repository
+        (its token, its API); an empty value in ``env`` removes the variable."""
         environ = {
             **os.environ,
             "GITHUB_REPOSITORY": REPO,
@@ -143,7 +144,7 @@ class GitHubOffice:
         }
         sopkit = str(Path(sys.executable).parent / "sopkit")
         return subprocess.run(
-            [sopkit, *args, "--repo", str(self.work)],
+            [sopkit, *args, checkout, str(self.work)],
             env={k: v for k, v in environ.items() if v != ""},
             capture_output=True,
             text=True,

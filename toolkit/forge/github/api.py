@@ -158,6 +158,46 @@ class GitHub:
                 return [self._all_reviews(m) for m in found]
             after = info.get("endCursor")
 
+    def landings(self, branch: str) -> list[Landing]:
+        """For the audit: every pull request merged into ``branch`` with who merged it, its own commits (to
+        recognise them rebased) and the ``sop-gate`` check runs of the GitHub Actions app on its head."""
+        from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME
+
+        found: list[Landing] = []
+        after: str | None = None
+        what = _("the pull requests merged into {branch}").format(branch=branch)
+        while True:
+            variables = {"owner": self.owner, "name": self.name, "branch": branch, "after": after}
+            page = (
+                (self.graphql(_LANDINGS_QUERY, variables, what).get("repository") or {}).get("pullRequests")
+            ) or {}
+            for node in page.get("nodes") or []:
+                merged = _merged(node)
+                if merged is None:
+                    continue
+                commits = [n["commit"] for n in (node.get("commits") or {}).get("nodes") or [] if n]
+                head: Mapping[str, Any] = next((c for c in commits if c.get("oid") == merged.pull.head), {})
+                runs = [
+                    str(run.get("conclusion") or "").lower()  # GraphQL says SUCCESS
+                    for suite in (head.get("checkSuites") or {}).get("nodes") or []
+                    if ((suite or {}).get("app") or {}).get("databaseId") == ACTIONS_APP_ID
+                    for run in (suite.get("checkRuns") or {}).get("nodes") or []
+                    if run and run.get("name") == CHECK_NAME
+                ]
+                found.append(
+                    Landing(
+                        self._all_reviews(merged),
+                        ((node.get("mergedBy") or {}).get("login")),
+                        tuple(_own_commit(c) for c in commits),
+                        int((node.get("commits") or {}).get("totalCount") or len(commits)),
+                        runs[-1] if runs else None,
+                    )
+                )
+            info = page.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                return found
+            after = info.get("endCursor")
+
     def _all_reviews(self, merged: MergedPull) -> MergedPull:
         if not merged.more_reviews:
             return merged
@@ -233,6 +273,26 @@ class GitHub:
         return True
 
 
+class Landing(NamedTuple):
+    """How a pull request reached the branch, as the audit needs it."""
+
+    merged: MergedPull
+    merged_by: str | None
+    commits: tuple[tuple[str, str, str, str], ...]  # its own commits: (id, author e-mail, authored, message)
+    commit_count: int
+    gate: str | None  # the conclusion of the Actions app's last sop-gate check run on its head, if any
+
+
+def _own_commit(commit: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    author = commit.get("author") or {}
+    return (
+        str(commit.get("oid") or ""),
+        str(author.get("email") or "").lower(),
+        str(commit.get("authoredDate") or ""),
+        str(commit.get("message") or ""),
+    )
+
+
 def _merged(node: Mapping[str, Any]) -> MergedPull | None:
     merge = node.get("mergeCommit") or {}
     head = ((node.get("commits") or {}).get("nodes") or [None])[-1] or {}
@@ -301,6 +361,43 @@ query($owner: String!, $name: String!, $branch: String!, $after: String) {
         baseRefName
         mergeCommit { oid tree { oid } }
         commits(last: 1) { nodes { commit { oid tree { oid } } } }
+        reviews(first: 100) {
+          pageInfo { hasNextPage endCursor }
+          nodes { databaseId author { login } state submittedAt commit { oid } }
+        }
+      }
+    }
+  }
+}
+"""
+
+_LANDINGS_QUERY = """
+query($owner: String!, $name: String!, $branch: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequests(states: MERGED, baseRefName: $branch, first: 50, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number
+        author { login }
+        mergedBy { login }
+        headRefOid
+        baseRefName
+        mergeCommit { oid tree { oid } }
+        commits(last: 100) {
+          totalCount
+          nodes {
+            commit {
+              oid
+              message
+              authoredDate
+              author { email }
+              tree { oid }
+              checkSuites(first: 20) {
+                nodes { app { databaseId } checkRuns(first: 20) { nodes { name conclusion } } }
+              }
+            }
+          }
+        }
         reviews(first: 100) {
           pageInfo { hasNextPage endCursor }
           nodes { databaseId author { login } state submittedAt commit { oid } }

@@ -13,16 +13,13 @@ sign-off commit with its verification, and a manifest with the SHA-256 of each f
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit import __version__
 from toolkit.cache import Cache
 from toolkit.evidence.roster import allowed_signers
+from toolkit.forge import pack
 from toolkit.forge.plain.gate import check_change, view_of
 from toolkit.forge.plain.pushlog import ARRIVALS, CONFIG_DIR, PUSH_LOG, Push, pushes
 from toolkit.gate import decide
@@ -206,19 +203,4 @@ def write_pack(repo: Path, result: AuditResult, out: Path, fallback: Rules | Non
         log = repo / CONFIG_DIR / name
         if log.is_file():
             files[name] = log.read_bytes()
-    manifest = {
-        "tool": "sop-toolkit",
-        "version": __version__,
-        "branch": result.branch,
-        "tip": result.tip,
-        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "findings": len(result.findings),
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
-    }
-    files["manifest.json"] = json.dumps(manifest, indent=2).encode() + b"\n"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as pack:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            pack.writestr(info, files[name])
+    pack.write_pack(out, files, branch=result.branch, tip=result.tip, findings=len(result.findings))

@@ -1,0 +1,156 @@
+"""``sopkit github audit``: is the default branch on GitHub really the product of pull requests that passed
+the gate?
+
+Every first-parent commit of the branch must have come from a merged pull request (its merge commit, its
+squashed commit, or one of its commits rebased); the pull request's head must carry a passing ``sop-gate``
+check from the GitHub Actions app (an admin can merge without it); and its approvals, judged again by the
+base's policy, must satisfy the gate (a gate workflow changed in the same pull request cannot vouch for
+itself). A commit that reached the branch otherwise is a direct push. Org and repository admins are
+trusted but audited: this is where what they did around the gate shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from toolkit.cache import Cache
+from toolkit.forge import judge, pack
+from toolkit.forge.github.names import CHECK_NAME
+from toolkit.forge.github.sources import Approved, sources
+from toolkit.gate.messages import violation_text
+from toolkit.i18n import _
+from toolkit.repo.git import git
+
+if TYPE_CHECKING:
+    from toolkit.forge.github.api import GitHub, Landing
+    from toolkit.gate.model import Message, Report
+
+
+class Finding(NamedTuple):
+    commit: str
+    kind: str  # direct-push, gate-not-passed, not-approved, not-on-branch
+    pull: int | None
+    message: str
+
+
+class Audit(NamedTuple):
+    repository: str
+    branch: str
+    tip: str
+    findings: tuple[Finding, ...]
+    pulls: int  # pull requests re-verified
+    state: Report
+
+
+def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> Audit:
+    """Audit ``branch`` as the checkout's ``origin/<branch>`` has it (fetched with its whole history)."""
+    from toolkit.forge.github.state import state
+    from toolkit.repo.gitread import resolve
+
+    cache = cache or Cache.default()
+    tip = resolve(repo, f"refs/remotes/origin/{branch}")
+    line = git(["rev-list", "--first-parent", "--reverse", tip], repo).split()
+    position = {commit: index for index, commit in enumerate(line)}
+    findings: list[Finding] = []
+    claimed: dict[str, int] = {}
+    landings = hub.landings(branch)
+    for landing in landings:
+        merged = landing.merged
+        number = merged.pull.number
+        if merged.merge_commit not in position:
+            said = _(
+                "pull request #{number} was merged, but its commit {commit} is no longer on {branch} (the "
+                "branch was rewritten)"
+            ).format(number=number, commit=merged.merge_commit[:12], branch=branch)
+            findings.append(Finding(merged.merge_commit, "not-on-branch", number, said))
+            continue
+        brought = _brought(repo, line, position, landing)
+        claimed.update((commit, number) for commit in brought)
+        start = position[brought[0]]
+        findings += _judged(repo, landing, line[start - 1] if start else None, cache)
+    for commit in line[1:]:  # the first commit made the repository
+        if commit not in claimed:
+            said = _(
+                "commit {commit} reached {branch} without a pull request (a direct push, or a push by an "
+                "admin around the protection)"
+            ).format(commit=commit[:12], branch=branch)
+            findings.append(Finding(commit, "direct-push", None, said))
+    report = state(repo, hub, branch, tip, cache).report
+    return Audit(hub.full_name, branch, tip, tuple(findings), len(landings), report)
+
+
+def _brought(repo: Path, line: list[str], position: dict[str, int], landing: Landing) -> list[str]:
+    """The first-parent commits a merged pull request brought: its merge or squashed commit, or its own
+    commits rebased (recognised by author, authoring date and message, in order)."""
+    merged = landing.merged
+    end = position[merged.merge_commit]
+    count = landing.commit_count
+    if count <= 1 or len(landing.commits) != count or end + 1 < count:
+        return [merged.merge_commit]
+    candidates = line[end + 1 - count : end + 1]
+    raw = git(["log", "--no-walk=unsorted", "--format=%H%x1f%ae%x1f%aI%x1f%B%x1e", *candidates], repo)
+    seen = {}
+    for record in raw.split("\x1e"):
+        if record.strip():
+            sha, email, date, message = record.strip("\n").split("\x1f", 3)
+            seen[sha] = (email.lower(), date, message.strip())
+    own = [(email, date, message.strip()) for _oid, email, date, message in landing.commits]
+    rebased = [seen.get(c) for c in candidates]
+    if all(r is not None and _same(r, o) for r, o in zip(rebased, own, strict=True)):
+        return candidates
+    return [merged.merge_commit]
+
+
+def _same(rebased: tuple[str, str, str], own: tuple[str, str, str]) -> bool:
+    from datetime import datetime
+
+    def instant(text: str) -> float:
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return float("nan")
+
+    return rebased[0] == own[0] and rebased[2] == own[2] and instant(rebased[1]) == instant(own[1])
+
+
+def _judged(repo: Path, landing: Landing, base: str | None, cache: Cache) -> list[Finding]:
+    merged = landing.merged
+    number, commit = merged.pull.number, merged.merge_commit
+    findings = []
+    if landing.gate != "success":
+        who = landing.merged_by or "?"
+        said = _(
+            "pull request #{number} was merged by @{who} without a passing {check} check from GitHub Actions "
+            "on its head"
+        ).format(number=number, who=who, check=CHECK_NAME)
+        findings.append(Finding(commit, "gate-not-passed", number, said))
+    same = merged.merge_commit if merged.head_tree and merged.head_tree == merged.merge_tree else None
+    notes: list[Message] = []
+    found = sources(repo, [Approved(merged.pull, commit, same)], notes)
+    report = judge.change(repo, base, commit, found, cache=cache)
+    if not report.passed:
+        why = "; ".join(violation_text(v) for v in report.violations)
+        said = _("pull request #{number}, judged again by its base's policy, does not pass: {why}")
+        findings.append(Finding(commit, "not-approved", number, said.format(number=number, why=why)))
+    return findings
+
+
+def write_pack(result: Audit, out: Path) -> None:
+    """The evidence pack: the step table, the findings, and each merged pull request as judged."""
+    from toolkit.gate.render import as_dict, as_markdown
+
+    files = {
+        "state.json": pack.as_json(as_dict(result.state)),
+        "state.md": as_markdown(result.state).encode(),
+        "findings.json": pack.as_json([f._asdict() for f in result.findings]),
+    }
+    pack.write_pack(
+        out,
+        files,
+        repository=result.repository,
+        branch=result.branch,
+        tip=result.tip,
+        findings=len(result.findings),
+        pull_requests=result.pulls,
+    )
