@@ -182,3 +182,14 @@ def test_a_merge_queue_entry_is_judged_with_its_pull_requests_reviews(ghoffice: 
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert ghoffice.conclusion(group) == "success"
+
+
+def test_a_pull_request_behind_its_base_is_blocked_until_brought_up_to_date(ghoffice: GitHubOffice) -> None:
+    number, head = security_pull(ghoffice)
+    ghoffice.review(number, "joko")
+    ghoffice.git("checkout", "-q", "--detach", "origin/main")
+    (ghoffice.work / "README.md").write_text("# Sistem Informasi Kepegawaian\n\nDiperbarui.\n")
+    ghoffice.git("-c", "user.name=Admin", "-c", "user.email=admin@x.go.id", "commit", "-qam", "README")
+    ghoffice.git("push", "-q", "origin", "HEAD:refs/heads/main")  # main moves on
+    out = judged(ghoffice, number, head, "failure")
+    assert f"pull request #{number} is behind main" in out
