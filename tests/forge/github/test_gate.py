@@ -193,3 +193,24 @@ def test_a_pull_request_behind_its_base_is_blocked_until_brought_up_to_date(ghof
     ghoffice.git("push", "-q", "origin", "HEAD:refs/heads/main")  # main moves on
     out = judged(ghoffice, number, head, "failure")
     assert f"pull request #{number} is behind main" in out
+
+
+def test_the_check_run_annotates_the_offending_files(ghoffice: GitHubOffice) -> None:
+    """Step 16 changed while step 15 is not complete: the check run says so on the file itself."""
+    from tests.forge.github.conftest import REPO
+    from toolkit import sop
+    from toolkit.demo import fill_step
+
+    ghoffice.git("checkout", "-q", "--detach", "origin/main")
+    fill_step(ghoffice.work, sop.load(ghoffice.work / ".sop" / "sop.yaml"), 16)
+    changed = [line[3:] for line in ghoffice.git("status", "--porcelain").splitlines()]
+    files = {path: (ghoffice.work / path).read_text(encoding="utf-8", errors="replace") for path in changed
+             if path.endswith(".md")}  # fmt: skip
+    ghoffice.git("checkout", "-q", "--", ".")
+    head = ghoffice.branch("pemberitahuan", files)
+    number = ghoffice.pull("pemberitahuan")
+    judged(ghoffice, number, head, "failure")
+    (run,) = [r for r in ghoffice.standin.repo(REPO).check_runs if r.head_sha == head]
+    assert run.title == "SOP gate: BLOCKED (2 violations)"
+    assert {(a.path, a.annotation_level) for a in run.annotations} == {(next(iter(files)), "failure")}
+    assert "depends on" in run.annotations[0].message or "step 16" in run.annotations[0].message
