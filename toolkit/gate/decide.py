@@ -8,6 +8,7 @@ same rules (docs/security-model.md).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from toolkit.evidence.classify import classes
 from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff, ancestry
@@ -95,21 +96,44 @@ def _valid_signoffs(rules: Rules, view: View) -> dict[tuple[str, str], list[Sign
     return found
 
 
+class Progress(NamedTuple):
+    """Every step's report at one commit, and which steps are complete and which under way (started: its
+    prerequisites met and its required artefacts filled in, a sign-off perhaps still missing)."""
+
+    reports: tuple[StepReport, ...]
+    complete: frozenset[str]
+    started: frozenset[str]
+
+    def waiting(self, step: Step) -> list[str]:
+        """The prerequisites of ``step`` not met: required steps not complete, steps it needs only
+        under way not started."""
+        return [d for d in step.requires if d not in self.complete] + [
+            d for d in step.requires_started if d not in self.started
+        ]
+
+
+_UNDER_WAY = (Status.COMPLETE, Status.AWAITING_SIGNOFF, Status.STALE)
+
+
+def progress(rules: Rules, view: View) -> Progress:
+    valid = _valid_signoffs(rules, view)
+    done = Progress((), frozenset(), frozenset())
+    for step in rules.sop.steps:
+        report = _step_report(rules.sop, step, view, valid, done)
+        complete = done.complete | ({step.id} if report.status is Status.COMPLETE else set())
+        under_way = report.status in _UNDER_WAY and not done.waiting(step)
+        started = done.started | ({step.id} if under_way else set())
+        done = Progress((*done.reports, report), complete, started)
+    return done
+
+
 def step_reports(rules: Rules, view: View) -> tuple[StepReport, ...]:
     """The state of every step at ``view`` (what the Kasi wants to see)."""
-    valid = _valid_signoffs(rules, view)
-    complete: set[str] = set()
-    reports = []
-    for step in rules.sop.steps:
-        report = _step_report(rules.sop, step, view, valid, complete)
-        if report.status is Status.COMPLETE:
-            complete.add(step.id)
-        reports.append(report)
-    return tuple(reports)
+    return progress(rules, view).reports
 
 
 def _step_report(
-    policy: Sop, step: Step, view: View, valid: Mapping[tuple[str, str], list[Signoff]], complete: set[str]
+    policy: Sop, step: Step, view: View, valid: Mapping[tuple[str, str], list[Signoff]], done: Progress
 ) -> StepReport:
     title = step.title.get()
     checks = [
@@ -126,6 +150,9 @@ def _step_report(
     if worst is not None:
         reasons = tuple(r for c in checks if c.state is not ArtefactState.PRESENT for r in c.reasons)
         return StepReport(step.no, step.id, title, _ARTEFACT_STATUS[worst], reasons, step.actors)
+    if step.produces_code and not classes(policy).holds_code(view.snapshot.entries):
+        reasons = (_("no application code yet: this step's output is the program itself"),)
+        return StepReport(step.no, step.id, title, Status.MISSING, reasons, step.actors)
     current = digest_of(covered_paths(policy, step.id, view.snapshot), view.snapshot)
     missing_roles, stale_roles, signed_by = [], [], []
     for role in step.signoffs:
@@ -159,12 +186,19 @@ def _step_report(
         return StepReport(
             step.no, step.id, title, Status.AWAITING_SIGNOFF, reasons, tuple(missing_roles), tuple(signed_by)
         )
-    waiting = [policy.step(d) for d in step.requires if d not in complete]
+    waiting = [policy.step(d) for d in done.waiting(step)]
     if waiting:
-        reasons = (
-            _("depends on step {steps}, which is not complete").format(
-                steps=", ".join(str(d.no) for d in waiting)
-            ),
+        unfinished = [str(d.no) for d in waiting if d.id in step.requires]
+        reasons = tuple(
+            [_("depends on step {steps}, which is not complete").format(steps=", ".join(unfinished))]
+            if unfinished
+            else []
+        ) + tuple(
+            _(
+                "step {step} must be under way first: its prerequisites met and its documents filled in"
+            ).format(step=d.no)
+            for d in waiting
+            if d.id not in step.requires
         )
         act = tuple(dict.fromkeys(a for d in waiting for a in d.actors))
         return StepReport(step.no, step.id, title, Status.BLOCKED, reasons, act, tuple(signed_by))
@@ -190,8 +224,8 @@ def decide_change(rules: Rules, base: View | None, head: View, change: Change) -
     and file names must be sound, artefacts valid, a new policy readable.
     """
     policy = rules.sop
-    base_reports = {r.id: r for r in step_reports(rules, base)} if base else {}
-    base_complete = {k for k, r in base_reports.items() if r.status is Status.COMPLETE}
+    on_base = progress(rules, base) if base else Progress((), frozenset(), frozenset())
+    base_complete = on_base.complete
     violations = _name_violations(head, change)
     violations += [Violation("policy.invalid", {"text": text}) for text in change.policy_problems]
     artefact_changes = classes(policy).artefacts_among(change.paths)
@@ -211,7 +245,7 @@ def decide_change(rules: Rules, base: View | None, head: View, change: Change) -
         if drafting:
             continue  # template drafts of a step that is not complete yet need nobody's approval
         violations += _signoff_rule(rules, step.id, step.no, head, change)
-        waiting = [policy.step(d) for d in step.requires if d not in base_complete]
+        waiting = [policy.step(d) for d in on_base.waiting(step)]
         if waiting:
             params = {"step": str(step.no), "requires": ", ".join(str(d.no) for d in waiting)}
             violations.append(Violation("dependency.incomplete", params, step.no, touched[0]))
