@@ -97,8 +97,9 @@ def _valid_signoffs(rules: Rules, view: View) -> dict[tuple[str, str], list[Sign
 
 
 class Progress(NamedTuple):
-    """Every step's report at one commit, and which steps are complete and which under way (started: its
-    prerequisites met and its required artefacts filled in, a sign-off perhaps still missing)."""
+    """Every step's report at one commit, and which steps are complete and which under way: a step is
+    under way once its prerequisites are met and its work has visibly begun (one of its artefacts filled
+    in, or, for the step whose output is the program, application code in the repository)."""
 
     reports: tuple[StepReport, ...]
     complete: frozenset[str]
@@ -112,19 +113,25 @@ class Progress(NamedTuple):
         ]
 
 
-_UNDER_WAY = (Status.COMPLETE, Status.AWAITING_SIGNOFF, Status.STALE)
-
-
 def progress(rules: Rules, view: View) -> Progress:
     valid = _valid_signoffs(rules, view)
     done = Progress((), frozenset(), frozenset())
     for step in rules.sop.steps:
         report = _step_report(rules.sop, step, view, valid, done)
-        complete = done.complete | ({step.id} if report.status is Status.COMPLETE else set())
-        under_way = report.status in _UNDER_WAY and not done.waiting(step)
-        started = done.started | ({step.id} if under_way else set())
-        done = Progress((*done.reports, report), complete, started)
+        complete = report.status is Status.COMPLETE
+        under_way = complete or (not done.waiting(step) and _begun(rules.sop, step, view))
+        done = Progress(
+            (*done.reports, report),
+            done.complete | ({step.id} if complete else set()),
+            done.started | ({step.id} if under_way else set()),
+        )
     return done
+
+
+def _begun(policy: Sop, step: Step, view: View) -> bool:
+    if step.produces_code and classes(policy).holds_code(view.snapshot.entries):
+        return True
+    return any(c.state is ArtefactState.PRESENT for c in view.checks.get(step.id, ()))
 
 
 def step_reports(rules: Rules, view: View) -> tuple[StepReport, ...]:
@@ -194,9 +201,9 @@ def _step_report(
             if unfinished
             else []
         ) + tuple(
-            _(
-                "step {step} must be under way first: its prerequisites met and its documents filled in"
-            ).format(step=d.no)
+            _("step {step} must be under way first: its prerequisites complete and its work begun").format(
+                step=d.no
+            )
             for d in waiting
             if d.id not in step.requires
         )
@@ -245,10 +252,12 @@ def decide_change(rules: Rules, base: View | None, head: View, change: Change) -
         if drafting:
             continue  # template drafts of a step that is not complete yet need nobody's approval
         violations += _signoff_rule(rules, step.id, step.no, head, change)
-        waiting = [policy.step(d) for d in on_base.waiting(step)]
-        if waiting:
-            params = {"step": str(step.no), "requires": ", ".join(str(d.no) for d in waiting)}
-            violations.append(Violation("dependency.incomplete", params, step.no, touched[0]))
+        unfinished = [policy.step(d) for d in step.requires if d not in on_base.complete]
+        unstarted = [policy.step(d) for d in step.requires_started if d not in on_base.started]
+        for code, waiting in (("dependency.incomplete", unfinished), ("dependency.not-started", unstarted)):
+            if waiting:
+                params = {"step": str(step.no), "requires": ", ".join(str(d.no) for d in waiting)}
+                violations.append(Violation(code, params, step.no, touched[0]))
     code = classes(policy).code_among(change.paths)
     if code:
         waiting = [policy.step(d) for d in policy.code_gate.requires if d not in base_complete]
