@@ -7,6 +7,7 @@ same rules (docs/security-model.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -154,12 +155,15 @@ def _step_report(
         ),
         None,
     )
+    blocked = _blocked(policy, step, title, done)
     if worst is not None:
+        if blocked is not None and worst is not ArtefactState.INVALID:
+            return blocked  # a prerequisite missing: told apart from the step's own unfinished documents
         reasons = tuple(r for c in checks if c.state is not ArtefactState.PRESENT for r in c.reasons)
         return StepReport(step.no, step.id, title, _ARTEFACT_STATUS[worst], reasons, step.actors)
     if step.produces_code and not classes(policy).holds_code(view.snapshot.entries):
         reasons = (_("no application code yet: this step's output is the program itself"),)
-        return StepReport(step.no, step.id, title, Status.MISSING, reasons, step.actors)
+        return blocked or StepReport(step.no, step.id, title, Status.MISSING, reasons, step.actors)
     current = digest_of(covered_paths(policy, step.id, view.snapshot), view.snapshot)
     missing_roles, stale_roles, signed_by = [], [], []
     for role in step.signoffs:
@@ -193,23 +197,29 @@ def _step_report(
         return StepReport(
             step.no, step.id, title, Status.AWAITING_SIGNOFF, reasons, tuple(missing_roles), tuple(signed_by)
         )
-    waiting = [policy.step(d) for d in done.waiting(step)]
-    if waiting:
-        unfinished = [str(d.no) for d in waiting if d.id in step.requires]
-        reasons = tuple(
-            [_("depends on step {steps}, which is not complete").format(steps=", ".join(unfinished))]
-            if unfinished
-            else []
-        ) + tuple(
-            _("step {step} must be under way first: its prerequisites complete and its work begun").format(
-                step=d.no
-            )
-            for d in waiting
-            if d.id not in step.requires
-        )
-        act = tuple(dict.fromkeys(a for d in waiting for a in d.actors))
-        return StepReport(step.no, step.id, title, Status.BLOCKED, reasons, act, tuple(signed_by))
+    if blocked is not None:
+        return blocked._replace(signed_by=tuple(signed_by))
     return StepReport(step.no, step.id, title, Status.COMPLETE, (), (), tuple(signed_by))
+
+
+def _blocked(policy: Sop, step: Step, title: str, done: Progress) -> StepReport | None:
+    """The report of ``step`` blocked by the prerequisites not met, with those who must act on them
+    (``None`` when every prerequisite is met)."""
+    waiting = [policy.step(d) for d in done.waiting(step)]
+    if not waiting:
+        return None
+    unfinished = [str(d.no) for d in waiting if d.id in step.requires]
+    reasons = [_("depends on step {steps}, which is not complete").format(steps=", ".join(unfinished))]
+    reasons = reasons if unfinished else []
+    reasons += [
+        _("step {step} must be under way first: its prerequisites complete and its work begun").format(
+            step=d.no
+        )
+        for d in waiting
+        if d.id not in step.requires
+    ]
+    act = tuple(dict.fromkeys(a for d in waiting for a in d.actors))
+    return StepReport(step.no, step.id, title, Status.BLOCKED, tuple(reasons), act)
 
 
 def _notes(*views: View | None) -> tuple[Message, ...]:
@@ -217,8 +227,25 @@ def _notes(*views: View | None) -> tuple[Message, ...]:
     return (Message("note.untrusted-times"),) if untrusted else ()
 
 
-def state(rules: Rules, view: View) -> Report:
-    return Report(step_reports(rules, view), (), "state", _notes(view))
+def state(rules: Rules, view: View, day: dt.date | None = None) -> Report:
+    """The state of every step (what the Kasi wants to see), naming who must act from the roster: the
+    members holding each role on ``day`` (any member granted the role, when no day is given)."""
+    reports = tuple(r._replace(people=_people(rules, r.act, day)) for r in step_reports(rules, view))
+    return Report(reports, (), "state", _notes(view))
+
+
+def _people(rules: Rules, roles: tuple[str, ...], day: dt.date | None) -> tuple[str, ...]:
+    """Each role as "Name, Name (role title)", or its title alone when nobody in the roster holds it."""
+    named = []
+    for role in roles:
+        title = rules.sop.roles[role].title.get() if role in rules.sop.roles else role
+        holders = [
+            m.name
+            for m in rules.roster.members
+            if any(g.role == role and (day is None or g.covers(day)) for g in m.grants)
+        ]
+        named.append(f"{', '.join(holders)} ({title})" if holders else title)
+    return tuple(named)
 
 
 def decide_change(rules: Rules, base: View | None, head: View, change: Change) -> Report:
@@ -254,10 +281,10 @@ def decide_change(rules: Rules, base: View | None, head: View, change: Change) -
         violations += _signoff_rule(rules, step.id, step.no, head, change)
         unfinished = [policy.step(d) for d in step.requires if d not in on_base.complete]
         unstarted = [policy.step(d) for d in step.requires_started if d not in on_base.started]
-        for code, waiting in (("dependency.incomplete", unfinished), ("dependency.not-started", unstarted)):
+        for reason, waiting in (("dependency.incomplete", unfinished), ("dependency.not-started", unstarted)):
             if waiting:
                 params = {"step": str(step.no), "requires": ", ".join(str(d.no) for d in waiting)}
-                violations.append(Violation(code, params, step.no, touched[0]))
+                violations.append(Violation(reason, params, step.no, touched[0]))
     code = classes(policy).code_among(change.paths)
     if code:
         waiting = [policy.step(d) for d in policy.code_gate.requires if d not in base_complete]

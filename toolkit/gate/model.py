@@ -77,6 +77,7 @@ class StepReport(NamedTuple):
     reasons: tuple[str, ...] = ()
     act: tuple[str, ...] = ()  # roles that must act next
     signed_by: tuple[str, ...] = ()  # "member (role)" of the valid sign-offs
+    people: tuple[str, ...] = ()  # who must act, by name from the roster: "Budi Santoso (Kasi ...)"
 
 
 class Message(NamedTuple):
