@@ -31,13 +31,9 @@ def commit_edit(repo: Path, path: str, old: str | None, new: str) -> None:
     git(repo, "commit", "-qam", f"edit {path}")
 
 
-def test_upgrade_keeps_local_edits_and_brings_the_new_version(
-    cli: Cli, new_app: NewApp, template_copy: Path
-) -> None:
-    repo = new_app()
-    commit_edit(repo, SKPL, None, "\nCatatan tim kami.\n")
-    release(template_copy, NEXT, edit_dppl_to=f"[[ISI: tujuan dan acuan (templat {NEXT})]]")
-
+def upgraded_keeping_the_edit(cli: Cli, repo: Path, template: Path) -> None:
+    """Release NEXT (a changed DPPL, a new file) and upgrade ``repo``, whose SKPL has a local edit."""
+    release(template, NEXT, edit_dppl_to=f"[[ISI: tujuan dan acuan (templat {NEXT})]]")
     result = cli("upgrade", str(repo))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"{repo}: diperbarui v{NOW} -> v{NEXT}, sudah di-commit\n"
@@ -45,6 +41,14 @@ def test_upgrade_keeps_local_edits_and_brings_the_new_version(
     assert f"[[ISI: tujuan dan acuan (templat {NEXT})]]" in (repo / DPPL).read_text()
     assert (repo / "CONTRIBUTING.md").read_text() == f"# Panduan kontribusi {NEXT}\n"
     assert f"_commit: v{NEXT}" in (repo / ".copier-answers.yml").read_text()
+
+
+def test_upgrade_keeps_local_edits_and_brings_the_new_version(
+    cli: Cli, new_app: NewApp, template_copy: Path
+) -> None:
+    repo = new_app()
+    commit_edit(repo, SKPL, None, "\nCatatan tim kami.\n")
+    upgraded_keeping_the_edit(cli, repo, template_copy)
     assert git(repo, "status", "--porcelain") == ""
     assert (
         git(repo, "log", "-1", "--format=%s").strip() == f"Upgrade the sop-toolkit template v{NOW} -> v{NEXT}"
@@ -152,14 +156,7 @@ def test_a_repository_made_with_plain_copier_copy_is_brought_under_upgrade(
     commit_edit(repo, SKPL, None, "\nCatatan tim kami.\n")
     # the office's store already holds the version the copy was made from
     assert cli("upgrade", "--check", str(repo)).stdout == f"{repo}: sudah terbaru (templat v{NOW})\n"
-    release(template_copy, NEXT, edit_dppl_to=f"[[ISI: tujuan dan acuan (templat {NEXT})]]")
-
-    result = cli("upgrade", str(repo))
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"{repo}: diperbarui v{NOW} -> v{NEXT}, sudah di-commit\n"
-    assert (repo / SKPL).read_text().endswith("\nCatatan tim kami.\n")
-    assert f"[[ISI: tujuan dan acuan (templat {NEXT})]]" in (repo / DPPL).read_text()
-    assert f"_commit: v{NEXT}" in (repo / ".copier-answers.yml").read_text()
+    upgraded_keeping_the_edit(cli, repo, template_copy)
     log = git(repo, "log", "--format=%s", "-2").splitlines()
     assert log == [
         f"Upgrade the sop-toolkit template v{NOW} -> v{NEXT}",
