@@ -47,7 +47,7 @@ SIGNER = {
 
 
 SECURITY_REPORT = "docs/14-uji-keamanan/laporan-uji-keamanan.md"
-FIXED_FINDING = "| 1 | Injeksi SQL pada formulir masuk | Validasi input | Tinggi | Diperbaiki |"
+FIXED_FINDING = "| 1 | Injeksi SQL pada formulir masuk | VAL-2 (V5.3.4) | Tinggi | 8.1 | Diperbaiki | Lulus |"
 
 
 def write_security_report(
@@ -59,7 +59,8 @@ def write_security_report(
     text = report.read_text(encoding="utf-8")
     text = re.sub(r"commit_diuji: .*", f'commit_diuji: "{tested}"', text)
     text = re.sub(r"hasil: .*", f'hasil: "{result}"', text)
-    text = re.sub(r"(## Temuan\n\n\|.*\|\n\|.*\|\n)(\|.*\|\n)+", lambda m: m.group(1) + findings + "\n", text)
+    table = r"(## Temuan\n(?:[^|\n].*\n|\n)*\|.*\|\n\|.*\|\n)(\|.*\|\n)+"  # its header, after any prose
+    text = re.sub(table, lambda m: m.group(1) + findings + "\n", text)
     report.write_text(text, encoding="utf-8")
     return report
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import UserError
+from toolkit.evidence.contents import EXAMPLE_END, EXAMPLE_START
 from toolkit.i18n import _
 from toolkit.repo.git import git, git_env
 from toolkit.sop.model import Sop
@@ -52,8 +53,38 @@ def fill_step(repo: Path, policy: Sop, step_no: int) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(MINIMAL_PDF)
             continue
+        if artefact.kind == "image" and not any(repo.glob(artefact.path)):  # a photo of the meeting
+            photo = repo / artefact.path.replace("*", "foto-1.png")
+            photo.parent.mkdir(parents=True, exist_ok=True)
+            photo.write_bytes(_png())
+            continue
         for match in sorted(repo.glob(artefact.path)) if "*" in artefact.path else [path]:
-            match.write_text(PLACEHOLDER.sub(FILLED, match.read_text(encoding="utf-8")), encoding="utf-8")
+            match.write_text(filled(match.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def filled(text: str) -> str:
+    """``text`` as its team would fill it in: every placeholder replaced, the template's examples kept
+    as the real content (their marks removed)."""
+    rows = PLACEHOLDER.sub(FILLED, text).split("\n")
+    return "\n".join(r for r in rows if EXAMPLE_START not in r and EXAMPLE_END not in r)
+
+
+def _png() -> bytes:
+    """A one-pixel PNG: what a photo is stored as."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0\0"))
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,20 @@ def test_markdown_and_text_reports(office: Office) -> None:
     assert markdown.stdout.startswith("### SOP state: 0 of 17 steps complete")
     assert "| 14 | " in markdown.stdout
     text = office.cli("gate", "check", "--repo", str(office.app), *office.rules)
-    assert "to act: security" in text.stdout
+    # the Kasi's words: who must act, by name from the roster (not a role id), and only those who hold
+    # the role today (Lina, a Kasi until 2020, is not asked)
+    kasi = "to act: Budi, Sari (Head of the application development section (Kasi))"
+    assert kasi in text.stdout and kasi in markdown.stdout and "Lina" not in text.stdout
+    # a step waiting for its prerequisite is blocked, told apart from a step whose documents are unfilled
+    rows = {line.split()[0]: line for line in text.stdout.splitlines() if line[:3].strip().isdigit()}
+    assert "not filled in" in rows["1"] or "missing" in rows["1"]
+    assert all("blocked by a dependency" in rows[str(no)] for no in range(2, 18))
+    data = json.loads(
+        office.cli("gate", "check", "--repo", str(office.app), "--format", "json", *office.rules).stdout
+    )
+    assert data["steps"][15]["act"] == ["kasi"] and data["steps"][15]["people"] == [
+        "Budi, Sari (Head of the application development section (Kasi))"
+    ]
 
 
 def test_cannot_decide_without_a_policy(cli: Cli, tmp_path: Path) -> None:

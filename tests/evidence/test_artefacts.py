@@ -131,3 +131,72 @@ def test_only_the_snapshots_own_names_are_judged() -> None:
 
 def test_windows_line_endings_do_not_unfill_a_document() -> None:
     assert check(DOC, {"docs/a.md": FILLED.replace(b"\n", b"\r\n")}) == (ArtefactState.PRESENT, "")
+
+
+# --- filled means filled: the template's examples count as not filled in ----------------------------------
+
+EXAMPLE_SQL = (
+    b"-- Skema basis data.\n-- [[CONTOH: tabel contoh; ganti dan hapus kedua tanda ini\n"
+    b"CREATE TABLE contoh (id BIGINT PRIMARY KEY);\n-- CONTOH]]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("artefact", "content"),
+    [
+        (Artefact("docs/skema.sql", "sql"), EXAMPLE_SQL),
+        (
+            Artefact("docs/erd.puml", "uml"),
+            b"@startuml\n' [[CONTOH: entitas\nentity contoh\n' CONTOH]]\n@enduml\n",
+        ),
+        (
+            DOC,
+            FILLED.replace(
+                b"Isi juga.", b"<!-- [[CONTOH -->\n| a | b |\n|---|---|\n| 1 | 2 |\n<!-- CONTOH]] -->"
+            ),
+        ),
+    ],
+    ids=["sample CREATE TABLE", "sample diagram", "sample table rows"],
+)
+def test_the_templates_example_is_not_filled_in(artefact: Artefact, content: bytes) -> None:
+    state, reasons = check(artefact, {artefact.path: content})
+    assert state is ArtefactState.UNFILLED
+    assert "still hold the template's example (marked [[CONTOH ... CONTOH]])" in reasons
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        EXAMPLE_SQL.replace(b"-- CONTOH]]\n", b""),  # the start mark left
+        EXAMPLE_SQL.replace(b"-- [[CONTOH: tabel contoh; ganti dan hapus kedua tanda ini\n", b""),  # the end
+    ],
+)
+def test_either_mark_left_keeps_it_unfilled(content: bytes) -> None:
+    assert check(Artefact("docs/skema.sql", "sql"), {"docs/skema.sql": content})[0] is ArtefactState.UNFILLED
+
+
+def test_the_real_content_without_marks_is_present() -> None:
+    real = b"-- Skema basis data.\nCREATE TABLE pegawai (nip CHAR(18) PRIMARY KEY);\n"
+    assert check(Artefact("docs/skema.sql", "sql"), {"docs/skema.sql": real}) == (ArtefactState.PRESENT, "")
+
+
+def test_every_example_of_the_template_is_marked_and_read_as_unfilled() -> None:
+    """The shipped SQL and UML templates hold examples only between marks: as shipped they are unfilled,
+    and once the marked lines are replaced they are present."""
+    from toolkit.paths import template_dir
+
+    examples = sorted((template_dir() / "template" / "docs").rglob("*.puml")) + sorted(
+        (template_dir() / "template" / "docs").rglob("*.sql.jinja")
+    )
+    assert len(examples) >= 5
+    for file in examples:
+        kind = "sql" if file.name.endswith(".sql.jinja") else "uml"
+        text = file.read_text(encoding="utf-8").replace("{{ app_name }}", "SIMPEG")
+        artefact = Artefact(f"docs/x.{kind}", kind)
+        assert check(artefact, {artefact.path: text.encode()})[0] is ArtefactState.UNFILLED, file
+        lines = text.splitlines()
+        start = next(i for i, line in enumerate(lines) if "[[CONTOH" in line)
+        end = next(i for i, line in enumerate(lines) if "CONTOH]]" in line)
+        real = "CREATE TABLE pegawai (nip CHAR(18));" if kind == "sql" else "A -> B"
+        replaced = "\n".join([*lines[:start], real, *lines[end + 1 :]]) + "\n"
+        assert check(artefact, {artefact.path: replaced.encode()})[0] is ArtefactState.PRESENT, file

@@ -221,3 +221,75 @@ def test_a_report_saved_with_windows_line_endings_reads_the_same() -> None:
     report = parse(text)
     assert report.result == "LULUS" and report.fields["commit_diuji"] == "a" * 40
     assert [f.severity for f in report.open_serious] == ["Kritis"]
+
+
+# --- the template's findings table: controls (ASVS), severity with CVSS, status and re-test --------------
+
+FINDINGS = (
+    "| No | Temuan | Kontrol (ASVS) | Tingkat risiko | CVSS | Status | Uji ulang |\n"
+    "|---:|---|---|---|---|---|---|\n"
+)
+
+
+def findings(*rows: str, result: str = "LULUS") -> str:
+    return report("".join(f"{row}\n" for row in rows), result=result, header=FINDINGS)
+
+
+def test_the_template_keeps_controls_apart_from_findings() -> None:
+    text = (template_dir() / "template/docs/14-uji-keamanan/laporan-uji-keamanan.md.jinja").read_text()
+    found = parse(text)
+    assert found.tables == 1  # thirteen tables of controls, one of findings
+    assert "level_asvs" in found.fields
+    for area in (
+        "Autentikasi",
+        "Manajemen Sesi",
+        "Persyaratan Kontrol Akses",
+        "Validasi Input",
+        "Kriptografi pada Verifikasi Statis",
+        "Penanganan Eror dan Pencatatan Log",
+        "Proteksi Data",
+        "Keamanan Komunikasi",
+        "Pengendalian Kode Berbahaya",
+        "Logika Bisnis",
+        "Keamanan File",
+        "Keamanan API dan Web Service",
+        "Keamanan Konfigurasi",
+    ):
+        assert f". {area}\n" in text, area  # the regulation's own area names, one section each
+    assert text.count("| V") >= 13 * 2  # controls with their ASVS requirement ids
+
+
+def test_lulus_with_only_closed_and_retested_or_low_findings_passes() -> None:
+    found = parse(
+        findings(
+            "| 1 | Injeksi SQL | VAL-2 (V5.3.4) | Kritis | 9.8 | Diperbaiki | Lulus |",
+            "| 2 | Sesi tanpa batas waktu | SES-2 (V3.3.1) | Tinggi | 7.5 | Ditutup | Lulus |",
+            "| 3 | Header CSP belum ada | KON-3 (V14.4.3) | Rendah | 3.1 | Terbuka | - |",
+            "| 4 | Pesan eror terlalu rinci | LOG-3 (V7.4.1) | Sedang | 5.3 | Terbuka | belum |",
+        )
+    )
+    assert found.passed and found.tables == 1 and len(found.findings) == 4
+    assert found.open_serious == ()
+
+
+@pytest.mark.parametrize("retest", ["Gagal", "belum", "", "-", "Lulus sebagian"])
+def test_a_fixed_serious_finding_whose_retest_did_not_pass_is_open(retest: str) -> None:
+    found = parse(findings(f"| 1 | Injeksi SQL | VAL-2 | Tinggi | 8.1 | Diperbaiki | {retest} |"))
+    (row,) = found.open_serious
+    assert row.open and row.severity == "Tinggi"
+
+
+@pytest.mark.parametrize("cvss", ["7.0", "9,8", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H 9.8"])
+def test_a_cvss_of_seven_or_more_is_serious_whatever_the_word(cvss: str) -> None:
+    (row,) = parse(findings(f"| 1 | XSS | VAL-3 | Sedang | {cvss} | Terbuka | - |")).open_serious
+    assert row.serious and row.known
+
+
+@pytest.mark.parametrize("cvss", ["6.9", "", "-", "belum dinilai"])
+def test_a_low_cvss_leaves_a_minor_finding_minor(cvss: str) -> None:
+    assert parse(findings(f"| 1 | XSS | VAL-3 | Sedang | {cvss} | Terbuka | - |")).open_serious == ()
+
+
+def test_the_no_finding_row_of_the_new_table_counts_as_none() -> None:
+    found = parse(findings("| 1 | Tidak ada temuan | - | - | - | - | - |"))
+    assert found.findings == () and found.tables == 1 and found.passed

@@ -102,13 +102,15 @@ def signed(
     return Signoff(anchor, step, role, digest, signer, time, app, (), trusted)
 
 
-def change(base: View | None, head: View, paths: tuple[str, ...], **fields: object) -> Report:
+def change(
+    base: View | None, head: View, paths: tuple[str, ...], rules: Rules = RULES, **fields: object
+) -> Report:
     known = {c.sha for c in base.commits} if base else set()
     commits = tuple(c for c in head.commits if c.sha not in known)
     new = {c.sha for c in commits}
     signoffs = tuple(s for s in head.signoffs if s.anchor in new)
     made = Change(base.snapshot.rev if base else None, "head", paths, commits, signoffs, **fields)  # type: ignore[arg-type]
-    return decide.decide_change(RULES, base, head, made)
+    return decide.decide_change(rules, base, head, made)
 
 
 def codes(report: Report) -> list[str]:
@@ -305,6 +307,69 @@ def test_a_template_draft_of_an_unfinished_step_needs_nobody() -> None:
     assert change(BASE, at(draft, commits, []), (DPPL,)).passed
 
 
+# A step may need another only under way, not complete (the SOP's step 12 meets the agency at 70 % of
+# step 11): here the security test needs the design under way, and the design's output is the program.
+UNDER_WAY = RULES._replace(
+    sop=POLICY._replace(
+        steps=(
+            POLICY.steps[0],
+            POLICY.steps[1]._replace(produces_code=True),
+            POLICY.steps[2]._replace(requires=(), requires_started=("desain",)),
+        )
+    )
+)
+CODE = "src/app.py"
+UNDER_WAY_FILES = {**DESIGN_FILES, CODE: b"print(1)\n"}
+UNDER_WAY_COMMITS = [*BASE_COMMITS, commit("c2", (DPPL, CODE), parents=("s1",))]
+
+
+def security_tested_on(base: View, files: Mapping[str, bytes]) -> Report:
+    """The security report with its sign-off, on top of ``base``."""
+    contents = {**files, REPORT: FILLED[REPORT]}
+    commits = [*base.commits, commit("c3", (REPORT,), parents=(base.commits[-1].sha,))]
+    commits.append(commit("s3", (), "joko", parents=("c3",)))
+    signoff = signed("s3", "uji-keamanan", "security", "joko", contents)
+    return change(base, at(contents, commits, [*base.signoffs, signoff]), (REPORT,), UNDER_WAY)
+
+
+def test_a_step_needed_only_under_way_may_still_be_in_progress() -> None:
+    base = at(UNDER_WAY_FILES, UNDER_WAY_COMMITS, list(BASE.signoffs), "base")
+    assert decide.state(UNDER_WAY, base).step("desain").status is Status.AWAITING_SIGNOFF
+    report = security_tested_on(base, UNDER_WAY_FILES)
+    assert report.passed, why(report)
+    assert report.step("uji-keamanan").status is Status.COMPLETE
+    assert report.step("desain").status is Status.AWAITING_SIGNOFF  # still in progress
+
+
+def test_a_step_needed_under_way_must_have_begun() -> None:
+    report = security_tested_on(BASE, BASE_FILES)  # nothing of the design yet
+    assert codes(report) == ["dependency.not-started"]
+    assert report.violations[0].params == {"step": "3", "requires": "2"}
+    assert "step 2 is not under way on the base" in why(report)
+    reasons = report.step("uji-keamanan").reasons
+    assert reasons == ("step 2 must be under way first: its prerequisites complete and its work begun",)
+
+
+def test_a_step_is_under_way_only_once_its_own_prerequisites_are_complete() -> None:
+    # the design filled in and code written, but the requirements (step 1) never signed off
+    unsigned = [c for c in UNDER_WAY_COMMITS if c.sha != "s1"]
+    base = at(UNDER_WAY_FILES, unsigned, [], "base")
+    assert codes(security_tested_on(base, UNDER_WAY_FILES)) == ["dependency.not-started"]
+
+
+def test_the_program_step_is_under_way_with_code_and_complete_only_with_code() -> None:
+    # the design document still a draft, but programming has begun: code is in the repository
+    draft = {**BASE_FILES, DPPL: b"# DPPL\n\n[[ISI: rancangan]]\n", CODE: b"print(1)\n"}
+    base = at(draft, UNDER_WAY_COMMITS, list(BASE.signoffs), "base")
+    assert security_tested_on(base, draft).passed
+    # the design signed off without any code: the program, its output, is missing
+    signed_design = signed("s2", "desain", "kasi", "budi", DESIGN_FILES)
+    no_code = at(DESIGN_FILES, [*BASE_COMMITS, commit("c2", (DPPL,)), commit("s2", ())], [signed_design])
+    step = decide.state(UNDER_WAY, no_code._replace(signoffs=(*BASE.signoffs, signed_design))).step("desain")
+    assert step.status is Status.MISSING
+    assert step.reasons == ("no application code yet: this step's output is the program itself",)
+
+
 # --- rule 3: application code changes only once the design steps are complete on the base ----------------
 
 
@@ -376,7 +441,9 @@ def test_a_signoff_goes_stale_when_its_files_change() -> None:
     view = at(changed, [*BASE_COMMITS, commit("c2", (SKPL,))], list(BASE.signoffs))
     report = decide.state(RULES, view)
     assert report.step("kebutuhan").status is Status.STALE
-    assert report.step("desain").status is Status.MISSING
+    # the design is missing, but what holds it is its prerequisite: blocked, told apart from unfilled
+    assert report.step("desain").status is Status.BLOCKED
+    assert report.step("desain").reasons == ("depends on step 1, which is not complete",)
 
 
 TESTED = "a" * 40

@@ -14,6 +14,7 @@ from tests.conftest import ROOT, Cli, git
 from tests.scaffold.conftest import APP, NewApp
 from toolkit import sop
 from toolkit.evidence.classify import classes
+from toolkit.evidence.contents import EXAMPLE_START
 from toolkit.sop import globs
 
 
@@ -51,18 +52,20 @@ def test_every_artefact_of_the_policy_has_its_place(new_app: NewApp) -> None:
         for artefact in step.artefacts:
             path = artefact.path
             assert f"`{path.removeprefix('docs/')}`" in index, f"docs/README.md does not name {path}"
-            if globs.is_glob(path):
-                # a folder of optional photos or data comes with its first file; the step's is there
+            if artefact.kind in ("pdf", "image"):
+                # a signed letter, a scan, a photo: the office's own file, no template; the step's
+                # folder is there (a folder of photos comes with its first photo)
                 assert (repo / "/".join(path.split("/")[:2])).is_dir(), f"no folder for {path}"
+            elif globs.is_glob(path):
+                # a folder of optional data comes with its first file
                 files = [f.relative_to(repo).as_posix() for f in (repo / "docs").rglob("*")]
                 assert artefact.optional or any(globs.matches(path, f) for f in files), path
-            elif artefact.kind == "pdf":
-                assert (repo / path).parent.is_dir(), f"no folder for {path}"
             else:
                 document = repo / path
                 assert document.is_file(), f"no template for {path}"
                 text = document.read_text(encoding="utf-8")
-                assert marker in text, f"{path} lacks the placeholder marker"
+                # what is not filled in yet is a placeholder, or an example marked as such
+                assert marker in text or EXAMPLE_START in text, f"{path} lacks the placeholder marker"
                 for section in artefact.sections:
                     assert re.search(rf"^#+ {re.escape(section)}\s*$", text, re.M), f"{path}: no '{section}'"
                 if artefact.fields:

@@ -31,13 +31,9 @@ def commit_edit(repo: Path, path: str, old: str | None, new: str) -> None:
     git(repo, "commit", "-qam", f"edit {path}")
 
 
-def test_upgrade_keeps_local_edits_and_brings_the_new_version(
-    cli: Cli, new_app: NewApp, template_copy: Path
-) -> None:
-    repo = new_app()
-    commit_edit(repo, SKPL, None, "\nCatatan tim kami.\n")
-    release(template_copy, NEXT, edit_dppl_to=f"[[ISI: tujuan dan acuan (templat {NEXT})]]")
-
+def upgraded_keeping_the_edit(cli: Cli, repo: Path, template: Path) -> None:
+    """Release NEXT (a changed DPPL, a new file) and upgrade ``repo``, whose SKPL has a local edit."""
+    release(template, NEXT, edit_dppl_to=f"[[ISI: tujuan dan acuan (templat {NEXT})]]")
     result = cli("upgrade", str(repo))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"{repo}: diperbarui v{NOW} -> v{NEXT}, sudah di-commit\n"
@@ -45,6 +41,14 @@ def test_upgrade_keeps_local_edits_and_brings_the_new_version(
     assert f"[[ISI: tujuan dan acuan (templat {NEXT})]]" in (repo / DPPL).read_text()
     assert (repo / "CONTRIBUTING.md").read_text() == f"# Panduan kontribusi {NEXT}\n"
     assert f"_commit: v{NEXT}" in (repo / ".copier-answers.yml").read_text()
+
+
+def test_upgrade_keeps_local_edits_and_brings_the_new_version(
+    cli: Cli, new_app: NewApp, template_copy: Path
+) -> None:
+    repo = new_app()
+    commit_edit(repo, SKPL, None, "\nCatatan tim kami.\n")
+    upgraded_keeping_the_edit(cli, repo, template_copy)
     assert git(repo, "status", "--porcelain") == ""
     assert (
         git(repo, "log", "-1", "--format=%s").strip() == f"Upgrade the sop-toolkit template v{NOW} -> v{NEXT}"
@@ -127,3 +131,58 @@ def test_a_project_from_another_machine_upgrades_from_this_store(
     result = cli("upgrade", str(repo))
     assert result.exit_code == 0, result.stderr
     assert (repo / "CONTRIBUTING.md").exists()
+
+
+def plain_copy(template: Path, dest: Path) -> Path:
+    """What an office gets from plain `copier copy` of the template folder, committed to git."""
+    from copier import run_copy
+
+    data = {"app_name": "Sistem Informasi Kepegawaian", "opd": "Badan Kepegawaian Daerah"}
+    run_copy(str(template), str(dest), data=data, defaults=True, quiet=True, unsafe=False)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(
+        dest, "-c", "user.name=Rina", "-c", "user.email=rina@sumbarprov.go.id", "commit", "-qm", "copier copy"
+    )
+    return dest
+
+
+def test_a_repository_made_with_plain_copier_copy_is_brought_under_upgrade(
+    cli: Cli, template_copy: Path, tmp_path: Path
+) -> None:
+    repo = plain_copy(template_copy, tmp_path / "simpeg")
+    answers = (repo / ".copier-answers.yml").read_text()
+    assert "_commit" not in answers and f"# sopkit-template-version: {NOW}\n" in answers
+    commit_edit(repo, SKPL, None, "\nCatatan tim kami.\n")
+    # the office's store already holds the version the copy was made from
+    assert cli("upgrade", "--check", str(repo)).stdout == f"{repo}: sudah terbaru (templat v{NOW})\n"
+    upgraded_keeping_the_edit(cli, repo, template_copy)
+    log = git(repo, "log", "--format=%s", "-2").splitlines()
+    assert log == [
+        f"Upgrade the sop-toolkit template v{NOW} -> v{NEXT}",
+        f"Record the sop-toolkit template version v{NOW} of a repository made with copier copy",
+    ]
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_an_older_plain_copy_says_how_and_upgrades_with_from(
+    cli: Cli, template_copy: Path, tmp_path: Path
+) -> None:
+    repo = plain_copy(template_copy, tmp_path / "simpeg")
+    answers = repo / ".copier-answers.yml"
+    answers.write_text(re.sub(r"# sopkit-template-version: .*\n", "", answers.read_text()))
+    git(repo, "commit", "-qam", "as a template older than 0.3.0 left it")
+    assert cli("upgrade", "--check", str(repo), "--from", NOW).exit_code == 0  # the store learns NOW
+    release(template_copy, NEXT)
+
+    result = cli("upgrade", str(repo))
+    assert result.exit_code == 2
+    assert "tidak mencatat versi templat (_commit)" in result.stderr
+    assert f"sopkit upgrade {repo} --from X.Y.Z" in result.stderr
+    unknown = cli("upgrade", str(repo), "--from", "1.2.3")
+    assert unknown.exit_code == 2 and "tidak punya versi v1.2.3" in unknown.stderr
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"  # nothing committed by the refusals
+
+    done = cli("upgrade", str(repo), "--from", NOW)
+    assert done.exit_code == 0, done.stderr
+    assert (repo / "CONTRIBUTING.md").read_text() == f"# Panduan kontribusi {NEXT}\n"

@@ -60,8 +60,57 @@ def test_policy_follows_the_seed() -> None:
     # every document of the seed is produced or taken in; the release needs 1..14
     assert [model.step(s).no for s in model.release_gate.requires] == list(range(1, 15))
     assert {model.step(s).gate for s in model.code_gate.requires} == {"design"}
-    # every step but the agency's own letter has a time limit the Kasi can track
-    assert all(s.time_limit_days for s in model.steps[1:])
+    # the seed's "Waktu" column is empty: time limits are the office's setting, none by default
+    assert not any(s.time_limit_days for s in model.steps)
+
+
+def test_step_12_meets_the_agency_while_step_11_is_under_way() -> None:
+    model = sop.load(ROOT / "sop.yaml")
+    assert model.step(12).requires == () and model.step(12).requires_started == ("pemrograman",)
+    # the security test still needs programming complete, and so does a release
+    assert "pemrograman" in model.step(14).requires and "pemrograman" in model.release_gate.requires
+
+
+def test_step_6_requires_the_meeting_documentation_and_the_agencys_own_kak() -> None:
+    artefacts = {a.path: a for a in sop.load(ROOT / "sop.yaml").step(6).artefacts}
+    photos = artefacts["docs/06-rapat-kebutuhan/dokumentasi/*"]
+    assert (photos.kind, photos.optional) == ("image", False)
+    kak = artefacts["docs/06-rapat-kebutuhan/kak-opd.pdf"]
+    assert (kak.kind, kak.optional) == ("pdf", False)
+    notulen = artefacts["docs/06-rapat-kebutuhan/notulen.md"]
+    assert {"waktu", "pimpinan_rapat", "notulis"} <= set(notulen.fields)
+
+
+def test_step_11s_program_is_checked() -> None:
+    model = sop.load(ROOT / "sop.yaml")
+    assert model.step(11).produces_code
+    assert [s.no for s in model.steps if s.produces_code] == [11]
+
+
+def test_steps_5_and_17_name_the_team_members_the_seed_lists() -> None:
+    model = sop.load(ROOT / "sop.yaml")
+    (assignment,) = model.step(5).artefacts
+    # the seed: the Kasi forwards the letter to the assigned team and tasks the database team
+    assert {
+        "kasi",
+        "tim_it_support",
+        "tim_database",
+        "web_desainer",
+        "web_programmer",
+        "tim_sekuriti",
+    } <= set(assignment.fields)
+    record = next(a for a in model.step(17).artefacts if a.path.endswith("berita-acara.md"))
+    # the seed: the IT support management team and the Kasi discuss with the agency and train its users
+    assert {"kasi", "tim_it_support", "wakil_opd_nama", "keputusan_opd"} <= set(record.fields)
+    assert any(a.path.endswith("berita-acara.pdf") and a.kind == "pdf" for a in model.step(17).artefacts)
+    assert model.step(17).actors == ("it-support", "kasi", "opd")
+
+
+def test_the_policy_says_where_it_interprets_the_seed() -> None:
+    model = sop.load(ROOT / "sop.yaml")
+    assert {s.no for s in model.steps if s.note} >= {6, 11, 12, 14, 17}
+    page = (ROOT / "docs" / "sop.md").read_text(encoding="utf-8")
+    assert "## Tafsiran kebijakan ini atas SOP" in page and "11 (berjalan)" in page
 
 
 def test_english_titles(cli: Cli) -> None:
@@ -89,7 +138,8 @@ def test_table_and_diagram(cli: Cli) -> None:
     assert lines[0] == "flowchart TD"
     assert '  subgraph lane_security["Tim Sekuriti Aplikasi"]' in lines
     assert "  s13 --> s14" in lines and "  s8 --> s10" in lines and "  s9 --> s10" in lines
-    assert sum(1 for line in lines if "-->" in line) == 17  # one edge per dependency
+    assert "  s11 -.-> s12" in lines  # step 12 needs step 11 under way, not complete
+    assert sum(1 for line in lines if "-->" in line or "-.->" in line) == 18  # one edge per dependency
 
 
 def test_schema_command_prints_a_valid_schema(cli: Cli) -> None:

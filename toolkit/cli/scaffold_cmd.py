@@ -86,7 +86,16 @@ def new(dest: Path, pairs: tuple[str, ...], defaults: bool, policy: Path | None,
     is_flag=True,
     help=_("Only report which repositories are behind (exit 1 if any); change nothing."),
 )
-def upgrade(dest: Path | None, root: Path | None, check: bool) -> None:
+@click.option(
+    "--from",
+    "made_from",
+    metavar="X.Y.Z",
+    help=_(
+        "For a repository made with plain `copier copy`, whose answers do not record the template "
+        "version: the version it was made from."
+    ),
+)
+def upgrade(dest: Path | None, root: Path | None, check: bool, made_from: str | None) -> None:
     from toolkit.errors import UserError
     from toolkit.scaffold.store import ensure_store
     from toolkit.scaffold.upgrade import find_repos
@@ -103,7 +112,7 @@ def upgrade(dest: Path | None, root: Path | None, check: bool) -> None:
     failed = False
     for repo in repos:
         try:
-            result = upgrade_repo(repo, check=check, store=store)
+            result = upgrade_repo(repo, check=check, store=store, made_from=made_from)
         except UserError as error:
             if len(repos) == 1:
                 raise

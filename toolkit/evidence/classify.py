@@ -12,7 +12,7 @@ start: most paths fail on their first character."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache, cached_property
 
 from toolkit.sop.globs import union_source
@@ -76,11 +76,19 @@ class PathClasses:
     def policy_among(self, paths: Iterable[str]) -> list[str]:
         return [p for p in paths if self.is_policy(p)]
 
+    def _code_test(self) -> Callable[[str], bool]:
+        """:meth:`is_code`, spelt out for the thousands of paths of a tree."""
+        exempt, policy, artefact = self._exempt, self.policy.match, self.artefacts.match
+        return lambda p: p not in exempt and not policy(p) and (not artefact(p) or _hidden(p))
+
+    def holds_code(self, paths: Iterable[str]) -> bool:
+        """Whether any of ``paths`` is application code (stops at the first)."""
+        return any(map(self._code_test(), paths))
+
     def code_among(self, paths: Iterable[str]) -> list[str]:
         """The application-code paths among ``paths``: all of them but the artefacts, the policy files and
-        the files the policy names as not code (:meth:`is_code`, spelt out for the thousands of a tree)."""
-        exempt, policy, artefact = self._exempt, self.policy.match, self.artefacts.match
-        return [p for p in paths if p not in exempt and not policy(p) and (not artefact(p) or _hidden(p))]
+        the files the policy names as not code."""
+        return list(filter(self._code_test(), paths))
 
 
 @cache

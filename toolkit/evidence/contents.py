@@ -47,15 +47,32 @@ def _not_text() -> FileResult:
     return ArtefactState.INVALID, [_("is not UTF-8 text (binary content?)")]
 
 
+# The template's example content (a sample CREATE TABLE, sample table rows, a sample diagram) lies between
+# these two marks, in whatever comment the file's language has. Either mark left means the example is too.
+EXAMPLE_START, EXAMPLE_END = "[[CONTOH", "CONTOH]]"
+
+
 def _placeholder(text: str, settings: Settings) -> list[str]:
-    line = next((n for n, row in enumerate(text.splitlines(), 1) if settings.placeholder in row), None)
-    if line is None:
-        return []
-    return [
-        _("line {line} still has the template placeholder '{marker}'; fill it in").format(
-            line=line, marker=settings.placeholder
+    """Why ``text`` still holds the template's own content: a placeholder to fill in, an example to
+    replace (empty when it holds neither)."""
+    rows = text.splitlines()
+    reasons = []
+    line = next((n for n, row in enumerate(rows, 1) if settings.placeholder in row), None)
+    if line is not None:
+        reasons.append(
+            _("line {line} still has the template placeholder '{marker}'; fill it in").format(
+                line=line, marker=settings.placeholder
+            )
         )
-    ]
+    marks = [n for n, row in enumerate(rows, 1) if EXAMPLE_START in row or EXAMPLE_END in row]
+    if marks:
+        reasons.append(
+            _(
+                "lines {first}-{last} still hold the template's example (marked {start} ... {end}); "
+                "replace it with the real content and remove the marks"
+            ).format(first=marks[0], last=marks[-1], start=EXAMPLE_START, end=EXAMPLE_END)
+        )
+    return reasons
 
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")

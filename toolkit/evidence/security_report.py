@@ -4,9 +4,11 @@ its result, and its findings, each with its severity and whether it is still ope
 The release gate needs three facts from the report of the security step: the tested commit, named by its
 full id; the result, which must be ``LULUS``; and no open finding of severity Kritis/Tinggi. Findings are
 read from every Markdown table whose header has a severity column and a status column (Indonesian or
-English names); a finding counts as open unless its status says it is fixed or closed. Whatever cannot be
-read counts against the release: an unknown severity of an open finding blocks like a high one, and a
-report without a findings table cannot show that nothing is open.
+English names); a finding counts as open unless its status says it is fixed or closed and, where the table
+has a re-test column, the re-test passed. A CVSS score of 7.0 or more makes a finding serious whatever
+its severity word says. Whatever cannot be read counts against the release: an unknown severity of an
+open finding blocks like a high one, and a report without a findings table cannot show that nothing is
+open.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ SEVERITY_HEADERS = frozenset(
     }
 )
 STATUS_HEADERS = frozenset({"status", "status temuan", "status perbaikan", "finding status"})
+# A re-test column: a finding is closed only once its re-test passed (the SOP's "testing ulang").
+RETEST_HEADERS = frozenset({"uji ulang", "hasil uji ulang", "re-test", "retest", "re-test result"})
+RETEST_PASSED = frozenset({"lulus", "berhasil", "passed", "pass"})
+CVSS_HEADERS = frozenset({"cvss", "skor cvss", "nilai cvss", "cvss score"})
+CVSS_SERIOUS = 7.0  # CVSS v3/v4 "High" starts here
 # Severities: a serious one blocks while open; an open finding of a severity not known here blocks too.
 SERIOUS = frozenset({"kritis", "sangat tinggi", "tinggi", "critical", "high"})
 MINOR = frozenset({"sedang", "menengah", "rendah", "informasi", "info", "medium", "moderate", "low"})
@@ -49,8 +56,8 @@ class Finding(NamedTuple):
     cells: tuple[str, ...]  # the row as written
     severity: str  # as written
     statuses: tuple[str, ...]  # the status column(s), as written
-    open: bool  # no status column says fixed or closed
-    serious: bool  # Kritis/Tinggi, or a severity not known to be minor
+    open: bool  # no status column says fixed or closed, or a re-test did not pass
+    serious: bool  # Kritis/Tinggi, a severity not known to be minor, or a CVSS score of 7.0 or more
     known: bool  # the severity is one this module knows (serious or minor)
 
 
@@ -218,16 +225,31 @@ def _findings(body: list[tuple[int, str]]) -> tuple[int, list[Finding]]:
             rows.append(body[i])
             i += 1
         if severity is None or not statuses:
-            continue  # another table (the re-test log, the BSSN checklist)
+            continue  # another table (the re-test log, the BSSN controls)
         tables += 1
+        columns = _Columns(
+            severity,
+            statuses,
+            [n for n, name in enumerate(names) if name in RETEST_HEADERS],
+            [n for n, name in enumerate(names) if name in CVSS_HEADERS],
+        )
         for number, line in rows:
-            finding = _finding(number, _cells(line), severity, statuses)
+            finding = _finding(number, _cells(line), columns)
             if finding is not None:
                 findings.append(finding)
     return tables, findings
 
 
-def _finding(number: int, cells: list[str], severity_at: int, status_at: list[int]) -> Finding | None:
+class _Columns(NamedTuple):
+    """Where a findings table keeps what the gate reads."""
+
+    severity: int
+    statuses: list[int]
+    retests: list[int]
+    cvss: list[int]
+
+
+def _finding(number: int, cells: list[str], at: _Columns) -> Finding | None:
     """One row of a findings table; ``None`` for an empty row or one that says there is no finding."""
 
     def cell(n: int) -> str:
@@ -235,12 +257,25 @@ def _finding(number: int, cells: list[str], severity_at: int, status_at: list[in
 
     if not any(_norm(c) for c in cells):
         return None
-    severity = cell(severity_at)
-    statuses = tuple(cell(n) for n in status_at)
-    others = [_norm(c) for n, c in enumerate(cells) if n != severity_at and n not in status_at]
+    severity = cell(at.severity)
+    statuses = tuple(cell(n) for n in at.statuses)
+    read = {at.severity, *at.statuses, *at.retests, *at.cvss}
+    others = [_norm(c) for n, c in enumerate(cells) if n not in read]
     if any(o in NO_FINDING for o in others) and _norm(severity) in NOT_APPLICABLE:
         return None
-    is_open = not all(_norm(s, note=False) in CLOSED for s in statuses)
+    closed = all(_norm(s, note=False) in CLOSED for s in statuses)
+    retested = all(_norm(cell(n)) in RETEST_PASSED for n in at.retests)
     level = _norm(severity)
     known = level in SERIOUS or level in MINOR
-    return Finding(number, tuple(cells), severity, statuses, is_open, level not in MINOR, known)
+    serious = level not in MINOR or any(_cvss(cell(n)) >= CVSS_SERIOUS for n in at.cvss)
+    return Finding(number, tuple(cells), severity, statuses, not (closed and retested), serious, known)
+
+
+def _cvss(cell: str) -> float:
+    """The CVSS base score a cell gives (the last number from 0 to 10 in it, so that a vector string
+    before the score is passed over), or 0 when it gives none."""
+    scores = [
+        float(n.replace(",", ".")) for n in re.findall(r"(?<![\d.,])\d{1,2}(?:[.,]\d)?(?![\d.,])", cell)
+    ]
+    scores = [n for n in scores if 0 <= n <= 10]
+    return scores[-1] if scores else 0.0

@@ -7,7 +7,9 @@ same rules (docs/security-model.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from toolkit.evidence.classify import classes
 from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff, ancestry
@@ -95,25 +97,55 @@ def _valid_signoffs(rules: Rules, view: View) -> dict[tuple[str, str], list[Sign
     return found
 
 
-def step_reports(rules: Rules, view: View) -> tuple[StepReport, ...]:
-    """The state of every step at ``view`` (what the Kasi wants to see)."""
+class Progress(NamedTuple):
+    """Every step's report at one commit, and which steps are complete and which under way: a step is
+    under way once its prerequisites are met and its work has visibly begun (one of its artefacts filled
+    in, or, for the step whose output is the program, application code in the repository)."""
+
+    reports: tuple[StepReport, ...]
+    complete: frozenset[str]
+    started: frozenset[str]
+
+    def waiting(self, step: Step) -> list[str]:
+        """The prerequisites of ``step`` not met: required steps not complete, steps it needs only
+        under way not started."""
+        return [d for d in step.requires if d not in self.complete] + [
+            d for d in step.requires_started if d not in self.started
+        ]
+
+
+def progress(rules: Rules, view: View) -> Progress:
     valid = _valid_signoffs(rules, view)
-    complete: set[str] = set()
-    reports = []
+    done = Progress((), frozenset(), frozenset())
     for step in rules.sop.steps:
-        report = _step_report(rules.sop, step, view, valid, complete)
+        report = _step_report(rules.sop, step, view, valid, done)
         letters = tuple(
             view.letters[p] for c in view.checks.get(step.id, ()) for p in c.paths if p in view.letters
         )
         report = report._replace(letters=letters) if letters else report
-        if report.status is Status.COMPLETE:
-            complete.add(step.id)
-        reports.append(report)
-    return tuple(reports)
+        complete = report.status is Status.COMPLETE
+        under_way = complete or (not done.waiting(step) and _begun(rules.sop, step, view))
+        done = Progress(
+            (*done.reports, report),
+            done.complete | ({step.id} if complete else set()),
+            done.started | ({step.id} if under_way else set()),
+        )
+    return done
+
+
+def _begun(policy: Sop, step: Step, view: View) -> bool:
+    if step.produces_code and classes(policy).holds_code(view.snapshot.entries):
+        return True
+    return any(c.state is ArtefactState.PRESENT for c in view.checks.get(step.id, ()))
+
+
+def step_reports(rules: Rules, view: View) -> tuple[StepReport, ...]:
+    """The state of every step at ``view`` (what the Kasi wants to see)."""
+    return progress(rules, view).reports
 
 
 def _step_report(
-    policy: Sop, step: Step, view: View, valid: Mapping[tuple[str, str], list[Signoff]], complete: set[str]
+    policy: Sop, step: Step, view: View, valid: Mapping[tuple[str, str], list[Signoff]], done: Progress
 ) -> StepReport:
     title = step.title.get()
     checks = [
@@ -127,9 +159,15 @@ def _step_report(
         ),
         None,
     )
+    blocked = _blocked(policy, step, title, done)
     if worst is not None:
+        if blocked is not None and worst is not ArtefactState.INVALID:
+            return blocked  # a prerequisite missing: told apart from the step's own unfinished documents
         reasons = tuple(r for c in checks if c.state is not ArtefactState.PRESENT for r in c.reasons)
         return StepReport(step.no, step.id, title, _ARTEFACT_STATUS[worst], reasons, step.actors)
+    if step.produces_code and not classes(policy).holds_code(view.snapshot.entries):
+        reasons = (_("no application code yet: this step's output is the program itself"),)
+        return blocked or StepReport(step.no, step.id, title, Status.MISSING, reasons, step.actors)
     current = digest_of(covered_paths(policy, step.id, view.snapshot), view.snapshot)
     missing_roles, stale_roles, signed_by, times = [], [], [], []
     for role in step.signoffs:
@@ -164,17 +202,30 @@ def _step_report(
         return StepReport(
             step.no, step.id, title, Status.AWAITING_SIGNOFF, reasons, tuple(missing_roles), tuple(signed_by)
         )
-    waiting = [policy.step(d) for d in step.requires if d not in complete]
-    if waiting:
-        reasons = (
-            _("depends on step {steps}, which is not complete").format(
-                steps=", ".join(str(d.no) for d in waiting)
-            ),
-        )
-        act = tuple(dict.fromkeys(a for d in waiting for a in d.actors))
-        return StepReport(step.no, step.id, title, Status.BLOCKED, reasons, act, tuple(signed_by))
+    if blocked is not None:
+        return blocked._replace(signed_by=tuple(signed_by))
     signed_at = max(times) if times else None  # the role that signed last completed it
     return StepReport(step.no, step.id, title, Status.COMPLETE, (), (), tuple(signed_by), signed_at=signed_at)
+
+
+def _blocked(policy: Sop, step: Step, title: str, done: Progress) -> StepReport | None:
+    """The report of ``step`` blocked by the prerequisites not met, with those who must act on them
+    (``None`` when every prerequisite is met)."""
+    waiting = [policy.step(d) for d in done.waiting(step)]
+    if not waiting:
+        return None
+    unfinished = [str(d.no) for d in waiting if d.id in step.requires]
+    reasons = [_("depends on step {steps}, which is not complete").format(steps=", ".join(unfinished))]
+    reasons = reasons if unfinished else []
+    reasons += [
+        _("step {step} must be under way first: its prerequisites complete and its work begun").format(
+            step=d.no
+        )
+        for d in waiting
+        if d.id not in step.requires
+    ]
+    act = tuple(dict.fromkeys(a for d in waiting for a in d.actors))
+    return StepReport(step.no, step.id, title, Status.BLOCKED, tuple(reasons), act)
 
 
 def _notes(*views: View | None) -> tuple[Message, ...]:
@@ -182,8 +233,25 @@ def _notes(*views: View | None) -> tuple[Message, ...]:
     return (Message("note.untrusted-times"),) if untrusted else ()
 
 
-def state(rules: Rules, view: View) -> Report:
-    return Report(step_reports(rules, view), (), "state", _notes(view))
+def state(rules: Rules, view: View, day: dt.date | None = None) -> Report:
+    """The state of every step (what the Kasi wants to see), naming who must act from the roster: the
+    members holding each role on ``day`` (any member granted the role, when no day is given)."""
+    reports = tuple(r._replace(people=_people(rules, r.act, day)) for r in step_reports(rules, view))
+    return Report(reports, (), "state", _notes(view))
+
+
+def _people(rules: Rules, roles: tuple[str, ...], day: dt.date | None) -> tuple[str, ...]:
+    """Each role as "Name, Name (role title)", or its title alone when nobody in the roster holds it."""
+    named = []
+    for role in roles:
+        title = rules.sop.roles[role].title.get() if role in rules.sop.roles else role
+        holders = [
+            m.name
+            for m in rules.roster.members
+            if any(g.role == role and (day is None or g.covers(day)) for g in m.grants)
+        ]
+        named.append(f"{', '.join(holders)} ({title})" if holders else title)
+    return tuple(named)
 
 
 def decide_change(rules: Rules, base: View | None, head: View, change: Change) -> Report:
@@ -196,8 +264,8 @@ def decide_change(rules: Rules, base: View | None, head: View, change: Change) -
     and file names must be sound, artefacts valid, a new policy readable.
     """
     policy = rules.sop
-    base_reports = {r.id: r for r in step_reports(rules, base)} if base else {}
-    base_complete = {k for k, r in base_reports.items() if r.status is Status.COMPLETE}
+    on_base = progress(rules, base) if base else Progress((), frozenset(), frozenset())
+    base_complete = on_base.complete
     violations = _name_violations(head, change)
     violations += [Violation("policy.invalid", {"text": text}) for text in change.policy_problems]
     artefact_changes = classes(policy).artefacts_among(change.paths)
@@ -217,10 +285,12 @@ def decide_change(rules: Rules, base: View | None, head: View, change: Change) -
         if drafting:
             continue  # template drafts of a step that is not complete yet need nobody's approval
         violations += _signoff_rule(rules, step.id, step.no, head, change)
-        waiting = [policy.step(d) for d in step.requires if d not in base_complete]
-        if waiting:
-            params = {"step": str(step.no), "requires": ", ".join(str(d.no) for d in waiting)}
-            violations.append(Violation("dependency.incomplete", params, step.no, touched[0]))
+        unfinished = [policy.step(d) for d in step.requires if d not in on_base.complete]
+        unstarted = [policy.step(d) for d in step.requires_started if d not in on_base.started]
+        for reason, waiting in (("dependency.incomplete", unfinished), ("dependency.not-started", unstarted)):
+            if waiting:
+                params = {"step": str(step.no), "requires": ", ".join(str(d.no) for d in waiting)}
+                violations.append(Violation(reason, params, step.no, touched[0]))
     code = classes(policy).code_among(change.paths)
     if code:
         waiting = [policy.step(d) for d in policy.code_gate.requires if d not in base_complete]

@@ -26,6 +26,10 @@ TEXTS = {
     "dependency.incomplete": N_(
         "step {step} changes, but step {requires} is not complete on the base; complete it first"
     ),
+    "dependency.not-started": N_(
+        "step {step} changes, but step {requires} is not under way on the base (its prerequisites "
+        "complete and its work begun); start it first"
+    ),
     "code.design-incomplete": N_(
         "application code changes ({files}), but the design steps {steps} are not complete on the base"
     ),

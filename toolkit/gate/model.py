@@ -82,6 +82,7 @@ class StepReport(NamedTuple):
     signed_by: tuple[str, ...] = ()  # "member (role)" of the valid sign-offs
     letters: tuple[Letter, ...] = ()  # its signed letters: who signed each and when
     signed_at: int | None = None  # when the last of its sign-offs was made (a complete step)
+    people: tuple[str, ...] = ()  # who must act, by name from the roster: "Budi Santoso (Kasi ...)"
 
 
 class Message(NamedTuple):

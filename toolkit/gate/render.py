@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from toolkit.gate.messages import text, violation_text
-from toolkit.gate.model import STATUS_LABELS, Report, Status, Violation
+from toolkit.gate.model import STATUS_LABELS, Report, Status, StepReport, Violation
 from toolkit.i18n import _
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "signed_by": list(s.signed_by),
                 "signed_at": s.signed_at,
                 "letters": [letter.as_json() for letter in s.letters],
+                "people": list(s.people),
             }
             for s in report.steps
         ],
@@ -69,6 +70,13 @@ def headline(report: Report) -> str:
     return _("SOP gate: BLOCKED ({count} violations)").format(count=len(report.violations))
 
 
+def _to_act(step: StepReport) -> str:
+    """Who must act on ``step``: the people by name where the report has them, else the roles."""
+    if step.people:
+        return _("to act: {people}").format(people="; ".join(step.people))
+    return _("to act: {roles}").format(roles=", ".join(step.act))
+
+
 def as_text(report: Report) -> str:
     title_width = min(48, max(len(s.title) for s in report.steps)) if report.steps else 10
     status_width = max(len(_(label)) for label in STATUS_LABELS.values())
@@ -79,7 +87,7 @@ def as_text(report: Report) -> str:
         title = step.title if len(step.title) <= title_width else step.title[: title_width - 1] + "…"
         details = list(step.reasons)
         if step.act:
-            details.append(_("to act: {roles}").format(roles=", ".join(step.act)))
+            details.append(_to_act(step))
         if step.status is Status.COMPLETE and step.signed_by:
             details.append(_("signed off by {who}").format(who=", ".join(step.signed_by)))
         details += [letter_text(letter) for letter in step.letters]
@@ -124,7 +132,7 @@ def as_markdown(report: Report) -> str:
     for step in report.steps:
         details = [
             *step.reasons,
-            *([_("to act: {roles}").format(roles=", ".join(step.act))] if step.act else []),
+            *([_to_act(step)] if step.act else []),
             *(letter_text(letter) for letter in step.letters),
         ]
         lines.append(

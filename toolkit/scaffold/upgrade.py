@@ -3,10 +3,16 @@
 An upgrade either lands whole (one commit "Upgrade template A -> B") or not at all: a conflict between the
 project's own edits and the template's changes restores the repository exactly as it was and lists the
 conflicting files, so nothing is lost and nothing half-done is committed.
+
+A repository made with plain ``copier copy`` from the template folder records no template commit
+(``_commit``): its answers file names the template version in a comment (``# sopkit-template-version:``,
+templates from 0.3.0 on), or the user names it (``--from``). Upgrading such a repository first records that
+version as the store's tag, in a commit of its own, then upgrades as usual.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +26,7 @@ from toolkit.repo.git import commit_all, git, is_clean, is_repo_root
 from toolkit.scaffold.store import Store, ensure_store
 
 ANSWERS = ".copier-answers.yml"
+_STAMP = re.compile(r"^# sopkit-template-version: ([0-9]+\.[0-9]+\.[0-9]+)\s*$", re.M)
 Outcome = Literal["up-to-date", "upgraded", "drift", "conflict"]
 
 
@@ -46,9 +53,49 @@ def read_answers(repo: Path) -> dict[str, object]:
         raise UserError(
             _("{file} is not valid YAML: {reason}").format(file=answers_file, reason=exc)
         ) from exc
-    if not isinstance(loaded, dict) or "_commit" not in loaded:
-        raise UserError(_("{file} does not record the template version (_commit)").format(file=answers_file))
+    if not isinstance(loaded, dict):
+        raise UserError(_("{file} is not a mapping of template answers").format(file=answers_file))
     return loaded
+
+
+def _made_from(repo: Path, answers: dict[str, object], given: str | None, store: Store) -> str:
+    """The store's tag of the template version ``repo`` was made from: its recorded ``_commit``, else the
+    version ``given`` by the user or stamped in its answers file by a plain ``copier copy``."""
+    if "_commit" in answers and given is None:
+        return str(answers["_commit"])
+    stamp = _STAMP.search((repo / ANSWERS).read_text(encoding="utf-8"))
+    version = given or (stamp.group(1) if stamp else None)
+    if version is None:
+        raise UserError(
+            _(
+                "{file} does not record the template version (_commit): the repository was made with "
+                "plain `copier copy` from a template older than 0.3.0. Name the version it was made from "
+                "(project_template/VERSION at the time): sopkit upgrade {path} --from X.Y.Z"
+            ).format(file=repo / ANSWERS, path=repo)
+        )
+    tag = f"v{version.removeprefix('v')}"
+    if not git(["rev-parse", "--verify", "-q", f"refs/tags/{tag}"], store.path, check=False).strip():
+        known = git(["tag", "--list", "v*"], store.path).split()
+        raise UserError(
+            _(
+                "the template store {store} has no version {version} to upgrade from (it has: {known}); "
+                "put that version of project_template into the store first, or name another with --from"
+            ).format(store=store.path, version=tag, known=", ".join(known) or "-")
+        )
+    return tag
+
+
+def _adopt(repo: Path, tag: str, store: Store) -> None:
+    """Record in the answers file the store's tag ``tag`` as the template commit, in a commit of its own."""
+    lines = [
+        line
+        for line in (repo / ANSWERS).read_text(encoding="utf-8").splitlines()
+        if not line.startswith(("_commit:", "_src_path:"))
+    ]
+    at = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    lines[at:at] = [f"_commit: {tag}", f"_src_path: {store.path}"]
+    (repo / ANSWERS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    commit_all(repo, f"Record the sop-toolkit template version {tag} of a repository made with copier copy")
 
 
 def find_repos(root: Path) -> Iterator[Path]:
@@ -61,19 +108,31 @@ def find_repos(root: Path) -> Iterator[Path]:
             yield child
 
 
-def upgrade(repo: Path, *, check: bool = False, store: Store | None = None) -> UpgradeResult:
+def upgrade(
+    repo: Path, *, check: bool = False, store: Store | None = None, made_from: str | None = None
+) -> UpgradeResult:
+    """Bring ``repo`` to the store's newest template (``made_from``: the template version a repository
+    made with plain ``copier copy`` came from, when its answers file does not say)."""
     answers = read_answers(repo)
     store = store or ensure_store()
-    old = str(answers["_commit"])
-    if _same_commit(store, old, store.head):
+    old = _made_from(repo, answers, made_from, store)
+    recorded = answers.get("_commit") == old
+    if _same_commit(store, old, store.head) and recorded:
         return UpgradeResult(repo, "up-to-date", old, store.head)
     if check:
-        return UpgradeResult(repo, "drift", old, store.head)
+        return UpgradeResult(
+            repo, "up-to-date" if _same_commit(store, old, store.head) else "drift", old, store.head
+        )
     if not is_clean(repo):
         raise UserError(
             _("{path} has uncommitted changes; commit or stash them before upgrading").format(path=repo)
         )
-    _point_at_store(repo, answers, store)
+    if not recorded:
+        _adopt(repo, old, store)
+        if _same_commit(store, old, store.head):
+            return UpgradeResult(repo, "up-to-date", old, store.head)
+    else:
+        _point_at_store(repo, answers, store)
     return _apply(repo, old, store)
 
 

@@ -186,8 +186,9 @@ def _references(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Pr
         for key in ("inputs", "produces"):
             for j, document in enumerate(_list(step.get(key))):
                 yield from unknown((*base, key, j), document, documents, doc_msg)
-        for j, dep in enumerate(_list(step.get("requires"))):
-            yield from unknown((*base, "requires", j), dep, step_ids, step_msg)
+        for key in _DEPENDENCY_KEYS:
+            for j, dep in enumerate(_list(step.get(key))):
+                yield from unknown((*base, key, j), dep, step_ids, step_msg)
         yield from unknown(
             (*base, "phase"),
             step.get("phase"),
@@ -202,6 +203,10 @@ def _references(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Pr
         yield from unknown(("policy", "owners", j), role, roles, role_msg)
 
 
+# A step depends on the steps it requires complete and on those it requires only under way.
+_DEPENDENCY_KEYS = ("requires", "requires_started")
+
+
 def _dependencies(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
     by_id = {s["id"]: (i, s) for i, s in steps if isinstance(s.get("id"), str)}
     graph: dict[str, list[str]] = {}
@@ -209,22 +214,32 @@ def _dependencies(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[
         step_id = step.get("id")
         if not isinstance(step_id, str):
             continue
-        deps = [d for d in _list(step.get("requires")) if isinstance(d, str) and d in by_id]
-        graph[step_id] = deps
-        for j, dep in enumerate(_list(step.get("requires"))):
+        listed = [(key, j, dep) for key in _DEPENDENCY_KEYS for j, dep in enumerate(_list(step.get(key)))]
+        graph[step_id] = [d for _k, _j, d in listed if isinstance(d, str) and d in by_id]
+        both = set(_list(step.get("requires"))) & set(_list(step.get("requires_started")))
+        for key, j, dep in listed:
             if dep == step_id:
                 yield doc.problem(
-                    ("steps", index, "requires", j),
-                    _("step '{id}' depends on itself; remove it from 'requires'").format(id=step_id),
+                    ("steps", index, key, j),
+                    _("step '{id}' depends on itself; remove it from '{key}'").format(id=step_id, key=key),
                 )
                 continue
-            if dep not in by_id:
+            if key == "requires_started" and dep in both:
+                yield doc.problem(
+                    ("steps", index, key, j),
+                    _(
+                        "step '{dep}' is in both 'requires' and 'requires_started'; keep it in one: "
+                        "'requires' waits for it to be complete, 'requires_started' only until it is "
+                        "under way"
+                    ).format(dep=dep),
+                )
+            if not isinstance(dep, str) or dep not in by_id:
                 continue
             no, dep_no = step.get("no"), by_id[dep][1].get("no")
             # equal numbers are already reported as a duplicate number
             if isinstance(no, int) and isinstance(dep_no, int) and dep_no > no:
                 yield doc.problem(
-                    ("steps", index, "requires", j),
+                    ("steps", index, key, j),
                     _(
                         "step {no} '{id}' depends on step {dep_no} '{dep}', which comes later; a step "
                         "may only depend on earlier steps"

@@ -97,6 +97,10 @@ class Step(NamedTuple):
     time_limit_days: int | None = None
     covers_code: bool = False
     tested_commit_field: str | None = None
+    # Steps that need only be under way, not complete (step 12 meets the agency at 70 % of step 11).
+    requires_started: tuple[str, ...] = ()
+    produces_code: bool = False  # the step's output is the program: complete only once code exists
+    note: Text | None = None  # where the policy interprets the SOP, and why
 
 
 class CodeGate(NamedTuple):
@@ -197,6 +201,9 @@ def _step(raw: dict[str, Any]) -> Step:
         time_limit_days=raw.get("time_limit_days"),
         covers_code=bool(raw.get("covers_code", False)),
         tested_commit_field=raw.get("tested_commit_field"),
+        requires_started=tuple(raw.get("requires_started", ())),
+        produces_code=bool(raw.get("produces_code", False)),
+        note=_text(raw["note"]) if "note" in raw else None,
     )
 
 

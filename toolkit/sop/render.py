@@ -36,12 +36,15 @@ def as_dict(sop: Sop) -> dict[str, Any]:
                 "phase": s.phase,
                 "gate": s.gate,
                 "requires": list(s.requires),
+                "requires_started": list(s.requires_started),
                 "inputs": list(s.inputs),
                 "produces": list(s.produces),
                 "outputs": [o.get() for o in s.outputs],
                 "artefacts": [artefact(a) for a in s.artefacts],
                 "signoffs": list(s.signoffs),
                 "time_limit_days": s.time_limit_days,
+                "produces_code": s.produces_code,
+                "note": s.note.get() if s.note else None,
             }
             for s in sop.steps
         ],
@@ -88,6 +91,8 @@ def as_mermaid(sop: Sop) -> str:
     for step in sop.steps:
         for dep in step.requires:
             lines.append(f"  s{sop.step(dep).no} --> s{step.no}")
+        for dep in step.requires_started:  # dashed: under way is enough
+            lines.append(f"  s{sop.step(dep).no} -.-> s{step.no}")
     return "\n".join(lines) + "\n"
 
 
@@ -122,24 +127,35 @@ def as_markdown(sop: Sop) -> str:
         "## " + _("Steps"),
         "",
         "| {} | {} | {} | {} | {} | {} | {} |".format(
-            _("No"), _("Step"), _("Actors"), _("Requires"), _("Artefacts"), _("Sign-off"), _("Days")
+            _("No"), _("Step"), _("Actors"), _("Requires"), _("Artefacts"), _("Sign-off"), _("Days*")
         ),
         "|---:|---|---|---|---|---|---:|",
     ]
     for s in sop.steps:
-        requires = [f"{sop.step(d).no}" for d in s.requires]
+        requires = _requires(sop, s)
         artefacts = [f"`{a.path}`" + (_(" (optional)") if a.optional else "") for a in s.artefacts]
         out.append(
             "| {} | {} | {} | {} | {} | {} | {} |".format(
                 s.no,
                 _cell(s.title.get()),
                 _join([role[a] for a in s.actors]),
-                ", ".join(requires) or "—",
+                requires or "—",
                 _join(artefacts),
                 _join([role[r] for r in s.signoffs]),
                 s.time_limit_days or "—",
             )
         )
+    out += [
+        "",
+        _(
+            "\\* Time limits are the office's own setting, not the SOP's: the SOP's \"Waktu\" column is "
+            "empty. Set `time_limit_days` on a step in sop.yaml; until then none is shown."
+        ),
+    ]
+    notes = [s for s in sop.steps if s.note]
+    if notes:
+        out += ["", "## " + _("Where this policy interprets the SOP"), ""]
+        out += [f"- **{s.no}. {_cell(s.title.get())}** — {s.note.get()}" for s in notes if s.note]
     gate = sop.code_gate
     out += [
         "",
@@ -178,6 +194,13 @@ def as_markdown(sop: Sop) -> str:
     return "\n".join(out)
 
 
+def _requires(sop: Sop, step: Step) -> str:
+    """The prerequisites of ``step`` by number; a step needed only under way is marked so."""
+    complete = [str(sop.step(d).no) for d in step.requires]
+    started = [_("{no} (under way)").format(no=sop.step(d).no) for d in step.requires_started]
+    return ", ".join(complete + started)
+
+
 def print_table(sop: Sop) -> None:
     """The steps as a table on the terminal (role ids, explained in a legend below)."""
     from rich.console import Console
@@ -195,13 +218,13 @@ def print_table(sop: Sop) -> None:
     table.add_column(_("Requires"))
     table.add_column(_("Artefacts"), overflow="fold")
     table.add_column(_("Sign-off"))
-    table.add_column(_("Days"), justify="right")
+    table.add_column(_("Days*"), justify="right")
     for s in sop.steps:
         table.add_row(
             str(s.no),
             s.title.get(),
             "\n".join(s.actors),
-            ", ".join(str(sop.step(d).no) for d in s.requires),
+            _requires(sop, s),
             "\n".join(a.path.rsplit("/", 1)[-1] + ("?" if a.optional else "") for a in s.artefacts),
             "\n".join(s.signoffs),
             str(s.time_limit_days or ""),

@@ -234,11 +234,43 @@ def test_a_failed_security_test_blocks(office: Office, prepared: Prepared) -> No
 
 
 def test_an_open_high_finding_blocks(office: Office, prepared: Prepared) -> None:
-    findings = FIXED_FINDING + "\n| 2 | Sesi tidak kedaluwarsa | Manajemen sesi | Tinggi | Terbuka |"
+    findings = (
+        FIXED_FINDING + "\n| 2 | Sesi tidak kedaluwarsa | SES-2 (V3.3.1) | Tinggi | 7.5 | Terbuka | - |"
+    )
     security_test(office, prepared.tested, findings=findings)
     result = release(office)
     blocked_because(result, "the report of step 14 has an open finding of severity 'Tinggi'")
     assert "Sesi tidak kedaluwarsa" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("row", "severity"),
+    [
+        ("| 2 | Eksekusi kode jarak jauh | FIL-3 (V12.5.2) | Kritis | 9.8 | Terbuka | - |", "Kritis"),
+        ("| 2 | IDOR pada unduhan | AKS-2 (V4.2.1) | Tinggi | 8.1 | Diperbaiki | Gagal |", "Tinggi"),
+        ("| 2 | XSS tersimpan | VAL-3 (V5.3.3) | Sedang | 9.0 | Terbuka | - |", "Sedang"),
+    ],
+    ids=["open critical", "fixed but the re-test failed", "a CVSS of 9.0 under a milder word"],
+)
+def test_a_serious_finding_not_closed_and_retested_blocks(
+    office: Office, prepared: Prepared, row: str, severity: str
+) -> None:
+    security_test(office, prepared.tested, findings=FIXED_FINDING + "\n" + row)
+    blocked_because(release(office), f"the report of step 14 has an open finding of severity '{severity}'")
+
+
+def test_lulus_with_only_closed_or_low_findings_releases(office: Office, prepared: Prepared) -> None:
+    findings = "\n".join(
+        (
+            "| 1 | Injeksi SQL | VAL-2 (V5.3.4) | Kritis | 9.8 | Diperbaiki | Lulus |",
+            "| 2 | Sesi tanpa batas waktu | SES-2 (V3.3.1) | Tinggi | 7.5 | Ditutup | Lulus |",
+            "| 3 | Header CSP belum ada | KON-3 (V14.4.3) | Rendah | 3.1 | Terbuka | - |",
+            "| 4 | Pesan eror terlalu rinci | LOG-3 (V7.4.1) | Sedang | 5.3 | Terbuka | - |",
+        )
+    )
+    security_test(office, prepared.tested, findings=findings)
+    result = release(office)
+    assert result.exit_code == 0, result.stdout + result.stderr
 
 
 def test_a_report_without_a_findings_table_blocks(office: Office, prepared: Prepared) -> None:
@@ -248,7 +280,7 @@ def test_a_report_without_a_findings_table_blocks(office: Office, prepared: Prep
     report = office.app / SECURITY_REPORT
     text = report.read_text(encoding="utf-8")
     start = text.index("| No | Temuan |")
-    end = text.index("## Uji Ulang")
+    end = text.index("## Kesimpulan")
     report.write_text(text[:start] + "Semua temuan sudah diperbaiki.\n\n" + text[end:], encoding="utf-8")
     office.commit("Laporan uji keamanan", author="rina")
     assert office.signoff(14, "security").exit_code == 0

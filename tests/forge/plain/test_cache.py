@@ -22,6 +22,8 @@ def busy_office(office: Office) -> tuple[Office, str]:
         signed = office.signoff(1, role)
         assert signed.exit_code == 0, signed.stderr
     office.fill(2)
+    record = office.app / "docs" / "02-surat-masuk" / "arsip-surat-masuk.md"
+    record.write_text(record.read_text() + "\n[[ISI: disposisi]]\n")  # half done: one placeholder left
     (office.app / "docs" / "02-surat-masuk" / "catatan.md").write_text("[[ISI: catatan]]\n")
     office.commit("Langkah 2, sebagian")
     return office, base

@@ -42,10 +42,12 @@ def _sources(repo: Path, cache: Cache, now: int | None) -> Sources:
 def state(
     repo: Path, rev: str, fallback: Rules | None = None, cache: Cache | None = None, now: int | None = None
 ) -> Report:
+    from toolkit.evidence.roster import office_day
     from toolkit.gate import decide
 
     rules, view = view_of(repo, rev, fallback, cache or Cache.default(), now)
-    return decide.state(rules, view)
+    today = office_day(int(now if now is not None else time.time()), rules.sop.settings.timezone)
+    return decide.state(rules, view, today)
 
 
 def view_of(
