@@ -20,6 +20,7 @@ from toolkit.evidence.pdftail import first_unaccounted
 # document information entries a signing or archiving tool updates on every save; nothing a reader sees
 # as the letter's content
 BOOKKEEPING_INFO = frozenset({"/ModDate", "/Producer"})
+BOOKKEEPING_XMP = ("ModifyDate", "MetadataDate", "Producer", "InstanceID")
 _HIDDEN, _NO_VIEW = 2, 32  # annotation flags (ISO 32000-2, 12.5.3)
 _MAX_PAGES = 10_000
 _MAX_ANNOTATIONS = 100_000
@@ -95,9 +96,9 @@ def _object_end(reader: Any, offset: int) -> int:
     stream = reader.stream
     try:
         stream.seek(offset)
-        idnum, generation = read_object_header(stream, strict=False)
+        idnum, generation = read_object_header(stream, strict=False)  # type: ignore[no-untyped-call]
         generic.read_object(stream, generic.Reference(idnum, generation, reader))
-        read_non_whitespace(stream, seek_back=True, allow_eof=True)
+        read_non_whitespace(stream, seek_back=True, allow_eof=True)  # type: ignore[no-untyped-call]
         end = stream.tell()
     except (PdfError, ValueError, KeyError, TypeError):
         return offset
@@ -111,10 +112,13 @@ def _trailer_end(reader: Any, table_end: int) -> int:
     stream = reader.stream
     try:
         stream.seek(table_end)
-        read_non_whitespace(stream, seek_back=True)
-        if stream.read(7) != b"trailer":
-            return table_end
-        generic.DictionaryObject.read_from_stream(stream, generic.TrailerReference(reader))
+        read_non_whitespace(stream, seek_back=True)  # type: ignore[no-untyped-call]
+        if stream.read(7) == b"trailer":  # pyHanko's table reader may have read it already
+            read_non_whitespace(stream, seek_back=True)  # type: ignore[no-untyped-call]
+        else:
+            stream.seek(-7, 1)
+        container = generic.TrailerReference(reader)  # type: ignore[no-untyped-call]
+        generic.DictionaryObject.read_from_stream(stream, container)
         return int(stream.tell())
     except (PdfError, ValueError, KeyError, TypeError):
         return table_end
@@ -150,7 +154,7 @@ def _annotations(handler: Any) -> Iterator[tuple[object, int, Any]]:
                 break
             if isinstance(raw, generic.IndirectObject):
                 key: object = (raw.idnum, raw.generation)
-                annotation = raw.get_object()
+                annotation = raw.get_object()  # type: ignore[no-untyped-call]
             else:
                 key, annotation = ("direct", number, index), raw
             if isinstance(annotation, generic.DictionaryObject):
@@ -236,19 +240,42 @@ def _info(reader: Any, revision: int | None) -> dict[str, str]:
 
 
 def _xmp_changed(reader: Any, signed_revision: int) -> bool:
-    old = _metadata_ref(reader.get_historical_root(signed_revision))
-    now = _metadata_ref(reader.root)
-    if old is None and now is None:
-        return False
-    if old is None or now is None or old != now or isinstance(now, str):
-        return True  # added, removed, replaced, or a direct stream (malformed)
-    return bool(reader.xrefs.get_last_change(now) > signed_revision)
+    try:
+        old = _metadata_ref(reader.get_historical_root(signed_revision))
+        now = _metadata_ref(reader.root)
+        if old == now and (now is None or reader.xrefs.get_last_change(now) <= signed_revision):
+            return False
+        return _xmp_fields(reader, old, signed_revision) != _xmp_fields(reader, now, None)
+    except ValueError:
+        return True  # XMP that cannot be read changed: assume the worst
 
 
-def _metadata_ref(root: Any) -> object:
+def _metadata_ref(root: Any) -> Any:
     from pyhanko.pdf_utils import generic
 
     if "/Metadata" not in root:
         return None
     raw = root.raw_get("/Metadata")
-    return raw.reference if isinstance(raw, generic.IndirectObject) else "direct"
+    if not isinstance(raw, generic.IndirectObject):
+        raise ValueError("direct metadata stream")
+    return raw.reference
+
+
+def _xmp_fields(reader: Any, ref: Any, revision: int | None) -> dict[str, str]:
+    """The XMP properties (by expanded name) other than the dates and tool names a save updates."""
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.xmp_xml import parse_xmp
+
+    if ref is None:
+        return {}
+    stream = reader.get_object(ref, revision=revision)
+    if not isinstance(stream, generic.StreamObject):
+        raise ValueError("metadata is not a stream")
+    try:
+        roots = parse_xmp(io.BytesIO(stream.data))
+    except Exception as error:  # lxml's and pyHanko's own errors on a broken packet
+        raise ValueError(str(error)) from error
+    fields = {str(name): repr(value) for root in roots for name, value in root}
+    return {name: value for name, value in fields.items() if not name.endswith(BOOKKEEPING_XMP)}
