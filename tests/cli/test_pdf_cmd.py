@@ -122,7 +122,8 @@ def test_the_report_says_where_the_roots_came_from(
     repo = files / "repo"
     (repo / ".sop" / "trust").mkdir(parents=True)
     (repo / ".sop" / "trust" / "root.pem").write_bytes(pki.root.pem)
-    pin = f"  trust_roots:\n    - path: .sop/trust/root.pem\n      sha256: {hashlib.sha256(pki.root.pem).hexdigest()}\n"
+    digest = hashlib.sha256(pki.root.pem).hexdigest()
+    pin = f"  trust_roots:\n    - path: .sop/trust/root.pem\n      sha256: {digest}\n"
     text = (ROOT / "sop.yaml").read_text(encoding="utf-8")
     (repo / ".sop" / "sop.yaml").write_text(
         text.replace("  timezone: Asia/Jakarta\n", "  timezone: Asia/Jakarta\n" + pin)
