@@ -24,36 +24,69 @@ class Checked(NamedTuple):
     verdict: Verdict
 
 
-def roots_in(folder: Path) -> tuple[bytes, ...]:
-    """The certificates in ``folder`` (``*.pem``, ``*.crt``, ``*.cer``, ``*.der``; a file names one);
-    :class:`UserError` (exit 2) when there is none or one is not a certificate."""
+MAX_ROOT_BYTES = 1 << 20  # a certificate file is a few KiB; a bundle of roots well under this
+
+
+def roots_in(given: Path) -> tuple[bytes, ...]:
+    """The certificates in the folder ``given`` (``*.pem``, ``*.crt``, ``*.cer``, ``*.der``) or the one
+    certificate file it names; :class:`UserError` (exit 2) when there is none, when it or a file in it
+    is a symbolic link or not a regular file, or when a file is not a certificate."""
     from toolkit.evidence.pdfsig import certificates
 
-    files = (
-        [folder]
-        if folder.is_file()
-        else sorted(p for p in folder.iterdir() if p.suffix.lower() in ROOT_SUFFIXES)
-    )
-    files = [f for f in files if f.is_file() and not f.is_symlink()]
-    if not files:
+    _no_symlink(given)
+    if given.is_dir():
+        files = sorted(p for p in given.iterdir() if p.suffix.lower() in ROOT_SUFFIXES)
+    elif given.is_file():
+        files = [given]
+    else:
         raise UserError(
-            _("--roots {path}: no certificate files (*.pem, *.crt, *.cer, *.der) there").format(path=folder),
+            _("--roots {path}: not a folder or a regular file; give a folder of certificates or one").format(
+                path=given
+            ),
             EXIT_USAGE,
         )
-    found = []
     for file in files:
-        data = file.read_bytes()
-        try:
-            certificates([data])
-        except ValueError as error:
-            raise UserError(
-                _(
-                    "{path} is not a certificate (PEM or DER): {reason}; remove it or give another --roots"
-                ).format(path=file, reason=error),
-                EXIT_USAGE,
-            ) from error
-        found.append(data)
-    return tuple(found)
+        _no_symlink(file)
+    files = [f for f in files if f.is_file()]
+    if not files:
+        raise UserError(
+            _("--roots {path}: no certificate files (*.pem, *.crt, *.cer, *.der) there").format(path=given),
+            EXIT_USAGE,
+        )
+    return tuple(_certificate(file, certificates) for file in files)
+
+
+def _no_symlink(path: Path) -> None:
+    if path.is_symlink():
+        raise UserError(
+            _(
+                "--roots {path} is a symbolic link; trust roots are read only from real files: give the "
+                "certificate file or folder itself"
+            ).format(path=path),
+            EXIT_USAGE,
+        )
+
+
+def _certificate(file: Path, certificates: Any) -> bytes:
+    try:
+        size = file.stat().st_size
+        data = file.read_bytes() if size <= MAX_ROOT_BYTES else b""
+    except OSError as error:
+        raise UserError(
+            _("{path} cannot be read: {reason}").format(path=file, reason=error), EXIT_USAGE
+        ) from error
+    try:
+        if size > MAX_ROOT_BYTES:
+            raise ValueError(f"{size} bytes, more than {MAX_ROOT_BYTES}")
+        certificates([data])
+    except ValueError as error:
+        raise UserError(
+            _("{path} is not a certificate (PEM or DER): {reason}; remove it or give another --roots").format(
+                path=file, reason=error
+            ),
+            EXIT_USAGE,
+        ) from error
+    return data
 
 
 def repository_rules(start: Path) -> tuple[Path, Any] | None:
@@ -66,6 +99,24 @@ def repository_rules(start: Path) -> tuple[Path, Any] | None:
         if policy.is_file():
             return folder, policy_from_files(policy, None)
     return None
+
+
+def roots_source(top: Path, rules: Any) -> str:
+    """Where the pinned roots of :func:`repository_rules` came from, for the person checking by hand:
+    the files, the policy, and the working tree's branch (not a commit the gate judged)."""
+    from toolkit.repo.gitread import working_tree_branch
+
+    branch, changed = working_tree_branch(top, POLICY_FILE.rsplit("/", 1)[0])
+    files = ", ".join(root.path for root in rules.sop.settings.trust_roots)
+    policy = top / POLICY_FILE
+    if branch is None:
+        where = _("{files} pinned in {policy} (a working tree with no branch checked out)")
+    else:
+        where = _("{files} pinned in {policy}, in the working tree of branch {branch}")
+    text = where.format(files=files, policy=policy, branch=branch)
+    if changed:
+        text += " " + _("(with changes to .sop/ not committed: the gate judges with the base's)")
+    return text
 
 
 def policy_for(rules: Any, top: Path, file: Path) -> SignaturePolicy | None:

@@ -92,3 +92,56 @@ def test_inside_a_repository_the_pinned_roots_are_used(
     (sop / "trust" / "root.pem").write_bytes(make_pki().root.pem)  # the pin no longer matches
     result = cli("pdf", "verify", str(files / "signed.pdf"), lang="en")
     assert result.exit_code == 2 and "restore the pinned certificate" in result.stderr
+
+
+def test_roots_that_are_no_folder_or_file_or_a_link_exit_2(files: Path, cli: Cli) -> None:
+    signed = str(files / "signed.pdf")
+    device = cli("pdf", "verify", signed, "--roots", "/dev/null", lang="en")
+    assert device.exit_code == 2 and "Traceback" not in device.output
+    assert "--roots /dev/null: not a folder or a regular file" in device.stderr
+    link = files / "link.pem"
+    link.symlink_to(files / "roots" / "bsre-uji.pem")
+    linked = cli("pdf", "verify", signed, "--roots", str(link), lang="en")
+    assert linked.exit_code == 2 and f"--roots {link} is a symbolic link" in linked.stderr
+    (files / "roots" / "other.pem").symlink_to(link)
+    inside = cli("pdf", "verify", signed, "--roots", str(files / "roots"), lang="en")
+    assert inside.exit_code == 2 and "other.pem is a symbolic link" in inside.stderr
+    (files / "roots" / "other.pem").unlink()
+    (files / "roots" / "huge.pem").write_bytes(b"-" * (2 << 20))
+    huge = cli("pdf", "verify", signed, "--roots", str(files / "roots"), lang="en")
+    assert huge.exit_code == 2 and "huge.pem is not a certificate" in huge.stderr
+
+
+def test_the_report_says_where_the_roots_came_from(
+    files: Path, pki: Pki, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import ROOT, git
+
+    given = cli("pdf", "verify", str(files / "signed.pdf"), "--roots", str(files / "roots"), lang="en")
+    assert f"trust roots: {files / 'roots'} (given with --roots)" in given.stdout
+    repo = files / "repo"
+    (repo / ".sop" / "trust").mkdir(parents=True)
+    (repo / ".sop" / "trust" / "root.pem").write_bytes(pki.root.pem)
+    digest = hashlib.sha256(pki.root.pem).hexdigest()
+    pin = f"  trust_roots:\n    - path: .sop/trust/root.pem\n      sha256: {digest}\n"
+    text = (ROOT / "sop.yaml").read_text(encoding="utf-8")
+    (repo / ".sop" / "sop.yaml").write_text(
+        text.replace("  timezone: Asia/Jakarta\n", "  timezone: Asia/Jakarta\n" + pin)
+    )
+    git(files, "init", "-q", "-b", "usulan", str(repo))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Kebijakan")
+    monkeypatch.chdir(repo)
+    found = cli("pdf", "verify", str(files / "signed.pdf"), lang="en")
+    assert found.exit_code == 0
+    policy = repo / ".sop" / "sop.yaml"
+    assert f"trust roots: .sop/trust/root.pem pinned in {policy}, in the working tree of branch usulan" in (
+        found.stdout
+    )
+    assert "not committed" not in found.stdout
+    (repo / ".sop" / "sop.yaml").write_text(policy.read_text() + "\n")
+    changed = cli("pdf", "verify", str(files / "signed.pdf"), "--format", "json", lang="en")
+    assert (
+        "in the working tree of branch usulan (with changes to .sop/ not committed"
+        in (json.loads(changed.stdout)["roots"])
+    )

@@ -50,6 +50,8 @@ def issue(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     tsa: bool = False,
+    purposes: list[x509.ObjectIdentifier] | None = None,
+    usage: dict[str, bool] | None = None,
     **subject: str,
 ) -> Identity:
     # pyHanko's test timestamping authority signs with RSA only
@@ -70,7 +72,7 @@ def issue(
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
         )
-    usage = dict.fromkeys(
+    flags = dict.fromkeys(
         (
             "digital_signature",
             "content_commitment",
@@ -85,13 +87,13 @@ def issue(
         False,
     )
     if ca:
-        usage.update(key_cert_sign=True, crl_sign=True)
+        flags.update(key_cert_sign=True, crl_sign=True)
     else:
-        usage.update(digital_signature=True, content_commitment=True)
-    builder = builder.add_extension(x509.KeyUsage(**usage), critical=True)
-    if tsa:
+        flags.update(digital_signature=True, content_commitment=True)
+    builder = builder.add_extension(x509.KeyUsage(**{**flags, **(usage or {})}), critical=True)
+    if tsa or purposes:
         builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+            x509.ExtendedKeyUsage(purposes or [ExtendedKeyUsageOID.TIME_STAMPING]), critical=bool(tsa)
         )
     cert = builder.sign((issuer or Identity(key, None)).key, hashes.SHA256())  # type: ignore[arg-type]
     return Identity(key, cert)
@@ -183,12 +185,14 @@ def sign(
     field_name: str = "TTE",
     timestamp_at: dt.datetime | None = None,
     chain: tuple[Identity, ...] | None = None,
+    box: tuple[int, int, int, int] | None = None,
 ) -> bytes:
     """``pdf`` signed (PAdES) by ``signer`` (default: the PKI's signer), its chain embedded; with a
-    timestamp from the test TSA when ``timestamp_at`` is given."""
+    timestamp from the test TSA when ``timestamp_at`` is given; in a new field with a visible widget at
+    ``box`` when given."""
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
+    from pyhanko.sign import fields, signers
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -210,7 +214,8 @@ def sign(
         )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=field_name, subfilter=None)
-    out = signers.sign_pdf(writer, meta, signer=simple, timestamper=timestamper)
+    spec = fields.SigFieldSpec(field_name, box=box) if box is not None else None
+    out = signers.sign_pdf(writer, meta, signer=simple, timestamper=timestamper, new_field_spec=spec)
     return out.getvalue()
 
 

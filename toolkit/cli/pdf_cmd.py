@@ -47,6 +47,7 @@ def verify(file: Path, roots: Path | None, signers: tuple[str, ...], fmt: str) -
     policy = SignaturePolicy()
     if roots is not None:
         pinned = letters.roots_in(roots)
+        source = _("{path} (given with --roots)").format(path=roots)
     else:
         found = letters.repository_rules(Path.cwd())
         if found is None or not found[1].roots:
@@ -60,11 +61,12 @@ def verify(file: Path, roots: Path | None, signers: tuple[str, ...], fmt: str) -
         top, rules = found
         pinned = rules.roots
         policy = letters.policy_for(rules, top, file) or policy
+        source = letters.roots_source(top, rules)
     if signers:
         policy = policy._replace(signers=tuple(_signer(text) for text in signers))
     checked = letters.check(file, pinned, policy)
     if fmt == "json":
-        click.echo(json.dumps(letters.as_json(checked), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**letters.as_json(checked), "roots": source}, ensure_ascii=False, indent=2))
     else:
         if checked.accepted:
             from toolkit.gate.render import letter_text
@@ -93,6 +95,7 @@ def verify(file: Path, roots: Path | None, signers: tuple[str, ...], fmt: str) -
                 click.echo(f"      {problem_text(problem)}")
         if policy.signers:
             click.echo(_("  allowed signers: {who}").format(who=describe(policy.signers)))
+        click.echo(_("  trust roots: {source}").format(source=source))
     if not checked.accepted:
         raise SystemExit(EXIT_BLOCKED)
 

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from toolkit.evidence.certpurpose import purpose_problem
 from toolkit.evidence.model import ArtefactState, FileResult
 from toolkit.i18n import N_, _
 from toolkit.sop.model import SignaturePolicy, SignerMatch
@@ -81,6 +82,20 @@ TEXTS = {
         "the signature of {signer} has no timestamp; the policy requires one (timestamp: required)"
     ),
     "pdf.signer-not-allowed": N_("signed by {signer}, who is not among the allowed signers ({allowed})"),
+    "pdf.unsigned-bytes": N_(
+        "the file holds {size} bytes from offset {offset} on that no signature covers and no later "
+        "revision accounts for (a change appended after signing, or another file hidden behind the PDF); "
+        "a PDF viewer may show them"
+    ),
+    "pdf.visible-addition": N_(
+        "after {signer} signed, something that shows on a page was added ({what}); after signing, only "
+        "signature fields without a visible widget may be added"
+    ),
+    "pdf.metadata-changed": N_(
+        "after {signer} signed, the document's metadata changed ({what}); the policy allows no change "
+        "after signing (only revocation data, document timestamps and the entries /ModDate and /Producer)"
+    ),
+    "pdf.wrong-purpose": N_("the certificate of {signer} is not meant for signing documents ({detail})"),
 }
 
 AFTER_SIGNING = {"none": N_("no change"), "form-filling": N_("form filling and later signatures")}
@@ -182,6 +197,7 @@ def verify(data: bytes, roots: Sequence[bytes], options: Options, now: dt.dateti
     except (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as error:
         return unreadable(_detail(error))
     found, depends_on_now = [], False
+    problems = _unsigned_bytes(reader, data, embedded) if embedded else ()
     for signature in embedded:
         try:
             result, at_now = _one(reader, signature, roots, options, now)
@@ -191,7 +207,22 @@ def verify(data: bytes, roots: Sequence[bytes], options: Options, now: dt.dateti
             result, at_now = Signature(field, field, {}, "", "", "claimed", (problem,)), False
         found.append(result)
         depends_on_now = depends_on_now or at_now
-    return Verdict((), tuple(found), depends_on_now)
+    return Verdict(problems, tuple(found), depends_on_now)
+
+
+def _unsigned_bytes(reader: Any, data: bytes, embedded: list[Any]) -> tuple[Problem, ...]:
+    """The bytes after the signed ranges that no later revision accounts for (:mod:`pdftail`)."""
+    from pyhanko.pdf_utils.misc import PdfError
+
+    from toolkit.evidence.pdfchanges import unaccounted_bytes
+
+    try:
+        offset = unaccounted_bytes(reader, data, embedded)
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        return (("pdf.unreadable", {"detail": _detail(error)}),)
+    if offset is None:
+        return ()
+    return (("pdf.unsigned-bytes", {"offset": str(offset), "size": str(len(data) - offset)}),)
 
 
 def _detail(error: BaseException) -> str:
@@ -232,9 +263,16 @@ def _one(
     if in_future:
         problems.append(("pdf.future-time", {**named, "time": shown}))
     problems += _validity(cert, moment, named)
+    purpose = purpose_problem(cert)
+    if purpose is not None:
+        problems.append(("pdf.wrong-purpose", {**named, "detail": purpose}))
     context = _context(reader, signature, roots, options, moment)
+    # the certificate's purpose is judged above (with its own reason), so pyHanko is given no constraint
     status = validate_pdf_signature(signature, context, key_usage_settings=_key_usage(), diff_policy=None)
-    problems += _integrity(status, options, named)
+    integrity = _integrity(status, options, named)
+    if not integrity and status.coverage == _entire_revision():
+        integrity = _later_changes(reader, signature, options, named)
+    problems += integrity
     if stamped is not None:
         ts = status.timestamp_validity
         if ts is None or not (ts.valid and ts.intact and ts.trusted):
@@ -277,7 +315,30 @@ def _timestamp_time(signature: Any) -> dt.datetime | None:
 def _key_usage() -> Any:
     from pyhanko.sign.validation.settings import KeyUsageConstraints
 
-    return KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"})
+    return KeyUsageConstraints(key_usage=set())  # not None: pyHanko would put its default in
+
+
+def _entire_revision() -> Any:
+    from pyhanko.sign.validation import SignatureCoverageLevel
+
+    return SignatureCoverageLevel.ENTIRE_REVISION
+
+
+def _later_changes(reader: Any, signature: Any, options: Options, named: dict[str, str]) -> list[Problem]:
+    """What the revisions after the signed one changed that pyHanko's analysis lets pass: annotations
+    that show (any policy), metadata (under ``after_signing: none``)."""
+    from toolkit.evidence.pdfchanges import metadata_changes, visible_additions
+
+    revision = signature.signed_revision
+    problems: list[Problem] = []
+    added = visible_additions(reader, revision)
+    if added:
+        problems.append(("pdf.visible-addition", {**named, "what": "; ".join(added[:3])}))
+    if options.after_signing == "none":
+        changed = metadata_changes(reader, revision)
+        if changed:
+            problems.append(("pdf.metadata-changed", {**named, "what": ", ".join(changed[:3])}))
+    return problems
 
 
 def _context(
@@ -426,7 +487,8 @@ def judge(verdict: Verdict, policy: SignaturePolicy, path: str = "") -> tuple[Fi
         codes = {code for code, _p in verdict.problems}
         if codes <= {"pdf.no-roots"} and not policy.required and not verdict.signatures:
             return (ArtefactState.PRESENT, []), None
-        return (ArtefactState.INVALID, [problem_text(p) for p in verdict.problems]), None
+        found = [*verdict.problems, *(p for s in verdict.signatures for p in s.problems)]
+        return (ArtefactState.INVALID, [problem_text(p) for p in found]), None
     if not verdict.signatures:
         if policy.required:
             return (ArtefactState.INVALID, [problem_text(("pdf.unsigned", {}))]), None

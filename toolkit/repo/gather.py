@@ -279,16 +279,17 @@ def _stored(verdict: Judged) -> list[object]:
 
 def _verdict_keys(sop: Sop, files: list[tuple[Artefact, Entry]], roots: tuple[bytes, ...]) -> list[str]:
     """The cache key of each file's verdict: the language of the reasons, the artefact's rules and the
-    file's mode and content id (and for a signed letter, the pinned roots)."""
+    file's mode and content id (and for a signed letter, the pinned roots and the validator's versions)."""
     from toolkit.i18n import current_language
 
     lang = current_language().encode()
     rules = (sop.settings.placeholder, sop.settings.max_artefact_bytes)
     pinned = ""
-    if roots and any(a.signature is not None for a, _e in files):
+    if any(a.signature is not None for a, _e in files):
         from toolkit.evidence.trust import roots_digest
 
-        pinned = roots_digest(roots)
+        # a new validator may judge the same letter otherwise: its versions are part of the key
+        pinned = (roots_digest(roots) if roots else "") + validator_versions()
     return [
         Cache.key(
             VERDICTS,
@@ -298,6 +299,19 @@ def _verdict_keys(sop: Sop, files: list[tuple[Artefact, Entry]], roots: tuple[by
         )
         for a, entry in files
     ]
+
+
+def validator_versions() -> str:
+    """The installed versions of the libraries that judge a signed letter."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("pyHanko", "pyhanko-certvalidator"):
+        try:
+            found.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}==?")
+    return ";" + ";".join(found)
 
 
 def _judge(

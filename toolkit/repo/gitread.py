@@ -361,3 +361,19 @@ def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
         ).returncode
         == 0
     )
+
+
+def working_tree_branch(repo: Path, path: str) -> tuple[str | None, bool]:
+    """The branch checked out in the working tree around ``repo`` (``None``: detached, or not a git
+    working tree) and whether ``path`` in it has changes not committed."""
+    from toolkit.errors import UserError
+
+    try:
+        branch = _git_bytes(repo, ["symbolic-ref", "--short", "-q", "HEAD"]).decode(errors="replace").strip()
+    except UserError:
+        branch = ""
+    try:
+        changed = bool(_git_bytes(repo, ["status", "--porcelain", "--", path]).strip())
+    except UserError:
+        changed = False
+    return branch or None, changed

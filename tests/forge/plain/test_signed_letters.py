@@ -185,3 +185,18 @@ def test_the_template_and_the_demo_policy_require_no_signature() -> None:
     assert not shipped.settings.trust_roots
     assert all(a.signature is None for s in shipped.steps for a in s.artefacts)
     assert shutil.which("git")
+
+
+def test_text_changed_by_an_update_appended_without_its_eof_is_refused(office: Office, pki: Pki) -> None:
+    # the agency head really signed the letter; an update appended after it, without the %%EOF that
+    # would let the check find it, replaces the page's text: PDF viewers show the forged text
+    from tests.pdf.edits import content, hand_update, page_contents_ref
+
+    genuine = _agency_letter(pki)
+    forged = hand_update(genuine, {page_contents_ref(genuine): content("hapus semua data")}, eof=False)
+    refused = _step_one(office, forged)
+    assert "no signature covers and no later revision accounts for" in refused
+    pushed = office.push()
+    assert pushed.returncode != 0
+    start = len(genuine) + 1  # after the newline that opens the update
+    assert f"{LETTER}: the file holds {len(forged) - start} bytes from offset {start} on" in pushed.stderr
