@@ -163,7 +163,7 @@ class Provisioner:
 
     def _step(self, text: str) -> None:
         self._done += 1
-        self._progress(f"[{self._done}/{STEPS}] {text}")
+        self._progress(f"[{self._done}/{STEPS - self.dry_run}] {text}")
 
     # ---- the run
     def run(self) -> Summary:
@@ -252,8 +252,8 @@ class Provisioner:
         if tip is not None and not self._only_initial_commit(tip):
             self.summary.notes.append(
                 _(
-                    "the repository already has content: the scaffold was not pushed, its files were left as "
-                    "they are"
+                    "the repository has content already (the scaffold, or other files): its files were left "
+                    "as they are"
                 )
             )
             self._compare_codeowners()
@@ -442,7 +442,9 @@ class Provisioner:
             ]
             if not adds and not removes:
                 self.summary.right.append(
-                    _("team {team} ({count} members)").format(team=team.slug, count=len(team.members))
+                    _("team {team}, members as in the roster: {logins}").format(
+                        team=team.slug, logins=", ".join(sorted(team.members)) or "-"
+                    )
                 )
         if self.dry_run:
             return
@@ -613,6 +615,7 @@ class Provisioner:
     # ---- read back
     def _verify(self) -> None:
         """Read the settings back; any that did not take fails the run."""
+        self._step(_("reading the settings back"))
         failed: list[str] = []
         repo = self._get(f"/repos/{self.full}", _("the repository")) or {}
         differing = settings_differences(self.want.settings, repo)
