@@ -26,7 +26,9 @@ SLUG = "sistem-informasi-kepegawaian"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))  # binary: pushed as a blob
 
 
-def make_scaffold(root: Path, keys_folder: Path, people: dict[str, tuple[list[str], str | None, str | None]]) -> Path:
+def make_scaffold(
+    root: Path, keys_folder: Path, people: dict[str, tuple[list[str], str | None, str | None]]
+) -> Path:
     """``sopkit new`` in ``root/app`` with ``.sop/roster.yaml`` of ``people`` and a binary mock-up,
     committed."""
     from tests.conftest import git, run_sopkit

@@ -137,13 +137,15 @@ class Provisioner:
 
     def _get(self, path: str, what: str, **params: Any) -> Any:
         """The answer to GET ``path``; ``None`` when GitHub answers 404."""
-        from github import UnknownObjectException
+        from github import GithubException
 
         with self._calling(what):
             try:
                 return self.r.requestJsonAndCheck("GET", path, parameters=params or None)[1]
-            except UnknownObjectException:
-                return None
+            except GithubException as error:
+                if error.status == 404:  # "Not Found", "Branch not protected", ...
+                    return None
+                raise
 
     def _list(self, path: str, what: str, **params: Any) -> list[Any]:
         found: list[Any] = []
@@ -458,13 +460,15 @@ class Provisioner:
             )
 
     def _add_member(self, slug: str, login: str) -> None:
-        from github import UnknownObjectException
+        from github import GithubException
 
         path = f"/orgs/{self.org}/teams/{slug}/memberships/{login}"
         with self._calling(_("adding {login} to team {team}").format(login=login, team=slug)):
             try:
                 answer = self.r.requestJsonAndCheck("PUT", path, input={"role": "member"})[1]
-            except UnknownObjectException as error:
+            except GithubException as error:
+                if error.status != 404:
+                    raise
                 raise UserError(
                     _(
                         ".sop/roster.yaml: GitHub has no user '{login}' (github: of a member holding a "
