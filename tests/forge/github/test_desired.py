@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 
@@ -19,8 +20,16 @@ from toolkit.forge.github.desired import (
     protection_gaps,
     repository_settings,
 )
+from toolkit.i18n import set_language
 
 SHIPPED = sop.load(ROOT / "sop.yaml")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("id")
 
 
 def _rules(text: str) -> list[tuple[str, ...]]:
