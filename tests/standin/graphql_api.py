@@ -151,6 +151,7 @@ class Resolver:
             "organization": self._organization_field,
             "viewer": lambda **_: self.user(self.token.user),
             "pinIssue": self._pin_issue,
+            "createLabel": self._create_label,
         }
 
     def _error(self, message: str) -> Exception:
@@ -202,6 +203,32 @@ class Resolver:
                         "clientMutationId": input.get("clientMutationId"),
                     }
         raise self._error(f"Could not resolve to a node with the global id of '{input['issueId']}'")
+
+    def _create_label(self, input: Obj) -> Obj:
+        from tests.standin.state import Label
+
+        repo = next(
+            (r for r in self.w.repos.values() if node_id("Repository", r.id) == input["repositoryId"]), None
+        )
+        if repo is None or not self.w.can(repo, self.token.user, "write"):
+            raise self._error(f"Could not resolve to a node with the global id of '{input['repositoryId']}'")
+        name = str(input["name"])
+        if name.lower() in repo.labels:
+            from graphql import GraphQLError
+
+            raise GraphQLError("Name has already been taken", extensions={"type": "UNPROCESSABLE"})
+        label = Label(self.w.ids(), name, str(input["color"]).lstrip("#"), input.get("description"))
+        repo.labels[name.lower()] = label
+        return {
+            "label": {
+                "__typename": "Label",
+                "id": node_id("Label", label.id),
+                "name": label.name,
+                "color": label.color,
+                "description": label.description,
+            },
+            "clientMutationId": input.get("clientMutationId"),
+        }
 
     # ---- objects
     def user(self, user: User | None) -> Obj | None:

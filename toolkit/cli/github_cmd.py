@@ -256,3 +256,68 @@ def audit(full_name: str, checkout: Path, branch: str, out: Path | None) -> None
         click.echo(_("evidence pack: {path}").format(path=out))
     if result.findings:
         raise SystemExit(EXIT_BLOCKED)
+
+
+@github.command(
+    "provision",
+    help=_(
+        "Set up the application's repository on GitHub from a folder made by `sopkit new` (with its "
+        ".sop/roster.yaml): the private repository, the scaffold as its first commit, a team per role "
+        "synced from the roster, CODEOWNERS from sop.yaml, branch protection bound to the sop-gate check of "
+        "GitHub Actions, the production environment, labels and the tracking issue. Writes only what "
+        "differs; run it again at any time. Token from GITHUB_TOKEN or GH_TOKEN (scopes repo, admin:org). "
+        "Exit 0 done, 2 refused or failed (nothing more was written; run again)."
+    ),
+)
+@click.option("--org", required=True, help=_("The GitHub organisation."))
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
+    help=_("The application's repository made by `sopkit new`."),
+)
+@click.option("--name", default=None, help=_("The repository's name (default: app_slug of the scaffold)."))
+@click.option(
+    "--merge-methods",
+    default="merge,squash,rebase",
+    show_default=True,
+    help=_("The merge methods the repository allows, separated by commas."),
+)
+@click.option("--dry-run", is_flag=True, help=_("Print what would be created or changed; write nothing."))
+@click.option(
+    "--api-url",
+    default=None,
+    help=_("The API of GitHub Enterprise Server (https://HOST/api/v3); default GitHub.com."),
+)
+def provision(
+    org: str, source: Path, name: str | None, merge_methods: str, dry_run: bool, api_url: str | None
+) -> None:
+    from toolkit.forge.github.api import DEFAULT_API
+    from toolkit.forge.github.provision import Provisioner, client
+    from toolkit.forge.github.provision_input import prepare
+
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    if not token:
+        raise UserError(
+            _(
+                "no token: set GITHUB_TOKEN (or GH_TOKEN) to a token of an organisation owner with scopes "
+                "repo and admin:org"
+            )
+        )
+    prepared = prepare(source, org, name, [m.strip() for m in merge_methods.split(",") if m.strip()])
+    run = Provisioner(
+        client(token, api_url or DEFAULT_API),
+        org,
+        prepared.name,
+        prepared.want,
+        prepared.scaffold,
+        dry_run=dry_run,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    summary = run.run()
+    if dry_run:
+        click.echo(_("Dry run: nothing was written to GitHub.") + "\n")
+    click.echo(summary.render(), nl=False)
+    if dry_run:
+        click.echo("\n" + _("CODEOWNERS from sop.yaml:") + "\n" + prepared.want.codeowners, nl=False)

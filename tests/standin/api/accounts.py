@@ -90,11 +90,15 @@ def create_team(request: Request) -> Response:
         request.field("privacy") or "secret",
         request.field("permission") or "pull",
     )
+    # GitHub makes the creator a maintainer of the new team, besides those named
+    team.members[request.user.login] = "maintainer"
     for login in request.field("maintainers") or []:
         team.members[login] = "maintainer"
     request.world.teams[(org.user.login, slug)] = team
+    # the (deprecated, still honoured) permission the repositories in repo_names are added with
+    granted = {"pull": "read", "push": "write"}.get(str(request.field("permission") or "pull"), "read")
     for full_name in request.field("repo_names") or []:
-        team.repos[request.world.repo(full_name).full_name] = "read"
+        team.repos[request.world.repo(full_name).full_name] = granted
     return Response(201, request.f.team(team, full=True))
 
 

@@ -34,25 +34,26 @@ class Annotation(NamedTuple):
 
 
 @contextmanager
-def _asking(what: str) -> Iterator[None]:
-    """Turn whatever PyGithub and requests raise, after their retries, into :class:`Unreachable`."""
+def _asking(what: str, answered: str | None = None, unreached: str | None = None) -> Iterator[None]:
+    """Turn whatever PyGithub and requests raise, after their retries, into :class:`Unreachable`, worded
+    by ``answered`` (fields status, what, detail) and ``unreached`` (what, detail); the gate's by default."""
     import requests
     from github import GithubException
 
     try:
         yield
     except GithubException as error:
+        template = answered or _(
+            "cannot decide: GitHub answered {status} to {what} ({detail}); the gate blocks"
+        )
         raise Unreachable(
-            _("cannot decide: GitHub answered {status} to {what} ({detail}); the gate blocks").format(
-                status=error.status, what=what, detail=_detail(error.data)
-            )
+            template.format(status=error.status, what=what, detail=_detail(error.data))
         ) from error
     except (requests.RequestException, OSError) as error:
-        raise Unreachable(
-            _("cannot decide: GitHub could not be reached for {what} ({detail}); the gate blocks").format(
-                what=what, detail=type(error).__name__
-            )
-        ) from error
+        template = unreached or _(
+            "cannot decide: GitHub could not be reached for {what} ({detail}); the gate blocks"
+        )
+        raise Unreachable(template.format(what=what, detail=type(error).__name__)) from error
 
 
 def _detail(data: Any) -> str:

@@ -1,0 +1,66 @@
+"""GitHub API calls of the GitHub commands, counted from the stand-in's request log.
+
+    python benchmarks/github_calls.py
+
+Each scenario runs a command against a fresh stand-in (tests/standin) and prints the calls it made (all,
+and the writes among them) beside its budget from issue 9. Provisioning: a scaffold from ``sopkit new``
+with the shipped sop.yaml (11 roles, 17 steps) and a roster of 12 members, provisioned on an organisation
+on the Team plan, then provisioned again. To add a command, write a function taking the stand-in's root
+folder and returning its rows, and list it in ``SCENARIOS``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.forge.github.provisioning import PEOPLE_HERE, make_scaffold, open_hub, provision  # noqa: E402
+from tests.standin import StandIn  # noqa: E402
+
+
+class Row(NamedTuple):
+    what: str
+    calls: int
+    writes: int
+    budget: int | None
+
+
+def provisioning(work: Path) -> list[Row]:
+    app = make_scaffold(work, work, PEOPLE_HERE)
+    rows = []
+    with StandIn(work / "standin") as standin:
+        token = open_hub(standin)
+        for what in ("provision, first run", "provision, second run"):
+            standin.reset_log()
+            result = provision(standin, token, app)
+            if result.exit_code != 0:
+                raise SystemExit(f"{what} failed:\n{result.output}")
+            budget = 60 if what.endswith("first run") else None
+            rows.append(Row(what, len(standin.calls()), len(standin.writes()), budget))
+    return rows
+
+
+SCENARIOS: list[Callable[[Path], list[Row]]] = [provisioning]
+
+
+def main() -> None:
+    print(f"{'scenario':<28} {'calls':>6} {'writes':>7} {'budget':>7}")
+    over = False
+    for scenario in SCENARIOS:
+        with tempfile.TemporaryDirectory() as folder:
+            for row in scenario(Path(folder)):
+                budget = "-" if row.budget is None else str(row.budget)
+                print(f"{row.what:<28} {row.calls:>6} {row.writes:>7} {budget:>7}")
+                over = over or (row.budget is not None and row.calls > row.budget)
+    if over:
+        raise SystemExit("over budget")
+
+
+if __name__ == "__main__":
+    main()

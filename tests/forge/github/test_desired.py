@@ -1,0 +1,105 @@
+"""The desired state of provisioning, without GitHub: CODEOWNERS from sop.yaml, protection gaps, labels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import ROOT
+from toolkit import sop
+from toolkit.errors import UserError
+from toolkit.forge.github.desired import (
+    PROTECTION_BODY,
+    Label,
+    artefact_folder,
+    codeowners,
+    codeowners_pattern,
+    label_differences,
+    protection_gaps,
+    repository_settings,
+)
+from toolkit.i18n import set_language
+
+SHIPPED = sop.load(ROOT / "sop.yaml")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("id")
+
+
+def _rules(text: str) -> list[tuple[str, ...]]:
+    return [tuple(line.split()) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_codeowners_from_sop_yaml_matches_the_template_for_the_shipped_sop() -> None:
+    template = (ROOT / "project_template/template/.github/CODEOWNERS.jinja").read_text()
+    teams = {role.id: role.team for role in SHIPPED.roles.values()}
+    rendered = re.sub(
+        r"\{\{ o \}\}\{\{ teams\['([a-z-]+)'\] \}\}", lambda m: f"@dinas/{teams[m.group(1)]}", template
+    )
+    rendered = rendered.split("{%- else %}")[0]
+    rendered = "\n".join(line for line in rendered.splitlines() if not line.lstrip().startswith("{%"))
+    assert _rules(codeowners(SHIPPED, "dinas")) == _rules(rendered)
+
+
+def test_policy_lines_come_last_and_cover_the_judges() -> None:
+    rules = _rules(codeowners(SHIPPED, "dinas"))
+    assert rules[0] == ("*", "@dinas/web-programmer")
+    policy = [r[0] for r in rules[-5:]]
+    assert policy == [
+        "/.sop/",
+        "/.github/workflows/",
+        "/.github/CODEOWNERS",
+        "/CODEOWNERS",
+        "/.copier-answers.yml",
+    ]
+
+
+def test_patterns() -> None:
+    assert artefact_folder("docs/06-rapat-kebutuhan/data/**") == "/docs/06-rapat-kebutuhan/data/"
+    assert artefact_folder("docs/09-database/uml/*.puml") == "/docs/09-database/uml/"
+    assert artefact_folder("laporan.md") == "/laporan.md"
+    assert codeowners_pattern(".sop/**") == "/.sop/"
+    assert codeowners_pattern("CODEOWNERS") == "/CODEOWNERS"
+    with pytest.raises(UserError, match="cannot be written in CODEOWNERS"):
+        codeowners_pattern("docs/[ab].md")
+
+
+def test_protection_gaps_name_each_weakness() -> None:
+    stored = {
+        "required_status_checks": {"strict": True, "checks": [{"context": "sop-gate", "app_id": None}]},
+        "required_pull_request_reviews": {"required_approving_review_count": 1},
+        "enforce_admins": {"enabled": False},
+        "allow_force_pushes": {"enabled": True},
+        "allow_deletions": {"enabled": False},
+    }
+    gaps = protection_gaps(stored)
+    assert "required check sop-gate bound to the GitHub Actions app (15368)" in gaps
+    assert "rules enforced for administrators" in gaps and "no force pushes" in gaps
+    assert "code-owner review" in gaps and "approval of the most recent push" in gaps
+    assert protection_gaps(None) == ["the default branch is not protected"]
+    as_put = {**PROTECTION_BODY, "enforce_admins": {"enabled": True}}
+    assert protection_gaps(as_put) == []
+
+
+def test_labels_and_settings() -> None:
+    wanted = [Label("langkah-01", "0e8a16", "Permintaan")]
+    assert label_differences(wanted, []) == (wanted, [])
+    assert label_differences(
+        wanted, [{"name": "Langkah-01", "color": "0E8A16", "description": "Permintaan"}]
+    ) == (
+        [],
+        [],
+    )
+    assert label_differences(wanted, [{"name": "langkah-01", "color": "ffffff", "description": None}]) == (
+        [],
+        wanted,
+    )
+    assert repository_settings(["squash"])["allow_merge_commit"] is False
+    with pytest.raises(UserError, match="--merge-methods"):
+        repository_settings(["fast-forward"])

@@ -1,0 +1,321 @@
+"""What provisioning wants on GitHub, computed from ``sop.yaml`` and the roster (pure: no disk, no network).
+
+The adapter (``provision.py``) reads GitHub's state, compares it with what is here and writes only the
+difference; the comparisons live here too, so they are tested without GitHub.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from toolkit.errors import UserError
+from toolkit.evidence.roster import Roster
+from toolkit.forge.github.names import (
+    ACTIONS_APP_ID,
+    CHECK_NAME,
+    STEP_COLOR,
+    TRACKING_COLOR,
+    TRACKING_LABEL,
+    step_label,
+)
+from toolkit.i18n import _
+from toolkit.sop.globs import is_glob
+from toolkit.sop.model import Sop
+
+CODE_ROLE = "web-programmer"  # owns application code when sop.yaml has it; else the policy owners do
+SECURITY_ROLE = "security"  # reviews deployments to the production environment
+ENVIRONMENT = "production"
+CODEOWNERS_PATH = ".github/CODEOWNERS"
+MERGE_METHODS = ("merge", "squash", "rebase")
+LABEL_DESCRIPTION_MAX = 100  # GitHub's limit
+
+
+class DesiredTeam(NamedTuple):
+    slug: str
+    role: str
+    description: str
+    members: frozenset[str]  # GitHub logins, as the roster spells them
+
+
+class Label(NamedTuple):
+    name: str
+    color: str
+    description: str
+
+
+class Desired(NamedTuple):
+    teams: tuple[DesiredTeam, ...]
+    codeowners: str
+    labels: tuple[Label, ...]
+    settings: dict[str, bool]
+    security_team: str | None
+    issue_title: str
+    issue_body: str
+    without_login: tuple[str, ...]  # "member (role)" holding a role today with no github: login
+
+
+def desired(
+    sop: Sop, roster: Roster, org: str, app_name: str, day: dt.date, merge_methods: Iterable[str]
+) -> Desired:
+    teams = desired_teams(sop, roster, day)
+    missing = sorted(
+        f"{member.id} ({grant.role})"
+        for member in roster.members
+        for grant in member.grants
+        if not member.github and grant.role in sop.roles and grant.covers(day)
+    )
+    security = sop.roles.get(SECURITY_ROLE)
+    return Desired(
+        teams,
+        codeowners(sop, org),
+        labels(sop),
+        repository_settings(merge_methods),
+        security.team if security is not None else None,
+        f"Pelacakan SOP: {app_name}",  # the issue's title is Indonesian, as the office reads it
+        tracking_body(app_name),
+        tuple(missing),
+    )
+
+
+def desired_teams(sop: Sop, roster: Roster, day: dt.date) -> tuple[DesiredTeam, ...]:
+    """A team per role that names one (``team:``), its members the GitHub logins of those holding the role
+    on ``day``."""
+    found: dict[str, DesiredTeam] = {}
+    for role in sop.roles.values():
+        if not role.team:
+            continue
+        members = frozenset(
+            member.github
+            for member in roster.members
+            if member.github and any(g.role == role.id and g.covers(day) for g in member.grants)
+        )
+        if role.team in found:  # two roles may share a team: its members are both roles' holders
+            previous = found[role.team]
+            found[role.team] = previous._replace(members=previous.members | members)
+            continue
+        found[role.team] = DesiredTeam(role.team, role.id, f"SOP: {role.title.id}", members)
+    return tuple(found.values())
+
+
+def _team_of(sop: Sop, role: str, org: str, used_for: str) -> str:
+    found = sop.roles.get(role)
+    if found is None or not found.team:
+        raise UserError(
+            _(
+                "sop.yaml: role '{role}' ({use}) has no 'team:'; add the GitHub team's slug to the role "
+                "(roles: {role}: team: SLUG)"
+            ).format(role=role, use=used_for)
+        )
+    return f"@{org}/{found.team}"
+
+
+def _owners(sop: Sop, roles: Iterable[str], org: str, used_for: str) -> str:
+    teams: list[str] = []
+    for role in roles:
+        team = _team_of(sop, role, org, used_for)
+        if team not in teams:
+            teams.append(team)
+    return " ".join(teams)
+
+
+def artefact_folder(path: str) -> str:
+    """The folder an artefact lies in, as a CODEOWNERS pattern (``/docs/07-skpl/``); an artefact at the
+    root is owned by its own path."""
+    parts = path.split("/")
+    literal: list[str] = []
+    for part in parts[:-1]:
+        if is_glob(part):
+            break
+        literal.append(part)
+    return "/" + "/".join(literal) + "/" if literal else "/" + path
+
+
+def codeowners_pattern(pattern: str) -> str:
+    """A policy path of sop.yaml as a CODEOWNERS pattern, anchored at the root (``.sop/**`` -> ``/.sop/``)."""
+    if any(c in pattern for c in "[]!\\ #"):
+        raise UserError(
+            _(
+                "sop.yaml: policy path '{pattern}' cannot be written in CODEOWNERS (no spaces, '#', '!', "
+                "'\\', "
+                "'[' or ']'); name the files plainly or with * and **"
+            ).format(pattern=pattern)
+        )
+    anchored = "/" + pattern.lstrip("/")
+    return anchored[: -len("**")] if anchored.endswith("/**") else anchored
+
+
+def codeowners(sop: Sop, org: str) -> str:
+    """CODEOWNERS from sop.yaml: code to the code role's team, each step's artefact folders to the teams of
+    the roles that sign it off, the policy paths to the policy owners' teams (GitHub applies the last
+    matching line, so the policy comes last)."""
+    code_roles = (CODE_ROLE,) if CODE_ROLE in sop.roles else sop.policy.owners
+    lines = [
+        "# Dibuat oleh `sopkit github provision` dari .sop/sop.yaml; ubah sop.yaml, bukan berkas ini.",
+        "# Generated by `sopkit github provision` from .sop/sop.yaml; change sop.yaml, not this file.",
+        "",
+        "# Kode aplikasi / application code",
+        f"*  {_owners(sop, code_roles, org, 'code')}",
+        "",
+        "# Dokumen SOP per langkah / SOP documents per step",
+    ]
+    folders: dict[str, list[str]] = {}
+    for step in sop.steps:
+        for artefact in step.artefacts:
+            owners = folders.setdefault(artefact_folder(artefact.path), [])
+            for role in step.signoffs:
+                if role not in owners:
+                    owners.append(role)
+    for folder, roles in folders.items():
+        if roles and not any(
+            folder != other and folder.startswith(other) and folders[other] == roles for other in folders
+        ):
+            lines.append(f"{folder}  {_owners(sop, roles, org, 'sign-off')}")
+    lines += ["", "# Berkas kebijakan / policy files"]
+    policy = _owners(sop, sop.policy.owners, org, "policy owner")
+    lines += [f"{codeowners_pattern(path)}  {policy}" for path in sop.policy.paths]
+    return "\n".join(lines) + "\n"
+
+
+def labels(sop: Sop) -> tuple[Label, ...]:
+    tracking = Label(TRACKING_LABEL, TRACKING_COLOR, "Isu pelacakan langkah SOP aplikasi ini")
+    steps = [
+        Label(step_label(step.no), STEP_COLOR, step.title.id[:LABEL_DESCRIPTION_MAX]) for step in sop.steps
+    ]
+    return (tracking, *steps)
+
+
+def repository_settings(merge_methods: Iterable[str]) -> dict[str, bool]:
+    allowed = set(merge_methods)
+    unknown = allowed - set(MERGE_METHODS)
+    if unknown or not allowed:
+        raise UserError(
+            _("--merge-methods takes one or more of merge, squash, rebase, not '{given}'").format(
+                given=",".join(sorted(unknown)) or "-"
+            )
+        )
+    return {
+        "private": True,
+        "allow_merge_commit": "merge" in allowed,
+        "allow_squash_merge": "squash" in allowed,
+        "allow_rebase_merge": "rebase" in allowed,
+        "delete_branch_on_merge": True,
+    }
+
+
+def settings_differences(wanted: Mapping[str, bool], repo: Mapping[str, Any]) -> dict[str, bool]:
+    return {key: value for key, value in wanted.items() if repo.get(key) is not value}
+
+
+def tracking_body(app_name: str) -> str:
+    return (
+        f"Isu ini melacak langkah-langkah SOP aplikasi **{app_name}**. Isinya diperbarui otomatis oleh "
+        "`sopkit github track` setiap ada push ke cabang utama.\n\n"
+        f"This issue tracks the SOP steps of **{app_name}**; `sopkit github track` rewrites it on every push "
+        "to the default branch.\n"
+    )
+
+
+# ---- branch protection
+PROTECTION_BODY: dict[str, Any] = {
+    "required_status_checks": {"strict": True, "checks": [{"context": CHECK_NAME, "app_id": ACTIONS_APP_ID}]},
+    "enforce_admins": True,
+    "required_pull_request_reviews": {
+        "dismiss_stale_reviews": True,
+        "require_code_owner_reviews": True,
+        "required_approving_review_count": 1,
+        "require_last_push_approval": True,
+    },
+    "restrictions": None,
+    "allow_force_pushes": False,
+    "allow_deletions": False,
+}
+
+
+def _enabled(value: Any) -> bool:
+    return bool(value.get("enabled")) if isinstance(value, Mapping) else bool(value)
+
+
+def protection_gaps(stored: Mapping[str, Any] | None) -> list[str]:
+    """What the branch protection GitHub holds (its GET/PUT answer) lacks; empty when it is at least as
+    strict as provisioning wants."""
+    if stored is None:
+        return [_("the default branch is not protected")]
+    gaps: list[str] = []
+    checks = stored.get("required_status_checks") or {}
+    bound = {
+        (c.get("context"), c.get("app_id")) for c in checks.get("checks") or [] if isinstance(c, Mapping)
+    }
+    if (CHECK_NAME, ACTIONS_APP_ID) not in bound:
+        gaps.append(
+            _("required check {check} bound to the GitHub Actions app ({app})").format(
+                check=CHECK_NAME, app=ACTIONS_APP_ID
+            )
+        )
+    if not checks.get("strict"):
+        gaps.append(_("branches must be up to date before merging"))
+    reviews = stored.get("required_pull_request_reviews")
+    if not isinstance(reviews, Mapping):
+        gaps.append(_("pull requests with an approving review"))
+        reviews = {}
+    elif int(reviews.get("required_approving_review_count") or 0) < 1:
+        gaps.append(_("at least one approving review"))
+    for key, what in (
+        ("require_code_owner_reviews", _("code-owner review")),
+        ("dismiss_stale_reviews", _("stale approvals dismissed on a new push")),
+        ("require_last_push_approval", _("approval of the most recent push")),
+    ):
+        if reviews and not reviews.get(key):
+            gaps.append(what)
+    if not _enabled(stored.get("enforce_admins")):
+        gaps.append(_("rules enforced for administrators"))
+    if _enabled(stored.get("allow_force_pushes")):
+        gaps.append(_("no force pushes"))
+    if _enabled(stored.get("allow_deletions")):
+        gaps.append(_("no deletion of the branch"))
+    return gaps
+
+
+# ---- the production environment
+def environment_right(stored: Mapping[str, Any] | None, security_team: str | None, enforce: bool) -> bool:
+    """Whether the environment exists and, where reviewers can be enforced, is reviewed by the security team
+    alone with self-review prevented."""
+    if stored is None:
+        return False
+    if not enforce or security_team is None:
+        return True
+    return environment_reviewers(stored) == ({("Team", security_team)}, True)
+
+
+def environment_reviewers(stored: Mapping[str, Any]) -> tuple[set[tuple[str, str]], bool]:
+    reviewers: set[tuple[str, str]] = set()
+    prevent = False
+    for rule in stored.get("protection_rules") or []:
+        if not isinstance(rule, Mapping) or rule.get("type") != "required_reviewers":
+            continue
+        prevent = prevent or bool(rule.get("prevent_self_review"))
+        for item in rule.get("reviewers") or []:
+            who = item.get("reviewer") or {}
+            reviewers.add((str(item.get("type")), str(who.get("slug") or who.get("login"))))
+    return reviewers, prevent
+
+
+# ---- labels
+def label_differences(
+    wanted: Iterable[Label], stored: Iterable[Mapping[str, Any]]
+) -> tuple[list[Label], list[Label]]:
+    """(missing, differing) labels; names compare without case, as on GitHub."""
+    by_name = {str(x.get("name", "")).lower(): x for x in stored}
+    missing: list[Label] = []
+    differing: list[Label] = []
+    for label in wanted:
+        found = by_name.get(label.name.lower())
+        if found is None:
+            missing.append(label)
+        elif (str(found.get("color", "")).lower(), found.get("description") or "") != (
+            label.color.lower(),
+            label.description,
+        ):
+            differing.append(label)
+    return missing, differing
