@@ -133,6 +133,14 @@ def text(message: Message) -> str:
     return _(TEXTS[message.code]).format(**message.params) if message.code in TEXTS else message.code
 
 
+def distinct(messages: Iterable[Message]) -> tuple[Message, ...]:
+    """``messages`` without repeats, in their order."""
+    seen: dict[tuple[str, tuple[tuple[str, str], ...]], Message] = {}
+    for message in messages:
+        seen.setdefault((message.code, tuple(sorted(message.params.items()))), message)
+    return tuple(seen.values())
+
+
 def joined(messages: Iterable[Message]) -> str:
     return "; ".join(text(m) for m in messages)
 

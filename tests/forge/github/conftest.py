@@ -59,25 +59,34 @@ class GitHubOffice:
     tokens: dict[str, str] = field(default_factory=dict)
     tested: str = ""
     setup: set[str] = field(default_factory=set)  # commits the set-up pushed straight to main
+    name: str = REPO
 
     def gh(self, member: str) -> Github:
         return github(self.standin, self.tokens[member])
 
     def repo(self, member: str = "budi") -> Repository:
-        return self.gh(member).get_repo(REPO)
+        return self.gh(member).get_repo(self.name)
 
     def git(self, *args: str) -> str:
         return git(self.work, *args)
 
     def branch(
-        self, name: str, files: dict[str, str], author: str = "eko", trailers: str = "", start: str = "main"
+        self,
+        name: str,
+        files: dict[str, str],
+        author: str = "eko",
+        trailers: str = "",
+        start: str = "main",
+        binary: dict[str, bytes] | None = None,
     ) -> str:
-        """A branch from ``start`` with one commit of ``files`` by ``author``, pushed; its commit."""
+        """A branch from ``start`` with one commit of ``files`` (and ``binary`` ones) by ``author``, pushed;
+        its commit."""
         self.git("checkout", "-q", "-B", name, f"origin/{start}" if start == "main" else start)
-        for path, text in files.items():
+        every = {**{p: t.encode() for p, t in files.items()}, **(binary or {})}
+        for path, data in every.items():
             file = self.work / path
             file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_text(text, encoding="utf-8")
+            file.write_bytes(data)
         self.git("add", "-A")
         email = f"{author}@sumbarprov.go.id"
         self.git(
@@ -117,7 +126,7 @@ class GitHubOffice:
         self.git("checkout", "-q", "--detach", checkout or self.repo().get_pull(number).head.sha)
         state = {"head_sha": head_sha} if head_sha else {}
         payload = self.standin.event_payload(
-            event, action, repo=REPO, number=number, sender=LOGINS["eko"], **state
+            event, action, repo=self.name, number=number, sender=LOGINS["eko"], **state
         )
         event_file = self.work.parent / "event.json"
         event_file.write_text(json.dumps(payload))
@@ -136,8 +145,8 @@ class GitHubOffice:
         (its token, its API); an empty value in ``env`` removes the variable."""
         environ = {
             **os.environ,
-            "GITHUB_REPOSITORY": REPO,
-            "GITHUB_TOKEN": self.standin.actions_token(REPO),
+            "GITHUB_REPOSITORY": self.name,
+            "GITHUB_TOKEN": self.standin.actions_token(self.name),
             "GITHUB_API_URL": self.standin.api_url,
             "SOPKIT_LANG": "en",
             **env,

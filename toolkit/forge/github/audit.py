@@ -1,7 +1,9 @@
 """``sopkit github audit``: is the default branch on GitHub really the product of pull requests that passed
 the gate?
 
-Every first-parent commit of the branch must have come from a merged pull request (its merge commit, its
+Every first-parent commit of the branch after those that made the repository (up to the one that first
+brought the policy: GitHub's first commit and the scaffold ``sopkit github provision`` pushes) must have
+come from a merged pull request (its merge commit, its
 squashed commit, or one of its commits rebased); the pull request's head must carry a passing ``sop-gate``
 check from the GitHub Actions app (an admin can merge without it); and its approvals, judged again by the
 base's policy, must satisfy the gate (a gate workflow changed in the same pull request cannot vouch for
@@ -24,7 +26,7 @@ from toolkit.repo.git import git
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub, Landing
-    from toolkit.gate.model import Message, Report
+    from toolkit.gate.model import Report
 
 
 class Finding(NamedTuple):
@@ -55,6 +57,9 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
     findings: list[Finding] = []
     claimed: dict[str, int] = {}
     landings = hub.landings(branch)
+    # every merged pull request's approvals: those merged before one completed its base's steps
+    approved = [Approved(m.merged.pull, m.merged.merge_commit, _same_content(m)) for m in landings]
+    found = sources(repo, approved, [])  # one source for every judgement: each commit's files read once
     for landing in landings:
         merged = landing.merged
         number = merged.pull.number
@@ -68,8 +73,8 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
         brought = _brought(repo, line, position, landing)
         claimed.update((commit, number) for commit in brought)
         start = position[brought[0]]
-        findings += _judged(repo, landing, line[start - 1] if start else None, cache)
-    for commit in line[1:]:  # the first commit made the repository
+        findings += _judged(repo, landing, line[start - 1] if start else None, found, cache)
+    for commit in line[_created(repo, line) :]:
         if commit not in claimed:
             said = _(
                 "commit {commit} reached {branch} without a pull request (a direct push, or a push by an "
@@ -78,6 +83,17 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
             findings.append(Finding(commit, "direct-push", None, said))
     report = state(repo, hub, branch, tip, cache).report
     return Audit(hub.full_name, branch, tip, tuple(findings), len(landings), report)
+
+
+def _created(repo: Path, line: list[str]) -> int:
+    """How many first-parent commits made the repository: up to the one that first brought the policy
+    (GitHub's first commit and the scaffold ``sopkit github provision`` pushes on it)."""
+    from toolkit.paths import POLICY_FILE
+
+    for index, commit in enumerate(line):
+        if git(["ls-tree", "--name-only", commit, "--", POLICY_FILE], repo).strip():
+            return index + 1
+    return 1  # no policy anywhere: only the first commit is taken as the repository's making
 
 
 def _brought(repo: Path, line: list[str], position: dict[str, int], landing: Landing) -> list[str]:
@@ -114,7 +130,14 @@ def _same(rebased: tuple[str, str, str], own: tuple[str, str, str]) -> bool:
     return rebased[0] == own[0] and rebased[2] == own[2] and instant(rebased[1]) == instant(own[1])
 
 
-def _judged(repo: Path, landing: Landing, base: str | None, cache: Cache) -> list[Finding]:
+def _same_content(landing: Landing) -> str | None:
+    merged = landing.merged
+    return merged.merge_commit if merged.head_tree and merged.head_tree == merged.merge_tree else None
+
+
+def _judged(
+    repo: Path, landing: Landing, base: str | None, found: judge.Sources, cache: Cache
+) -> list[Finding]:
     merged = landing.merged
     number, commit = merged.pull.number, merged.merge_commit
     findings = []
@@ -125,9 +148,6 @@ def _judged(repo: Path, landing: Landing, base: str | None, cache: Cache) -> lis
             "on its head"
         ).format(number=number, who=who, check=CHECK_NAME)
         findings.append(Finding(commit, "gate-not-passed", number, said))
-    same = merged.merge_commit if merged.head_tree and merged.head_tree == merged.merge_tree else None
-    notes: list[Message] = []
-    found = sources(repo, [Approved(merged.pull, commit, same)], notes)
     report = judge.change(repo, base, commit, found, cache=cache)
     if not report.passed:
         why = "; ".join(violation_text(v) for v in report.violations)

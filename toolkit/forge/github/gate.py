@@ -19,6 +19,8 @@ from toolkit.cache import Cache
 from toolkit.errors import UserError
 from toolkit.forge import judge
 from toolkit.forge.github.sources import Approved, sources
+from toolkit.forge.github.state import merged_approvals
+from toolkit.gate.messages import distinct
 from toolkit.gate.model import Message, Report, Violation
 from toolkit.i18n import _
 
@@ -81,21 +83,22 @@ class Verdict(NamedTuple):
     head: str  # the commit the check run belongs to
 
 
-def judge_event(repo: Path, github: GitHub, event: Event, cache: Cache | None = None) -> Verdict:
+def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = None) -> Verdict:
     """The gate's report on the change ``event`` names, and the commit to report it on."""
     from toolkit.repo.gitread import is_ancestor
 
-    pull, base_tip = github.pull_request(event.number)
+    pull, base_tip = hub.pull_request(event.number)
     base, head = (base_tip, pull.head) if event.base is None else (event.base, event.head or "")
     _require_commits(repo, base, head)
     notes: list[Message] = []
-    approved = [Approved(pull, head if event.base is not None else None)]
+    # the base's steps were completed by the approvals of the pull requests merged into it
+    approved = [Approved(pull, head if event.base is not None else None), *merged_approvals(hub, pull.base)]
     report = judge.change(repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default())
     if not is_ancestor(repo, base, head):
         behind = Violation("pull.out-of-date", {"number": str(pull.number), "branch": pull.base})
         kept = tuple(v for v in report.violations if v.code != "history.rewritten")
         report = report._replace(violations=(behind, *kept))
-    report = report._replace(notes=(*report.notes, *dict.fromkeys(notes)))
+    report = report._replace(notes=(*report.notes, *distinct(notes)))
     return Verdict(report, head)
 
 

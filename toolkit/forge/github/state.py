@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from toolkit.cache import Cache
 from toolkit.forge import judge
 from toolkit.forge.github.sources import Approved, sources
+from toolkit.gate.messages import distinct
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
@@ -31,7 +32,7 @@ def state(repo: Path, hub: GitHub, branch: str, rev: str = "HEAD", cache: Cache 
     found = sources(repo, merged_approvals(hub, branch), notes)
     rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), found)
     report = decide.state(rules, view)
-    return Judged(rules, view, report._replace(notes=(*report.notes, *dict.fromkeys(notes))))
+    return Judged(rules, view, report._replace(notes=(*report.notes, *distinct(notes))))
 
 
 def merged_approvals(hub: GitHub, branch: str) -> list[Approved]:
@@ -53,7 +54,7 @@ def release(repo: Path, hub: GitHub, rev: str, branch: str, cache: Cache | None 
     notes: list[Message] = []
     found = sources(repo, merged_approvals(hub, branch), notes)
     report = check_release(repo, rev, found, None, f"refs/remotes/origin/{branch}", cache)
-    return report._replace(notes=(*report.notes, *dict.fromkeys(notes)))
+    return report._replace(notes=(*report.notes, *distinct(notes)))
 
 
 class Judged(NamedTuple):
