@@ -296,24 +296,26 @@ def ocsp_response(
     signed_by: Identity | None = None,
 ) -> bytes:
     """An OCSP response (DER) by ``issuer`` itself about ``subject``: good, or revoked since
-    ``revoked_at``; signed with another identity's key when ``signed_by`` is given (a forgery)."""
+    ``revoked_at``; when ``signed_by`` is given, a forgery signed by that identity (another CA's key
+    under the same name), its responder named by name and its certificate enclosed."""
     from cryptography.x509 import ocsp
 
     issued = issued or NOW
     status = ocsp.OCSPCertStatus.REVOKED if revoked_at else ocsp.OCSPCertStatus.GOOD
-    builder = (
-        ocsp.OCSPResponseBuilder()
-        .add_response(
-            cert=subject.cert,
-            issuer=issuer.cert,
-            algorithm=hashes.SHA256(),
-            cert_status=status,
-            this_update=issued,
-            next_update=issued + 7 * DAY,
-            revocation_time=revoked_at,
-            revocation_reason=x509.ReasonFlags.key_compromise if revoked_at else None,
-        )
-        .responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.cert)
+    builder = ocsp.OCSPResponseBuilder().add_response(
+        cert=subject.cert,
+        issuer=issuer.cert,
+        algorithm=hashes.SHA256(),
+        cert_status=status,
+        this_update=issued,
+        next_update=issued + 7 * DAY,
+        revocation_time=revoked_at,
+        revocation_reason=x509.ReasonFlags.key_compromise if revoked_at else None,
     )
+    if signed_by is None:
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.cert)
+    else:
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.NAME, signed_by.cert)
+        builder = builder.certificates([signed_by.cert])
     signed = builder.sign((signed_by or issuer).key, hashes.SHA256())
     return signed.public_bytes(serialization.Encoding.DER)

@@ -32,7 +32,9 @@ FOREVER = dt.timedelta(days=365 * 200)  # "any age": revocation is final, howeve
 class Standing(NamedTuple):
     """What the embedded revocation data says of one certification path."""
 
-    revoked: tuple[str, dt.datetime, bool] | None  # the revoked certificate's name, since when, whether the leaf
+    revoked: (
+        tuple[str, dt.datetime, bool] | None
+    )  # the revoked certificate's name, since when, whether the leaf
     unproven: tuple[str, ...]  # the certificates no usable revocation data shows as good
 
 
@@ -78,7 +80,9 @@ def _policy(any_age: bool) -> Any:
     # the path itself is validated by the caller: only the lists' and responses' own dates matter here
     if any_age:
         return CertRevTrustPolicy(
-            NO_REVOCATION, freshness=FOREVER, freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION
+            NO_REVOCATION,
+            freshness=FOREVER,
+            freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
         )
     return CertRevTrustPolicy(NO_REVOCATION, retroactive_revinfo=True)
 

@@ -26,6 +26,10 @@ from toolkit.sop.model import SignaturePolicy, SignerMatch
 
 Problem = tuple[str, dict[str, str]]  # a stable code and the values its text names
 
+# raised whenever a change makes the check judge the same letter otherwise: remembered verdicts are keyed by
+# it, so they are judged again (2: revocation judged from the data the file carries, in both modes)
+RULES = 2
+
 # the subject fields a policy may match, by the names sop.yaml uses (the certificate's own names beside)
 SUBJECT_FIELDS = {
     "cn": "common_name",
