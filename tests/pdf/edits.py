@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 Ref = tuple[int, int]
 
@@ -99,16 +99,23 @@ def empty_signature_field(pdf: bytes, name: str, box: tuple[int, int, int, int],
     return out.getvalue()
 
 
-def revocation_data(pdf: bytes, certificates: list[bytes]) -> bytes:
-    """``pdf`` with a document security store holding ``certificates`` (DER), as pyHanko's long-term
-    validation update writes it."""
-    from asn1crypto import x509  # type: ignore[import-untyped]
+def revocation_data(
+    pdf: bytes, certificates: Sequence[bytes], crls: Sequence[bytes] = (), ocsps: Sequence[bytes] = ()
+) -> bytes:
+    """``pdf`` with a document security store holding ``certificates``, ``crls`` and ``ocsps`` (DER), as
+    pyHanko's long-term validation update writes it."""
+    from asn1crypto import crl, ocsp, x509  # type: ignore[import-untyped]
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.validation.dss import DocumentSecurityStore
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    certs = [x509.Certificate.load(der) for der in certificates]
-    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=certs)
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer,
+        None,
+        certs=[x509.Certificate.load(der) for der in certificates],
+        crls=[crl.CertificateList.load(der) for der in crls],
+        ocsps=[ocsp.OCSPResponse.load(der) for der in ocsps],
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -250,3 +250,72 @@ def sign_part(pdf: bytes, pki: Pki) -> bytes:
     room = second - first - 2  # the hex string between < and >
     assert len(cms) <= room
     return data[: first + 1] + cms.ljust(room, b"0") + data[second - 1 :]
+
+
+def crl(
+    issuer: Identity,
+    revoked: tuple[tuple[Identity, dt.datetime], ...] = (),
+    *,
+    issued: dt.datetime | None = None,
+    valid_for: dt.timedelta = 7 * DAY,
+    signed_by: Identity | None = None,
+) -> bytes:
+    """A CRL (DER) from ``issuer`` listing ``revoked`` certificates with their revocation times, issued at
+    ``issued`` (default: now); signed with another identity's key when ``signed_by`` is given (a forgery:
+    the issuer's name, someone else's key)."""
+    issued = issued or NOW
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(issued)
+        .next_update(issued + valid_for)
+        .add_extension(x509.CRLNumber(int(issued.timestamp())), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+        )
+    )
+    for identity, since in revoked:
+        entry = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(identity.cert.serial_number)
+            .revocation_date(since)
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+            .build()
+        )
+        builder = builder.add_revoked_certificate(entry)
+    signed = builder.sign((signed_by or issuer).key, hashes.SHA256())
+    return signed.public_bytes(serialization.Encoding.DER)
+
+
+def ocsp_response(
+    issuer: Identity,
+    subject: Identity,
+    revoked_at: dt.datetime | None = None,
+    *,
+    issued: dt.datetime | None = None,
+    signed_by: Identity | None = None,
+) -> bytes:
+    """An OCSP response (DER) by ``issuer`` itself about ``subject``: good, or revoked since
+    ``revoked_at``; when ``signed_by`` is given, a forgery signed by that identity (another CA's key
+    under the same name), its responder named by name and its certificate enclosed."""
+    from cryptography.x509 import ocsp
+
+    issued = issued or NOW
+    status = ocsp.OCSPCertStatus.REVOKED if revoked_at else ocsp.OCSPCertStatus.GOOD
+    builder = ocsp.OCSPResponseBuilder().add_response(
+        cert=subject.cert,
+        issuer=issuer.cert,
+        algorithm=hashes.SHA256(),
+        cert_status=status,
+        this_update=issued,
+        next_update=issued + 7 * DAY,
+        revocation_time=revoked_at,
+        revocation_reason=x509.ReasonFlags.key_compromise if revoked_at else None,
+    )
+    if signed_by is None:
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.cert)
+    else:
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.NAME, signed_by.cert)
+        builder = builder.certificates([signed_by.cert])
+    signed = builder.sign((signed_by or issuer).key, hashes.SHA256())
+    return signed.public_bytes(serialization.Encoding.DER)

@@ -145,7 +145,7 @@ def test_the_signing_time_is_the_timestamps_when_there_is_one(verdicts: dict[str
         ("not-a-pdf", "pdf.unreadable", "unreadable PDF"),
         ("truncated", "pdf.unreadable", "unreadable PDF"),
         ("second-signature", "pdf.modified", "(form filling); the policy allows no change after signing"),
-        ("revocation-required", "pdf.no-revocation-data", "carries no revocation data"),
+        ("revocation-required", "pdf.no-revocation-data", "carries no valid revocation data"),
         ("timestamp-required", "pdf.timestamp-missing", "has no timestamp"),
         ("stamped-in-future", "pdf.future-time", "claims a signing time in the future"),
         ("no-roots", "pdf.no-roots", "no trust roots are pinned"),

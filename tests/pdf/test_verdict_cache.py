@@ -1,6 +1,6 @@
 """A remembered verdict on a signed letter is keyed by the validator's versions too: after an upgrade of
-pyHanko or pyhanko-certvalidator, the letter is judged again (a real git repository, the real cache, the
-real child process)."""
+pyHanko or pyhanko-certvalidator, or a change of sop-toolkit's own rules for letters, the letter is judged
+again (a real git repository, the real cache, the real child process)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.forge.plain.test_signed_letters import LETTER, PINNED, signed_policy
 from tests.pdf.pki import letter, make_pki, sign
 from toolkit import sandbox, sop
 from toolkit.cache import Cache
+from toolkit.evidence import pdfsig
 from toolkit.repo.gather import file_verdicts
 from toolkit.repo.gitread import read_snapshot
 
@@ -52,3 +53,7 @@ def test_a_validator_upgrade_judges_letters_again(tmp_path: Path, monkeypatch: p
     _verdicts, letters = file_verdicts(repo, policy, snapshot, cache, (pki.root.pem,))
     assert letters[LETTER].signer == "Kepala BKD"
     assert checked == [1, 1]  # another pyHanko: judged again
+
+    monkeypatch.setattr(pdfsig, "RULES", pdfsig.RULES + 1)
+    _verdicts, letters = file_verdicts(repo, policy, snapshot, cache, (pki.root.pem,))
+    assert checked == [1, 1, 1]  # sop-toolkit's own rules for letters changed: judged again

@@ -26,6 +26,10 @@ from toolkit.sop.model import SignaturePolicy, SignerMatch
 
 Problem = tuple[str, dict[str, str]]  # a stable code and the values its text names
 
+# raised whenever a change makes the check judge the same letter otherwise: remembered verdicts are keyed by
+# it, so they are judged again (2: revocation judged from the data the file carries, in both modes)
+RULES = 2
+
 # the subject fields a policy may match, by the names sop.yaml uses (the certificate's own names beside)
 SUBJECT_FIELDS = {
     "cn": "common_name",
@@ -67,10 +71,21 @@ TEXTS = {
     "pdf.not-yet-valid": N_(
         "the certificate of {signer} was not yet valid at the signing time {time} (valid from {since})"
     ),
-    "pdf.revoked": N_("the certificate of {signer} is revoked (since {date})"),
+    "pdf.revoked": N_(
+        "the certificate of {signer} is revoked (since {date}) by the revocation data the file carries, "
+        "and nothing proves the letter was signed before that (no timestamp from before it)"
+    ),
+    "pdf.chain-revoked": N_(
+        "the certificate of {cert}, a certification authority in the chain of {signer}, is revoked (since "
+        "{date})"
+    ),
+    "pdf.timestamp-revoked": N_(
+        "the timestamp in the signature of {signer} was made by {cert}, whose certificate is revoked "
+        "(since {date})"
+    ),
     "pdf.no-revocation-data": N_(
-        "the signature of {signer} carries no revocation data (CRL or OCSP) for its certificates; the "
-        "policy requires it (revocation: hard-fail)"
+        "the signature of {signer} carries no valid revocation data (CRL or OCSP, signed by the issuer and "
+        "current at the signing time) for {certs}; the policy requires it (revocation: hard-fail)"
     ),
     "pdf.certificate-rejected": N_("the certificate of {signer} is not accepted ({detail})"),
     "pdf.no-time": N_("the signature of {signer} names no signing time"),
@@ -242,6 +257,8 @@ def _one(
 ) -> tuple[Signature, bool]:
     from pyhanko.sign.validation import validate_pdf_signature
 
+    from toolkit.evidence.pdfrevocation import material
+
     cert = signature.signer_cert
     signer, subject = _subject(cert)
     issuer = cert.issuer.human_friendly
@@ -266,9 +283,11 @@ def _one(
     purpose = purpose_problem(cert)
     if purpose is not None:
         problems.append(("pdf.wrong-purpose", {**named, "detail": purpose}))
-    context = _context(reader, signature, roots, options, moment)
+    carried = material(reader, signature, certificates(roots))
     # the certificate's purpose is judged above (with its own reason), so pyHanko is given no constraint
-    status = validate_pdf_signature(signature, context, key_usage_settings=_key_usage(), diff_policy=None)
+    status = validate_pdf_signature(
+        signature, _context(carried, moment), key_usage_settings=_key_usage(), diff_policy=None
+    )
     integrity = _integrity(status, options, named)
     if not integrity and status.coverage == _entire_revision():
         integrity = _later_changes(reader, signature, options, named)
@@ -277,7 +296,9 @@ def _one(
         ts = status.timestamp_validity
         if ts is None or not (ts.valid and ts.intact and ts.trusted):
             problems.append(("pdf.timestamp-invalid", named))
-    problems += _trust(status, named, issuer, {c for c, _p in problems}, options)
+    problems += _trust(status, named, issuer, {c for c, _p in problems})
+    if status.validation_path is not None:
+        problems += _revocation(status, carried, named, (moment, stamped is not None), options, now)
     result = Signature(_field(signature), signer, subject, issuer, shown, source, tuple(problems))
     return result, in_future
 
@@ -341,39 +362,14 @@ def _later_changes(reader: Any, signature: Any, options: Options, named: dict[st
     return problems
 
 
-def _context(
-    reader: Any, signature: Any, roots: Sequence[bytes], options: Options, moment: dt.datetime
-) -> Any:
-    """A validation context that fetches nothing: the pinned roots, the certificates and revocation data
-    the file carries (its document security store and the signature's own archive), at ``moment``."""
-    from pyhanko.sign.general import NonexistentAttributeError, find_unique_cms_attribute
-    from pyhanko.sign.validation.dss import DocumentSecurityStore
+def _context(material: dict[str, Any], moment: dt.datetime) -> Any:
+    """A validation context that fetches nothing and checks no revocation (:mod:`pdfrevocation` does, by
+    the data the file carries): the pinned roots and the file's certificates, at ``moment``."""
     from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.policy_decl import NO_REVOCATION, CertRevTrustPolicy
 
-    crls: list[Any] = []
-    ocsps: list[Any] = []
-    try:
-        archive = find_unique_cms_attribute(
-            signature.signer_info["signed_attrs"], "adobe_revocation_info_archival"
-        )
-        crls += list(archive["crl"] or ())
-        ocsps += list(archive["ocsp"] or ())
-    except NonexistentAttributeError:
-        pass
-    settings: dict[str, Any] = {
-        "trust_roots": certificates(roots),
-        "allow_fetching": False,
-        "moment": moment,
-        "revocation_mode": "require" if options.revocation == "hard-fail" else "soft-fail",
-        "crls": crls,
-        "ocsps": ocsps,
-        "other_certs": list(signature.other_embedded_certs),
-    }
-    try:
-        store = DocumentSecurityStore.read_dss(reader)
-    except Exception:  # no store (the usual case), or one that cannot be read: use none
-        return ValidationContext(**settings)
-    return store.as_validation_context(settings)
+    policy = CertRevTrustPolicy(NO_REVOCATION)
+    return ValidationContext(**material, allow_fetching=False, moment=moment, revinfo_policy=policy)
 
 
 def certificates(roots: Sequence[bytes]) -> list[Any]:
@@ -430,15 +426,10 @@ def _validity(cert: Any, moment: dt.datetime, named: dict[str, str]) -> list[Pro
     return []
 
 
-def _trust(
-    status: Any, named: dict[str, str], issuer: str, found: set[str], options: Options
-) -> list[Problem]:
-    """Why the certificate is not trusted at the signing time (what pyHanko's validation says)."""
-    from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
+def _trust(status: Any, named: dict[str, str], issuer: str, found: set[str]) -> list[Problem]:
+    """Why the certificate does not chain to a pinned root at the signing time (pyHanko's validation)."""
+    from pyhanko.sign.ades.report import AdESIndeterminate
 
-    if status.revoked:
-        date = status.revocation_details.revocation_date
-        return [("pdf.revoked", {**named, "date": _iso(date)})]
     indication = status.trust_problem_indic
     if indication is None and status.validation_path is not None:
         return []
@@ -449,20 +440,44 @@ def _trust(
         AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE,
     ):
         return [("pdf.untrusted", {**named, "issuer": issuer})]
-    if indication in (
-        AdESFailure.REVOKED,
-        AdESIndeterminate.REVOKED_NO_POE,
-        AdESIndeterminate.REVOKED_CA_NO_POE,
-    ):
-        return [("pdf.revoked", {**named, "date": "?"})]
-    # required revocation data that is missing: pyHanko says "try later" or, offline, a general failure
-    general = (AdESIndeterminate.TRY_LATER, AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE)
-    if indication is AdESIndeterminate.TRY_LATER or (
-        options.revocation == "hard-fail" and indication in general
-    ):
-        return [("pdf.no-revocation-data", named)]
     detail = indication.name.lower().replace("_", " ") if indication is not None else "no path"
     return [("pdf.certificate-rejected", {**named, "detail": detail})]
+
+
+def _revocation(
+    status: Any,
+    carried: dict[str, Any],
+    named: dict[str, str],
+    signed: tuple[dt.datetime, bool],
+    options: Options,
+    now: dt.datetime,
+) -> list[Problem]:
+    """What the revocation data the file carries says of the signer's path and, when the signing time is
+    a timestamp's, of the timestamping authority's path (:mod:`pdfrevocation`)."""
+    from toolkit.evidence.pdfrevocation import standing
+
+    moment, stamped = signed
+    hard = options.revocation == "hard-fail"
+    problems: list[Problem] = []
+    unproven: list[str] = []
+    found = standing(status.validation_path, carried, moment, stamped, now, hard)
+    if found.revoked is not None:
+        whose, since, leaf = found.revoked
+        code = "pdf.revoked" if leaf else "pdf.chain-revoked"
+        problems.append((code, {**named, "cert": whose, "date": _iso(since)}))
+    unproven += found.unproven
+    ts = status.timestamp_validity
+    if stamped and ts is not None and ts.validation_path is not None:
+        at = ts.timestamp
+        at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        tsa = standing(ts.validation_path, carried, at, True, now, hard)
+        if tsa.revoked is not None:
+            whose, since, _leaf = tsa.revoked
+            problems.append(("pdf.timestamp-revoked", {**named, "cert": whose, "date": _iso(since)}))
+        unproven += [name for name in tsa.unproven if name not in unproven]
+    if hard and unproven and not problems:
+        problems.append(("pdf.no-revocation-data", {**named, "certs": ", ".join(unproven)}))
+    return problems
 
 
 # --- judging (the policy) -------------------------------------------------------------------------------

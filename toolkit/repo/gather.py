@@ -302,10 +302,13 @@ def _verdict_keys(sop: Sop, files: list[tuple[Artefact, Entry]], roots: tuple[by
 
 
 def validator_versions() -> str:
-    """The installed versions of the libraries that judge a signed letter."""
+    """The installed versions of the libraries that judge a signed letter, and of sop-toolkit's own
+    rules for it (:data:`toolkit.evidence.pdfsig.RULES`)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    found = []
+    from toolkit.evidence.pdfsig import RULES
+
+    found = [f"rules=={RULES}"]
     for name in ("pyHanko", "pyhanko-certvalidator"):
         try:
             found.append(f"{name}=={version(name)}")

@@ -200,3 +200,21 @@ def test_text_changed_by_an_update_appended_without_its_eof_is_refused(office: O
     assert pushed.returncode != 0
     start = len(genuine) + 1  # after the newline that opens the update
     assert f"{LETTER}: the file holds {len(forged) - start} bytes from offset {start} on" in pushed.stderr
+
+
+def test_a_letter_whose_certificate_was_revoked_is_refused_by_the_default_policy(
+    office: Office, pki: Pki
+) -> None:
+    # the agency head's key was compromised: BSrE revoked the certificate, and the revocation list is
+    # carried in the letter itself (its document security store); the policy says nothing of revocation
+    from tests.pdf.edits import revocation_data
+    from tests.pdf.pki import DAY, NOW, crl
+
+    genuine = _agency_letter(pki, cn="Kepala BKD Lama")
+    head = pki.others["Kepala BKD Lama"]
+    lists = [crl(pki.intermediate, ((head, NOW - 3 * DAY),)), crl(pki.root)]
+    refused = _step_one(office, revocation_data(genuine, [pki.intermediate.der], lists))
+    assert "the certificate of Kepala BKD Lama is revoked (since" in refused
+    pushed = office.push()
+    assert pushed.returncode != 0
+    assert f"{LETTER}: the certificate of Kepala BKD Lama is revoked (since" in pushed.stderr
