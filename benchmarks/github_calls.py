@@ -20,8 +20,18 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.forge.github.provisioning import PEOPLE_HERE, make_scaffold, open_hub, provision  # noqa: E402
-from tests.standin import StandIn  # noqa: E402
+from tests.forge.github.conftest import GitHubOffice  # noqa: E402
+from tests.forge.github.provisioning import (  # noqa: E402
+    ORG,
+    PEOPLE_HERE,
+    SLUG,
+    clone,
+    make_scaffold,
+    open_hub,
+    provision,
+    tokens_of,
+)
+from tests.standin import ACTIONS_APP_ID, StandIn  # noqa: E402
 
 
 class Row(NamedTuple):
@@ -46,7 +56,37 @@ def provisioning(work: Path) -> list[Row]:
     return rows
 
 
-SCENARIOS: list[Callable[[Path], list[Row]]] = [provisioning]
+def gate_and_tracking(work: Path) -> list[Row]:
+    """A provisioned repository, 100 files changed in a pull request with 2 reviews: the gate's calls;
+    then the tracking issue made and kept (what the workflows' token does, counted as the Actions app)."""
+    app = make_scaffold(work, work, PEOPLE_HERE)
+    rows = []
+    with StandIn(work / "standin") as standin:
+        if provision(standin, open_hub(standin), app).exit_code != 0:
+            raise SystemExit("provisioning failed")
+        office = GitHubOffice(
+            standin, clone(standin, work / "work"), tokens_of(standin), name=f"{ORG}/{SLUG}"
+        )
+        files = {f"docs/06-rapat-kebutuhan/data/lampiran-{i:03d}.md": f"# Lampiran {i}\n" for i in range(100)}
+        office.branch("lampiran", files)
+        number = office.pull("lampiran")
+        office.review(number, "budi")
+        office.review(number, "sari", event="COMMENT")
+
+        def counted(what: str, run: Callable[[], object], budget: int) -> Row:
+            standin.reset_log()
+            run()
+            made = [c for c in standin.calls() if c.app_id == ACTIONS_APP_ID]
+            return Row(what, len(made), sum(c.write for c in made), budget)
+
+        rows.append(counted("gate, 100 files changed", lambda: office.gate(number), 6))
+        office.on_main()
+        rows.append(counted("tracking, issue made", lambda: office.sopkit("github", "track"), 5))
+        rows.append(counted("tracking, nothing changed", lambda: office.sopkit("github", "track"), 5))
+    return rows
+
+
+SCENARIOS: list[Callable[[Path], list[Row]]] = [provisioning, gate_and_tracking]
 
 
 def main() -> None:

@@ -79,3 +79,12 @@ def clone(standin: StandIn, into: Path) -> Path:
         env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
     )
     return into
+
+
+def tokens_of(standin: StandIn) -> dict[str, str]:
+    """Each roster member's personal token on the stand-in, by member id (logins are gh-<member>)."""
+    return {
+        token.user.login.removeprefix("gh-"): value
+        for value, token in standin.world.tokens.items()
+        if token.app is None and token.user.login.startswith("gh-")
+    }

@@ -10,7 +10,16 @@ from pathlib import Path
 
 from tests.conftest import git
 from tests.forge.github.conftest import GitHubOffice
-from tests.forge.github.provisioning import ORG, PEOPLE_HERE, SLUG, clone, make_scaffold, open_hub, provision
+from tests.forge.github.provisioning import (
+    ORG,
+    PEOPLE_HERE,
+    SLUG,
+    clone,
+    make_scaffold,
+    open_hub,
+    provision,
+    tokens_of,
+)
 from tests.office import SIGNER, write_security_report
 from tests.standin import StandIn
 from toolkit import sop
@@ -19,15 +28,6 @@ from toolkit.forge.github.names import TRACKING_LABEL
 
 NAME = f"{ORG}/{SLUG}"
 METHODS = ("merge", "squash", "rebase")
-
-
-def tokens_of(standin: StandIn) -> dict[str, str]:
-    """Each user's personal token, by roster member id (logins are gh-<member>)."""
-    return {
-        token.user.login.removeprefix("gh-"): value
-        for value, token in standin.world.tokens.items()
-        if token.app is None and token.user.login.startswith("gh-")
-    }
 
 
 def test_seventeen_steps_by_pull_requests_and_reviews(standin: StandIn, tmp_path: Path) -> None:
