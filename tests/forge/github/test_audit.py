@@ -10,12 +10,16 @@ import pytest
 
 from tests.forge.github.conftest import REPO, GitHubOffice
 from tests.forge.github.test_gate import security_pull
+from tests.standin.fixtures import github
 
 
 def audit(office: GitHubOffice, *extra: str) -> tuple[int, dict[str, list[str]]]:
     """Run the audit; the findings by kind, leaving out the commits the test's set-up pushed directly."""
     office.on_main()
-    ran = office.sopkit("github", "audit", "--repo", REPO, *extra, checkout="--checkout")
+    # an auditor's token: reading the branch protection needs an admin (budi owns the organisation)
+    ran = office.sopkit(
+        "github", "audit", "--repo", REPO, *extra, checkout="--checkout", GITHUB_TOKEN=office.tokens["budi"]
+    )
     assert ran.returncode in (0, 1), ran.stdout + ran.stderr
     found: dict[str, list[str]] = {}
     for line in ran.stdout.splitlines():
@@ -28,6 +32,13 @@ def audit(office: GitHubOffice, *extra: str) -> tuple[int, dict[str, list[str]]]
 
 @pytest.fixture
 def audited(ghoffice: GitHubOffice) -> GitHubOffice:
+    """The repository with the branch protection provisioning sets (the owner may still push around it)."""
+    from toolkit.forge.github.desired import PROTECTION_BODY
+
+    owner = github(ghoffice.standin, ghoffice.tokens["budi"])
+    owner.requester.requestJsonAndCheck(
+        "PUT", f"/repos/{REPO}/branches/main/protection", input=PROTECTION_BODY
+    )
     ghoffice.on_main()
     ghoffice.setup = set(ghoffice.git("rev-list", "--first-parent", "origin/main").split())
     return ghoffice
@@ -54,7 +65,15 @@ def test_a_direct_push_is_found(audited: GitHubOffice) -> None:
     (audited.work / "src" / "pintu.php").write_text("<?php system($_GET['c']);\n")
     audited.git("add", "-A")
     audited.git("-c", "user.name=Admin", "-c", "user.email=admin@sumbarprov.go.id", "commit", "-q", "-m", "x")
-    audited.git("push", "-q", "origin", "HEAD:refs/heads/main")  # the owner, around any protection
+    # an admin lifts the protection for a moment, pushes, and puts it back
+    from toolkit.forge.github.desired import PROTECTION_BODY
+
+    owner = github(audited.standin, audited.tokens["budi"])
+    owner.requester.requestJsonAndCheck("DELETE", f"/repos/{REPO}/branches/main/protection")
+    audited.git("push", "-q", "origin", "HEAD:refs/heads/main")
+    owner.requester.requestJsonAndCheck(
+        "PUT", f"/repos/{REPO}/branches/main/protection", input=PROTECTION_BODY
+    )
     code, found = audit(audited)
     assert code == 1
     assert list(found) == ["direct-push"] and len(found["direct-push"]) == 1
@@ -63,7 +82,14 @@ def test_a_direct_push_is_found(audited: GitHubOffice) -> None:
 def test_a_merge_without_the_gates_check_is_found(audited: GitHubOffice) -> None:
     number, _head = security_pull(audited)
     audited.review(number, "joko")
+    # the admin lets admins through for a moment and merges without the gate's check
+    from toolkit.forge.github.desired import PROTECTION_BODY
+
+    owner = github(audited.standin, audited.tokens["budi"])
+    protection = f"/repos/{REPO}/branches/main/protection"
+    owner.requester.requestJsonAndCheck("PUT", protection, input={**PROTECTION_BODY, "enforce_admins": False})
     assert audited.repo("budi").get_pull(number).merge(merge_method="squash").merged  # no gate run
+    owner.requester.requestJsonAndCheck("PUT", protection, input=PROTECTION_BODY)
     code, found = audit(audited)
     assert code == 1
     assert list(found) == ["gate-not-passed"]
@@ -77,8 +103,6 @@ def test_a_gate_workflow_changed_without_the_policy_owners_is_found(audited: Git
     number = audited.pull("alur")
     audited.review(number, "joko")
     audited.repo().get_commit(head)  # the rewritten workflow "passes": a check run by the Actions app
-    from tests.standin.fixtures import github
-
     actions = github(audited.standin, audited.standin.actions_token(REPO)).get_repo(REPO)
     actions.create_check_run("sop-gate", head, status="completed", conclusion="success")
     assert audited.repo("eko").get_pull(number).merge(merge_method="merge").merged
@@ -88,3 +112,15 @@ def test_a_gate_workflow_changed_without_the_policy_owners_is_found(audited: Git
     assert "policy" in found["not-approved"][0] and "'kasi'" in found["not-approved"][0]
     with zipfile.ZipFile(audited.work.parent / "bukti.zip") as pack:
         assert {"state.json", "findings.json", "manifest.json"} <= set(pack.namelist())
+
+
+def test_protection_that_drifted_is_found(audited: GitHubOffice) -> None:
+    from toolkit.forge.github.desired import PROTECTION_BODY
+
+    owner = github(audited.standin, audited.tokens["budi"])
+    weaker = {**PROTECTION_BODY, "enforce_admins": False}
+    owner.requester.requestJsonAndCheck("PUT", f"/repos/{REPO}/branches/main/protection", input=weaker)
+    code, found = audit(audited)
+    assert code == 1
+    assert list(found) == ["protection-drift"]
+    assert "rules enforced for administrators" in found["protection-drift"][0]

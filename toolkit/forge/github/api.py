@@ -199,6 +199,20 @@ class GitHub:
                 return found
             after = info.get("endCursor")
 
+    def protection(self, branch: str) -> dict[str, Any] | None:
+        """The branch's protection as GitHub holds it; ``None`` when it has none (reading it needs admin)."""
+        from github import GithubException
+
+        url = f"/repos/{self.full_name}/branches/{branch}/protection"
+        with _asking(_("the branch protection")):
+            try:
+                _headers, data = self.client.requester.requestJsonAndCheck("GET", url)
+            except GithubException as error:
+                if error.status == 404 and "not protected" in str(error.data).lower():
+                    return None
+                raise
+        return data if isinstance(data, dict) else None
+
     def _all_reviews(self, merged: MergedPull) -> MergedPull:
         if not merged.more_reviews:
             return merged

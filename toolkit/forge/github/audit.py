@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.forge import judge, pack
+from toolkit.forge.github.desired import protection_gaps
 from toolkit.forge.github.names import CHECK_NAME
 from toolkit.forge.github.sources import Approved, sources
 from toolkit.gate.messages import violation_text
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 class Finding(NamedTuple):
     commit: str
-    kind: str  # direct-push, gate-not-passed, not-approved, not-on-branch
+    kind: str  # direct-push, gate-not-passed, not-approved, not-on-branch, protection-drift
     pull: int | None
     message: str
 
@@ -81,6 +82,12 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
                 "admin around the protection)"
             ).format(commit=commit[:12], branch=branch)
             findings.append(Finding(commit, "direct-push", None, said))
+    gaps = protection_gaps(hub.protection(branch))
+    if gaps:
+        said = _("the protection of {branch} has drifted: it lacks {gaps}").format(
+            branch=branch, gaps="; ".join(gaps)
+        )
+        findings.append(Finding(tip, "protection-drift", None, said))
     report = state(repo, hub, branch, tip, cache).report
     return Audit(hub.full_name, branch, tip, tuple(findings), len(landings), report)
 
