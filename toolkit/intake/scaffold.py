@@ -1,0 +1,1 @@
+"""``sopkit request scaffold``: the application repository of an assigned request (written below)."""
