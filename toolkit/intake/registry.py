@@ -349,7 +349,7 @@ def judge_push(bare: Path, old: str, new: str, clock: Clock, cache: Cache) -> Ve
     expected = expected_policy(bare)
     if old == ZERO:
         return replay(bare, new, clock, expected, cache)
-    before = replay(bare, old, Clock(), expected, cache)
+    before = replay(bare, old, clock._replace(new=frozenset()), expected, cache)
     if not before.valid or before.registry is None:
         return before
     return replay(bare, new, clock, None, cache, since=before.registry)
