@@ -10,6 +10,7 @@ import yaml
 
 from tests.conftest import Cli, git
 from tests.intake.registry_office import RegistryOffice, open_registry
+from tests.office import MINIMAL_PDF
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_the_wrong_role_is_refused(office: RegistryOffice) -> None:
 
 def office_letter(office: RegistryOffice) -> list[str]:
     pdf = office.root / "surat.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    pdf.write_bytes(MINIMAL_PDF)
     return ["--opd", "BKD", "--app", "Simpeg", "--letter-no", "1", "--letter-date", "2026-01-02",
             "--letter", str(pdf)]  # fmt: skip
 
@@ -115,7 +116,7 @@ def test_bad_records_are_refused_with_the_field_named(office: RegistryOffice) ->
 def test_hostile_attachments_are_refused(office: RegistryOffice, tmp_path: Path) -> None:
     before = office.state()
     real = tmp_path / "real.pdf"
-    real.write_bytes(b"%PDF-1.4\n")
+    real.write_bytes(MINIMAL_PDF)
     link = tmp_path / "link.pdf"
     link.symlink_to(real)
     pdf_args = [a for a in office_letter(office) if a != str(office.root / "surat.pdf")][:-1]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import EXIT_BLOCKED, UserError
+from toolkit.evidence.contents import looks_like_pdf
 from toolkit.evidence.roster import office_day
 from toolkit.forge.plain.signing import signing_key
 from toolkit.gate.decide import signers_of
@@ -124,7 +125,7 @@ def _attachment(path: Path, limit: int) -> bytes:
     if path.stat().st_size > limit:
         raise UserError(_("{path} is larger than {limit} bytes").format(path=path, limit=limit))
     content = path.read_bytes()
-    if not content.startswith(b"%PDF-"):
+    if not looks_like_pdf(content):
         raise UserError(_("{path} is not a PDF").format(path=path))
     return content
 

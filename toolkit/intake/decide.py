@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from toolkit.evidence.contents import looks_like_pdf
 from toolkit.evidence.model import Signoff
 from toolkit.gate.decide import signoff_problems
 from toolkit.gate.messages import text
@@ -41,7 +42,6 @@ REQUEST, TRANSITION, STEP, ROLE, DIGEST = "Sop-Request", "Sop-Transition", "Sop-
 REGISTRY_APP = "registry"  # what a policy transition binds itself to, in place of a request
 _TRAILER = re.compile(r"^(Sop-[A-Za-z]+):[ \t]*(\S+)[ \t\r]*$", re.M)
 REGULAR = "100644"
-PDF_MAGIC = b"%PDF-"
 
 
 class FileChange(NamedTuple):
@@ -221,7 +221,7 @@ def _file_problems(
             problems.append(_("{path}: larger than {limit} bytes").format(path=change.path, limit=limit))
         elif change.path == record_path:
             problems += _record_problems(registry, transition, request_id, change)
-        elif not change.content.startswith(PDF_MAGIC):
+        elif not looks_like_pdf(change.content):
             problems.append(_("{path}: not a PDF").format(path=change.path))
     return problems
 
