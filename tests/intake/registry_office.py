@@ -55,12 +55,32 @@ class RegistryOffice:
             ("dispose-kadis", ["dispose", request_id, "--instruction", "Untuk ditindaklanjuti"], "dedi"),
             (
                 "dispose-kabid",
-                ["dispose", request_id, "--instruction", "Proses lebih lanjut", "--assignment-no",
-                 "090/ST/2026", "--assignment-date", "2026-03-05"],
+                [
+                    "dispose",
+                    request_id,
+                    "--instruction",
+                    "Proses lebih lanjut",
+                    "--assignment-no",
+                    "090/ST/2026",
+                    "--assignment-date",
+                    "2026-03-05",
+                ],
                 "rahmat",
-            ),  # fmt: skip
-            ("assign", ["assign", request_id, "--it-support", "rina", "--database", "rina,sari",
-                        "--security", "joko"], "budi"),  # fmt: skip
+            ),
+            (
+                "assign",
+                [
+                    "assign",
+                    request_id,
+                    "--it-support",
+                    "rina",
+                    "--database",
+                    "rina,sari",
+                    "--security",
+                    "joko",
+                ],
+                "budi",
+            ),
         ]
         for name, args, key in steps:
             result = self.run(*args, key=key)
@@ -108,9 +128,13 @@ class RegistryOffice:
                 import os
 
                 done = subprocess.run(
-                    ["git", *args], cwd=self.reg, env={**os.environ, **env}, input=data,
-                    capture_output=True, check=True,
-                )  # fmt: skip
+                    ["git", *args],
+                    cwd=self.reg,
+                    env={**os.environ, **env},
+                    input=data,
+                    capture_output=True,
+                    check=True,
+                )
                 return done.stdout.decode().strip()
 
             g("read-tree", head)
@@ -132,9 +156,13 @@ class RegistryOffice:
                 if values.get("Sop-Digest") == "auto":
                     values["Sop-Digest"] = digest(changes)
                 text = message(
-                    "Hand-made transition", values.get("Sop-Request", ""), values["Sop-Transition"],
-                    values["Sop-Step"], values["Sop-Role"], values["Sop-Digest"],
-                )  # fmt: skip
+                    "Hand-made transition",
+                    values.get("Sop-Request", ""),
+                    values["Sop-Transition"],
+                    values["Sop-Step"],
+                    values["Sop-Role"],
+                    values["Sop-Digest"],
+                )
             sign = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={self.keys[key]}"] if key else []
             parent_args = [arg for p in (parents or [head]) for arg in ("-p", p)]
             commit = g(*sign, "commit-tree", tree, *parent_args, *(["-S"] if key else []), "-m", text)
@@ -147,12 +175,29 @@ def open_registry(root: Path, cli: Cli, keyring: dict[str, Path], with_server: b
     shutil.copyfile(ROOT / "sop.yaml", root / "sop.yaml")
     (root / "roster.yaml").write_text(roster_text(keyring, PEOPLE))
     office = RegistryOffice(root, lambda *args: cli(*args, lang="en"), keyring)
-    made = office.cli("request", "init", str(office.reg), "--policy", str(root / "sop.yaml"), "--roster",
-                      str(root / "roster.yaml"))  # fmt: skip
+    made = office.cli(
+        "request",
+        "init",
+        str(office.reg),
+        "--policy",
+        str(root / "sop.yaml"),
+        "--roster",
+        str(root / "roster.yaml"),
+    )
     assert made.exit_code == 0, made.stderr
     if with_server:
-        served = office.cli("server", "init", str(office.bare), "--registry", "--policy", str(root / "sop.yaml"),
-                            "--roster", str(root / "roster.yaml"), "--hook-lang", "en")  # fmt: skip
+        served = office.cli(
+            "server",
+            "init",
+            str(office.bare),
+            "--registry",
+            "--policy",
+            str(root / "sop.yaml"),
+            "--roster",
+            str(root / "roster.yaml"),
+            "--hook-lang",
+            "en",
+        )
         assert served.exit_code == 0, served.stderr
         pushed = office.push()
         assert pushed.returncode == 0, pushed.stderr

@@ -20,7 +20,9 @@ def office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> RegistryOffice
     return open_registry(tmp_path, cli, keyring, with_server=False)
 
 
-def test_scaffold_puts_steps_1_to_5_in_place_and_officers_sign_again(office: RegistryOffice, cli: Cli) -> None:
+def test_scaffold_puts_steps_1_to_5_in_place_and_officers_sign_again(
+    office: RegistryOffice, cli: Cli
+) -> None:
     request_id = office.new(summary="Aplikasi kepegawaian untuk 3.000 ASN").output.split(":")[0]
     early = office.run("scaffold", request_id, "--dest", str(office.root / "early"))
     assert early.exit_code == 1 and "only an assigned request" in early.stderr
@@ -45,8 +47,18 @@ def test_scaffold_puts_steps_1_to_5_in_place_and_officers_sign_again(office: Reg
     # steps 1 and 2 need nothing more from the team: their officer signs them off again in the app repository
     roster = ("--policy", str(app / ".sop/sop.yaml"), "--roster", str(app / ".sop/roster.yaml"))
     for step, key in (("1", "ani"), ("2", "ani")):
-        signed = cli("signoff", step, "--role", "tu", "--repo", str(app), "--key", str(office.keys[key]), *roster,
-                     lang="en")  # fmt: skip
+        signed = cli(
+            "signoff",
+            step,
+            "--role",
+            "tu",
+            "--repo",
+            str(app),
+            "--key",
+            str(office.keys[key]),
+            *roster,
+            lang="en",
+        )
         assert signed.exit_code == 0, signed.stderr
     state = cli("gate", "check", "--repo", str(app), "--format", "json", lang="en")
     steps = {s["no"]: s["status"] for s in json.loads(state.output)["steps"]}
@@ -67,14 +79,31 @@ def test_the_registers(office: RegistryOffice) -> None:
     line = next(line for line in table.output.splitlines() if line.startswith(first))
     assert f"AG-{first}" in line and "Rahmat" in line  # who must act next, by name
     assert "Ani" in next(line for line in table.output.splitlines() if line.startswith(second))
-    data = json.loads(office.cli("report", "requests", "--registry", str(office.reg), "--format", "json").output)
+    data = json.loads(
+        office.cli("report", "requests", "--registry", str(office.reg), "--format", "json").output
+    )
     assert [r["id"] for r in data] == [first, second]
     assert data[0]["state"] == "disposisi-kadis" and data[1]["state"] == "diajukan"
-    period = office.cli("report", "requests", "--registry", str(office.reg), "--format", "json", "--from",
-                        "2026-03-01", "--to", "2026-12-31")  # fmt: skip
+    period = office.cli(
+        "report",
+        "requests",
+        "--registry",
+        str(office.reg),
+        "--format",
+        "json",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-12-31",
+    )
     assert [r["id"] for r in json.loads(period.output)] == [second]
-    rows = list(csv.DictReader(io.StringIO(
-        office.cli("report", "requests", "--registry", str(office.reg), "--format", "csv").output)))  # fmt: skip
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                office.cli("report", "requests", "--registry", str(office.reg), "--format", "csv").output
+            )
+        )
+    )
     assert rows[1]["opd"].startswith("'=")  # a spreadsheet does not run it
     markdown = office.cli("report", "requests", "--registry", str(office.reg), "--format", "markdown")
     assert markdown.output.startswith("| ID | No. agenda |")

@@ -31,10 +31,19 @@ def rid(office: RegistryOffice) -> str:
 KADIS = "isi_disposisi: Untuk ditindaklanjuti\nsifat: Biasa\ntanggal: '2026-03-03'\n"
 
 
-def trailers(office: RegistryOffice, transition: str = "dispose-kadis", step: str = "disposisi-kadis",
-             role: str = "kadis") -> dict[str, str]:  # fmt: skip
-    return {"Sop-Request": rid(office), "Sop-Transition": transition, "Sop-Step": step, "Sop-Role": role,
-            "Sop-Digest": "auto"}  # fmt: skip
+def trailers(
+    office: RegistryOffice,
+    transition: str = "dispose-kadis",
+    step: str = "disposisi-kadis",
+    role: str = "kadis",
+) -> dict[str, str]:
+    return {
+        "Sop-Request": rid(office),
+        "Sop-Transition": transition,
+        "Sop-Step": step,
+        "Sop-Role": role,
+        "Sop-Digest": "auto",
+    }
 
 
 def assert_refused_everywhere(office: RegistryOffice, expected: str) -> None:
@@ -66,12 +75,16 @@ def test_unsigned_commit(office: RegistryOffice) -> None:
 
 def test_forged_trailer_role(office: RegistryOffice) -> None:
     """The programmer signs with a roster key of their own and names the Kadis's role."""
-    office.craft({f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, trailers(office), "rina")
+    office.craft(
+        {f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, trailers(office), "rina"
+    )
     assert_refused_everywhere(office, "rina does not hold the role 'kadis'")
 
 
 def test_key_outside_the_roster(office: RegistryOffice) -> None:
-    office.craft({f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, trailers(office), "outsider")
+    office.craft(
+        {f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, trailers(office), "outsider"
+    )
     assert_refused_everywhere(office, "the signature is not made by a key in the roster")
 
 
@@ -94,8 +107,11 @@ def test_tampered_earlier_record(office: RegistryOffice) -> None:
 
 def test_record_edited_alone(office: RegistryOffice) -> None:
     base = f"requests/{rid(office)}"
-    office.craft({f"{base}/02-pencatatan.yaml": b"nomor_agenda: '999'\ntanggal_diterima: '2026-03-02'\n"},
-                 trailers(office, "record", "pencatatan-surat", "tu"), "ani")  # fmt: skip
+    office.craft(
+        {f"{base}/02-pencatatan.yaml": b"nomor_agenda: '999'\ntanggal_diterima: '2026-03-02'\n"},
+        trailers(office, "record", "pencatatan-surat", "tu"),
+        "ani",
+    )
     assert_refused_everywhere(office, "the next transition is 'dispose-kadis', not 'record'")
 
 
@@ -142,15 +158,25 @@ def test_a_pdf_that_is_not_one(office: RegistryOffice) -> None:
         b"nomor_surat: '1'\ntanggal_surat: '2026-01-01'\n",
         "requests/2026-777/surat-permintaan.pdf": b"MZ\x90\x00 not a pdf",
     }
-    names = {"Sop-Request": "2026-777", "Sop-Transition": "new", "Sop-Step": "permintaan", "Sop-Role": "tu",
-             "Sop-Digest": "auto"}  # fmt: skip
+    names = {
+        "Sop-Request": "2026-777",
+        "Sop-Transition": "new",
+        "Sop-Step": "permintaan",
+        "Sop-Role": "tu",
+        "Sop-Digest": "auto",
+    }
     office.craft(files, names, "ani")
     assert_refused_everywhere(office, "surat-permintaan.pdf: not a PDF")
 
 
 def test_a_path_trick_in_the_request_id(office: RegistryOffice) -> None:
-    names = {"Sop-Request": "../.sop", "Sop-Transition": "new", "Sop-Step": "permintaan", "Sop-Role": "tu",
-             "Sop-Digest": "auto"}  # fmt: skip
+    names = {
+        "Sop-Request": "../.sop",
+        "Sop-Transition": "new",
+        "Sop-Step": "permintaan",
+        "Sop-Role": "tu",
+        "Sop-Digest": "auto",
+    }
     office.craft({".sop/x.pdf": MINIMAL_PDF}, names, "ani")
     assert_refused_everywhere(office, "is not a request id like 2026-001")
 
@@ -164,35 +190,67 @@ def test_a_rewritten_history_is_refused_by_the_server(office: RegistryOffice) ->
     assert pushed.returncode != 0 or office.server_tip() == tip
     import subprocess
 
-    done = subprocess.run(["git", "push", "-q", "-f", str(office.bare), "HEAD:main"], cwd=office.reg,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["git", "push", "-q", "-f", str(office.bare), "HEAD:main"],
+        cwd=office.reg,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode != 0 and "rewrites history" in done.stderr
     assert office.server_tip() == tip
 
 
-def test_a_new_registry_must_start_with_the_servers_policy(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> None:
+def test_a_new_registry_must_start_with_the_servers_policy(
+    tmp_path: Path, cli: Cli, keyring: dict[str, Path]
+) -> None:
     office = open_registry(tmp_path, cli, keyring, with_server=False)
     roster = (tmp_path / "roster.yaml").read_text().replace("- role: it-support", "- role: kadis")
     (tmp_path / "own-roster.yaml").write_text(roster)
-    served = office.cli("server", "init", str(office.bare), "--registry", "--policy", str(tmp_path / "sop.yaml"),
-                        "--roster", str(tmp_path / "roster.yaml"))  # fmt: skip
+    served = office.cli(
+        "server",
+        "init",
+        str(office.bare),
+        "--registry",
+        "--policy",
+        str(tmp_path / "sop.yaml"),
+        "--roster",
+        str(tmp_path / "roster.yaml"),
+    )
     assert served.exit_code == 0
     other = tmp_path / "other"
-    made = office.cli("request", "init", str(other), "--policy", str(tmp_path / "sop.yaml"), "--roster",
-                      str(tmp_path / "own-roster.yaml"))  # fmt: skip
+    made = office.cli(
+        "request",
+        "init",
+        str(other),
+        "--policy",
+        str(tmp_path / "sop.yaml"),
+        "--roster",
+        str(tmp_path / "own-roster.yaml"),
+    )
     assert made.exit_code == 0
     import subprocess
 
-    pushed = subprocess.run(["git", "push", "-q", str(office.bare), "HEAD:main"], cwd=other,
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    pushed = subprocess.run(
+        ["git", "push", "-q", str(office.bare), "HEAD:main"],
+        cwd=other,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert pushed.returncode != 0 and "differs from the server's own copy" in pushed.stderr
 
 
 def test_other_refs_are_refused_on_a_registry_server(office: RegistryOffice) -> None:
     import subprocess
 
-    done = subprocess.run(["git", "push", "-q", str(office.bare), "HEAD:refs/heads/side"], cwd=office.reg,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["git", "push", "-q", str(office.bare), "HEAD:refs/heads/side"],
+        cwd=office.reg,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode != 0 and "refused" in done.stderr
 
 

@@ -27,9 +27,13 @@ def test_every_transition_in_order_by_the_right_role(office: RegistryOffice) -> 
     office.through(request_id, "assign")
     folder = office.reg / "requests" / request_id
     assert sorted(p.name for p in folder.iterdir()) == [
-        "02-pencatatan.yaml", "03-disposisi-kadis.yaml", "04-disposisi-kabid.yaml", "05-penugasan.yaml",
-        "request.yaml", "surat-permintaan.pdf",
-    ]  # fmt: skip
+        "02-pencatatan.yaml",
+        "03-disposisi-kadis.yaml",
+        "04-disposisi-kabid.yaml",
+        "05-penugasan.yaml",
+        "request.yaml",
+        "surat-permintaan.pdf",
+    ]
     letter = yaml.safe_load((folder / "request.yaml").read_text(encoding="utf-8"))
     assert letter["nomor_surat"] == "800/12/BKD/2026" and letter["id"] == request_id
     team = yaml.safe_load((folder / "05-penugasan.yaml").read_text(encoding="utf-8"))
@@ -56,8 +60,12 @@ def _refused(office: RegistryOffice, args: list[str], key: str, expected: str) -
 
 def test_out_of_order_is_refused(office: RegistryOffice) -> None:
     request_id = office.new().output.split(":")[0]
-    _refused(office, ["assign", request_id, "--it-support", "rina", "--database", "rina"], "budi",
-             "the next transition is 'record', not 'assign'")  # fmt: skip
+    _refused(
+        office,
+        ["assign", request_id, "--it-support", "rina", "--database", "rina"],
+        "budi",
+        "the next transition is 'record', not 'assign'",
+    )
     _refused(office, ["dispose", request_id, "--instruction", "x"], "dedi", "awaits no disposition")
     office.through(request_id, "record")
     _refused(office, ["record", request_id, "--agenda", "9"], "ani", "the next transition is 'dispose-kadis'")
@@ -68,31 +76,51 @@ def test_the_wrong_role_is_refused(office: RegistryOffice) -> None:
     request_id = office.new().output.split(":")[0]
     _refused(office, ["record", request_id, "--agenda", "1"], "dedi", "dedi does not hold the role 'tu'")
     office.through(request_id, "record")
-    _refused(office, ["dispose", request_id, "--instruction", "x"], "rahmat", "does not hold the role 'kadis'")
+    _refused(
+        office, ["dispose", request_id, "--instruction", "x"], "rahmat", "does not hold the role 'kadis'"
+    )
 
 
 def office_letter(office: RegistryOffice) -> list[str]:
     pdf = office.root / "surat.pdf"
     pdf.write_bytes(MINIMAL_PDF)
-    return ["--opd", "BKD", "--app", "Simpeg", "--letter-no", "1", "--letter-date", "2026-01-02",
-            "--letter", str(pdf)]  # fmt: skip
+    return [
+        "--opd",
+        "BKD",
+        "--app",
+        "Simpeg",
+        "--letter-no",
+        "1",
+        "--letter-date",
+        "2026-01-02",
+        "--letter",
+        str(pdf),
+    ]
 
 
 def test_a_key_outside_the_roster_is_refused(office: RegistryOffice) -> None:
-    _refused(office, ["new", *office_letter(office)], "outsider", "belongs to no member of the registry's roster")
+    _refused(
+        office, ["new", *office_letter(office)], "outsider", "belongs to no member of the registry's roster"
+    )
 
 
 def test_a_role_whose_window_ended_is_refused(office: RegistryOffice) -> None:
     request_id = office.new().output.split(":")[0]
     office.through(request_id, "dispose-kabid")
-    _refused(office, ["assign", request_id, "--it-support", "rina", "--database", "rina"], "lina",
-             "lina does not hold the role 'kasi'")  # fmt: skip
+    _refused(
+        office,
+        ["assign", request_id, "--it-support", "rina", "--database", "rina"],
+        "lina",
+        "lina does not hold the role 'kasi'",
+    )
 
 
 def test_reject_by_the_role_that_must_act_then_ends_the_request(office: RegistryOffice) -> None:
     request_id = office.new().output.split(":")[0]
     office.through(request_id, "record")
-    _refused(office, ["reject", request_id, "--reason", "KAK belum ada"], "ani", "does not hold the role 'kadis'")
+    _refused(
+        office, ["reject", request_id, "--reason", "KAK belum ada"], "ani", "does not hold the role 'kadis'"
+    )
     done = office.run("reject", request_id, "--reason", "KAK belum dilampirkan", key="dedi")
     assert done.exit_code == 0, done.stderr
     _refused(office, ["dispose", request_id, "--instruction", "x"], "dedi", "awaits no disposition")
@@ -104,8 +132,12 @@ def test_reject_by_the_role_that_must_act_then_ends_the_request(office: Registry
 def test_bad_records_are_refused_with_the_field_named(office: RegistryOffice) -> None:
     request_id = office.new().output.split(":")[0]
     office.through(request_id, "dispose-kabid")
-    _refused(office, ["assign", request_id, "--it-support", "rina", "--database", "nobody"], "budi",
-             "tim_database: not in the roster: nobody")  # fmt: skip
+    _refused(
+        office,
+        ["assign", request_id, "--it-support", "rina", "--database", "nobody"],
+        "budi",
+        "tim_database: not in the roster: nobody",
+    )
     before = office.state()
     bad_date = office.new(letter_date="2026-13-45")
     assert bad_date.exit_code == 1 and "is not a date like 2026-01-31" in bad_date.stderr

@@ -24,7 +24,12 @@ KEY = click.option(
 )
 PDF = click.Path(path_type=Path, dir_okay=False, exists=True)
 FORMAT = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help=_("Output format.")
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help=_("Output format."),
 )
 
 
@@ -41,12 +46,26 @@ def _done(result: Any) -> None:
 
 
 def _act(
-    registry: Path, name: str, request_id: str | None, values: dict[str, Any], files: dict[str, Path | None], key: str | None
+    registry: Path,
+    name: str,
+    request_id: str | None,
+    values: dict[str, Any],
+    files: dict[str, Path | None],
+    key: str | None,
 ) -> None:
     from toolkit.intake.act import act
 
     attachments = {k: v for k, v in files.items() if v is not None}
-    _done(act(registry, name, request_id, {k: v for k, v in values.items() if v not in (None, "")}, attachments, key))
+    _done(
+        act(
+            registry,
+            name,
+            request_id,
+            {k: v for k, v in values.items() if v not in (None, "")},
+            attachments,
+            key,
+        )
+    )
 
 
 @click.group(help=_("The request registry: application requests and their dispositions (SOP steps 1-5)."))
@@ -57,15 +76,21 @@ def request() -> None:
 @request.command("init", help=_("Create a request registry in DIR with the office's policy and roster."))
 @click.argument("directory", type=click.Path(path_type=Path, resolve_path=True))
 @click.option("--policy", type=PDF, required=True, help=_("The office's sop.yaml."))
-@click.option("--roster", type=PDF, required=True, help=_("The roster: who holds which role, with their SSH keys."))
+@click.option(
+    "--roster", type=PDF, required=True, help=_("The roster: who holds which role, with their SSH keys.")
+)
 def init(directory: Path, policy: Path, roster: Path) -> None:
     from toolkit.intake.registry import init as init_registry
 
     commit = init_registry(directory, policy, roster)
-    click.echo(_("Request registry ready: {path} (commit {commit})").format(path=directory, commit=commit[:12]))
+    click.echo(
+        _("Request registry ready: {path} (commit {commit})").format(path=directory, commit=commit[:12])
+    )
 
 
-@request.command("new", help=_("Step 1: record an agency's request letter (done by TU on the agency's behalf)."))
+@request.command(
+    "new", help=_("Step 1: record an agency's request letter (done by TU on the agency's behalf).")
+)
 @REGISTRY
 @click.option("--opd", required=True, help=_("The requesting agency."))
 @click.option("--app", "app_name", required=True, help=_("The application's name."))
@@ -73,18 +98,34 @@ def init(directory: Path, policy: Path, roster: Path) -> None:
 @click.option("--letter-date", required=True, help=_("The request letter's date (YYYY-MM-DD)."))
 @click.option("--letter", type=PDF, required=True, help=_("The request letter (PDF)."))
 @click.option("--kak", type=PDF, help=_("The terms of reference, KAK (PDF)."))
-@click.option("--kind", type=click.Choice(["pembangunan", "pengembangan"]), default="pembangunan", show_default=True)
+@click.option(
+    "--kind", type=click.Choice(["pembangunan", "pengembangan"]), default="pembangunan", show_default=True
+)
 @click.option("--subject", help=_("The letter's subject (perihal)."))
 @click.option("--summary", help=_("A summary of the request."))
 @KEY
 def new(
-    registry: Path, opd: str, app_name: str, letter_no: str, letter_date: str, letter: Path,
-    kak: Path | None, kind: str, subject: str | None, summary: str | None, key: str | None,
-) -> None:  # fmt: skip
+    registry: Path,
+    opd: str,
+    app_name: str,
+    letter_no: str,
+    letter_date: str,
+    letter: Path,
+    kak: Path | None,
+    kind: str,
+    subject: str | None,
+    summary: str | None,
+    key: str | None,
+) -> None:
     values = {
-        "opd": opd, "aplikasi": app_name, "jenis": kind, "nomor_surat": letter_no,
-        "tanggal_surat": letter_date, "perihal": subject, "ringkasan": summary,
-    }  # fmt: skip
+        "opd": opd,
+        "aplikasi": app_name,
+        "jenis": kind,
+        "nomor_surat": letter_no,
+        "tanggal_surat": letter_date,
+        "perihal": subject,
+        "ringkasan": summary,
+    }
     _act(registry, "new", None, values, {"surat-permintaan.pdf": letter, "kak.pdf": kak}, key)
 
 
@@ -95,7 +136,9 @@ def new(
 @click.option("--received", help=_("The day the letter was received (YYYY-MM-DD; default today)."))
 @click.option("--note", help=_("A note."))
 @KEY
-def record(registry: Path, request_id: str, agenda: str, received: str | None, note: str | None, key: str | None) -> None:
+def record(
+    registry: Path, request_id: str, agenda: str, received: str | None, note: str | None, key: str | None
+) -> None:
     values = {"nomor_agenda": agenda, "tanggal_diterima": received, "catatan": note}
     _act(registry, "record", request_id, values, {}, key)
 
@@ -110,20 +153,35 @@ def record(registry: Path, request_id: str, agenda: str, received: str | None, n
 @click.argument("request_id")
 @REGISTRY
 @click.option("--instruction", required=True, help=_("The instruction, e.g. 'Untuk ditindaklanjuti'."))
-@click.option("--nature", default="Biasa", show_default=True, type=click.Choice(["Sangat Segera", "Segera", "Biasa", "Rahasia"]))
+@click.option(
+    "--nature",
+    default="Biasa",
+    show_default=True,
+    type=click.Choice(["Sangat Segera", "Segera", "Biasa", "Rahasia"]),
+)
 @click.option("--note", help=_("A note."))
 @click.option("--assignment-no", help=_("The Kabid: the letter of assignment's number."))
 @click.option("--assignment-date", help=_("The Kabid: the letter of assignment's date (YYYY-MM-DD)."))
 @click.option("--assignment-pdf", type=PDF, help=_("The Kabid: the signed letter of assignment (PDF)."))
 @KEY
 def dispose(
-    registry: Path, request_id: str, instruction: str, nature: str, note: str | None,
-    assignment_no: str | None, assignment_date: str | None, assignment_pdf: Path | None, key: str | None,
-) -> None:  # fmt: skip
+    registry: Path,
+    request_id: str,
+    instruction: str,
+    nature: str,
+    note: str | None,
+    assignment_no: str | None,
+    assignment_date: str | None,
+    assignment_pdf: Path | None,
+    key: str | None,
+) -> None:
     values = {
-        "isi_disposisi": instruction, "sifat": nature, "catatan": note,
-        "nomor_surat_tugas": assignment_no, "tanggal_surat_tugas": assignment_date,
-    }  # fmt: skip
+        "isi_disposisi": instruction,
+        "sifat": nature,
+        "catatan": note,
+        "nomor_surat_tugas": assignment_no,
+        "tanggal_surat_tugas": assignment_date,
+    }
     _act(registry, "dispose", request_id, values, {"surat-tugas.pdf": assignment_pdf}, key)
 
 
@@ -131,7 +189,9 @@ def _ids(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-@request.command("assign", help=_("Step 5: the Kasi assigns the team and the database team (roster ids, comma-separated)."))
+@request.command(
+    "assign", help=_("Step 5: the Kasi assigns the team and the database team (roster ids, comma-separated).")
+)
 @click.argument("request_id")
 @REGISTRY
 @click.option("--it-support", required=True, help=_("IT support management team."))
@@ -142,13 +202,24 @@ def _ids(value: str | None) -> list[str] | None:
 @click.option("--analysis", help=_("The first analysis of the flow and business process."))
 @KEY
 def assign(
-    registry: Path, request_id: str, it_support: str, database: str, designer: str | None,
-    programmer: str | None, security: str | None, analysis: str | None, key: str | None,
-) -> None:  # fmt: skip
+    registry: Path,
+    request_id: str,
+    it_support: str,
+    database: str,
+    designer: str | None,
+    programmer: str | None,
+    security: str | None,
+    analysis: str | None,
+    key: str | None,
+) -> None:
     values = {
-        "tim_it_support": _ids(it_support), "tim_database": _ids(database), "web_desainer": _ids(designer),
-        "web_programmer": _ids(programmer), "tim_sekuriti": _ids(security), "analisis_awal": analysis,
-    }  # fmt: skip
+        "tim_it_support": _ids(it_support),
+        "tim_database": _ids(database),
+        "web_desainer": _ids(designer),
+        "web_programmer": _ids(programmer),
+        "tim_sekuriti": _ids(security),
+        "analisis_awal": analysis,
+    }
     _act(registry, "assign", request_id, values, {}, key)
 
 
@@ -178,7 +249,9 @@ def show(registry: Path, request_id: str, fmt: str) -> None:
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(rows(loaded, [found])[0] | {"records": found.records}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(rows(loaded, [found])[0] | {"records": found.records}, ensure_ascii=False, indent=2)
+        )
     else:
         click.echo(request_detail(loaded, found), nl=False)
 
@@ -198,11 +271,13 @@ def verify(registry: Path) -> None:
     from toolkit.errors import EXIT_BLOCKED
     from toolkit.intake import registry as store
 
-    verdict = store.replay(registry, store.git(["rev-parse", "HEAD"], registry).strip())
+    verdict = store.verify(registry)
     if verdict.valid:
         requests = len(verdict.registry.requests) if verdict.registry else 0
         click.echo(
-            _("registry valid: {commits} commits, {requests} requests").format(commits=verdict.judged, requests=requests)
+            _("registry valid: {commits} commits, {requests} requests").format(
+                commits=verdict.judged, requests=requests
+            )
         )
         if verdict.untrusted_times:
             click.echo(_("note: the times are the signers' own (no server push log here)"))
@@ -218,15 +293,21 @@ def verify(registry: Path) -> None:
     raise SystemExit(EXIT_BLOCKED)
 
 
-@request.command("scaffold", help=_("Create the application repository of an assigned request, steps 1-5 in place."))
+@request.command(
+    "scaffold", help=_("Create the application repository of an assigned request, steps 1-5 in place.")
+)
 @click.argument("request_id")
 @REGISTRY
-@click.option("--dest", type=click.Path(path_type=Path, resolve_path=True), help=_("Where (default: the app's slug)."))
+@click.option(
+    "--dest", type=click.Path(path_type=Path, resolve_path=True), help=_("Where (default: the app's slug).")
+)
 def scaffold(registry: Path, request_id: str, dest: Path | None) -> None:
     from toolkit.intake.scaffold import scaffold_request
 
     made = scaffold_request(registry, request_id, dest)
-    click.echo(_("Application repository {path} made from request {id}").format(path=made.path, id=request_id))
+    click.echo(
+        _("Application repository {path} made from request {id}").format(path=made.path, id=request_id)
+    )
     for line in made.todo:
         click.echo(f"  {line}")
 
@@ -251,7 +332,13 @@ def report() -> None:
     help=_("The registers the SOP names for steps 2-4 (arsip surat masuk, laporan permintaan aplikasi)."),
 )
 @REGISTRY
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+)
 @click.option("--from", "start", help=_("First day (YYYY-MM-DD) of the letters' dates."))
 @click.option("--to", "end", help=_("Last day (YYYY-MM-DD) of the letters' dates."))
 @lean

@@ -30,7 +30,6 @@ from toolkit.intake.model import (
     TRANSITIONS,
     Event,
     Request,
-    State,
     Transition,
     folder,
     next_transition,
@@ -38,7 +37,13 @@ from toolkit.intake.model import (
 from toolkit.intake.records import parse_record, problem_lines
 from toolkit.sop.model import POLICY_STEP
 
-REQUEST, TRANSITION, STEP, ROLE, DIGEST = "Sop-Request", "Sop-Transition", "Sop-Step", "Sop-Role", "Sop-Digest"
+REQUEST, TRANSITION, STEP, ROLE, DIGEST = (
+    "Sop-Request",
+    "Sop-Transition",
+    "Sop-Step",
+    "Sop-Role",
+    "Sop-Digest",
+)
 REGISTRY_APP = "registry"  # what a policy transition binds itself to, in place of a request
 _TRAILER = re.compile(r"^(Sop-[A-Za-z]+):[ \t]*(\S+)[ \t\r]*$", re.M)
 REGULAR = "100644"
@@ -179,7 +184,9 @@ def _order_problems(
     upcoming = next_transition(request.state)
     if upcoming is None:
         return [
-            _("request {id} is closed ({state}); nothing may follow").format(id=request_id, state=request.state)
+            _("request {id} is closed ({state}); nothing may follow").format(
+                id=request_id, state=request.state
+            )
         ], None
     if transition is REJECT:
         return [], upcoming.step_no
@@ -216,7 +223,9 @@ def _file_problems(
                 _("{path}: exists already; a record is never changed once made").format(path=change.path)
             )
         elif change.mode != REGULAR:
-            problems.append(_("{path}: not a regular file (a symbolic link or executable)").format(path=change.path))
+            problems.append(
+                _("{path}: not a regular file (a symbolic link or executable)").format(path=change.path)
+            )
         elif change.size > limit or change.content is None:
             problems.append(_("{path}: larger than {limit} bytes").format(path=change.path, limit=limit))
         elif change.path == record_path:
@@ -233,7 +242,9 @@ def _record_problems(
     data, found = parse_record(transition, change.content, change.path, registry.rules.roster)
     problems = problem_lines(found)
     if transition is NEW and data.get("id") not in (None, request_id):
-        problems.append(_("{path}: id must be {id}, the request's folder").format(path=change.path, id=request_id))
+        problems.append(
+            _("{path}: id must be {id}, the request's folder").format(path=change.path, id=request_id)
+        )
     agenda = data.get("nomor_agenda")
     if agenda is not None:
         taken = [r.id for r in registry.requests.values() if _agenda(r) == agenda]
@@ -322,6 +333,7 @@ def apply(registry: Registry, commit: RegistryCommit) -> Registry:
 
 def next_id(registry: Registry, year: int) -> str:
     """The next request id of ``year``: ``2026-001``, ``2026-002``, ..."""
-    taken = [int(m["seq"]) for i in registry.requests if (m := REQUEST_ID.match(i)) and int(m["year"]) == year]
+    taken = [
+        int(m["seq"]) for i in registry.requests if (m := REQUEST_ID.match(i)) and int(m["year"]) == year
+    ]
     return f"{year:04d}-{max(taken, default=0) + 1:03d}"
-

@@ -24,5 +24,9 @@ def judge_registry_push(bare: Path, old: str, new: str, cache: Cache) -> tuple[b
         return True, _("registry: {count} transitions accepted; {requests} requests").format(
             count=len(brought), requests=requests
         ) + "\n"
-    lines = [_("registry: push refused: commit {commit} is not a valid transition").format(commit=(verdict.refused or "")[:12])]
+    lines = [
+        _("registry: push refused: commit {commit} is not a valid transition").format(
+            commit=(verdict.refused or "")[:12]
+        )
+    ]
     return False, "\n".join([*lines, *(f"  - {p}" for p in verdict.problems)]) + "\n"

@@ -53,10 +53,19 @@ class Transition(NamedTuple):
     required: tuple[str, ...] = ()  # of those, the ones it must add
 
 
-NEW = Transition("new", "request.yaml", 1, None, State.SUBMITTED, ("surat-permintaan.pdf", "kak.pdf"),
-                 ("surat-permintaan.pdf",))  # fmt: skip
+NEW = Transition(
+    "new",
+    "request.yaml",
+    1,
+    None,
+    State.SUBMITTED,
+    ("surat-permintaan.pdf", "kak.pdf"),
+    ("surat-permintaan.pdf",),
+)
 RECORD = Transition("record", "02-pencatatan.yaml", 2, State.SUBMITTED, State.RECORDED)
-DISPOSE_KADIS = Transition("dispose-kadis", "03-disposisi-kadis.yaml", 3, State.RECORDED, State.DISPOSED_KADIS)
+DISPOSE_KADIS = Transition(
+    "dispose-kadis", "03-disposisi-kadis.yaml", 3, State.RECORDED, State.DISPOSED_KADIS
+)
 DISPOSE_KABID = Transition(
     "dispose-kabid",
     "04-disposisi-kabid.yaml",

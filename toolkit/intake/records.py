@@ -112,7 +112,9 @@ def parse_record(
         value = doc.data.get(field.name)
         if value is None or value in ("", []):
             if field.required:
-                problems.append(doc.problem((), _("the field '{field}' is required").format(field=field.name)))
+                problems.append(
+                    doc.problem((), _("the field '{field}' is required").format(field=field.name))
+                )
             continue
         checked, problem = _checked(field, value, roster)
         if problem:
@@ -151,7 +153,9 @@ def _checked(field: Field, value: Any, roster: Roster) -> tuple[Any, str | None]
         if len(text) != 10:
             return None, _("'{value}' is not a date like 2026-01-31").format(value=text)
     if field.kind == "choice" and text not in field.choices:
-        return None, _("'{value}' is not one of: {choices}").format(value=text, choices=", ".join(field.choices))
+        return None, _("'{value}' is not one of: {choices}").format(
+            value=text, choices=", ".join(field.choices)
+        )
     return text, None
 
 

@@ -37,6 +37,7 @@ from toolkit.repo.git import git, git_env
 from toolkit.repo.gitread import ZERO, Pending, read_objects, read_sizes
 
 BRANCH = "main"
+NO_CLOCK = Clock()  # no server push log: the signers' own commit times
 POLICY_FILE, ROSTER_FILE = POLICY_FILES
 
 
@@ -57,7 +58,15 @@ class Verdict:
 
 def commit_list(repo: Path, tip: str, since: str | None = None) -> list[tuple[str, tuple[str, ...]]]:
     """The commits up to ``tip`` (after ``since``), oldest first, with their parents."""
-    args = ["rev-list", "--reverse", "--topo-order", "--parents", tip, *([f"^{since}"] if since else []), "--"]
+    args = [
+        "rev-list",
+        "--reverse",
+        "--topo-order",
+        "--parents",
+        tip,
+        *([f"^{since}"] if since else []),
+        "--",
+    ]
     out = Pending(repo, args).output().decode().split("\n")
     found = []
     for line in out:
@@ -131,7 +140,11 @@ def _rules_of(repo: Path, sha: str, changes: list[FileChange]) -> tuple[Rules | 
     listed = git(["ls-tree", "-z", sha, "--", *POLICY_FILES], repo).split("\0")
     blobs = {line.split("\t", 1)[1]: line.split()[2] for line in listed if "\t" in line}
     if set(blobs) != set(POLICY_FILES):
-        return None, (_("{commit}: the registry needs both {files}").format(commit=sha[:12], files=", ".join(POLICY_FILES)),)
+        return None, (
+            _("{commit}: the registry needs both {files}").format(
+                commit=sha[:12], files=", ".join(POLICY_FILES)
+            ),
+        )
     raw = read_objects(repo, list(blobs.values()))
     try:
         return parse_rules(raw[blobs[POLICY_FILE]], raw[blobs[ROSTER_FILE]], sha[:12]), ()
@@ -144,7 +157,7 @@ def _rules_of(repo: Path, sha: str, changes: list[FileChange]) -> tuple[Rules | 
 def replay(
     repo: Path,
     tip: str,
-    clock: Clock = Clock(),
+    clock: Clock = NO_CLOCK,
     expected: Mapping[str, str] | None = None,
     cache: Cache = NO_CACHE,
     since: Registry | None = None,
@@ -164,9 +177,17 @@ def replay(
         when, trusted = clock.time_of(CommitInfo(sha, parents, (), _committer_time(parsed.payload), ()))
         new_rules, rules_problems = _rules_of(repo, sha, changes[sha])
         commit = RegistryCommit(
-            sha, parents, parsed.message, parsed.signature is not None, None, when, trusted,
-            tuple(changes[sha]), new_rules, rules_problems,
-        )  # fmt: skip
+            sha,
+            parents,
+            parsed.message,
+            parsed.signature is not None,
+            None,
+            when,
+            trusted,
+            tuple(changes[sha]),
+            new_rules,
+            rules_problems,
+        )
         if registry is None:
             problems = first_commit_problems(commit) + _expected_problems(changes[sha], expected)
             if problems or new_rules is None:
@@ -189,9 +210,9 @@ def _expected_problems(changes: list[FileChange], expected: Mapping[str, str] | 
         return []
     have = {c.path: c.sha for c in changes}
     return [
-        _("{file} differs from the server's own copy; the registry must start with the office's policy").format(
-            file=name
-        )
+        _(
+            "{file} differs from the server's own copy; the registry must start with the office's policy"
+        ).format(file=name)
         for name, sha in expected.items()
         if have.get(name) != sha
     ]
@@ -199,20 +220,47 @@ def _expected_problems(changes: list[FileChange], expected: Mapping[str, str] | 
 
 def load(repo: Path, rev: str = "HEAD", cache: Cache | None = None) -> Registry:
     """The registry at ``rev``, its whole history judged; refused (exit 1) when any commit is invalid."""
-    if not (repo / ".git").exists() and not (repo / "HEAD").is_file():
-        raise UserError(_("{path} is not a request registry (no git repository); make one with sopkit request init").format(path=repo))
-    head = git(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], repo, check=False).strip()
-    if not head:
-        raise UserError(_("{path} has no commits; make a registry with sopkit request init").format(path=repo))
+    head = _tip(repo, rev)
     verdict = replay(repo, head, cache=cache or Cache.default())
     if not verdict.valid or verdict.registry is None:
         raise UserError(
-            _("the registry's history is not valid; nothing is done (see sopkit request verify):\n  {problems}").format(
-                problems="\n  ".join(verdict.problems)
-            ),
+            _(
+                "the registry's history is not valid; nothing is done (see sopkit request verify):"
+                "\n  {problems}"
+            ).format(problems="\n  ".join(verdict.problems)),
             EXIT_BLOCKED,
         )
     return verdict.registry
+
+
+def _tip(repo: Path, rev: str) -> str:
+    if not (repo / ".git").exists() and not (repo / "HEAD").is_file():
+        raise UserError(
+            _(
+                "{path} is not a request registry (no git repository); make one with sopkit request init"
+            ).format(path=repo)
+        )
+    head = git(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], repo, check=False).strip()
+    if not head:
+        raise UserError(
+            _("{path} has no commits; make a registry with sopkit request init").format(path=repo)
+        )
+    return head
+
+
+def verify(repo: Path) -> Verdict:
+    """The whole history of the registry in ``repo`` judged, for ``sopkit request verify``; on a registry
+    server, timed by its push log."""
+    from toolkit.forge.plain import pushlog
+
+    head = git(["rev-parse", "--verify", "-q", "HEAD^{commit}"], repo, check=False).strip()
+    if not head:
+        raise UserError(
+            _("{path} has no commits; make a registry with sopkit request init").format(path=repo)
+        )
+    arrivals = pushlog.arrivals(repo)
+    clock = NO_CLOCK if arrivals is None else Clock(arrivals)
+    return replay(repo, head, clock, cache=Cache.default())
 
 
 def init(dest: Path, policy: Path, roster: Path) -> str:
@@ -234,7 +282,10 @@ def init(dest: Path, policy: Path, roster: Path) -> str:
     (dest / README).write_text(README_TEXT, encoding="utf-8")
     git(["add", "-A"], dest)
     identity = ["-c", "user.name=sop-toolkit", "-c", "user.email=sopkit@localhost"]
-    git([*identity, "commit", "-q", "--no-verify", "-m", "Registri permintaan aplikasi / request registry"], dest)
+    git(
+        [*identity, "commit", "-q", "--no-verify", "-m", "Registri permintaan aplikasi / request registry"],
+        dest,
+    )
     return git(["rev-parse", "HEAD"], dest).strip()
 
 
@@ -266,7 +317,9 @@ def public_key(key: str) -> str:
                 key = first
                 break
         else:
-            raise UserError(_("cannot find the public key of {key} (expected {key}.pub beside it)").format(key=key))
+            raise UserError(
+                _("cannot find the public key of {key} (expected {key}.pub beside it)").format(key=key)
+            )
     return " ".join(key.split()[:2])
 
 
@@ -279,7 +332,9 @@ def hash_blob(repo: Path, content: bytes, write: bool) -> str:
     return git(["hash-object", *(["-w"] if write else []), "--stdin"], repo, input_bytes=content).strip()
 
 
-def write_commit(repo: Path, files: Mapping[str, bytes], message: str, key: str, author: roster_lib.Member) -> str:
+def write_commit(
+    repo: Path, files: Mapping[str, bytes], message: str, key: str, author: roster_lib.Member
+) -> str:
     """A commit on top of HEAD adding ``files``, signed with ``key``; HEAD and the working tree are not
     moved (see :func:`advance`). Returns its id."""
     head = git(["rev-parse", "HEAD"], repo).strip()
@@ -295,7 +350,9 @@ def write_commit(repo: Path, files: Mapping[str, bytes], message: str, key: str,
         )
 
         def run(args: list[str], stdin: bytes | None = None) -> str:
-            done = subprocess.run(["git", *args], cwd=repo, env=env, input=stdin, capture_output=True, check=False)
+            done = subprocess.run(
+                ["git", *args], cwd=repo, env=env, input=stdin, capture_output=True, check=False
+            )
             if done.returncode != 0:
                 raise UserError(
                     _("git {command} failed in {path}: {error}").format(
@@ -323,9 +380,10 @@ def advance(repo: Path, commit: str) -> None:
 def require_clean(repo: Path) -> None:
     if git(["status", "--porcelain", "--untracked-files=all"], repo).strip():
         raise UserError(
-            _("{path} has uncommitted changes; a registry is changed only by sopkit request (git status shows them)").format(
-                path=repo
-            )
+            _(
+                "{path} has uncommitted changes; a registry is changed only by sopkit request "
+                "(git status shows them)"
+            ).format(path=repo)
         )
 
 
@@ -353,4 +411,3 @@ def judge_push(bare: Path, old: str, new: str, clock: Clock, cache: Cache) -> Ve
     if not before.valid or before.registry is None:
         return before
     return replay(bare, new, clock, None, cache, since=before.registry)
-

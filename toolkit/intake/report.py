@@ -110,7 +110,9 @@ def as_table(registry: Registry, requests: list[Request]) -> str:
         return _("no requests") + "\n"
     lines = [[title for _key, title in COLUMNS], *_cells(registry, requests)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
-    return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines)
+    return "".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines
+    )
 
 
 def as_markdown(registry: Registry, requests: list[Request]) -> str:
@@ -130,7 +132,9 @@ def as_csv(registry: Registry, requests: list[Request]) -> str:
     writer = csv.DictWriter(out, fieldnames=keys, lineterminator="\n")
     writer.writeheader()
     for item in found:  # a cell starting with = + - @ would be a formula in a spreadsheet
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] and v[0] in "=+-@" else v) for k, v in item.items()})
+        writer.writerow(
+            {k: ("'" + v if isinstance(v, str) and v[:1] and v[0] in "=+-@" else v) for k, v in item.items()}
+        )
     return out.getvalue()
 
 
@@ -156,14 +160,15 @@ def request_detail(registry: Registry, request: Request) -> str:
     ]
     for event in request.events:
         member = registry.rules.roster.member(event.member)
-        lines.append(
-            f"  {_day(registry, event.time)}  {event.transition:<14} {member.name if member else event.member}"
-            f" ({event.role})  {event.commit[:12]}"
-        )
+        who = member.name if member else event.member
+        when = _day(registry, event.time)
+        lines.append(f"  {when}  {event.transition:<14} {who} ({event.role})  {event.commit[:12]}")
     for transition in (NEW, RECORD, DISPOSE_KADIS, DISPOSE_KABID, ASSIGN, REJECT):
         data = request.record(transition)
         if data:
-            lines.append(f"  {transition.record}: " + ", ".join(f"{k}={v}" for k, v in data.items() if k != "id"))
+            lines.append(
+                f"  {transition.record}: " + ", ".join(f"{k}={v}" for k, v in data.items() if k != "id")
+            )
     if item["menunggu"]:
         lines.append(_("waiting for: {people}").format(people=item["menunggu"]))
     return "\n".join(lines) + "\n"

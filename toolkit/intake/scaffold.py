@@ -24,15 +24,34 @@ from toolkit.errors import EXIT_BLOCKED, UserError
 from toolkit.i18n import _
 from toolkit.intake import registry as store
 from toolkit.intake.decide import Registry
-from toolkit.intake.model import ASSIGN, DISPOSE_KABID, DISPOSE_KADIS, NEW, RECORD, State, Request, folder
+from toolkit.intake.model import (
+    ASSIGN,
+    DISPOSE_KABID,
+    DISPOSE_KADIS,
+    POLICY_FILES,
+    RECORD,
+    Request,
+    State,
+    folder,
+)
 from toolkit.intake.records import TEAM_FIELDS
 from toolkit.repo.git import commit_all, git
 
 PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
 # The registry's attachments and the artefact file names they become.
-ATTACHMENTS = {"surat-permintaan.pdf": "surat-permintaan.pdf", "surat-tugas.pdf": "surat-tugas.pdf", "kak.pdf": "kak-opd.pdf"}
-_OPTIONS = ("Tanggapan dan saran", "Proses lebih lanjut", "Koordinasi/konfirmasi", "Untuk ditindaklanjuti",
-            "Untuk diketahui", "Arsip")  # fmt: skip
+ATTACHMENTS = {
+    "surat-permintaan.pdf": "surat-permintaan.pdf",
+    "surat-tugas.pdf": "surat-tugas.pdf",
+    "kak.pdf": "kak-opd.pdf",
+}
+_OPTIONS = (
+    "Tanggapan dan saran",
+    "Proses lebih lanjut",
+    "Koordinasi/konfirmasi",
+    "Untuk ditindaklanjuti",
+    "Untuk diketahui",
+    "Arsip",
+)
 
 
 @dataclass(frozen=True)
@@ -68,14 +87,16 @@ def scaffold_request(repo: Path, request_id: str, dest: Path | None) -> Scaffold
     }
     with tempfile.TemporaryDirectory(prefix="sopkit-scaffold-") as tmp:
         rules = {}
-        for name in store.POLICY_FILES:  # the registry's verified policy and roster, as committed
+        for name in POLICY_FILES:  # the registry's verified policy and roster, as committed
             rules[name] = Path(tmp) / Path(name).name
             rules[name].write_bytes(_blob(repo, f"HEAD:{name}"))
         create(dest, answers, defaults=True, policy=rules[store.POLICY_FILE], roster=rules[store.ROSTER_FILE])
     todo = _place(repo, registry, request, dest)
     commits = "\n".join(f"{e.transition}: {e.commit}" for e in request.events)
     git(["add", "-A"], dest)
-    commit_all(dest, f"Langkah 1-5 dari registri permintaan {request_id}\n\n{commits}\n\nSop-Request: {request_id}\n")
+    commit_all(
+        dest, f"Langkah 1-5 dari registri permintaan {request_id}\n\n{commits}\n\nSop-Request: {request_id}\n"
+    )
     return Scaffolded(dest, git(["rev-parse", "HEAD"], dest).strip(), tuple(todo))
 
 
@@ -106,7 +127,9 @@ def _place(repo: Path, registry: Registry, request: Request, dest: Path) -> list
             left = len(PLACEHOLDER.findall(text))
             if left:
                 todo.append(
-                    _("step {no}: {path}: {count} fields to fill in").format(no=step.no, path=artefact.path, count=left)
+                    _("step {no}: {path}: {count} fields to fill in").format(
+                        no=step.no, path=artefact.path, count=left
+                    )
                 )
     return todo
 
@@ -125,7 +148,10 @@ def _values(registry: Registry, request: Request) -> dict[str, str]:
     team = request.record(ASSIGN) or {}
     assigned = request.event(ASSIGN)
     values = {
-        "perihal": str(letter.get("perihal") or f"Permohonan {letter.get('jenis', 'pembangunan')} aplikasi {letter['aplikasi']}"),
+        "perihal": str(
+            letter.get("perihal")
+            or f"Permohonan {letter.get('jenis', 'pembangunan')} aplikasi {letter['aplikasi']}"
+        ),
         "ringkasan": str(letter.get("ringkasan") or letter.get("perihal") or letter["aplikasi"]),
         "lampiran": "KAK (kak-opd.pdf)" if f"{folder(request.id)}/kak.pdf" in request.files else "Tidak ada",
         "nomor_agenda": str(recorded.get("nomor_agenda", "")),
