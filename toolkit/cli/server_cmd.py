@@ -99,7 +99,9 @@ def init(
             path=config.root, refs=", ".join(config.protected)
         )
     )
-    click.echo(_("Other refs a push may change: {patterns}").format(patterns=", ".join(config.allowed)))
+    click.echo(
+        _("Other refs a push may change: {patterns}").format(patterns=", ".join(config.allowed) or "-")
+    )
 
 
 @click.command("hook", hidden=True)
