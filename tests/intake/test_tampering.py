@@ -216,6 +216,8 @@ def test_a_new_registry_must_start_with_the_servers_policy(
         str(tmp_path / "sop.yaml"),
         "--roster",
         str(tmp_path / "roster.yaml"),
+        "--hook-lang",
+        "en",
     )
     assert served.exit_code == 0
     other = tmp_path / "other"
