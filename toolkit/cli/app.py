@@ -24,6 +24,8 @@ COMMANDS = {
     "hook": "toolkit.cli.server_cmd",
     "github": "toolkit.cli.github_cmd",
     "pdf": "toolkit.cli.pdf_cmd",
+    "request": "toolkit.cli.request_cmd",
+    "report": "toolkit.cli.request_cmd",
 }
 
 

@@ -65,6 +65,14 @@ def server() -> None:
     ),
 )
 @click.option(
+    "--registry",
+    is_flag=True,
+    help=_(
+        "The repository is a request registry (sopkit request): every push is judged as transitions, "
+        "and only the protected branches may change unless --allow-ref says otherwise."
+    ),
+)
+@click.option(
     "--hook-lang",
     type=click.Choice(LANGUAGES),
     default="id",
@@ -78,17 +86,22 @@ def init(
     branches: tuple[str, ...],
     allowed_refs: tuple[str, ...],
     app: str | None,
+    registry: bool,
     hook_lang: str,
 ) -> None:
     from toolkit.forge.plain import server as server_lib
 
-    config = server_lib.init(bare_dir, policy, roster, branches, hook_lang, allowed_refs or None, app)
+    config = server_lib.init(
+        bare_dir, policy, roster, branches, hook_lang, allowed_refs or None, app, registry
+    )
     click.echo(
         _("Server ready: {path}; protected: {refs}. Push with: git push {path} main").format(
             path=config.root, refs=", ".join(config.protected)
         )
     )
-    click.echo(_("Other refs a push may change: {patterns}").format(patterns=", ".join(config.allowed)))
+    click.echo(
+        _("Other refs a push may change: {patterns}").format(patterns=", ".join(config.allowed) or "-")
+    )
 
 
 @click.command("hook", hidden=True)

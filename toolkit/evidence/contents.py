@@ -151,9 +151,14 @@ def _markdown(artefact: Artefact, data: bytes, settings: Settings) -> FileResult
     return (ArtefactState.UNFILLED if reasons else ArtefactState.PRESENT), reasons
 
 
-def _pdf(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
+def looks_like_pdf(data: bytes) -> bool:
+    """A PDF header near the start, ``startxref`` and ``%%EOF`` near the end."""
     head, tail = data[:1024], data[-1024:]
-    if not re.search(rb"%PDF-[12]\.[0-9]", head) or b"%%EOF" not in tail or b"startxref" not in data[-4096:]:
+    return bool(re.search(rb"%PDF-[12]\.[0-9]", head)) and b"%%EOF" in tail and b"startxref" in data[-4096:]
+
+
+def _pdf(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
+    if not looks_like_pdf(data):
         return ArtefactState.INVALID, [_("is not a valid PDF (no PDF header, startxref or %%EOF)")]
     return ArtefactState.PRESENT, []
 

@@ -236,11 +236,11 @@ def _notes(*views: View | None) -> tuple[Message, ...]:
 def state(rules: Rules, view: View, day: dt.date | None = None) -> Report:
     """The state of every step (what the Kasi wants to see), naming who must act from the roster: the
     members holding each role on ``day`` (any member granted the role, when no day is given)."""
-    reports = tuple(r._replace(people=_people(rules, r.act, day)) for r in step_reports(rules, view))
+    reports = tuple(r._replace(people=people_named(rules, r.act, day)) for r in step_reports(rules, view))
     return Report(reports, (), "state", _notes(view))
 
 
-def _people(rules: Rules, roles: tuple[str, ...], day: dt.date | None) -> tuple[str, ...]:
+def people_named(rules: Rules, roles: tuple[str, ...], day: dt.date | None) -> tuple[str, ...]:
     """Each role as "Name, Name (role title)", or its title alone when nobody in the roster holds it."""
     named = []
     for role in roles:

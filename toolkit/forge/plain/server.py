@@ -55,6 +55,7 @@ class ServerConfig:
     lang: str
     allowed: tuple[str, ...] = DEFAULT_ALLOWED_REFS  # patterns of the other refs a push may change
     app: str | None = None  # the application this repository holds; sign-offs must name it
+    registry: bool = False  # a request registry: pushes are judged as transitions (toolkit.intake)
 
     def allows(self, ref: str) -> bool:
         return ref in self.protected or any(fnmatchcase(ref, pattern) for pattern in self.allowed)
@@ -76,13 +77,17 @@ def init(
     lang: str,
     allowed_refs: tuple[str, ...] | None = None,
     app: str | None = None,
+    registry: bool = False,
 ) -> ServerConfig:
     """Create or reconfigure the server ``bare``; ``allowed_refs``: the patterns of the refs a push may
     change besides the protected branches (``None``: :data:`DEFAULT_ALLOWED_REFS`); ``app``: the
     application's id, which then judges every push whatever the repository's scaffold answers say
-    (``None``: the answers of the first push, and of each base after it)."""
+    (``None``: the answers of the first push, and of each base after it); ``registry``: the repository is
+    a request registry (``sopkit request``), whose pushes are judged as transitions, and a push may change
+    only the protected branches unless ``allowed_refs`` says otherwise."""
     rules = policy_from_files(policy, roster)  # refuse an invalid policy, roster or root before anything
-    allowed_refs = DEFAULT_ALLOWED_REFS if allowed_refs is None else allowed_refs
+    if allowed_refs is None:
+        allowed_refs = () if registry else DEFAULT_ALLOWED_REFS
     for pattern in allowed_refs:
         if not _valid_pattern(pattern):
             raise UserError(
@@ -116,6 +121,7 @@ def init(
         "allowed_refs": list(dict.fromkeys(allowed_refs)),
         "path": os.environ.get("PATH") or SAFE_PATH,  # where the hooks find git and ssh-keygen
         **({"app": app} if app else {}),
+        **({"kind": "registry"} if registry else {}),
     }
     (config_dir / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
     for hook in ("pre-receive", "post-receive"):
@@ -146,7 +152,10 @@ def load_config(bare: Path) -> ServerConfig:
         app = raw.get("app")
         if app is not None and not (isinstance(app, str) and _SLUG.fullmatch(app)):
             raise TypeError("app: " + json.dumps(app))
-        return ServerConfig(bare.absolute(), protected, str(raw.get("lang", "id")), tuple(allowed), app)
+        registry = raw.get("kind") == "registry"
+        return ServerConfig(
+            bare.absolute(), protected, str(raw.get("lang", "id")), tuple(allowed), app, registry
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UserError(
             _(
@@ -207,8 +216,15 @@ def pre_receive(bare: Path, updates: list[tuple[str, str, str]], out: list[str])
             )
             accepted = False
             continue
-        fallback, configured = server_policy(config)
         cache = Cache(hook_cache_dir(bare))
+        if config.registry:
+            from toolkit.intake.hook import judge_registry_push
+
+            passed, text = judge_registry_push(bare, old, new, cache)
+            out.append(f"{ref}:\n{text}")
+            accepted &= passed
+            continue
+        fallback, configured = server_policy(config)
         report = plaingit.check_change(
             bare, None if old == ZERO else old, new, fallback, configured, cache=cache
         )

@@ -1,0 +1,264 @@
+"""Commits made by hand, as a programmer with push access and no officer's key would make them: the
+server hook refuses the push (the server's branch unchanged), ``sopkit request verify`` reports the
+history as not valid, and no further transition is made on top of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.intake.registry_office import RegistryOffice, open_registry
+from tests.office import MINIMAL_PDF
+
+
+@pytest.fixture
+def office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> RegistryOffice:
+    office = open_registry(tmp_path, cli, keyring)
+    request_id = office.new().output.split(":")[0]
+    assert request_id == "2026-001" or request_id.endswith("-001")
+    office.through(request_id, "record")
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    return office
+
+
+def rid(office: RegistryOffice) -> str:
+    return next(p.name for p in (office.reg / "requests").iterdir())
+
+
+KADIS = "isi_disposisi: Untuk ditindaklanjuti\nsifat: Biasa\ntanggal: '2026-03-03'\n"
+
+
+def trailers(
+    office: RegistryOffice,
+    transition: str = "dispose-kadis",
+    step: str = "disposisi-kadis",
+    role: str = "kadis",
+) -> dict[str, str]:
+    return {
+        "Sop-Request": rid(office),
+        "Sop-Transition": transition,
+        "Sop-Step": step,
+        "Sop-Role": role,
+        "Sop-Digest": "auto",
+    }
+
+
+def assert_refused_everywhere(office: RegistryOffice, expected: str) -> None:
+    tip = office.server_tip()
+    pushed = office.push()
+    assert pushed.returncode != 0, pushed.stderr
+    assert expected in pushed.stderr, pushed.stderr
+    assert office.server_tip() == tip
+    verified = office.run("verify")
+    assert verified.exit_code == 1, verified.output
+    assert expected in verified.stderr, verified.stderr
+    listed = office.run("list")
+    assert listed.exit_code == 1 and "history is not valid" in listed.stderr
+
+
+def test_a_valid_hand_made_transition_is_accepted(office: RegistryOffice) -> None:
+    """The control: the same crafting, done right (kadis's key, the right trailers), is accepted."""
+    path = f"requests/{rid(office)}/03-disposisi-kadis.yaml"
+    office.craft({path: KADIS.encode()}, trailers(office), "dedi")
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    assert office.run("verify").exit_code == 0
+
+
+def test_unsigned_commit(office: RegistryOffice) -> None:
+    office.craft({f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, trailers(office), None)
+    assert_refused_everywhere(office, "the commit is not signed")
+
+
+def test_forged_trailer_role(office: RegistryOffice) -> None:
+    """The programmer signs with a roster key of their own and names the Kadis's role."""
+    office.craft(
+        {f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, trailers(office), "rina"
+    )
+    assert_refused_everywhere(office, "rina does not hold the role 'kadis'")
+
+
+def test_key_outside_the_roster(office: RegistryOffice) -> None:
+    office.craft(
+        {f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, trailers(office), "outsider"
+    )
+    assert_refused_everywhere(office, "the signature is not made by a key in the roster")
+
+
+def test_forged_step_trailer(office: RegistryOffice) -> None:
+    names = trailers(office, step="penugasan-tim")
+    office.craft({f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, names, "dedi")
+    assert_refused_everywhere(office, "names the step 'penugasan-tim'")
+
+
+def test_tampered_earlier_record(office: RegistryOffice) -> None:
+    """TU's record rewritten (a new agenda number) inside an otherwise valid, signed transition."""
+    base = f"requests/{rid(office)}"
+    files = {
+        f"{base}/03-disposisi-kadis.yaml": KADIS.encode(),
+        f"{base}/02-pencatatan.yaml": b"nomor_agenda: '999'\ntanggal_diterima: '2026-03-02'\n",
+    }
+    office.craft(files, trailers(office), "dedi")
+    assert_refused_everywhere(office, "may add only")
+
+
+def test_record_edited_alone(office: RegistryOffice) -> None:
+    base = f"requests/{rid(office)}"
+    office.craft(
+        {f"{base}/02-pencatatan.yaml": b"nomor_agenda: '999'\ntanggal_diterima: '2026-03-02'\n"},
+        trailers(office, "record", "pencatatan-surat", "tu"),
+        "ani",
+    )
+    assert_refused_everywhere(office, "the next transition is 'dispose-kadis', not 'record'")
+
+
+def test_two_records_in_one_commit(office: RegistryOffice) -> None:
+    base = f"requests/{rid(office)}"
+    files = {
+        f"{base}/03-disposisi-kadis.yaml": KADIS.encode(),
+        f"{base}/04-disposisi-kabid.yaml": KADIS.encode(),
+    }
+    office.craft(files, trailers(office), "dedi")
+    assert_refused_everywhere(office, "04-disposisi-kabid.yaml: 'dispose-kadis' of request")
+
+
+def test_an_extra_file(office: RegistryOffice) -> None:
+    files = {
+        f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode(),
+        "src/index.php": b"<?php echo 1;",
+    }
+    office.craft(files, trailers(office), "dedi")
+    assert_refused_everywhere(office, "src/index.php: 'dispose-kadis'")
+
+
+def test_a_symlink_record(office: RegistryOffice) -> None:
+    path = f"requests/{rid(office)}/03-disposisi-kadis.yaml"
+    office.craft({}, trailers(office), "dedi", links={path: "../../.sop/roster.yaml"})
+    assert_refused_everywhere(office, "not a regular file")
+
+
+def test_the_roster_changed_without_its_owners(office: RegistryOffice) -> None:
+    """The programmer grants themselves the Kadis's role in the registry's roster."""
+    roster = (office.reg / ".sop" / "roster.yaml").read_text().replace("- role: it-support", "- role: kadis")
+    office.craft({".sop/roster.yaml": roster.encode()}, trailers(office), "rina")
+    assert_refused_everywhere(office, ".sop/roster.yaml: 'dispose-kadis'")
+
+
+def test_a_commit_without_trailers(office: RegistryOffice) -> None:
+    office.craft({f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, None, "dedi")
+    assert_refused_everywhere(office, "not a transition")
+
+
+def test_a_pdf_that_is_not_one(office: RegistryOffice) -> None:
+    files = {
+        "requests/2026-777/request.yaml": b"id: 2026-777\nopd: X\naplikasi: Y\njenis: pembangunan\n"
+        b"nomor_surat: '1'\ntanggal_surat: '2026-01-01'\n",
+        "requests/2026-777/surat-permintaan.pdf": b"MZ\x90\x00 not a pdf",
+    }
+    names = {
+        "Sop-Request": "2026-777",
+        "Sop-Transition": "new",
+        "Sop-Step": "permintaan",
+        "Sop-Role": "tu",
+        "Sop-Digest": "auto",
+    }
+    office.craft(files, names, "ani")
+    assert_refused_everywhere(office, "surat-permintaan.pdf: not a PDF")
+
+
+def test_a_path_trick_in_the_request_id(office: RegistryOffice) -> None:
+    names = {
+        "Sop-Request": "../.sop",
+        "Sop-Transition": "new",
+        "Sop-Step": "permintaan",
+        "Sop-Role": "tu",
+        "Sop-Digest": "auto",
+    }
+    office.craft({".sop/x.pdf": MINIMAL_PDF}, names, "ani")
+    assert_refused_everywhere(office, "is not a request id like 2026-001")
+
+
+def test_a_rewritten_history_is_refused_by_the_server(office: RegistryOffice) -> None:
+    from tests.conftest import git
+
+    tip = office.server_tip()
+    git(office.reg, "reset", "-q", "--hard", "HEAD~1")
+    pushed = office.push()
+    assert pushed.returncode != 0 or office.server_tip() == tip
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "push", "-q", "-f", str(office.bare), "HEAD:main"],
+        cwd=office.reg,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0 and "rewrites history" in done.stderr
+    assert office.server_tip() == tip
+
+
+def test_a_new_registry_must_start_with_the_servers_policy(
+    tmp_path: Path, cli: Cli, keyring: dict[str, Path]
+) -> None:
+    office = open_registry(tmp_path, cli, keyring, with_server=False)
+    roster = (tmp_path / "roster.yaml").read_text().replace("- role: it-support", "- role: kadis")
+    (tmp_path / "own-roster.yaml").write_text(roster)
+    served = office.cli(
+        "server",
+        "init",
+        str(office.bare),
+        "--registry",
+        "--policy",
+        str(tmp_path / "sop.yaml"),
+        "--roster",
+        str(tmp_path / "roster.yaml"),
+        "--hook-lang",
+        "en",
+    )
+    assert served.exit_code == 0
+    other = tmp_path / "other"
+    made = office.cli(
+        "request",
+        "init",
+        str(other),
+        "--policy",
+        str(tmp_path / "sop.yaml"),
+        "--roster",
+        str(tmp_path / "own-roster.yaml"),
+    )
+    assert made.exit_code == 0
+    import subprocess
+
+    pushed = subprocess.run(
+        ["git", "push", "-q", str(office.bare), "HEAD:main"],
+        cwd=other,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pushed.returncode != 0 and "differs from the server's own copy" in pushed.stderr
+
+
+def test_other_refs_are_refused_on_a_registry_server(office: RegistryOffice) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "push", "-q", str(office.bare), "HEAD:refs/heads/side"],
+        cwd=office.reg,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0 and "refused" in done.stderr
+
+
+def test_no_transition_on_top_of_a_tampered_history(office: RegistryOffice) -> None:
+    office.craft({f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode()}, trailers(office), None)
+    before = office.state()
+    result = office.run("dispose", rid(office), "--instruction", "x", key="dedi")
+    assert result.exit_code == 1 and "history is not valid" in result.stderr
+    assert office.state() == before

@@ -1,0 +1,173 @@
+"""The record files of a request: what each holds, how it is checked and written.
+
+Records are small YAML mappings with Indonesian keys, readable by the office's staff. Checking one is
+pure: bytes in, data or located problems out (``FILE:LINE:COL: message``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+import yaml
+
+from toolkit.errors import Problem
+from toolkit.evidence.roster import Roster
+from toolkit.i18n import _
+from toolkit.intake.model import (
+    ASSIGN,
+    DISPOSE_KABID,
+    DISPOSE_KADIS,
+    MAX_RECORD_BYTES,
+    NEW,
+    RECORD,
+    REJECT,
+    Transition,
+)
+from toolkit.sop.source import parse_yaml
+
+SIFAT = ("Sangat Segera", "Segera", "Biasa", "Rahasia")
+JENIS = ("pembangunan", "pengembangan")
+TEAM_FIELDS = ("tim_it_support", "tim_database", "web_desainer", "web_programmer", "tim_sekuriti")
+
+
+class Field(NamedTuple):
+    name: str
+    kind: str = "text"  # text, date, choice, members
+    required: bool = True
+    limit: int = 300  # characters of a text; members of a list
+    choices: tuple[str, ...] = ()
+
+
+_DISPOSITION = (
+    Field("tanggal", "date"),
+    Field("sifat", "choice", choices=SIFAT),
+    Field("isi_disposisi", limit=1000),
+    Field("catatan", required=False, limit=2000),
+)
+SCHEMAS: Mapping[str, tuple[Field, ...]] = {
+    NEW.name: (
+        Field("id"),
+        Field("opd"),
+        Field("aplikasi"),
+        Field("jenis", "choice", choices=JENIS),
+        Field("nomor_surat"),
+        Field("tanggal_surat", "date"),
+        Field("perihal", required=False),
+        Field("ringkasan", required=False, limit=4000),
+    ),
+    RECORD.name: (
+        Field("nomor_agenda", limit=100),
+        Field("tanggal_diterima", "date"),
+        Field("catatan", required=False, limit=2000),
+    ),
+    DISPOSE_KADIS.name: _DISPOSITION,
+    DISPOSE_KABID.name: (
+        *_DISPOSITION,
+        Field("nomor_surat_tugas"),
+        Field("tanggal_surat_tugas", "date"),
+    ),
+    ASSIGN.name: (
+        Field("tanggal", "date"),
+        Field("tim_it_support", "members", limit=20),
+        Field("tim_database", "members", limit=20),
+        Field("web_desainer", "members", required=False, limit=20),
+        Field("web_programmer", "members", required=False, limit=20),
+        Field("tim_sekuriti", "members", required=False, limit=20),
+        Field("analisis_awal", required=False, limit=4000),
+    ),
+    REJECT.name: (Field("tanggal", "date"), Field("alasan", limit=2000)),
+}
+
+
+def parse_record(
+    transition: Transition, raw: bytes, name: str, roster: Roster
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The data of a record and what is wrong with it (nothing: it is valid). Team members must be in
+    ``roster``."""
+    if len(raw) > MAX_RECORD_BYTES:
+        limit = MAX_RECORD_BYTES // 1024
+        return {}, [Problem(name, 1, 1, _("the record is larger than {kib} KiB").format(kib=limit))]
+    doc, problems = parse_yaml(raw, name)
+    if doc is None:
+        return {}, problems
+    if not isinstance(doc.data, dict):
+        return {}, [doc.problem((), _("a record is a mapping of fields (name: value)"))]
+    schema = SCHEMAS[transition.name]
+    known = {f.name for f in schema}
+    for key in doc.data:
+        if key not in known:
+            problems.append(
+                doc.problem(
+                    (key,),
+                    _("unknown field '{field}'; allowed: {fields}").format(
+                        field=key, fields=", ".join(f.name for f in schema)
+                    ),
+                    key=True,
+                )
+            )
+    data: dict[str, Any] = {}
+    for field in schema:
+        value = doc.data.get(field.name)
+        if value is None or value in ("", []):
+            if field.required:
+                problems.append(
+                    doc.problem((), _("the field '{field}' is required").format(field=field.name))
+                )
+            continue
+        checked, problem = _checked(field, value, roster)
+        if problem:
+            problems.append(doc.problem((field.name,), f"{field.name}: {problem}"))
+        else:
+            data[field.name] = checked
+    return data, problems
+
+
+def _checked(field: Field, value: Any, roster: Roster) -> tuple[Any, str | None]:
+    if field.kind == "members":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, _("a list of roster member ids, e.g. [rina, joko]")
+        if len(value) > field.limit:
+            return None, _("at most {count} members").format(count=field.limit)
+        unknown = [v for v in value if roster.member(v) is None]
+        if unknown:
+            return None, _("not in the roster: {ids}").format(ids=", ".join(unknown))
+        return list(dict.fromkeys(value)), None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = value.isoformat()
+    if not isinstance(value, str | int):
+        return None, _("a single line of text")
+    text = str(value).strip()
+    if len(text) > field.limit:
+        return None, _("at most {count} characters").format(count=field.limit)
+    if not text.isprintable() and field.limit <= 300:
+        return None, _("a single line of text without control characters")
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        return None, _("control characters are not allowed")
+    if field.kind == "date":
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            return None, _("'{value}' is not a date like 2026-01-31").format(value=text)
+        if len(text) != 10:
+            return None, _("'{value}' is not a date like 2026-01-31").format(value=text)
+    if field.kind == "choice" and text not in field.choices:
+        return None, _("'{value}' is not one of: {choices}").format(
+            value=text, choices=", ".join(field.choices)
+        )
+    return text, None
+
+
+def render_record(transition: Transition, values: Mapping[str, Any]) -> bytes:
+    """A record as YAML, its fields in the schema's order (those without a value left out)."""
+    ordered = {
+        f.name: values[f.name] for f in SCHEMAS[transition.name] if values.get(f.name) not in (None, "", [])
+    }
+    header = f"# {transition.record}: sopkit request {transition.name.split('-')[0]}\n"
+    body = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=100, default_style=None)
+    return (header + body).encode("utf-8")
+
+
+def problem_lines(problems: Iterable[Problem]) -> list[str]:
+    return [str(p) for p in sorted(problems)]

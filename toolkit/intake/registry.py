@@ -1,0 +1,413 @@
+"""The request registry in git: reading and replaying its history, and making a transition.
+
+No decisions here: every commit is judged by :mod:`toolkit.intake.decide`. This module gathers what the
+decision needs (what each commit changes, its bytes, who signed it, when) and writes commits only after
+the decision accepted them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.cache import NO_CACHE, Cache
+from toolkit.errors import EXIT_BLOCKED, ProblemsError, UserError
+from toolkit.evidence import roster as roster_lib
+from toolkit.evidence.model import CommitInfo
+from toolkit.evidence.signoffs import parse_commit
+from toolkit.forge.plain import sshsig
+from toolkit.forge.plain.signoffs import Clock
+from toolkit.gate.model import Rules
+from toolkit.i18n import _
+from toolkit.intake.decide import (
+    FileChange,
+    Registry,
+    RegistryCommit,
+    apply,
+    first_commit_problems,
+    judge,
+)
+from toolkit.intake.model import POLICY_FILES, README
+from toolkit.repo.git import git, git_env
+from toolkit.repo.gitread import ZERO, Pending, read_objects, read_sizes
+
+BRANCH = "main"
+NO_CLOCK = Clock()  # no server push log: the signers' own commit times
+POLICY_FILE, ROSTER_FILE = POLICY_FILES
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A registry's history judged: the registry as far as it is valid, and the first refused commit."""
+
+    registry: Registry | None  # None: not even the first commit is valid
+    judged: int  # commits accepted
+    refused: str | None = None  # the first commit refused
+    problems: tuple[str, ...] = ()
+    untrusted_times: bool = True  # the times are the signers' own (no server push log)
+
+    @property
+    def valid(self) -> bool:
+        return self.refused is None
+
+
+def commit_list(repo: Path, tip: str, since: str | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """The commits up to ``tip`` (after ``since``), oldest first, with their parents."""
+    args = [
+        "rev-list",
+        "--reverse",
+        "--topo-order",
+        "--parents",
+        tip,
+        *([f"^{since}"] if since else []),
+        "--",
+    ]
+    out = Pending(repo, args).output().decode().split("\n")
+    found = []
+    for line in out:
+        if line.strip():
+            sha, *parents = line.split()
+            found.append((sha, tuple(parents)))
+    return found
+
+
+def _changes(repo: Path, shas: list[str], limit: int) -> dict[str, list[FileChange]]:
+    """What each commit changes against its (first) parent: one ``diff-tree`` for all of them."""
+    if not shas:
+        return {}
+    # --always: each commit's id is printed, even when it changes nothing
+    args = ["diff-tree", "--stdin", "-r", "-z", "--no-renames", "--root", "--raw", "--always"]
+    out = Pending(repo, args, "".join(f"{s}\n" for s in shas).encode()).output()
+    found: dict[str, list[FileChange]] = {s: [] for s in shas}
+    tokens = out.split(b"\0")
+    current: str | None = None
+    index = 0
+    raw_changes: list[tuple[str, str, str, str, str]] = []
+    while index < len(tokens):
+        token = tokens[index].strip(b"\n")
+        index += 1
+        if token.startswith(b":"):
+            _old_mode, mode, _old_sha, sha, status = token[1:].decode().split()
+            path = tokens[index].decode("utf-8", "surrogateescape")
+            index += 1
+            if current is not None:
+                raw_changes.append((current, path, status[0], mode, sha))
+        elif token:
+            current = token.decode()
+    sizes = read_sizes(repo, [sha for *_rest, sha in raw_changes if set(sha) != {"0"}])
+    small = [sha for sha, size in sizes.items() if 0 <= size <= limit]
+    blobs = read_objects(repo, small)
+    for commit, path, status, mode, sha in raw_changes:
+        size = sizes.get(sha, -1)
+        found[commit].append(FileChange(path, status, mode, sha, size, blobs.get(sha)))
+    return found
+
+
+def _committer_time(payload: bytes) -> int:
+    for line in payload.split(b"\n\n", 1)[0].split(b"\n"):
+        if line.startswith(b"committer "):
+            parts = line.rsplit(b" ", 2)
+            if len(parts) == 3 and parts[1].isdigit():
+                return int(parts[1])
+    return 0
+
+
+def parse_rules(policy: bytes, roster: bytes, where: str) -> Rules:
+    """The rules in a registry commit's ``.sop/`` files; :class:`ProblemsError` when invalid."""
+    from toolkit import sop
+
+    parsed = sop.parse(policy, f"{where}:{POLICY_FILE}")
+    missing = [no for no in range(1, 6) if not any(s.no == no and s.signoffs for s in parsed.steps)]
+    if missing:
+        raise UserError(
+            _("{file}: a request registry needs steps 1-5 with sign-off roles; missing: {steps}").format(
+                file=f"{where}:{POLICY_FILE}", steps=", ".join(map(str, missing))
+            )
+        )
+    members = roster_lib.parse(roster, f"{where}:{ROSTER_FILE}", set(parsed.roles))
+    return Rules(parsed, members, None, f"{where}:{POLICY_FILE}")
+
+
+def _rules_of(repo: Path, sha: str, changes: list[FileChange]) -> tuple[Rules | None, tuple[str, ...]]:
+    """The rules a commit that touches ``.sop/`` brings, or why they are not valid."""
+    if not any(c.path in POLICY_FILES for c in changes):
+        return None, ()
+    listed = git(["ls-tree", "-z", sha, "--", *POLICY_FILES], repo).split("\0")
+    blobs = {line.split("\t", 1)[1]: line.split()[2] for line in listed if "\t" in line}
+    if set(blobs) != set(POLICY_FILES):
+        return None, (
+            _("{commit}: the registry needs both {files}").format(
+                commit=sha[:12], files=", ".join(POLICY_FILES)
+            ),
+        )
+    raw = read_objects(repo, list(blobs.values()))
+    try:
+        return parse_rules(raw[blobs[POLICY_FILE]], raw[blobs[ROSTER_FILE]], sha[:12]), ()
+    except ProblemsError as error:
+        return None, tuple(str(p) for p in error.problems)
+    except UserError as error:
+        return None, (error.message,)
+
+
+def replay(
+    repo: Path,
+    tip: str,
+    clock: Clock = NO_CLOCK,
+    expected: Mapping[str, str] | None = None,
+    cache: Cache = NO_CACHE,
+    since: Registry | None = None,
+) -> Verdict:
+    """Judge every commit up to ``tip`` (after ``since``, a registry judged before), oldest first.
+
+    ``expected``: the blob ids the first commit's policy files must have (a server's own copies).
+    """
+    listed = commit_list(repo, tip, since.head if since else None)
+    raw = read_objects(repo, [sha for sha, _parents in listed])
+    limit = since.rules.sop.settings.max_artefact_bytes if since else 10 * 1024 * 1024
+    changes = _changes(repo, [sha for sha, _parents in listed], limit)
+    registry = since
+    judged = 0
+    for sha, parents in listed:
+        parsed = parse_commit(raw[sha])
+        when, trusted = clock.time_of(CommitInfo(sha, parents, (), _committer_time(parsed.payload), ()))
+        new_rules, rules_problems = _rules_of(repo, sha, changes[sha])
+        commit = RegistryCommit(
+            sha,
+            parents,
+            parsed.message,
+            parsed.signature is not None,
+            None,
+            when,
+            trusted,
+            tuple(changes[sha]),
+            new_rules,
+            rules_problems,
+        )
+        if registry is None:
+            problems = first_commit_problems(commit) + _expected_problems(changes[sha], expected)
+            if problems or new_rules is None:
+                return Verdict(None, judged, sha, tuple(problems) or (_("no valid policy"),))
+            registry = apply(Registry(new_rules, {}, None), commit)
+        else:
+            if parsed.signature is not None:
+                signer = sshsig.signer(parsed.signature, parsed.payload, registry.rules.roster, cache)
+                commit = commit._replace(signer=signer)
+            problems = judge(registry, commit)
+            if problems:
+                return Verdict(registry, judged, sha, tuple(f"{sha[:12]}: {p}" for p in problems))
+            registry = apply(registry, commit)
+        judged += 1
+    return Verdict(registry, judged, untrusted_times=clock.arrivals is None)
+
+
+def _expected_problems(changes: list[FileChange], expected: Mapping[str, str] | None) -> list[str]:
+    if expected is None:
+        return []
+    have = {c.path: c.sha for c in changes}
+    return [
+        _(
+            "{file} differs from the server's own copy; the registry must start with the office's policy"
+        ).format(file=name)
+        for name, sha in expected.items()
+        if have.get(name) != sha
+    ]
+
+
+def load(repo: Path, rev: str = "HEAD", cache: Cache | None = None) -> Registry:
+    """The registry at ``rev``, its whole history judged; refused (exit 1) when any commit is invalid."""
+    head = _tip(repo, rev)
+    verdict = replay(repo, head, cache=cache or Cache.default())
+    if not verdict.valid or verdict.registry is None:
+        raise UserError(
+            _(
+                "the registry's history is not valid; nothing is done (see sopkit request verify):"
+                "\n  {problems}"
+            ).format(problems="\n  ".join(verdict.problems)),
+            EXIT_BLOCKED,
+        )
+    return verdict.registry
+
+
+def _tip(repo: Path, rev: str) -> str:
+    if not (repo / ".git").exists() and not (repo / "HEAD").is_file():
+        raise UserError(
+            _(
+                "{path} is not a request registry (no git repository); make one with sopkit request init"
+            ).format(path=repo)
+        )
+    head = git(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], repo, check=False).strip()
+    if not head:
+        raise UserError(
+            _("{path} has no commits; make a registry with sopkit request init").format(path=repo)
+        )
+    return head
+
+
+def verify(repo: Path) -> Verdict:
+    """The whole history of the registry in ``repo`` judged, for ``sopkit request verify``; on a registry
+    server, timed by its push log."""
+    from toolkit.forge.plain import pushlog
+
+    head = git(["rev-parse", "--verify", "-q", "HEAD^{commit}"], repo, check=False).strip()
+    if not head:
+        raise UserError(
+            _("{path} has no commits; make a registry with sopkit request init").format(path=repo)
+        )
+    arrivals = pushlog.arrivals(repo)
+    clock = NO_CLOCK if arrivals is None else Clock(arrivals)
+    return replay(repo, head, clock, cache=Cache.default())
+
+
+def init(dest: Path, policy: Path, roster: Path) -> str:
+    """A new registry in ``dest``: its policy and roster in ``.sop/``, a README, one first commit."""
+    if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
+        raise UserError(_("{dest} must be a new or empty folder").format(dest=dest))
+    for path in (policy, roster):
+        if path.is_symlink() or not path.is_file():
+            raise UserError(_("{path} is not a regular file").format(path=path))
+    try:
+        parse_rules(policy.read_bytes(), roster.read_bytes(), "init")
+    except ProblemsError as error:
+        raise UserError(error.message) from error
+    dest.mkdir(parents=True, exist_ok=True)
+    git(["init", "-q", "-b", BRANCH], dest)
+    (dest / ".sop").mkdir()
+    shutil.copyfile(policy, dest / POLICY_FILE)
+    shutil.copyfile(roster, dest / ROSTER_FILE)
+    (dest / README).write_text(README_TEXT, encoding="utf-8")
+    git(["add", "-A"], dest)
+    identity = ["-c", "user.name=sop-toolkit", "-c", "user.email=sopkit@localhost"]
+    git(
+        [*identity, "commit", "-q", "--no-verify", "-m", "Registri permintaan aplikasi / request registry"],
+        dest,
+    )
+    return git(["rev-parse", "HEAD"], dest).strip()
+
+
+README_TEXT = """# Registri permintaan aplikasi
+
+Registri ini mencatat permintaan aplikasi dari OPD dan disposisinya (langkah 1-5 SOP), satu folder per
+permintaan di `requests/`. Setiap langkah adalah satu commit yang ditandatangani dengan kunci SSH orang yang
+melakukannya; jangan mengubah berkas secara manual. Gunakan `sopkit request` (lihat `sopkit request --help`).
+
+This registry records the agencies' application requests and their dispositions (SOP steps 1-5). Every
+transition is one commit signed by the person who made it; use `sopkit request`, never edit by hand.
+"""
+
+
+def public_key(key: str) -> str:
+    """The public half of a signing key (a literal ``ssh-...`` key, a ``.pub`` file or a private key
+    file with its ``.pub`` beside it), as ``type base64``."""
+    if key.startswith("key::"):
+        key = key[5:]
+    if not key.startswith("ssh-"):
+        path = Path(key)
+        candidates = [path] if path.suffix == ".pub" else [path.with_name(path.name + ".pub"), path]
+        for candidate in candidates:
+            try:
+                first = candidate.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                continue
+            if first.startswith(("ssh-", "ecdsa-", "sk-")):
+                key = first
+                break
+        else:
+            raise UserError(
+                _("cannot find the public key of {key} (expected {key}.pub beside it)").format(key=key)
+            )
+    return " ".join(key.split()[:2])
+
+
+def member_of_key(key: str, roster: roster_lib.Roster) -> roster_lib.Member | None:
+    wanted = public_key(key)
+    return next((m for m in roster.members if any(" ".join(k.split()[:2]) == wanted for k in m.keys)), None)
+
+
+def hash_blob(repo: Path, content: bytes, write: bool) -> str:
+    return git(["hash-object", *(["-w"] if write else []), "--stdin"], repo, input_bytes=content).strip()
+
+
+def write_commit(
+    repo: Path, files: Mapping[str, bytes], message: str, key: str, author: roster_lib.Member
+) -> str:
+    """A commit on top of HEAD adding ``files``, signed with ``key``; HEAD and the working tree are not
+    moved (see :func:`advance`). Returns its id."""
+    head = git(["rev-parse", "HEAD"], repo).strip()
+    with tempfile.TemporaryDirectory(prefix="sopkit-intake-") as tmp:
+        env = {**git_env(), "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        env.update(
+            {
+                "GIT_AUTHOR_NAME": author.name,
+                "GIT_AUTHOR_EMAIL": author.emails[0],
+                "GIT_COMMITTER_NAME": author.name,
+                "GIT_COMMITTER_EMAIL": author.emails[0],
+            }
+        )
+
+        def run(args: list[str], stdin: bytes | None = None) -> str:
+            done = subprocess.run(
+                ["git", *args], cwd=repo, env=env, input=stdin, capture_output=True, check=False
+            )
+            if done.returncode != 0:
+                raise UserError(
+                    _("git {command} failed in {path}: {error}").format(
+                        command=args[0] if args[0] != "-c" else "commit-tree",
+                        path=repo,
+                        error=done.stderr.decode(errors="replace").strip(),
+                    )
+                )
+            return done.stdout.decode().strip()
+
+        run(["read-tree", head])
+        for path, content in files.items():
+            sha = hash_blob(repo, content, write=True)
+            run(["update-index", "--add", "--cacheinfo", f"100644,{sha},{path}"])
+        tree = run(["write-tree"])
+        signing = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key}"]
+        return run([*signing, "commit-tree", tree, "-p", head, "-S", "-F", "-"], message.encode())
+
+
+def advance(repo: Path, commit: str) -> None:
+    """Move the registry's branch and working tree to ``commit`` (a fast-forward)."""
+    git(["merge", "--ff-only", "-q", commit], repo)
+
+
+def require_clean(repo: Path) -> None:
+    if git(["status", "--porcelain", "--untracked-files=all"], repo).strip():
+        raise UserError(
+            _(
+                "{path} has uncommitted changes; a registry is changed only by sopkit request "
+                "(git status shows them)"
+            ).format(path=repo)
+        )
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def expected_policy(bare: Path) -> dict[str, str]:
+    """The blob ids of a server's own policy and roster, which a new registry must start with."""
+    from toolkit.forge.plain.server import CONFIG_DIR
+
+    own = bare / CONFIG_DIR
+    return {
+        POLICY_FILE: git(["hash-object", "--", str(own / "sop.yaml")], bare).strip(),
+        ROSTER_FILE: git(["hash-object", "--", str(own / "roster.yaml")], bare).strip(),
+    }
+
+
+def judge_push(bare: Path, old: str, new: str, clock: Clock, cache: Cache) -> Verdict:
+    """A push to a registry server: the history before it (as it is on the server), then its commits."""
+    expected = expected_policy(bare)
+    if old == ZERO:
+        return replay(bare, new, clock, expected, cache)
+    before = replay(bare, old, clock._replace(new=frozenset()), expected, cache)
+    if not before.valid or before.registry is None:
+        return before
+    return replay(bare, new, clock, None, cache, since=before.registry)

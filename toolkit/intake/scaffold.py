@@ -1,0 +1,218 @@
+"""``sopkit request scaffold``: the application repository of an assigned request.
+
+It runs ``sopkit new`` with the request's answers and puts the request letter, the KAK, the dispositions
+and the letter of assignment in place as the artefacts of steps 1-5 (their paths read from the policy),
+filling in the documents' fields the registry knows. What the registry does not know (an official's NIP,
+rank, the team members' positions) stays a ``[[ISI`` placeholder, listed for the team to complete.
+
+The registry's signatures do not carry over: a sign-off in an application repository signs the digest of
+that repository's files, which did not exist when the officers acted. The officers sign steps 1-5 again
+there with ``sopkit signoff`` once the documents are complete; the scaffold commit names the registry
+commits it was made from, so the two records can be compared.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import EXIT_BLOCKED, UserError
+from toolkit.i18n import _
+from toolkit.intake import registry as store
+from toolkit.intake.decide import Registry
+from toolkit.intake.model import (
+    ASSIGN,
+    DISPOSE_KABID,
+    DISPOSE_KADIS,
+    POLICY_FILES,
+    RECORD,
+    Request,
+    State,
+    folder,
+)
+from toolkit.intake.records import TEAM_FIELDS
+from toolkit.repo.git import commit_all, git
+
+PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
+# The registry's attachments and the artefact file names they become.
+ATTACHMENTS = {
+    "surat-permintaan.pdf": "surat-permintaan.pdf",
+    "surat-tugas.pdf": "surat-tugas.pdf",
+    "kak.pdf": "kak-opd.pdf",
+}
+_OPTIONS = (
+    "Tanggapan dan saran",
+    "Proses lebih lanjut",
+    "Koordinasi/konfirmasi",
+    "Untuk ditindaklanjuti",
+    "Untuk diketahui",
+    "Arsip",
+)
+
+
+@dataclass(frozen=True)
+class Scaffolded:
+    path: Path
+    commit: str
+    todo: tuple[str, ...]  # what the team still fills in, per document
+
+
+def scaffold_request(repo: Path, request_id: str, dest: Path | None) -> Scaffolded:
+    from toolkit.scaffold.new import create, slugify
+
+    registry = store.load(repo)
+    request = registry.request(request_id)
+    if request is None:
+        raise UserError(_("there is no request {id} in {path}").format(id=request_id, path=repo))
+    if request.state is not State.ASSIGNED:
+        raise UserError(
+            _("request {id} is '{state}': only an assigned request (step 5 done) is scaffolded").format(
+                id=request_id, state=request.state
+            ),
+            EXIT_BLOCKED,
+        )
+    letter = request.letter
+    dest = dest or Path.cwd() / slugify(str(letter["aplikasi"]))
+    answers = {
+        "app_name": str(letter["aplikasi"]),
+        "opd": str(letter["opd"]),
+        "request_letter_no": str(letter["nomor_surat"]),
+        "request_letter_date": str(letter["tanggal_surat"]),
+        "request_id": request_id,
+        "kind": str(letter.get("jenis", "pembangunan")),
+    }
+    with tempfile.TemporaryDirectory(prefix="sopkit-scaffold-") as tmp:
+        rules = {}
+        for name in POLICY_FILES:  # the registry's verified policy and roster, as committed
+            rules[name] = Path(tmp) / Path(name).name
+            rules[name].write_bytes(_blob(repo, f"HEAD:{name}"))
+        create(dest, answers, defaults=True, policy=rules[store.POLICY_FILE], roster=rules[store.ROSTER_FILE])
+    todo = _place(repo, registry, request, dest)
+    commits = "\n".join(f"{e.transition}: {e.commit}" for e in request.events)
+    git(["add", "-A"], dest)
+    commit_all(
+        dest, f"Langkah 1-5 dari registri permintaan {request_id}\n\n{commits}\n\nSop-Request: {request_id}\n"
+    )
+    return Scaffolded(dest, git(["rev-parse", "HEAD"], dest).strip(), tuple(todo))
+
+
+def _blob(repo: Path, spec: str) -> bytes:
+    done = subprocess.run(["git", "cat-file", "blob", spec], cwd=repo, capture_output=True, check=True)
+    return done.stdout
+
+
+def _place(repo: Path, registry: Registry, request: Request, dest: Path) -> list[str]:
+    """Copy the attachments to their artefacts and fill the documents of steps 1-5; what is left to do."""
+    sop = registry.rules.sop
+    artefacts = [a for step in sop.steps for a in step.artefacts]
+    for name, target in ATTACHMENTS.items():
+        path = f"{folder(request.id)}/{name}"
+        artefact = next((a for a in artefacts if a.path.rsplit("/", 1)[-1] == target), None)
+        if artefact is not None and path in request.files:
+            (dest / artefact.path).parent.mkdir(parents=True, exist_ok=True)
+            (dest / artefact.path).write_bytes(_blob(repo, f"HEAD:{path}"))
+    values = _values(registry, request)
+    todo = []
+    for step in sop.steps[:5]:
+        for artefact in step.artefacts:
+            doc = dest / artefact.path
+            if artefact.kind != "markdown" or not doc.is_file():
+                continue
+            text = _fill(doc.read_text(encoding="utf-8"), values, step.no)
+            doc.write_text(text, encoding="utf-8")
+            left = len(PLACEHOLDER.findall(text))
+            if left:
+                todo.append(
+                    _("step {no}: {path}: {count} fields to fill in").format(
+                        no=step.no, path=artefact.path, count=left
+                    )
+                )
+    return todo
+
+
+def _values(registry: Registry, request: Request) -> dict[str, str]:
+    roster = registry.rules.roster
+
+    def name(member_id: str) -> str:
+        member = roster.member(member_id)
+        return member.name if member else member_id
+
+    def names(ids: object) -> str:
+        return ", ".join(name(i) for i in ids) if isinstance(ids, list) else ""
+
+    letter, recorded = request.letter, request.record(RECORD) or {}
+    team = request.record(ASSIGN) or {}
+    assigned = request.event(ASSIGN)
+    values = {
+        "perihal": str(
+            letter.get("perihal")
+            or f"Permohonan {letter.get('jenis', 'pembangunan')} aplikasi {letter['aplikasi']}"
+        ),
+        "ringkasan": str(letter.get("ringkasan") or letter.get("perihal") or letter["aplikasi"]),
+        "lampiran": "KAK (kak-opd.pdf)" if f"{folder(request.id)}/kak.pdf" in request.files else "Tidak ada",
+        "nomor_agenda": str(recorded.get("nomor_agenda", "")),
+        "tanggal_diterima": str(recorded.get("tanggal_diterima", "")),
+        "catatan_tu": str(recorded.get("catatan") or f"Dicatat di registri permintaan {request.id}"),
+        "kasi": name(assigned.member) if assigned else "",
+        "tanggal_penugasan": str(team.get("tanggal", "")),
+        "analisis_awal": str(team.get("analisis_awal", "")),
+    }
+    values.update({field: names(team.get(field)) for field in TEAM_FIELDS})
+    for key, transition in (("kadis", DISPOSE_KADIS), ("kabid", DISPOSE_KABID)):
+        record, event = request.record(transition) or {}, request.event(transition)
+        for field in ("tanggal", "sifat", "isi_disposisi", "catatan"):
+            values[f"{key}_{field}"] = str(record.get(field, ""))
+        values[f"{key}_nama"] = name(event.member) if event else ""
+    kabid = request.record(DISPOSE_KABID) or {}
+    values["nomor_surat_tugas"] = str(kabid.get("nomor_surat_tugas", ""))
+    values["tanggal_surat_tugas"] = str(kabid.get("tanggal_surat_tugas", ""))
+    return {k: v for k, v in values.items() if v}
+
+
+def _fill(text: str, values: Mapping[str, str], step_no: int) -> str:
+    """The document with the placeholders the registry can answer replaced (the others kept)."""
+    who = {3: "kadis", 4: "kabid"}.get(step_no)
+    known = {
+        "nomor agenda surat masuk": values.get("nomor_agenda"),
+        "nomor agenda": values.get("nomor_agenda"),
+        "tanggal diterima, YYYY-MM-DD": values.get("tanggal_diterima"),
+        "tanggal diterima": values.get("tanggal_diterima"),
+        "perihal surat, mis.": values.get("perihal"),
+        "ringkasan isi surat": values.get("ringkasan"),
+        "daftar lampiran surat": values.get("lampiran"),
+        "catatan TU": values.get("catatan_tu"),
+        "nomor surat tugas": values.get("nomor_surat_tugas"),
+        "tanggal surat tugas, YYYY-MM-DD": values.get("tanggal_surat_tugas"),
+        "tanggal penugasan, YYYY-MM-DD": values.get("tanggal_penugasan"),
+        "nama Kasi Pengembangan Aplikasi": values.get("kasi"),
+        "nama anggota Tim IT Support Management": values.get("tim_it_support"),
+        "nama anggota Tim Database": values.get("tim_database"),
+        "nama Web Desainer": values.get("web_desainer"),
+        "nama Web Programmer": values.get("web_programmer"),
+        "nama anggota Tim Sekuriti Aplikasi": values.get("tim_sekuriti"),
+        "gambaran awal alur kerja": values.get("analisis_awal"),
+    }
+    if who:
+        known.update(
+            {
+                "tanggal disposisi, YYYY-MM-DD": values.get(f"{who}_tanggal"),
+                "Sangat Segera / Segera / Biasa / Rahasia": values.get(f"{who}_sifat"),
+                "instruksi yang dipilih di bawah": values.get(f"{who}_isi_disposisi"),
+                "catatan disposisi": values.get(f"{who}_catatan") or values.get(f"{who}_isi_disposisi"),
+            }
+        )
+        instruction = values.get(f"{who}_isi_disposisi", "")
+        for option in _OPTIONS:
+            if option.lower() == instruction.lower():
+                text = text.replace(f"- [ ] {option}", f"- [x] {option}")
+
+    def answer(match: re.Match[str]) -> str:
+        inner = match.group(0)[len("[[ISI:") : -2].strip()
+        found = next((v for k, v in known.items() if v and inner.startswith(k)), None)
+        return found.replace('"', "'").replace("\n", " ") if found else match.group(0)
+
+    return PLACEHOLDER.sub(answer, text)
