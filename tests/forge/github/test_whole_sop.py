@@ -76,7 +76,7 @@ def test_seventeen_steps_by_pull_requests_and_reviews(standin: StandIn, tmp_path
 
     released = office.sopkit("github", "release", "--ref", "HEAD")
     assert released.returncode == 0, released.stdout + released.stderr
-    audited = office.sopkit("github", "audit", "--repo", NAME, checkout="--checkout")
+    audited = office.sopkit("github", "audit", "--repo", NAME, checkout="--checkout", GITHUB_TOKEN=owner)
     assert audited.returncode == 0, audited.stdout + audited.stderr
     assert "17 pull requests re-verified" in audited.stdout
     assert git(office.work, "rev-list", "--count", "--first-parent", "origin/main").strip()
