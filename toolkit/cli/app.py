@@ -24,6 +24,8 @@ COMMANDS = {
     "hook": "toolkit.cli.server_cmd",
     "github": "toolkit.cli.github_cmd",
     "pdf": "toolkit.cli.pdf_cmd",
+    "status": "toolkit.cli.status_cmd",
+    "dashboard": "toolkit.cli.status_cmd",
 }
 
 
