@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from toolkit.errors import UserError
 from toolkit.i18n import _
-from toolkit.paths import POLICY_FILE
+from toolkit.paths import ANSWERS_FILE, POLICY_FILE
 from toolkit.repo.gitread import GitObject, Later, start_lookup
 
 MAX_DEPTH = 4  # ROOT/group/name.git is 2; room for an office's own grouping, never a walk of a whole disk
@@ -91,11 +91,13 @@ class Application(NamedTuple):
 
     repo: Found
     problem: str | None = None
+    answers: bytes = b""  # the scaffold answers on the branch (the application's name)
 
 
 def start_probe(repo: Found, ref: str) -> Later[dict[str, GitObject]]:
-    """Start looking for the policy on ``ref`` and on HEAD (one git process)."""
-    return start_lookup(repo.path, [f"{ref}:{POLICY_FILE}", f"HEAD:{POLICY_FILE}"])
+    """Start looking for the policy on ``ref`` and on HEAD, and reading the scaffold answers (one git
+    process)."""
+    return start_lookup(repo.path, [f"{ref}:{POLICY_FILE}", f"HEAD:{POLICY_FILE}", f"{ref}:{ANSWERS_FILE}"])
 
 
 def applications(found: list[Found], branch: str, at_once: int = 8) -> list[Application]:
@@ -113,7 +115,8 @@ def applications(found: list[Found], branch: str, at_once: int = 8) -> list[Appl
                 result.append(Application(repo, error.message))
                 continue
             if f"{ref}:{POLICY_FILE}" in seen:
-                result.append(Application(repo))
+                answers = seen.get(f"{ref}:{ANSWERS_FILE}")
+                result.append(Application(repo, answers=answers.content if answers is not None else b""))
             elif f"HEAD:{POLICY_FILE}" in seen:
                 why = _("cannot decide: {ref} holds no {file} but HEAD does; name the branch with --branch")
                 result.append(Application(repo, why.format(ref=ref, file=POLICY_FILE)))

@@ -15,6 +15,7 @@ from toolkit.gate.progress import progress, waiting
 from toolkit.overview.model import AppState
 from toolkit.repo.discover import Application, applications, branch_ref, repositories
 
+WORKERS = 4  # repositories judged at once (benchmarks/status.py: about 1.4x faster than one at a time)
 NAME_LIMIT = 200  # characters of an application's name shown; the answers file is the pusher's to write
 
 
@@ -24,8 +25,14 @@ def status(
     """Every application under ``root``, judged at ``branch``, the days counted to ``now``."""
     when = int(now if now is not None else time.time())
     found = applications(repositories(root), branch)
-    cache = cache or Cache.default()
-    return [application_state(app, branch_ref(branch), when, cache) for app in found]
+    cache, ref = cache or Cache.default(), branch_ref(branch)
+    if len(found) < 2 * WORKERS:
+        return [application_state(app, ref, when, cache) for app in found]
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Much of a repository's time is spent waiting for git: a few at once keep both git and Python busy.
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return list(pool.map(lambda app: application_state(app, ref, when, cache), found))
 
 
 def application_state(app: Application, ref: str, now: int, cache: Cache) -> AppState:
@@ -38,10 +45,10 @@ def application_state(app: Application, ref: str, now: int, cache: Cache) -> App
         rules, view, report = _judged(repo.path, ref, cache, now)
     except UserError as error:
         return plain._replace(problem=error.message)
-    from toolkit.repo.gather import app_name_at
+    from toolkit.repo.gather import app_name_of
 
     started = view.commits[0].time if view.commits else now
-    name = (app_name_at(repo.path, view.snapshot) or repo.path.name).strip()[:NAME_LIMIT]
+    name = (app_name_of(app.answers) or repo.path.name).strip()[:NAME_LIMIT]
     return plain._replace(
         name=name,
         report=report,
@@ -57,9 +64,11 @@ def _judged(path: Path, ref: str, cache: Cache, now: int) -> tuple[Rules, View, 
 
     fallback = None
     if is_server(path):  # the server's own roster names who must act, as its hook judges with it
-        from toolkit.forge.plain.server import load_config, server_policy
+        from toolkit.forge.plain.server import load_config
+        from toolkit.repo.gather import policy_from_files
 
-        fallback = server_policy(load_config(path))[0]
+        config = load_config(path)
+        fallback = policy_from_files(config.policy_path, config.roster_path, config.app, cache)
     return plaingit.judged_state(path, ref, fallback, cache, now)
 
 
