@@ -79,3 +79,84 @@ def status(root: Path, fmt: str, branch: str) -> None:
         render = {"csv": table.as_csv, "json": table.as_json, "markdown": table.as_markdown}[fmt]
         click.echo(render(apps), nl=False)
     _undecided(apps)
+
+
+def _url_template(value: str | None, needs: tuple[str, ...], option: str) -> str | None:
+    """A link template the office gives: http(s) only (never javascript: or data:), with its placeholders."""
+    if value is None:
+        return None
+    sample = {"repo": "r", "branch": "b", "path": "p"}
+    try:
+        value.format(**sample)
+    except (KeyError, IndexError, ValueError) as error:
+        raise UserError(
+            _(
+                "{option} {value!r} is not a link template: {error}; use {{repo}}, {{branch}} and {{path}}"
+            ).format(option=option, value=value, error=error)
+        ) from error
+    if not value.lower().startswith(("https://", "http://")) or any(
+        "{" + n + "}" not in value for n in needs
+    ):
+        raise UserError(
+            _("{option} must be an http(s) address with {needs}, e.g. {example}").format(
+                option=option,
+                needs=", ".join("{" + n + "}" for n in needs),
+                example="https://git.example.go.id/" + "/".join("{" + n + "}" for n in needs),
+            )
+        )
+    return value
+
+
+@click.command(
+    help=_(
+        "Write the SOP dashboard of every application repository under ROOT to DIR/index.html: one "
+        "self-contained page (no script, nothing fetched, readable on a phone) with each application's "
+        "progress through the steps, overdue steps, who must act, links to repositories and documents, "
+        "and the requests' timeline. Exit 0; 2 when a repository cannot be judged (it is on the page "
+        "with the reason)."
+    )
+)
+@ROOT_ARG
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help=_("The folder to write index.html into (made when missing)."),
+)
+@BRANCH
+@click.option("--repo-url", help=_("Link template of a repository, e.g. https://git.example.go.id/{repo}"))
+@click.option(
+    "--doc-url",
+    help=_("Link template of a document, e.g. https://git.example.go.id/{repo}/src/branch/{branch}/{path}"),
+)
+def dashboard(root: Path, out: Path, branch: str, repo_url: str | None, doc_url: str | None) -> None:
+    import time
+
+    from toolkit.overview.dashboard import Links, page
+
+    links = Links(
+        _url_template(repo_url, ("repo",), "--repo-url"),
+        _url_template(doc_url, ("repo", "path"), "--doc-url"),
+        branch,
+    )
+    apps = _gather(root, branch)
+    html = page(apps, None, links=links, generated=time.strftime("%Y-%m-%d %H:%M %Z"))
+    target = write_page(out, html)
+    click.echo(_("Dashboard written: {path}").format(path=target))
+    _undecided(apps)
+
+
+def write_page(out: Path, html: str) -> Path:
+    """``out/index.html``, replaced whole (never written through a link planted in its place)."""
+    import os
+
+    if out.is_symlink():
+        raise UserError(_("{path} is a symbolic link; give a real folder for --out").format(path=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        temporary = out / f".index.html.{os.getpid()}"
+        temporary.write_text(html, encoding="utf-8")
+        temporary.replace(out / "index.html")  # a link named index.html is replaced, not followed
+    except OSError as error:
+        raise UserError(_("cannot write {path}: {error}").format(path=out, error=error.strerror)) from error
+    return out / "index.html"
