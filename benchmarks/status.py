@@ -50,7 +50,9 @@ def make_repositories(work: Path, count: int, env: dict[str, str], sopkit: str) 
     config = [p for p in (server / "sopkit").iterdir() if p.is_file()]
     for i in range(count):
         repo = root / f"app-{i:03d}.git"
-        subprocess.run(["git", "clone", "-q", "--bare", "--local", str(server), str(repo)], env=env, check=True)
+        subprocess.run(
+            ["git", "clone", "-q", "--bare", "--local", str(server), str(repo)], env=env, check=True
+        )
         (repo / "sopkit").mkdir()
         for file in config:
             shutil.copyfile(file, repo / "sopkit" / file.name)

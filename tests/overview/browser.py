@@ -8,6 +8,7 @@ skip them; a developer without it may set ``SOPKIT_SKIP_BROWSER=1`` to skip them
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -45,8 +46,9 @@ class Browser:
         self._read, from_browser = os.pipe()
 
         def descriptors() -> None:  # the child's fd 3 reads our commands, its fd 4 writes its answers
-            os.dup2(to_browser, 3)
-            os.dup2(from_browser, 4)
+            commands, answers = os.dup(to_browser), os.dup(from_browser)  # neither is lost if one is 3 or 4
+            os.dup2(commands, 3)
+            os.dup2(answers, 4)
 
         args = [chromium_path(), "--headless", "--disable-gpu", "--remote-debugging-pipe", "--no-first-run"]
         args += ["--no-default-browser-check", f"--user-data-dir={self._profile}", "--hide-scrollbars"]
@@ -55,7 +57,7 @@ class Browser:
         self._process = subprocess.Popen(
             [*args, "about:blank"],
             preexec_fn=descriptors,  # noqa: PLW1509 - only dup2 between fork and exec
-            pass_fds=(to_browser, from_browser),
+            pass_fds=(3, 4),  # kept open in the child, whatever they are here
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -121,10 +123,8 @@ class Browser:
         return base64.b64decode(shot["data"])
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError, RuntimeError, TimeoutError):
             self.send("Browser.close")
-        except (OSError, RuntimeError, TimeoutError):
-            pass
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -108,6 +108,8 @@ def page(
     """The dashboard for ``apps`` and (when given) the requests of the intake registry. ``generated``:
     when the page was made, as people read it."""
     apps, lang = list(apps), current_language()
+    title = _e(_("SOP dashboard"))
+    heading_apps, heading_requests = _e(_("Applications")), _e(_("Requests"))
     late = sum(1 for a in apps if a.progress is not None and a.progress.overdue)
     parts = [
         "<!DOCTYPE html>",
@@ -116,11 +118,11 @@ def page(
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        f"<title>{_e(_('SOP dashboard'))}</title>",
+        f"<title>{title}</title>",
         f"<style>{STYLE}</style>",
         "</head>",
         "<body><main>",
-        f"<h1>{_e(_('SOP dashboard'))}</h1>",
+        f"<h1>{title}</h1>",
         '<p class="meta">'
         + _e(
             _("{apps} applications, {late} with an overdue step. Generated {when}.").format(
@@ -129,24 +131,25 @@ def page(
         )
         + "</p>",
         _legend(),
-        f"<h2>{_e(_('Applications'))}</h2>",
+        f"<h2>{heading_apps}</h2>",
         *(_application(app, links) for app in apps),
     ]
     if not apps:
-        parts.append(f"<p>{_e(_('No application repository found.'))}</p>")
-    parts += [f"<h2>{_e(_('Requests'))}</h2>", _requests(requests)]
+        parts.append("<p>" + _e(_("No application repository found.")) + "</p>")
+    parts += [f"<h2>{heading_requests}</h2>", _requests(requests)]
     parts += ["</main></body>", "</html>"]
     return "\n".join(parts) + "\n"
 
 
 def _legend() -> str:
     items = [
-        f'<li class="st-{status}"><span aria-hidden="true">{symbol}</span> {_e(_(LABELS[status]))}</li>'
-        for status, symbol in SYMBOLS.items()
+        f'<li class="st-{status}"><span aria-hidden="true">{symbol}</span> {_e(label)}</li>'
+        for status, symbol, label in ((st, sy, _(LABELS[st])) for st, sy in SYMBOLS.items())
     ]
     late = _e(_("overdue"))
     items.append(f'<li class="overdue" style="border:3px solid #b00020">⚠ {late}</li>')
-    return f'<ul class="legend" aria-label="{_e(_("Legend"))}">' + "".join(items) + "</ul>"
+    legend = _e(_("Legend"))
+    return f'<ul class="legend" aria-label="{legend}">' + "".join(items) + "</ul>"
 
 
 def _application(app: AppState, links: Links) -> str:
@@ -170,7 +173,8 @@ def _application(app: AppState, links: Links) -> str:
         if current.people:
             summary.append(_e(_("to act: {people}").format(people="; ".join(current.people))))
     cells = "".join(_cell(app, step) for step in app.report.steps)
-    steps = f'<ol class="steps" aria-label="{_e(_("Steps of {name}").format(name=app.name))}">{cells}</ol>'
+    label = _e(_("Steps of {name}").format(name=app.name))
+    steps = f'<ol class="steps" aria-label="{label}">{cells}</ol>'
     return (
         f'<article class="app">{head}<p class="meta">{" · ".join(summary)}</p>{steps}'
         f"{_documents(app, links)}</article>"
@@ -181,7 +185,8 @@ def _days(days: int, limit: int | None, overdue: bool) -> str:
     if limit is None:
         return _e(_("{days} days in this step").format(days=days))
     text = _e(_("{days} of {limit} days").format(days=days, limit=limit))
-    return f'<span class="late">⚠ {text} ({_e(_("overdue"))})</span>' if overdue else text
+    late = _e(_("overdue"))
+    return f'<span class="late">⚠ {text} ({late})</span>' if overdue else text
 
 
 def _cell(app: AppState, step: StepReport) -> str:
@@ -189,7 +194,7 @@ def _cell(app: AppState, step: StepReport) -> str:
     wait = app.waits.get(step.id)
     late = wait is not None and wait.overdue
     classes = [f"st-{status}", *(["current"] if app.current == step else []), *(["overdue"] if late else [])]
-    words = f"{step.no}. {step.title}: {_(LABELS[status])}"
+    words = f"{step.no}. {step.title}: " + _(LABELS[status])
     if late and wait is not None:
         words += " — " + _("overdue: {days} of {limit} days").format(days=wait.days, limit=wait.limit)
     mark = "⚠" if late else SYMBOLS.get(status, "?")
@@ -219,10 +224,10 @@ NO_REQUESTS = N_("No request registry was given.")
 
 def _requests(requests: Iterable[Request] | None) -> str:
     if requests is None:
-        return f"<p>{_e(_(NO_REQUESTS))}</p>"
+        return "<p>" + _e(_(NO_REQUESTS)) + "</p>"
     found = list(requests)
     if not found:
-        return f"<p>{_e(_('No requests.'))}</p>"
+        return "<p>" + _e(_("No requests.")) + "</p>"
     return "\n".join(_request(r) for r in found)
 
 
@@ -240,5 +245,6 @@ def _request(request: Request) -> str:
         + "</li>"
         for t in request.transitions
     )
-    timeline = f'<ol class="timeline" aria-label="{_e(_("Timeline"))}">{moves}</ol>' if moves else ""
+    label = _e(_("Timeline"))
+    timeline = f'<ol class="timeline" aria-label="{label}">{moves}</ol>' if moves else ""
     return f'<article class="app">{head}<p class="meta">{" · ".join(meta)}</p>{timeline}</article>'
