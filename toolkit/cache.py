@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ class Cache:
         try:
             folder = self.root / namespace
             folder.mkdir(parents=True, exist_ok=True)
-            temporary = folder / f".{key}.{os.getpid()}"
+            temporary = folder / f".{key}.{os.getpid()}.{threading.get_ident()}"  # one writer each
             temporary.write_bytes(text)
             temporary.replace(folder / key)  # atomic: a reader never sees half a value
         except OSError:

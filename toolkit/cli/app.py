@@ -26,6 +26,8 @@ COMMANDS = {
     "pdf": "toolkit.cli.pdf_cmd",
     "request": "toolkit.cli.request_cmd",
     "report": "toolkit.cli.request_cmd",
+    "status": "toolkit.cli.status_cmd",
+    "dashboard": "toolkit.cli.status_cmd",
 }
 
 

@@ -102,11 +102,19 @@ def app_at(repo: Path, snapshot: Snapshot) -> str | None:
 
 def app_name_at(repo: Path, snapshot: Snapshot) -> str | None:
     """The application's name (``app_name`` in the scaffold answers), for people to read."""
+    sha = _regular_sha(snapshot, ANSWERS_FILE)
+    return app_name_of(read_objects(repo, [sha]).get(sha, b"")) if sha else None
+
+
+def app_name_of(raw: bytes) -> str | None:
+    """The ``app_name`` of scaffold answers, or ``None`` (answers larger than any scaffold writes are
+    not read)."""
     import yaml
 
-    sha = _regular_sha(snapshot, ANSWERS_FILE)
+    if len(raw) > 64 * 1024:
+        return None
     try:
-        answers = yaml.safe_load(read_objects(repo, [sha]).get(sha, b"")) if sha else None
+        answers = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return None
     name = answers.get("app_name") if isinstance(answers, dict) else None
@@ -119,15 +127,34 @@ def app_of(answers: bytes) -> str | None:
     return found[0].decode() if len(found) == 1 else None
 
 
-def policy_from_files(policy_path: Path, roster_path: Path | None, app: str | None = None) -> Rules:
+def policy_from_files(
+    policy_path: Path, roster_path: Path | None, app: str | None = None, cache: Cache = NO_CACHE
+) -> Rules:
     """The rules in files: a policy, a roster, and the trust roots the policy pins (beside it, as they
     are beside ``.sop/sop.yaml`` in a repository: ``.sop/trust/x.pem`` is ``trust/x.pem`` next to the
-    policy file)."""
+    policy file). ``cache`` remembers the policy and roster that passed validation, by their bytes."""
     from toolkit import sop
 
-    policy = sop.load(policy_path, str(policy_path))
-    roster = roster_lib.load(roster_path, set(policy.roles)) if roster_path else roster_lib.EMPTY
+    if cache is NO_CACHE:
+        policy = sop.load(policy_path, str(policy_path))
+        roster = roster_lib.load(roster_path, set(policy.roles)) if roster_path else roster_lib.EMPTY
+    else:
+        policy = sop.parse(_read(policy_path), str(policy_path), cache)
+        roster = (
+            roster_lib.parse(_read(roster_path), str(roster_path), set(policy.roles), cache)
+            if roster_path
+            else roster_lib.EMPTY
+        )
     return Rules(policy, roster, app, str(policy_path), roots_from_files(policy_path, policy))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ProblemsError(
+            [Problem(str(path), 1, 1, _("cannot read it: {reason}").format(reason=exc.strerror))]
+        ) from exc
 
 
 def root_file(policy_path: Path, root: str) -> Path:

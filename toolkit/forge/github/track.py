@@ -5,17 +5,16 @@ the default branch (``sopkit github track``), only when something changed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import NamedTuple
 
 from toolkit.evidence.roster import Roster, office_day
 from toolkit.forge.github.names import step_label
 from toolkit.gate.model import STATUS_LABELS, Report, Status, StepReport
+from toolkit.gate.progress import Waiting, waiting
 from toolkit.i18n import _
 from toolkit.sop.model import Sop
 
 _ICON = {Status.COMPLETE: "✅", Status.BLOCKED: "⏸️", Status.AWAITING_SIGNOFF: "✍️", Status.STALE: "♻️"}
-DAY = 86_400
 
 
 class Tracking(NamedTuple):
@@ -27,9 +26,10 @@ class Tracking(NamedTuple):
 def tracking(sop: Sop, roster: Roster, report: Report, app_name: str, started: int, now: int) -> Tracking:
     """The tracking issue for ``report`` (the state of the default branch). ``started``: when the
     repository's history began; ``now``: the time the days are counted to."""
-    done = {s.id: s for s in report.steps if s.status is Status.COMPLETE}
+    waits = waiting(sop, report, started, now)
+    done = len(report.steps) - len(waits)
     lines = [
-        _("SOP progress: {done} of {total} steps complete.").format(done=len(done), total=len(report.steps)),
+        _("SOP progress: {done} of {total} steps complete.").format(done=done, total=len(report.steps)),
         "",
         "| "
         + " | ".join((_("No"), _("Step"), _("Status"), _("Signed off"), _("Next to act"), _("Waiting")))
@@ -37,7 +37,6 @@ def tracking(sop: Sop, roster: Roster, report: Report, app_name: str, started: i
         "|---:|---|---|---|---|---|",
     ]
     for step in report.steps:
-        since = _since(sop, step, done, started)
         lines.append(
             "| "
             + " | ".join(
@@ -47,7 +46,7 @@ def tracking(sop: Sop, roster: Roster, report: Report, app_name: str, started: i
                     f"{_ICON.get(step.status, '❌')} {_(STATUS_LABELS[step.status])}",
                     _signed(step, sop),
                     _cell(", ".join(_names(roster, step.act, now, sop.settings.timezone))) or "—",
-                    _waiting(sop, step, since, now),
+                    _waiting(waits.get(step.id)),
                 )
             )
             + " |"
@@ -57,12 +56,6 @@ def tracking(sop: Sop, roster: Roster, report: Report, app_name: str, started: i
     labels = (step_label(current.no),) if current is not None else ()
     title = _("SOP tracking: {app}").format(app=app_name)
     return Tracking(title, "\n".join(lines) + "\n", labels)
-
-
-def _since(sop: Sop, step: StepReport, done: Mapping[str, StepReport], started: int) -> int:
-    """When a step became the one to work on: when the last step it depends on was completed."""
-    times = [done[d].signed_at or started for d in sop.step(step.id).requires if d in done]
-    return max(times, default=started)
 
 
 def _signed(step: StepReport, sop: Sop) -> str:
@@ -75,15 +68,13 @@ def _signed(step: StepReport, sop: Sop) -> str:
     return _cell(", ".join(step.signed_by)) + when
 
 
-def _waiting(sop: Sop, step: StepReport, since: int, now: int) -> str:
-    if step.status is Status.COMPLETE:
+def _waiting(wait: Waiting | None) -> str:
+    if wait is None:  # complete
         return "—"
-    days = max(0, (now - since) // DAY)
-    limit = sop.step(step.id).time_limit_days
-    if limit is None:
-        return _("{days} days").format(days=days)
-    text = _("{days} of {limit} days").format(days=days, limit=limit)
-    return f"⚠️ {text}" if days > limit else text
+    if wait.limit is None:
+        return _("{days} days").format(days=wait.days)
+    text = _("{days} of {limit} days").format(days=wait.days, limit=wait.limit)
+    return f"⚠️ {text}" if wait.overdue else text
 
 
 def _names(roster: Roster, roles: tuple[str, ...], now: int, timezone: str) -> list[str]:

@@ -42,12 +42,20 @@ def _sources(repo: Path, cache: Cache, now: int | None) -> Sources:
 def state(
     repo: Path, rev: str, fallback: Rules | None = None, cache: Cache | None = None, now: int | None = None
 ) -> Report:
+    return judged_state(repo, rev, fallback, cache, now)[2]
+
+
+def judged_state(
+    repo: Path, rev: str, fallback: Rules | None = None, cache: Cache | None = None, now: int | None = None
+) -> tuple[Rules, View, Report]:
+    """The state of every step at ``rev``, who must act named as the roster stands on the office's day
+    of ``now``; with the rules and the view it was judged from."""
     from toolkit.evidence.roster import office_day
     from toolkit.gate import decide
 
     rules, view = view_of(repo, rev, fallback, cache or Cache.default(), now)
     today = office_day(int(now if now is not None else time.time()), rules.sop.settings.timezone)
-    return decide.state(rules, view, today)
+    return rules, view, decide.state(rules, view, today)
 
 
 def view_of(

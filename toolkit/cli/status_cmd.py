@@ -1,0 +1,162 @@
+"""``sopkit status`` and ``sopkit dashboard``: every application under a folder, as rows or as one page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from toolkit.cli.lean import lean
+from toolkit.errors import EXIT_USAGE, UserError
+from toolkit.i18n import _
+
+if TYPE_CHECKING:
+    from toolkit.overview.model import AppState
+
+ROOT_ARG = click.argument(
+    "root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
+    default=".",
+)
+BRANCH = click.option(
+    "--branch",
+    default="main",
+    show_default=True,
+    help=_("The branch whose state is reported: a name (refs/heads/NAME) or a full ref."),
+)
+
+
+def _gather(root: Path, branch: str) -> list[AppState]:
+    from toolkit.forge.plain.status import status as plain_status
+    from toolkit.repo.discover import MAX_DEPTH
+
+    if not branch or any(c in branch for c in " \t\n:~^?*[\\") or ".." in branch:
+        raise UserError(_("--branch {branch!r} is not a branch name").format(branch=branch))
+    apps = plain_status(root, branch)
+    if not apps:
+        raise UserError(
+            _(
+                "no application repository under {root} (searched {depth} folders deep for git "
+                "repositories with .sop/sop.yaml; symbolic links and hidden folders are not followed)"
+            ).format(root=root, depth=MAX_DEPTH)
+        )
+    return apps
+
+
+def _undecided(apps: list[AppState]) -> None:
+    """Exit 2 once everything is printed when some repository could not be judged."""
+    if any(a.problem for a in apps):
+        raise SystemExit(EXIT_USAGE)
+
+
+@click.command(
+    help=_(
+        "The state of every application repository under ROOT (a folder of clones or of a server's bare "
+        "repositories): its current step, status, days in it against the office's time limit, who must "
+        "act and how many steps are complete. Exit 0; 2 when a repository cannot be judged (it is listed "
+        "with the reason) or none is found."
+    )
+)
+@ROOT_ARG
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help=_("Output format."),
+)
+@BRANCH
+@lean
+def status(root: Path, fmt: str, branch: str) -> None:
+    from toolkit.overview import table
+
+    apps = _gather(root, branch)
+    if fmt == "table":
+        table.print_table(apps)
+    else:
+        render = {"csv": table.as_csv, "json": table.as_json, "markdown": table.as_markdown}[fmt]
+        click.echo(render(apps), nl=False)
+    _undecided(apps)
+
+
+def _url_template(value: str | None, needs: tuple[str, ...], option: str) -> str | None:
+    """A link template the office gives: http(s) only (never javascript: or data:), with its placeholders."""
+    if value is None:
+        return None
+    sample = {"repo": "r", "branch": "b", "path": "p"}
+    try:
+        value.format(**sample)
+    except (KeyError, IndexError, ValueError) as error:
+        raise UserError(
+            _(
+                "{option} {value!r} is not a link template: {error}; use {{repo}}, {{branch}} and {{path}}"
+            ).format(option=option, value=value, error=error)
+        ) from error
+    if not value.lower().startswith(("https://", "http://")) or any(
+        "{" + n + "}" not in value for n in needs
+    ):
+        raise UserError(
+            _("{option} must be an http(s) address with {needs}, e.g. {example}").format(
+                option=option,
+                needs=", ".join("{" + n + "}" for n in needs),
+                example="https://git.example.go.id/" + "/".join("{" + n + "}" for n in needs),
+            )
+        )
+    return value
+
+
+@click.command(
+    help=_(
+        "Write the SOP dashboard of every application repository under ROOT to DIR/index.html: one "
+        "self-contained page (no script, nothing fetched, readable on a phone) with each application's "
+        "progress through the steps, overdue steps, who must act, links to repositories and documents, "
+        "and the requests' timeline. Exit 0; 2 when a repository cannot be judged (it is on the page "
+        "with the reason)."
+    )
+)
+@ROOT_ARG
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help=_("The folder to write index.html into (made when missing)."),
+)
+@BRANCH
+@click.option("--repo-url", help=_("Link template of a repository, e.g. https://git.example.go.id/{repo}"))
+@click.option(
+    "--doc-url",
+    help=_("Link template of a document, e.g. https://git.example.go.id/{repo}/src/branch/{branch}/{path}"),
+)
+def dashboard(root: Path, out: Path, branch: str, repo_url: str | None, doc_url: str | None) -> None:
+    import time
+
+    from toolkit.overview.dashboard import Links, page
+
+    links = Links(
+        _url_template(repo_url, ("repo",), "--repo-url"),
+        _url_template(doc_url, ("repo", "path"), "--doc-url"),
+        branch,
+    )
+    apps = _gather(root, branch)
+    html = page(apps, None, links=links, generated=time.strftime("%Y-%m-%d %H:%M %Z"))
+    target = write_page(out, html)
+    click.echo(_("Dashboard written: {path}").format(path=target))
+    _undecided(apps)
+
+
+def write_page(out: Path, html: str) -> Path:
+    """``out/index.html``, replaced whole (never written through a link planted in its place)."""
+    import os
+
+    if out.is_symlink():
+        raise UserError(_("{path} is a symbolic link; give a real folder for --out").format(path=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        temporary = out / f".index.html.{os.getpid()}"
+        temporary.write_text(html, encoding="utf-8")
+        temporary.replace(out / "index.html")  # a link named index.html is replaced, not followed
+    except OSError as error:
+        raise UserError(_("cannot write {path}: {error}").format(path=out, error=error.strerror)) from error
+    return out / "index.html"
