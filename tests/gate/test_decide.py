@@ -505,3 +505,29 @@ def test_a_release_needs_every_step() -> None:
     facts = Release("refs/heads/main", "head", True, {"uji-keamanan": None}, {})
     codes_found = {v.code for v in decide.decide_release(RULES, unfinished, "x", facts).violations}
     assert codes_found == {"release.step-incomplete", "release.report-unreadable"}
+
+
+# --- a new repository: its prerequisites must be complete in what it brings -----------------------------
+
+
+def test_a_new_repository_may_bring_several_steps_each_complete_in_order() -> None:
+    commits = [
+        commit("c1", (SKPL,)),
+        commit("s1", (), "budi", parents=("c1",)),
+        commit("c2", (DPPL,), parents=("s1",)),
+        commit("s2", (), "budi", parents=("c2",)),
+    ]
+    signoffs = [
+        signed("s1", "kebutuhan", "kasi", "budi", BASE_FILES),
+        signed("s2", "desain", "kasi", "budi", DESIGN_FILES),
+    ]
+    report = change(None, at(DESIGN_FILES, commits, signoffs), (SKPL, DPPL))
+    assert report.passed, why(report)
+
+
+def test_a_new_repository_cannot_bring_a_step_whose_prerequisite_it_does_not_complete() -> None:
+    commits = [commit("c1", (SKPL, DPPL)), commit("s2", (), "budi", parents=("c1",))]
+    signoffs = [signed("s2", "desain", "kasi", "budi", DESIGN_FILES)]  # step 1 is never signed
+    report = change(None, at(DESIGN_FILES, commits, signoffs), (SKPL, DPPL))
+    assert "dependency.incomplete" in codes(report)
+    assert "signoff.missing" in codes(report)

@@ -258,13 +258,17 @@ def decide_change(rules: Rules, base: View | None, head: View, change: Change) -
     """Whether ``change`` may land, judged by the rules of the base (docs/security-model.md):
 
     1. a change to a step's artefacts needs that step's sign-offs on the change;
-    2. a step may only change once the steps it depends on are complete on the base;
-    3. application code may only change once the design steps are complete on the base;
+    2. a step may only change once the steps it depends on are complete on the base (a new repository:
+       in what it brings);
+    3. application code may only change once the design steps are complete on the base (the same);
     4. a change to the policy files needs the policy owners' sign-offs;
     and file names must be sound, artefacts valid, a new policy readable.
     """
     policy = rules.sop
-    on_base = progress(rules, base) if base else Progress((), frozenset(), frozenset())
+    # A new repository has no base: it arrives with its whole history (an application scaffolded from the
+    # request registry holds steps 1-5 at once), so each step's prerequisites must be complete in what it
+    # brings, with the sign-offs it brings. The order of the SOP still holds; only who signed decides.
+    on_base = progress(rules, base if base is not None else head)
     base_complete = on_base.complete
     violations = _name_violations(head, change)
     violations += [Violation("policy.invalid", {"text": text}) for text in change.policy_problems]
