@@ -12,8 +12,9 @@ from toolkit.i18n import _
 
 @click.command(
     help=_(
-        "Try sop-toolkit on this machine: keys, roster, an application repository and a git "
-        "server with the SOP gate, and four pushes the gate judges. Everything goes into DIR."
+        "Run the whole SOP on this machine, in DIR: keys and a roster, a request recorded and disposed in "
+        "the request registry (steps 1-5), the application repository scaffolded from it and a git server "
+        "with the gate, every step to 17 signed off, the release gate, the status table and the dashboard."
     )
 )
 @click.argument(
@@ -21,26 +22,29 @@ from toolkit.i18n import _
 )
 def demo(folder: Path) -> None:
     from toolkit import demo as demo_lib
-    from toolkit.forge.plain import gate as plaingit
-    from toolkit.gate.render import as_text
+    from toolkit.forge.plain.status import status
+    from toolkit.overview.table import print_table
 
     result = demo_lib.run(folder, click.echo)
     click.echo("")
-    click.echo(
-        as_text(plaingit.state(result.app, "HEAD", result.rules)),
-        nl=False,
-    )
+    print_table(status(result.folder))
     click.echo("")
     click.echo(
         _(
-            "Continue by hand: fill in docs/02-surat-masuk/arsip-surat-masuk.md (replace every [[ISI ...]]), "
-            "then\n"
-            "  cd {app}\n"
-            '  git commit -am "Arsip surat masuk"\n'
-            "  sopkit signoff 2 --role tu --key ../kunci/ani --policy ../sop.yaml --roster ../roster.yaml\n"
-            "  git push ../server.git HEAD:main\n"
-            "  sopkit gate check --policy ../sop.yaml --roster ../roster.yaml"
-        ).format(app=result.app)
+            "Where to look:\n"
+            "  the dashboard:            {dashboard}\n"
+            "  the application:          {app}\n"
+            "  its git server:           {server}   (sopkit audit --repo {server})\n"
+            "  the request registry:     {registry}   (sopkit report requests --registry {registry})\n"
+            "  the keys and the roster:  {folder}/kunci, {folder}/roster.yaml"
+        ).format(
+            dashboard=result.dashboard,
+            app=result.app,
+            server=result.server,
+            registry=result.registry,
+            folder=result.folder,
+        )
     )
-    if tuple(accepted for _what, accepted in result.pushes) != demo_lib.EXPECTED:
+    pushes = tuple(accepted for _what, accepted in result.pushes)
+    if pushes != demo_lib.EXPECTED_PUSHES or result.releases != demo_lib.EXPECTED_RELEASES:
         raise SystemExit(EXIT_BLOCKED)

@@ -12,7 +12,7 @@ from toolkit.errors import EXIT_USAGE, UserError
 from toolkit.i18n import _
 
 if TYPE_CHECKING:
-    from toolkit.overview.model import AppState
+    from toolkit.overview.model import AppState, Request
 
 ROOT_ARG = click.argument(
     "root",
@@ -129,7 +129,14 @@ def _url_template(value: str | None, needs: tuple[str, ...], option: str) -> str
     "--doc-url",
     help=_("Link template of a document, e.g. https://git.example.go.id/{repo}/src/branch/{branch}/{path}"),
 )
-def dashboard(root: Path, out: Path, branch: str, repo_url: str | None, doc_url: str | None) -> None:
+@click.option(
+    "--registry",
+    type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
+    help=_("The request registry: its requests and their dispositions as a timeline."),
+)
+def dashboard(
+    root: Path, out: Path, branch: str, repo_url: str | None, doc_url: str | None, registry: Path | None
+) -> None:
     import time
 
     from toolkit.overview.dashboard import Links, page
@@ -140,10 +147,24 @@ def dashboard(root: Path, out: Path, branch: str, repo_url: str | None, doc_url:
         branch,
     )
     apps = _gather(root, branch)
-    html = page(apps, None, links=links, generated=time.strftime("%Y-%m-%d %H:%M %Z"))
+    requests = _timeline(registry, apps) if registry is not None else None
+    html = page(apps, requests, links=links, generated=time.strftime("%Y-%m-%d %H:%M %Z"))
     target = write_page(out, html)
     click.echo(_("Dashboard written: {path}").format(path=target))
     _undecided(apps)
+
+
+def _timeline(registry: Path, apps: list[AppState]) -> list[Request]:
+    """The registry's requests (its whole history verified first), each linked to the application of its
+    name where one was found."""
+    from toolkit.intake.registry import load
+    from toolkit.overview.requests import timeline
+
+    loaded = load(registry)
+    by_name = {app.name: app.repo for app in apps}
+    names = {rid: str(r.letter.get("aplikasi", "")) for rid, r in loaded.requests.items()}
+    linked = {rid: by_name[name] for rid, name in names.items() if name in by_name}
+    return timeline(loaded.requests, loaded.rules.roster, loaded.rules.sop.settings.timezone, linked)
 
 
 def write_page(out: Path, html: str) -> Path:

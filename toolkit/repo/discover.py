@@ -15,6 +15,8 @@ from toolkit.i18n import _
 from toolkit.paths import ANSWERS_FILE, POLICY_FILE
 from toolkit.repo.gitread import GitObject, Later, start_lookup
 
+REGISTRY_README = "README.md"  # a request registry's (toolkit.intake), which has no scaffold answers
+
 MAX_DEPTH = 4  # ROOT/group/name.git is 2; room for an office's own grouping, never a walk of a whole disk
 
 
@@ -97,7 +99,19 @@ class Application(NamedTuple):
 def start_probe(repo: Found, ref: str) -> Later[dict[str, GitObject]]:
     """Start looking for the policy on ``ref`` and on HEAD, and reading the scaffold answers (one git
     process)."""
-    return start_lookup(repo.path, [f"{ref}:{POLICY_FILE}", f"HEAD:{POLICY_FILE}", f"{ref}:{ANSWERS_FILE}"])
+    names = [
+        f"{ref}:{POLICY_FILE}",
+        f"HEAD:{POLICY_FILE}",
+        f"{ref}:{ANSWERS_FILE}",
+        f"{ref}:{REGISTRY_README}",
+    ]
+    return start_lookup(repo.path, names)
+
+
+def _is_registry(readme: GitObject | None) -> bool:
+    from toolkit.intake.registry import README_TEXT
+
+    return readme is not None and readme.content.startswith(README_TEXT.split("\n", 1)[0].encode())
 
 
 def applications(found: list[Found], branch: str, at_once: int = 8) -> list[Application]:
@@ -116,6 +130,8 @@ def applications(found: list[Found], branch: str, at_once: int = 8) -> list[Appl
                 continue
             if f"{ref}:{POLICY_FILE}" in seen:
                 answers = seen.get(f"{ref}:{ANSWERS_FILE}")
+                if answers is None and _is_registry(seen.get(f"{ref}:{REGISTRY_README}")):
+                    continue  # the request registry holds requests, not an application
                 result.append(Application(repo, answers=answers.content if answers is not None else b""))
             elif f"HEAD:{POLICY_FILE}" in seen:
                 why = _("cannot decide: {ref} holds no {file} but HEAD does; name the branch with --branch")
