@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
 FILLED = "Isi sebenarnya"
+# Fields the policy allows only some values for (``values`` in sop.yaml): what a team that got there writes.
+DECIDED = {"keputusan_opd": "Diterima"}
+# Placeholders whose answer the gate reads: a security control's status (any other needs a finding).
+ANSWERED = {"[[ISI: status]]": "Sesuai"}
 # The smallest well-formed PDF: what a scanned or e-signed letter is stored as.
 MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>"
@@ -65,6 +69,10 @@ def fill_step(repo: Path, policy: Sop, step_no: int) -> None:
 def filled(text: str) -> str:
     """``text`` as its team would fill it in: every placeholder replaced, the template's examples kept
     as the real content (their marks removed)."""
+    for field, value in DECIDED.items():
+        text = re.sub(rf'(?m)^({field}: *)"\[\[ISI[^\]]*\]\]"', rf'\g<1>"{value}"', text)
+    for placeholder, value in ANSWERED.items():
+        text = text.replace(placeholder, value)
     rows = PLACEHOLDER.sub(FILLED, text).split("\n")
     return "\n".join(r for r in rows if EXAMPLE_START not in r and EXAMPLE_END not in r)
 

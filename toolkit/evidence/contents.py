@@ -105,19 +105,63 @@ def _sections(text: str) -> dict[str, bool]:
 
 
 def front_matter(text: str) -> dict[str, object] | None:
-    text = text.replace("\r\n", "\n")  # a document saved with Windows line endings
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---", 4)
-    if end < 0:
-        return None
-    import yaml  # here: a gate run whose verdicts are all known never needs it
+    """The front-matter fields of ``text``; None when it has none, or none that reads one way only."""
+    data, problems = read_front_matter(text)
+    return None if problems else data
 
-    try:
-        data = yaml.load(text[4:end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return None
-    return data if isinstance(data, dict) else None
+
+def read_front_matter(text: str) -> tuple[dict[str, object] | None, list[tuple[int, str]]]:
+    """The front matter of ``text`` (None when the file has none) and, by file line, what makes it
+    ambiguous or unreadable: a duplicate key (PyYAML alone would keep the last one silently), a YAML
+    syntax error, no mapping. Read with the policy's own YAML reader (:mod:`toolkit.sop.source`)."""
+    from toolkit.evidence.markdown import split
+
+    front = split(text.replace("\r\n", "\n")).front  # a document saved with Windows line endings
+    if front is None or not front.strip():
+        return None, []
+    from toolkit.sop.source import parse_yaml  # here: a gate run whose verdicts are all known never needs it
+
+    located, problems = parse_yaml(b"\n" + front.encode(), "")  # a first line: lines as in the file
+    found = [(p.line, p.message) for p in problems]
+    if located is None:
+        return None, found or [(1, _("the front matter is empty"))]
+    if not isinstance(located.data, dict):
+        return None, [*found, (2, _("the front matter is not a list of 'field: value' lines"))]
+    return located.data, found
+
+
+def _field_reasons(artefact: Artefact, text: str) -> list[str]:
+    """Why the front matter does not fill the artefact's fields: it cannot be read one way only, it is
+    missing, a field is empty, or a field holds a value the policy does not allow (``values``)."""
+    front, problems = read_front_matter(text)
+    if problems:
+        return [
+            _("front matter, line {line}: {problem}").format(line=line, problem=problem)
+            for line, problem in problems
+        ]
+    if front is None:
+        return [
+            _("has no front matter (--- ... ---) with the fields {fields}").format(
+                fields=", ".join(artefact.fields)
+            )
+        ]
+    reasons = []
+    allowed = dict(artefact.values)
+    for name in artefact.fields:
+        value = front.get(name)
+        if value is None or not str(value).strip():
+            reasons.append(_("front-matter field '{field}' is not filled in").format(field=name))
+        elif name in allowed and _same_words(str(value)) not in {_same_words(v) for v in allowed[name]}:
+            reasons.append(
+                _("front-matter field '{field}' is '{value}'; it must be one of: {allowed}").format(
+                    field=name, value=" ".join(str(value).split())[:80], allowed=" / ".join(allowed[name])
+                )
+            )
+    return reasons
+
+
+def _same_words(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _markdown(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
@@ -126,18 +170,7 @@ def _markdown(artefact: Artefact, data: bytes, settings: Settings) -> FileResult
         return _not_text()
     reasons = _placeholder(text, settings)
     if artefact.fields:
-        front = front_matter(text)
-        if front is None:
-            reasons.append(
-                _("has no front matter (--- ... ---) with the fields {fields}").format(
-                    fields=", ".join(artefact.fields)
-                )
-            )
-        else:
-            for name in artefact.fields:
-                value = front.get(name)
-                if value is None or not str(value).strip():
-                    reasons.append(_("front-matter field '{field}' is not filled in").format(field=name))
+        reasons += _field_reasons(artefact, text)
     if artefact.sections:
         found = _sections(text)
         for section in artefact.sections:
