@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from toolkit.evidence.model import ArtefactState, Contents, Entry, FileResult
 from toolkit.i18n import _
 from toolkit.sop.model import Artefact, Settings
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 
 def check_file(artefact: Artefact, entry: Entry, contents: Contents, settings: Settings) -> FileResult:
@@ -75,33 +79,46 @@ def _placeholder(text: str, settings: Settings) -> list[str]:
     return reasons
 
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^(```|~~~)")
 _NUMBERING = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)*\.?|[A-Z]\.|[IVX]+\.)\s+")
 
 
 def _sections(text: str) -> dict[str, bool]:
-    """Heading text (numbering dropped, case folded) -> whether its section has any content."""
-    lines = text.splitlines()
+    """Heading text (numbering dropped, case folded) -> whether its section has any content. Headings are
+    found as a CommonMark renderer finds them (outside fences, indented code, quotes and lists), and so
+    is the content (an HTML comment alone is none)."""
+    from toolkit.evidence import markdown
+
+    tokens = markdown.parse(markdown.split(text).body)
+    headings: list[tuple[int, int, str]] = []  # (token index, level, title)
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0:
+            title = markdown.shown(tokens[index + 1])
+            headings.append((index, int(token.tag[1]), _NUMBERING.sub("", title).casefold()))
     found: dict[str, bool] = {}
-    fenced = False
-    headings: list[tuple[int, int, str]] = []
-    for index, line in enumerate(lines):
-        if _FENCE.match(line.strip()):
-            fenced = not fenced
-            continue
-        match = None if fenced else _HEADING.match(line)
-        if match:
-            headings.append((index, len(match.group(1)), _NUMBERING.sub("", match.group(2)).casefold()))
     for position, (index, level, title) in enumerate(headings):
-        end = len(lines)
+        end = len(tokens)
         for later_index, later_level, _title in headings[position + 1 :]:
             if later_level <= level:
                 end = later_index
                 break
-        body = "\n".join(lines[index + 1 : end]).strip()
-        found[title] = found.get(title, False) or bool(body)
+        content = any(_shows(token) for token in tokens[index + 3 : end])  # after heading_close
+        found[title] = found.get(title, False) or content
     return found
+
+
+def _shows(token: Token) -> bool:
+    """Whether a block token shows something (a comment or an empty paragraph does not)."""
+    if token.type == "html_block":
+        return bool(re.sub(r"<!--.*?-->", "", token.content, flags=re.S).strip())
+    if token.type == "inline":
+        return bool(token.content.strip()) and bool(_visible(token))
+    return token.type in ("fence", "code_block", "hr", "table_open")
+
+
+def _visible(token: Token) -> str:
+    from toolkit.evidence.markdown import shown
+
+    return shown(token) or ("image" if any(c.type == "image" for c in token.children or ()) else "")
 
 
 def front_matter(text: str) -> dict[str, object] | None:
