@@ -220,3 +220,16 @@ def test_from_is_a_version_never_a_revision(
     assert result.exit_code == 2
     assert f"'{given}' bukan versi templat" in result.stderr
     assert git(repo, "rev-parse", "HEAD") == head
+
+
+@pytest.mark.parametrize("version", ["0.1.0\n_commit: v0.3.0", "0.1.0\n", "0.3.0^{tree}", "latest", ""])
+def test_a_plain_copy_cannot_stamp_anything_but_a_version(
+    template_copy: Path, tmp_path: Path, version: str
+) -> None:
+    from copier import run_copy
+
+    data = {"app_name": "SIMPEG", "opd": "BKD", "template_version": version}
+    with pytest.raises(ValueError, match=r"template version must be X\.Y\.Z"):
+        run_copy(str(template_copy), str(tmp_path / "x"), data=data, defaults=True, quiet=True, unsafe=False)
+    answers = tmp_path / "x" / ".copier-answers.yml"
+    assert not answers.exists() or "_commit" not in answers.read_text()
