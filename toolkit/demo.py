@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import UserError
-from toolkit.evidence.contents import EXAMPLE_END, EXAMPLE_START
+from toolkit.evidence.contents import example_mark
 from toolkit.i18n import _
 from toolkit.repo.git import git, git_env
 from toolkit.sop.model import Sop
@@ -74,7 +74,7 @@ def filled(text: str) -> str:
     for placeholder, value in ANSWERED.items():
         text = text.replace(placeholder, value)
     rows = PLACEHOLDER.sub(FILLED, text).split("\n")
-    return "\n".join(r for r in rows if EXAMPLE_START not in r and EXAMPLE_END not in r)
+    return "\n".join(r for r in rows if not example_mark(r))
 
 
 def _png() -> bytes:

@@ -204,7 +204,10 @@ def test_the_templates_example_is_not_filled_in(artefact: Artefact, content: byt
     [
         EXAMPLE_SQL.replace(b"-- CONTOH]]\n", b""),  # the start mark left
         EXAMPLE_SQL.replace(b"-- [[CONTOH: tabel contoh; ganti dan hapus kedua tanda ini\n", b""),  # the end
+        EXAMPLE_SQL.replace(b"[[CONTOH", b"[[contoh").replace(b"CONTOH]]", b"contoh]]"),  # any letter case
+        EXAMPLE_SQL.replace(b"[[CONTOH", b"[[ Contoh").replace(b"CONTOH]]", b"Contoh ]]"),  # spaces inside
     ],
+    ids=["start mark", "end mark", "lower case", "spaces"],
 )
 def test_either_mark_left_keeps_it_unfilled(content: bytes) -> None:
     assert check(Artefact("docs/skema.sql", "sql"), {"docs/skema.sql": content})[0] is ArtefactState.UNFILLED

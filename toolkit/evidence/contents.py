@@ -54,6 +54,12 @@ def _not_text() -> FileResult:
 # The template's example content (a sample CREATE TABLE, sample table rows, a sample diagram) lies between
 # these two marks, in whatever comment the file's language has. Either mark left means the example is too.
 EXAMPLE_START, EXAMPLE_END = "[[CONTOH", "CONTOH]]"
+# Either mark in any letter case, with spaces inside ("[[ contoh", "contoh ]]").
+_EXAMPLE_MARK = re.compile(r"\[\[\s*contoh|contoh\s*\]\]", re.I)
+
+
+def example_mark(line: str) -> bool:
+    return bool(_EXAMPLE_MARK.search(line))
 
 
 def _placeholder(text: str, settings: Settings) -> list[str]:
@@ -68,7 +74,7 @@ def _placeholder(text: str, settings: Settings) -> list[str]:
                 line=line, marker=settings.placeholder
             )
         )
-    marks = [n for n, row in enumerate(rows, 1) if EXAMPLE_START in row or EXAMPLE_END in row]
+    marks = [n for n, row in enumerate(rows, 1) if example_mark(row)]
     if marks:
         reasons.append(
             _(
