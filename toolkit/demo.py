@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import UserError
-from toolkit.evidence.contents import EXAMPLE_END, EXAMPLE_START
+from toolkit.evidence.contents import example_mark
 from toolkit.i18n import _
 from toolkit.repo.git import git, git_env
 from toolkit.sop.model import Sop
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
 FILLED = "Isi sebenarnya"
+# Fields the policy allows only some values for (``values`` in sop.yaml): what a team that got there writes.
+DECIDED = {"keputusan_opd": "Diterima"}
+# Placeholders whose answer the gate reads: a security control's status (any other needs a finding).
+ANSWERED = {"[[ISI: status]]": "Sesuai"}
 # The smallest well-formed PDF: what a scanned or e-signed letter is stored as.
 MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>"
@@ -71,8 +75,12 @@ def fill_step(repo: Path, policy: Sop, step_no: int) -> None:
 def filled(text: str) -> str:
     """``text`` as its team would fill it in: every placeholder replaced, the template's examples kept
     as the real content (their marks removed)."""
+    for field, value in DECIDED.items():
+        text = re.sub(rf'(?m)^({field}: *)"\[\[ISI[^\]]*\]\]"', rf'\g<1>"{value}"', text)
+    for placeholder, value in ANSWERED.items():
+        text = text.replace(placeholder, value)
     rows = PLACEHOLDER.sub(FILLED, text).split("\n")
-    return "\n".join(r for r in rows if EXAMPLE_START not in r and EXAMPLE_END not in r)
+    return "\n".join(r for r in rows if not example_mark(r))
 
 
 def _png() -> bytes:

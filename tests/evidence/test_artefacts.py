@@ -56,6 +56,26 @@ def test_a_filled_document_is_present() -> None:
             ArtefactState.UNFILLED,
             "section 'Tujuan' is missing",
         ),
+        (  # "    ```" is indented code, not a fence: it hides no empty section
+            FILLED.replace(b"## Tujuan\n\nIsi juga.\n", b"    ```\n\n## Tujuan\n\n## Lain\n\n```\nx\n```\n"),
+            ArtefactState.UNFILLED,
+            "section 'Tujuan' is empty",
+        ),
+        (  # "```a`b" is no fence: the section below it is a real, empty one
+            FILLED.replace(b"## Tujuan\n\nIsi juga.\n", b"```a`b\n\n## Tujuan\n"),
+            ArtefactState.UNFILLED,
+            "section 'Tujuan' is empty",
+        ),
+        (  # a heading in a quote or indented as code is no heading of the document
+            FILLED.replace(b"## Tujuan", b"> ## Tujuan"),
+            ArtefactState.UNFILLED,
+            "section 'Tujuan' is missing",
+        ),
+        (  # a comment is shown as nothing
+            FILLED.replace(b"Isi juga.", b"<!-- Isi juga. -->"),
+            ArtefactState.UNFILLED,
+            "section 'Tujuan' is empty",
+        ),
         (b"\x00\x01binary", ArtefactState.INVALID, "is not UTF-8 text"),
         (b"", ArtefactState.INVALID, "is empty"),
         (b"x" * 1001, ArtefactState.INVALID, "more than the limit of 1000"),
@@ -65,6 +85,21 @@ def test_markdown_that_is_not_filled_in(text: bytes, state: ArtefactState, reaso
     got_state, reasons = check(DOC, {"docs/a.md": text})
     assert got_state is state
     assert reason in reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        FILLED.replace(b"## Tujuan", b"Tujuan\n------"),  # a setext heading is a heading
+        FILLED.replace(b"Isi juga.", b"| a | b |\n|---|---|\n| 1 | 2 |"),
+        FILLED.replace(b"Isi juga.", b"![diagram](uml/kelas.png)"),
+        FILLED.replace(b"## Tujuan\n\nIsi juga.", b"## Tujuan\n\n```\n# bukan judul\n```"),
+        FILLED.replace(b"Isi.\n", b"Isi.\n\n    ```\n"),  # indented code opens no fence
+    ],
+    ids=["setext heading", "a table", "an image", "a fence holding a '#' line", "indented fence"],
+)
+def test_sections_read_as_rendered(text: bytes) -> None:
+    assert check(DOC, {"docs/a.md": text}) == (ArtefactState.PRESENT, "")
 
 
 def test_missing_and_lookalike_names() -> None:
@@ -169,7 +204,10 @@ def test_the_templates_example_is_not_filled_in(artefact: Artefact, content: byt
     [
         EXAMPLE_SQL.replace(b"-- CONTOH]]\n", b""),  # the start mark left
         EXAMPLE_SQL.replace(b"-- [[CONTOH: tabel contoh; ganti dan hapus kedua tanda ini\n", b""),  # the end
+        EXAMPLE_SQL.replace(b"[[CONTOH", b"[[contoh").replace(b"CONTOH]]", b"contoh]]"),  # any letter case
+        EXAMPLE_SQL.replace(b"[[CONTOH", b"[[ Contoh").replace(b"CONTOH]]", b"Contoh ]]"),  # spaces inside
     ],
+    ids=["start mark", "end mark", "lower case", "spaces"],
 )
 def test_either_mark_left_keeps_it_unfilled(content: bytes) -> None:
     assert check(Artefact("docs/skema.sql", "sql"), {"docs/skema.sql": content})[0] is ArtefactState.UNFILLED

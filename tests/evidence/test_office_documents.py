@@ -3,6 +3,8 @@ count as done (the team named, the meeting documented, the agency's KAK and acce
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import ROOT
 from toolkit import sop
 from toolkit.demo import MINIMAL_PDF, filled
@@ -76,7 +78,42 @@ def test_step_17_needs_the_agencys_acceptance_on_record() -> None:
     record = "docs/17-uji-coba/berita-acara.md"
     undecided = {
         **files,
-        record: files[record].replace(b'keputusan_opd: "Isi sebenarnya"', b"keputusan_opd:"),
+        record: files[record].replace(b'keputusan_opd: "Diterima"', b"keputusan_opd:"),
     }
     state, reasons = states(17, undecided)[record]
     assert state is ArtefactState.UNFILLED and "keputusan_opd" in reasons[0]
+
+
+@pytest.mark.parametrize("decision", ["Belum diterima", "DITOLAK", "Tidak diterima", "Diterima?", "ya"])
+def test_step_17_is_not_complete_unless_the_agency_accepts(decision: str) -> None:
+    record = "docs/17-uji-coba/berita-acara.md"
+    text = rendered(f"docs/17-uji-coba/{record.rsplit('/', 1)[1]}")
+    assert b'keputusan_opd: "Diterima"' in text
+    state, reasons = states(17, {record: text.replace(b'"Diterima"', f'"{decision}"'.encode())})[record]
+    assert state is ArtefactState.UNFILLED
+    assert reasons == (
+        f"{record}: front-matter field 'keputusan_opd' is '{decision}'; it must be one of: "
+        "Diterima / Diterima dengan catatan",
+    )
+
+
+@pytest.mark.parametrize(
+    "decision", ["Diterima", "diterima", "Diterima  dengan catatan", "DITERIMA DENGAN CATATAN"]
+)
+def test_step_17_accepts_either_form_of_acceptance(decision: str) -> None:
+    record = "docs/17-uji-coba/berita-acara.md"
+    text = rendered(record).replace(b'"Diterima"', f'"{decision}"'.encode())
+    state, reasons = states(17, {record: text})[record]
+    assert state is ArtefactState.PRESENT, reasons
+
+
+def test_a_duplicated_front_matter_field_is_not_read_either_way() -> None:
+    record = "docs/17-uji-coba/berita-acara.md"
+    text = rendered(record).replace(
+        b'keputusan_opd: "Diterima"', b'keputusan_opd: "Belum diterima"\nkeputusan_opd: "Diterima"'
+    )
+    state, reasons = states(17, {record: text})[record]
+    assert state is ArtefactState.UNFILLED
+    (reason,) = reasons
+    line = text.decode().split("\n").index('keputusan_opd: "Diterima"') + 1
+    assert reason.startswith(f"{record}: front matter, line {line}: duplicate key 'keputusan_opd'")

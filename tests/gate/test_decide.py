@@ -449,8 +449,8 @@ def test_a_signoff_goes_stale_when_its_files_change() -> None:
 TESTED = "a" * 40
 SECURITY = (
     f"---\ncommit_diuji: {TESTED}\nhasil: LULUS\n---\n# Laporan\n\n## Temuan\n\n"
-    "| No | Temuan | Tingkat risiko | Status |\n|---|---|---|---|\n"
-    "| 1 | Injeksi SQL | Tinggi | Diperbaiki |\n"
+    "| No | Temuan | Tingkat risiko | Status | Uji ulang |\n|---|---|---|---|---|\n"
+    "| 1 | Injeksi SQL | Tinggi | Diperbaiki | Lulus |\n"
 )
 
 
@@ -493,8 +493,45 @@ def test_the_release_of_tested_code_on_the_branch_passes() -> None:
         (released(SECURITY.replace("hasil: LULUS", "hasil: TIDAK LULUS")), "release.result-not-passed"),
         (released(SECURITY.replace("Diperbaiki", "Terbuka")), "release.open-finding"),
         (released(SECURITY.split("## Temuan", maxsplit=1)[0]), "release.no-findings-table"),
+        (
+            released(SECURITY.replace(" | Uji ulang |", " |").replace("|---|\n|", "|\n|")),
+            "release.open-finding",
+        ),
+        (
+            released(SECURITY.replace("hasil: LULUS", "hasil: TIDAK LULUS\nhasil: LULUS")),
+            "release.report-front-matter",
+        ),
+        (
+            released(SECURITY + "\n> | No | Tingkat risiko | Status |\n> |---|---|---|\n"),
+            "release.report-nested-table",
+        ),
+        (released(SECURITY + "\n<table><tr><td>Kritis</td></tr></table>\n"), "release.report-html-table"),
+        (released(SECURITY + "\n    | 2 | RCE | Kritis | Terbuka | - |\n"), "release.report-code-rows"),
+        (
+            released(SECURITY + "\n| No | Severitas | Status |\n|---|---|---|\n| 2 | Kritis | Terbuka |\n"),
+            "release.report-serious-elsewhere",
+        ),
+        (
+            released(SECURITY + "\n| Kode | Status |\n|---|---|\n| AKS-2 | Tidak sesuai |\n"),
+            "release.report-control-without-finding",
+        ),
     ],
-    ids=["off the branch", "code changed", "short id", "ref name", "not passed", "open finding", "no table"],
+    ids=[
+        "off the branch",
+        "code changed",
+        "short id",
+        "ref name",
+        "not passed",
+        "open finding",
+        "no table",
+        "no re-test column",
+        "duplicate key",
+        "quoted table",
+        "html table",
+        "rows as code",
+        "severity in another table",
+        "control without finding",
+    ],
 )
 def test_a_release_is_blocked_with_its_reason(report: Report, code: str) -> None:
     assert code in [v.code for v in report.violations], why(report)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Cli, git
 from tests.scaffold.conftest import NewApp
 
@@ -186,3 +188,48 @@ def test_an_older_plain_copy_says_how_and_upgrades_with_from(
     done = cli("upgrade", str(repo), "--from", NOW)
     assert done.exit_code == 0, done.stderr
     assert (repo / "CONTRIBUTING.md").read_text() == f"# Panduan kontribusi {NEXT}\n"
+
+
+def test_a_conflicting_upgrade_of_a_plain_copy_leaves_it_as_it_was(
+    cli: Cli, template_copy: Path, tmp_path: Path
+) -> None:
+    repo = plain_copy(template_copy, tmp_path / "simpeg")
+    commit_edit(repo, DPPL, DPPL_LINE, "Tujuan dokumen ini menurut tim kami.")
+    head = git(repo, "rev-parse", "HEAD")
+    answers = (repo / ".copier-answers.yml").read_text()
+    assert cli("upgrade", "--check", str(repo)).exit_code == 0  # the store learns NOW
+    release(template_copy, NEXT, edit_dppl_to="[[ISI: tujuan baru menurut templat]]")
+
+    result = cli("upgrade", str(repo))
+    assert result.exit_code == 1 and f"TIDAK diperbarui (v{NOW} -> v{NEXT})" in result.stderr
+    # "repository unchanged" holds: not even the commit recording the template version stays
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert (repo / ".copier-answers.yml").read_text() == answers
+    assert git(repo, "status", "--porcelain", "--ignored") == ""
+
+
+@pytest.mark.parametrize(
+    "given", ["0.3.0^{tree}", "0.3.0:VERSION", "0.3.0~0", "v0.3.0^0", "HEAD", "0.3", "0.3.0.1"]
+)
+def test_from_is_a_version_never_a_revision(
+    cli: Cli, template_copy: Path, tmp_path: Path, given: str
+) -> None:
+    repo = plain_copy(template_copy, tmp_path / "simpeg")
+    head = git(repo, "rev-parse", "HEAD")
+    result = cli("upgrade", str(repo), "--from", given)
+    assert result.exit_code == 2
+    assert f"'{given}' bukan versi templat" in result.stderr
+    assert git(repo, "rev-parse", "HEAD") == head
+
+
+@pytest.mark.parametrize("version", ["0.1.0\n_commit: v0.3.0", "0.1.0\n", "0.3.0^{tree}", "latest", ""])
+def test_a_plain_copy_cannot_stamp_anything_but_a_version(
+    template_copy: Path, tmp_path: Path, version: str
+) -> None:
+    from copier import run_copy
+
+    data = {"app_name": "SIMPEG", "opd": "BKD", "template_version": version}
+    with pytest.raises(ValueError, match=r"template version must be X\.Y\.Z"):
+        run_copy(str(template_copy), str(tmp_path / "x"), data=data, defaults=True, quiet=True, unsafe=False)
+    answers = tmp_path / "x" / ".copier-answers.yml"
+    assert not answers.exists() or "_commit" not in answers.read_text()

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from toolkit.evidence.model import ArtefactState, Contents, Entry, FileResult
 from toolkit.i18n import _
 from toolkit.sop.model import Artefact, Settings
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 
 def check_file(artefact: Artefact, entry: Entry, contents: Contents, settings: Settings) -> FileResult:
@@ -50,6 +54,12 @@ def _not_text() -> FileResult:
 # The template's example content (a sample CREATE TABLE, sample table rows, a sample diagram) lies between
 # these two marks, in whatever comment the file's language has. Either mark left means the example is too.
 EXAMPLE_START, EXAMPLE_END = "[[CONTOH", "CONTOH]]"
+# Either mark in any letter case, with spaces inside ("[[ contoh", "contoh ]]").
+_EXAMPLE_MARK = re.compile(r"\[\[\s*contoh|contoh\s*\]\]", re.I)
+
+
+def example_mark(line: str) -> bool:
+    return bool(_EXAMPLE_MARK.search(line))
 
 
 def _placeholder(text: str, settings: Settings) -> list[str]:
@@ -64,7 +74,7 @@ def _placeholder(text: str, settings: Settings) -> list[str]:
                 line=line, marker=settings.placeholder
             )
         )
-    marks = [n for n, row in enumerate(rows, 1) if EXAMPLE_START in row or EXAMPLE_END in row]
+    marks = [n for n, row in enumerate(rows, 1) if example_mark(row)]
     if marks:
         reasons.append(
             _(
@@ -75,49 +85,106 @@ def _placeholder(text: str, settings: Settings) -> list[str]:
     return reasons
 
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^(```|~~~)")
 _NUMBERING = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)*\.?|[A-Z]\.|[IVX]+\.)\s+")
 
 
 def _sections(text: str) -> dict[str, bool]:
-    """Heading text (numbering dropped, case folded) -> whether its section has any content."""
-    lines = text.splitlines()
+    """Heading text (numbering dropped, case folded) -> whether its section has any content. Headings are
+    found as a CommonMark renderer finds them (outside fences, indented code, quotes and lists), and so
+    is the content (an HTML comment alone is none)."""
+    from toolkit.evidence import markdown
+
+    tokens = markdown.parse(markdown.split(text).body)
+    headings: list[tuple[int, int, str]] = []  # (token index, level, title)
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0:
+            title = markdown.shown(tokens[index + 1])
+            headings.append((index, int(token.tag[1]), _NUMBERING.sub("", title).casefold()))
     found: dict[str, bool] = {}
-    fenced = False
-    headings: list[tuple[int, int, str]] = []
-    for index, line in enumerate(lines):
-        if _FENCE.match(line.strip()):
-            fenced = not fenced
-            continue
-        match = None if fenced else _HEADING.match(line)
-        if match:
-            headings.append((index, len(match.group(1)), _NUMBERING.sub("", match.group(2)).casefold()))
     for position, (index, level, title) in enumerate(headings):
-        end = len(lines)
+        end = len(tokens)
         for later_index, later_level, _title in headings[position + 1 :]:
             if later_level <= level:
                 end = later_index
                 break
-        body = "\n".join(lines[index + 1 : end]).strip()
-        found[title] = found.get(title, False) or bool(body)
+        content = any(_shows(token) for token in tokens[index + 3 : end])  # after heading_close
+        found[title] = found.get(title, False) or content
     return found
 
 
-def front_matter(text: str) -> dict[str, object] | None:
-    text = text.replace("\r\n", "\n")  # a document saved with Windows line endings
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---", 4)
-    if end < 0:
-        return None
-    import yaml  # here: a gate run whose verdicts are all known never needs it
+def _shows(token: Token) -> bool:
+    """Whether a block token shows something (a comment or an empty paragraph does not)."""
+    if token.type == "html_block":
+        return bool(re.sub(r"<!--.*?-->", "", token.content, flags=re.S).strip())
+    if token.type == "inline":
+        return bool(token.content.strip()) and bool(_visible(token))
+    return token.type in ("fence", "code_block", "hr", "table_open")
 
-    try:
-        data = yaml.load(text[4:end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return None
-    return data if isinstance(data, dict) else None
+
+def _visible(token: Token) -> str:
+    from toolkit.evidence.markdown import shown
+
+    return shown(token) or ("image" if any(c.type == "image" for c in token.children or ()) else "")
+
+
+def front_matter(text: str) -> dict[str, object] | None:
+    """The front-matter fields of ``text``; None when it has none, or none that reads one way only."""
+    data, problems = read_front_matter(text)
+    return None if problems else data
+
+
+def read_front_matter(text: str) -> tuple[dict[str, object] | None, list[tuple[int, str]]]:
+    """The front matter of ``text`` (None when the file has none) and, by file line, what makes it
+    ambiguous or unreadable: a duplicate key (PyYAML alone would keep the last one silently), a YAML
+    syntax error, no mapping. Read with the policy's own YAML reader (:mod:`toolkit.sop.source`)."""
+    from toolkit.evidence.markdown import split
+
+    front = split(text.replace("\r\n", "\n")).front  # a document saved with Windows line endings
+    if front is None or not front.strip():
+        return None, []
+    from toolkit.sop.source import parse_yaml  # here: a gate run whose verdicts are all known never needs it
+
+    located, problems = parse_yaml(b"\n" + front.encode(), "")  # a first line: lines as in the file
+    found = [(p.line, p.message) for p in problems]
+    if located is None:
+        return None, found or [(1, _("the front matter is empty"))]
+    if not isinstance(located.data, dict):
+        return None, [*found, (2, _("the front matter is not a list of 'field: value' lines"))]
+    return located.data, found
+
+
+def _field_reasons(artefact: Artefact, text: str) -> list[str]:
+    """Why the front matter does not fill the artefact's fields: it cannot be read one way only, it is
+    missing, a field is empty, or a field holds a value the policy does not allow (``values``)."""
+    front, problems = read_front_matter(text)
+    if problems:
+        return [
+            _("front matter, line {line}: {problem}").format(line=line, problem=problem)
+            for line, problem in problems
+        ]
+    if front is None:
+        return [
+            _("has no front matter (--- ... ---) with the fields {fields}").format(
+                fields=", ".join(artefact.fields)
+            )
+        ]
+    reasons = []
+    allowed = dict(artefact.values)
+    for name in artefact.fields:
+        value = front.get(name)
+        if value is None or not str(value).strip():
+            reasons.append(_("front-matter field '{field}' is not filled in").format(field=name))
+        elif name in allowed and _same_words(str(value)) not in {_same_words(v) for v in allowed[name]}:
+            reasons.append(
+                _("front-matter field '{field}' is '{value}'; it must be one of: {allowed}").format(
+                    field=name, value=" ".join(str(value).split())[:80], allowed=" / ".join(allowed[name])
+                )
+            )
+    return reasons
+
+
+def _same_words(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _markdown(artefact: Artefact, data: bytes, settings: Settings) -> FileResult:
@@ -126,18 +193,7 @@ def _markdown(artefact: Artefact, data: bytes, settings: Settings) -> FileResult
         return _not_text()
     reasons = _placeholder(text, settings)
     if artefact.fields:
-        front = front_matter(text)
-        if front is None:
-            reasons.append(
-                _("has no front matter (--- ... ---) with the fields {fields}").format(
-                    fields=", ".join(artefact.fields)
-                )
-            )
-        else:
-            for name in artefact.fields:
-                value = front.get(name)
-                if value is None or not str(value).strip():
-                    reasons.append(_("front-matter field '{field}' is not filled in").format(field=name))
+        reasons += _field_reasons(artefact, text)
     if artefact.sections:
         found = _sections(text)
         for section in artefact.sections:

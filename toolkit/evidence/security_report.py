@@ -3,12 +3,15 @@ its result, and its findings, each with its severity and whether it is still ope
 
 The release gate needs three facts from the report of the security step: the tested commit, named by its
 full id; the result, which must be ``LULUS``; and no open finding of severity Kritis/Tinggi. Findings are
-read from every Markdown table whose header has a severity column and a status column (Indonesian or
-English names); a finding counts as open unless its status says it is fixed or closed and, where the table
-has a re-test column, the re-test passed. A CVSS score of 7.0 or more makes a finding serious whatever
-its severity word says. Whatever cannot be read counts against the release: an unknown severity of an
-open finding blocks like a high one, and a report without a findings table cannot show that nothing is
-open.
+read from every table whose header has a severity column and a status column (Indonesian or English
+names), found as a CommonMark/GFM renderer finds tables (:mod:`toolkit.evidence.markdown`); a finding
+counts as open unless its status says it is fixed or closed and its table's re-test column says the re-test
+passed (a table without one cannot close a finding). A CVSS score of 7.0 or more makes a finding serious
+whatever its severity word says. Whatever cannot be read counts against the release: an unknown severity
+of an open finding blocks like a high one, a report without a findings table cannot show that nothing is
+open, and what a reader may see otherwise than the gate reads it is a :class:`Doubt` that blocks (a
+table in raw HTML, in a quote or list, in indented code; Kritis/Tinggi in another table; a control marked
+non-compliant that no finding names; front matter with a duplicate key).
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 RESULT_FIELD = "hasil"
 PASSED = "lulus"  # the only result that releases, compared case-insensitively
@@ -66,6 +72,7 @@ class SecurityReport(NamedTuple):
     result: str | None  # the value of ``hasil``, as written
     tables: int  # how many findings tables the report has
     findings: tuple[Finding, ...]  # their rows, "no finding" rows left out
+    doubts: tuple[Doubt, ...] = ()  # what may be read otherwise by a reader: each blocks a release
 
     @property
     def passed(self) -> bool:
@@ -101,81 +108,46 @@ def commit_name(value: str, id_length: int) -> CommitName:
     return CommitName.NOT_HEX
 
 
+class DoubtKind(StrEnum):
+    """What in a report a reader may see otherwise than the gate reads it (each blocks the release)."""
+
+    FRONT_MATTER = "front-matter"  # front matter that cannot be read one way only (a duplicate key, ...)
+    HTML_TABLE = "html-table"  # a table written in raw HTML
+    NESTED_TABLE = "nested-table"  # a table inside a block quote or a list item
+    CODE_ROWS = "code-rows"  # table rows in indented code (some renderers show them as a table)
+    SERIOUS_ELSEWHERE = "serious-elsewhere"  # Kritis/Tinggi in a table that is not read as findings
+    CONTROL_WITHOUT_FINDING = "control-without-finding"  # a non-compliant control no finding names
+
+
+class Doubt(NamedTuple):
+    line: int  # 1-based
+    kind: DoubtKind
+    detail: str  # what is meant, as written (a cell, a control's code, a YAML problem)
+
+
 def parse(text: str) -> SecurityReport:
     """The facts of a security test report (Markdown with YAML front matter)."""
-    from toolkit.evidence.contents import front_matter
+    from toolkit.evidence import markdown
+    from toolkit.evidence.contents import read_front_matter
 
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    front = front_matter(text) or {}
-    fields = {str(k): _field(v) for k, v in front.items() if v is not None}
-    tables, findings = _findings(_body(text))
-    return SecurityReport(fields, fields.get(RESULT_FIELD), tables, tuple(findings))
+    front, problems = read_front_matter(text)
+    doubts = [Doubt(line, DoubtKind.FRONT_MATTER, problem) for line, problem in problems]
+    front = None if problems else front  # read neither way: the release waits until it reads one way
+    fields = {str(k): _field(v) for k, v in (front or {}).items() if v is not None}
+    tables = _tables(markdown.parse(markdown.split(text).body), doubts)
+    findings_tables = [t for t in tables if t.columns is not None]
+    findings = [f for t in findings_tables for f in t.findings()]
+    doubts += [d for t in tables if t.columns is None for d in t.doubts(findings)]
+    return SecurityReport(
+        fields, fields.get(RESULT_FIELD), len(findings_tables), tuple(findings), tuple(sorted(doubts))
+    )
 
 
 def _field(value: object) -> str:
     if isinstance(value, bool):  # YAML's yes/no/true: keep what was meant to be text recognisable
         return "true" if value else "false"
     return str(value)
-
-
-def _body(text: str) -> list[tuple[int, str]]:
-    """The lines after the front matter, numbered as in the file, with fenced code blocks and HTML
-    comments blanked out (neither is rendered as a table)."""
-    lines = text.split("\n")
-    start = 0
-    if lines and lines[0].rstrip("\r") == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r") == "---"), None)
-        start = end + 1 if end is not None else 0
-    body: list[tuple[int, str]] = []
-    fence: str | None = None
-    in_comment = False
-    for number, raw in enumerate(lines[start:], start + 1):
-        line = raw.rstrip("\r")
-        stripped = line.strip()
-        if fence is not None:
-            if stripped.startswith(fence):
-                fence = None
-            body.append((number, ""))
-            continue
-        if not in_comment and (stripped.startswith("```") or stripped.startswith("~~~")):
-            fence = stripped[:3]
-            body.append((number, ""))
-            continue
-        kept, in_comment = _without_comments(line, in_comment)
-        body.append((number, kept))
-    return body
-
-
-def _without_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    kept: list[str] = []
-    pos = 0
-    while pos < len(line):
-        if in_comment:
-            end = line.find("-->", pos)
-            if end < 0:
-                return "".join(kept), True
-            pos, in_comment = end + 3, False
-        else:
-            start = line.find("<!--", pos)
-            if start < 0:
-                kept.append(line[pos:])
-                break
-            kept.append(line[pos:start])
-            pos, in_comment = start + 4, True
-    return "".join(kept), in_comment
-
-
-_SEPARATOR = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
-
-
-def _cells(line: str) -> list[str]:
-    """The cells of a table row (``\\|`` is a pipe inside a cell)."""
-    row = line.strip()
-    if row.startswith("|"):
-        row = row[1:]
-    if row.endswith("|") and not row.endswith("\\|"):
-        row = row[:-1]
-    return [cell.replace("\\|", "|").strip() for cell in re.split(r"(?<!\\)\|", row)]
 
 
 def _norm(cell: str, note: bool = True) -> str:
@@ -188,56 +160,7 @@ def _norm(cell: str, note: bool = True) -> str:
     return " ".join(text.split()).casefold()
 
 
-# A line that starts another block (heading, quote, list, fence, HTML) ends a table; any other non-blank
-# line is one more row of it, as a Markdown renderer shows it. A header indented as code is no table.
-_OTHER_BLOCK = re.compile(r" {0,3}(#|>|[-*+](\s|$)|\d+[.)](\s|$)|```|~~~|<)")
-_CODE = re.compile(r" {4}|\t")
-
-
-def _in_table(line: str) -> bool:
-    return bool(line.strip()) and ("|" in line or not _OTHER_BLOCK.match(line))
-
-
-def _findings(body: list[tuple[int, str]]) -> tuple[int, list[Finding]]:
-    tables, findings = 0, []
-    i = 0
-    while i + 1 < len(body):
-        header, separator = body[i][1], body[i + 1][1]
-        if (
-            "|" not in header
-            or _OTHER_BLOCK.match(header)
-            or _CODE.match(header)
-            or not _SEPARATOR.fullmatch(separator)
-            or len(_cells(separator)) != len(_cells(header))
-        ):
-            i += 1
-            continue
-        names = [_norm(c) for c in _cells(header)]
-        severity = next((n for n, name in enumerate(names) if name in SEVERITY_HEADERS), None)
-        statuses = [n for n, name in enumerate(names) if name in STATUS_HEADERS]
-        i += 2
-        rows = []
-        # A row ends the table only where it starts another block and holds no cell separator: a line such
-        # as "#2 | RCE | Kritis | Terbuka" is a row for some renderers, so it is read as one (fail closed).
-        while (
-            i < len(body) and body[i][1].strip() and ("|" in body[i][1] or not _OTHER_BLOCK.match(body[i][1]))
-        ):
-            rows.append(body[i])
-            i += 1
-        if severity is None or not statuses:
-            continue  # another table (the re-test log, the BSSN controls)
-        tables += 1
-        columns = _Columns(
-            severity,
-            statuses,
-            [n for n, name in enumerate(names) if name in RETEST_HEADERS],
-            [n for n, name in enumerate(names) if name in CVSS_HEADERS],
-        )
-        for number, line in rows:
-            finding = _finding(number, _cells(line), columns)
-            if finding is not None:
-                findings.append(finding)
-    return tables, findings
+Row = tuple[int, tuple[str, ...]]  # (line, cells as a reader sees them)
 
 
 class _Columns(NamedTuple):
@@ -249,8 +172,118 @@ class _Columns(NamedTuple):
     cvss: list[int]
 
 
-def _finding(number: int, cells: list[str], at: _Columns) -> Finding | None:
-    """One row of a findings table; ``None`` for an empty row or one that says there is no finding."""
+class _Table(NamedTuple):
+    line: int
+    header: tuple[str, ...]  # normalised
+    rows: list[Row]
+    columns: _Columns | None  # None: no findings table
+
+    def findings(self) -> list[Finding]:
+        assert self.columns is not None
+        found = (_finding(line, cells, self.columns) for line, cells in self.rows)
+        return [f for f in found if f is not None]
+
+    def doubts(self, findings: list[Finding]) -> list[Doubt]:
+        """Why a table that is not read as findings may hold one: a cell saying Kritis/Tinggi, a control
+        marked non-compliant that no finding names by its code."""
+        found = [
+            Doubt(line, DoubtKind.SERIOUS_ELSEWHERE, cell)
+            for line, cells in self.rows
+            for cell in cells
+            if _norm(cell) in SERIOUS
+        ]
+        code = next((n for n, name in enumerate(self.header) if name in CODE_HEADERS), None)
+        status = next((n for n, name in enumerate(self.header) if name in STATUS_HEADERS), None)
+        if code is None or status is None:
+            return found
+        for line, cells in self.rows:
+            said = _norm(cells[status]) if status < len(cells) else ""
+            if not said or said in COMPLIANT or said in NOT_APPLICABLE:
+                continue
+            name = cells[code].strip() if code < len(cells) else ""
+            if not name or not any(_names(name, f.cells) for f in findings):
+                found.append(Doubt(line, DoubtKind.CONTROL_WITHOUT_FINDING, name or " | ".join(cells)))
+        return found
+
+
+# A controls table (the BSSN areas): a control's code and its status. A control not marked compliant (or
+# not applicable) must be a finding: some finding row names its code.
+CODE_HEADERS = frozenset({"kode", "kode kontrol", "code", "control code", "control id"})
+COMPLIANT = frozenset({"sesuai", "memenuhi", "compliant", "pass", "passed", "lulus"})
+
+
+def _names(code: str, cells: tuple[str, ...]) -> bool:
+    pattern = re.compile(rf"(?<![0-9a-z]){re.escape(code.casefold())}(?![0-9])")
+    return any(pattern.search(cell.casefold()) for cell in cells)
+
+
+_HTML_TABLE = re.compile(r"<\s*/?\s*(table|thead|tbody|tr|td|th)\b", re.I)
+
+
+def _tables(tokens: list[Token], doubts: list[Doubt]) -> list[_Table]:
+    """Every table of the document as a renderer shows it. What a renderer may show as a table but is
+    not read as one (raw HTML, rows in indented code), and tables nested in quotes or lists, go to
+    ``doubts``."""
+    from toolkit.evidence.markdown import shown
+
+    tables: list[_Table] = []
+    rows: list[Row] = []
+    cells: list[str] = []
+    in_cell = False
+    for token in tokens:
+        line = token.map[0] + 1 if token.map else 0
+        if token.type == "table_open":
+            rows = []
+            if token.level > 0:
+                doubts.append(Doubt(line, DoubtKind.NESTED_TABLE, ""))
+        elif token.type == "tr_open":
+            rows.append((line, ()))
+            cells = []
+        elif token.type in ("th_open", "td_open"):
+            in_cell = True
+        elif token.type in ("th_close", "td_close"):
+            in_cell = False
+        elif token.type == "tr_close":
+            rows[-1] = (rows[-1][0], tuple(cells))
+        elif token.type == "table_close" and rows:
+            header = tuple(_norm(c) for c in rows[0][1])
+            tables.append(_Table(rows[0][0], header, rows[1:], _columns(header)))
+        elif token.type == "inline" and in_cell:
+            cells.append(shown(token))
+        if _html_table(token):
+            doubts.append(Doubt(line, DoubtKind.HTML_TABLE, ""))
+        elif token.type == "code_block":
+            piped = [n for n, row in enumerate(token.content.split("\n")) if row.lstrip().startswith("|")]
+            if piped:
+                doubts.append(Doubt(line + piped[0], DoubtKind.CODE_ROWS, ""))
+    return tables
+
+
+def _html_table(token: Token) -> bool:
+    if token.type == "html_block":
+        return bool(_HTML_TABLE.search(token.content))
+    return token.type == "inline" and any(
+        c.type == "html_inline" and _HTML_TABLE.search(c.content) for c in token.children or ()
+    )
+
+
+def _columns(header: tuple[str, ...]) -> _Columns | None:
+    """Where a findings table keeps severity, status, re-test and CVSS (None: no findings table)."""
+    severity = next((n for n, name in enumerate(header) if name in SEVERITY_HEADERS), None)
+    statuses = [n for n, name in enumerate(header) if name in STATUS_HEADERS]
+    if severity is None or not statuses:
+        return None
+    return _Columns(
+        severity,
+        statuses,
+        [n for n, name in enumerate(header) if name in RETEST_HEADERS],
+        [n for n, name in enumerate(header) if name in CVSS_HEADERS],
+    )
+
+
+def _finding(line: int, cells: tuple[str, ...], at: _Columns) -> Finding | None:
+    """One row of a findings table; ``None`` for an empty row or one that says there is no finding and
+    leaves its severity, status and CVSS empty or not applicable."""
 
     def cell(n: int) -> str:
         return cells[n] if n < len(cells) else ""
@@ -260,22 +293,27 @@ def _finding(number: int, cells: list[str], at: _Columns) -> Finding | None:
     severity = cell(at.severity)
     statuses = tuple(cell(n) for n in at.statuses)
     read = {at.severity, *at.statuses, *at.retests, *at.cvss}
-    others = [_norm(c) for n, c in enumerate(cells) if n not in read]
-    if any(o in NO_FINDING for o in others) and _norm(severity) in NOT_APPLICABLE:
+    says_none = any(_norm(c) in NO_FINDING for n, c in enumerate(cells) if n not in read)
+    judged = [severity, *statuses, *(cell(n) for n in at.cvss)]
+    if says_none and all(_norm(c, note=False) in NOT_APPLICABLE for c in judged):
         return None
     closed = all(_norm(s, note=False) in CLOSED for s in statuses)
-    retested = all(_norm(cell(n)) in RETEST_PASSED for n in at.retests)
+    # closed only once re-tested: a table without a re-test column cannot show that a fix holds
+    retested = bool(at.retests) and all(_norm(cell(n), note=False) in RETEST_PASSED for n in at.retests)
     level = _norm(severity)
     known = level in SERIOUS or level in MINOR
     serious = level not in MINOR or any(_cvss(cell(n)) >= CVSS_SERIOUS for n in at.cvss)
-    return Finding(number, tuple(cells), severity, statuses, not (closed and retested), serious, known)
+    return Finding(line, cells, severity, statuses, not (closed and retested), serious, known)
+
+
+_CVSS_VECTOR = re.compile(r"\bCVSS:\d+(?:\.\d+)?/\S*", re.I)
+_OUT_OF_TEN = re.compile(r"/\s*10(?:[.,]0+)?(?![\d.,])")
+_SCORE = re.compile(r"(?<![\d.,])\d{1,2}(?:[.,]\d{1,2})?(?![\d.,])")
 
 
 def _cvss(cell: str) -> float:
-    """The CVSS base score a cell gives (the last number from 0 to 10 in it, so that a vector string
-    before the score is passed over), or 0 when it gives none."""
-    scores = [
-        float(n.replace(",", ".")) for n in re.findall(r"(?<![\d.,])\d{1,2}(?:[.,]\d)?(?![\d.,])", cell)
-    ]
-    scores = [n for n in scores if 0 <= n <= 10]
-    return scores[-1] if scores else 0.0
+    """The CVSS base score a cell gives: the highest number from 0 to 10 in it once vector strings
+    ("CVSS:3.1/AV:N/...") and "/10" are taken out (0 when it gives none)."""
+    text = _OUT_OF_TEN.sub(" ", _CVSS_VECTOR.sub(" ", cell))
+    scores = [float(n.replace(",", ".")) for n in _SCORE.findall(text)]
+    return max((n for n in scores if 0 <= n <= 10), default=0.0)

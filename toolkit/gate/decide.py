@@ -462,6 +462,9 @@ def _security_result_problems(step: Step, report: SecurityReport) -> Problems:
         problems.append(("release.result-not-passed", params))
     if report.tables == 0:
         problems.append(("release.no-findings-table", {"step": str(step.no)}))
+    for doubt in report.doubts:
+        params = {"step": str(step.no), "line": str(doubt.line), "detail": _shown(doubt.detail)}
+        problems.append((f"release.report-{doubt.kind}", params))
     for finding in report.open_serious:
         code = "release.open-finding" if finding.known else "release.open-finding-unknown-severity"
         params = {

@@ -88,11 +88,36 @@ TEXTS = {
     ),
     "release.open-finding": N_(
         "the report of step {step} has an open finding of severity '{severity}' (line {line}: {row}); "
-        "fix it, re-test, and mark it Diperbaiki"
+        "fix it, re-test, and mark it Diperbaiki with Uji ulang: Lulus (in a 'Uji ulang' column of the "
+        "findings table)"
     ),
     "release.open-finding-unknown-severity": N_(
         "the report of step {step} has an open finding of unknown severity '{severity}' (line {line}: "
-        "{row}); it counts as high: give it Kritis, Tinggi, Sedang or Rendah, or mark it Diperbaiki"
+        "{row}); it counts as high: give it Kritis, Tinggi, Sedang or Rendah, or fix it, re-test, and "
+        "mark it Diperbaiki with Uji ulang: Lulus"
+    ),
+    "release.report-front-matter": N_(
+        "the front matter of the report of step {step} cannot be read one way only (line {line}: "
+        "{detail}); fix it"
+    ),
+    "release.report-html-table": N_(
+        "the report of step {step} has a table in HTML (line {line}); write findings as a Markdown table"
+    ),
+    "release.report-nested-table": N_(
+        "the report of step {step} has a table inside a quote or a list (line {line}); put tables at the "
+        "start of a line, outside quotes and lists"
+    ),
+    "release.report-code-rows": N_(
+        "the report of step {step} has table rows in an indented code block (line {line}), which some "
+        "viewers show as a table; remove the indentation, or put code in a ``` block"
+    ),
+    "release.report-serious-elsewhere": N_(
+        "the report of step {step} says '{detail}' on line {line}, in a table that is not the findings "
+        "table (no 'Tingkat risiko' and 'Status' columns); put every finding in the findings table"
+    ),
+    "release.report-control-without-finding": N_(
+        "control {detail} in the report of step {step} (line {line}) is not marked Sesuai or Tidak "
+        "berlaku, but no finding names it; add a finding row with its code"
     ),
     # why a sign-off does not count
     "signoff.unknown-step": N_("names step '{step}', which the policy does not have"),

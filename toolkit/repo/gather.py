@@ -321,7 +321,7 @@ def _verdict_keys(sop: Sop, files: list[tuple[Artefact, Entry]], roots: tuple[by
         Cache.key(
             VERDICTS,
             lang,
-            repr((a.kind, a.sections, a.fields, *rules, *entry[1:])).encode(),
+            repr((a.kind, a.sections, a.fields, a.values, *rules, *entry[1:])).encode(),
             *([repr(a.signature).encode(), pinned.encode(), entry.path.encode()] if a.signature else []),
         )
         for a, entry in files

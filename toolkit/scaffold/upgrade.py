@@ -73,6 +73,13 @@ def _made_from(repo: Path, answers: dict[str, object], given: str | None, store:
                 "(project_template/VERSION at the time): sopkit upgrade {path} --from X.Y.Z"
             ).format(file=repo / ANSWERS, path=repo)
         )
+    if not _VERSION.fullmatch(version):
+        raise UserError(
+            _(
+                "'{version}' is not a template version; name it as X.Y.Z (project_template/VERSION at the "
+                "time), e.g. --from 0.2.0"
+            ).format(version=version)
+        )
     tag = f"v{version.removeprefix('v')}"
     if not git(["rev-parse", "--verify", "-q", f"refs/tags/{tag}"], store.path, check=False).strip():
         known = git(["tag", "--list", "v*"], store.path).split()
@@ -83,6 +90,9 @@ def _made_from(repo: Path, answers: dict[str, object], given: str | None, store:
             ).format(store=store.path, version=tag, known=", ".join(known) or "-")
         )
     return tag
+
+
+_VERSION = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+")  # a version, never a revision expression ("0.3.0^{tree}")
 
 
 def _adopt(repo: Path, tag: str, store: Store) -> None:
@@ -127,13 +137,14 @@ def upgrade(
         raise UserError(
             _("{path} has uncommitted changes; commit or stash them before upgrading").format(path=repo)
         )
+    start = git(["rev-parse", "HEAD"], repo).strip()  # what a failed or conflicting update goes back to
     if not recorded:
         _adopt(repo, old, store)
         if _same_commit(store, old, store.head):
             return UpgradeResult(repo, "up-to-date", old, store.head)
     else:
         _point_at_store(repo, answers, store)
-    return _apply(repo, old, store)
+    return _apply(repo, old, store, start)
 
 
 def _same_commit(store: Store, a: str, b: str) -> bool:
@@ -156,12 +167,13 @@ def _point_at_store(repo: Path, answers: dict[str, object], store: Store) -> Non
     commit_all(repo, "Record the local sop-toolkit template store")
 
 
-def _apply(repo: Path, old: str, store: Store) -> UpgradeResult:
+def _apply(repo: Path, old: str, store: Store, start: str) -> UpgradeResult:
+    """Run Copier's update; on failure or conflict, put ``repo`` back at ``start`` (before the commits
+    that recorded the template version or the store)."""
     from copier import run_update
     from copier.errors import CopierError
 
     before = set(_untracked(repo))
-    head = git(["rev-parse", "HEAD"], repo).strip()
     try:
         run_update(
             repo,
@@ -174,17 +186,17 @@ def _apply(repo: Path, old: str, store: Store) -> UpgradeResult:
             unsafe=False,
         )
     except (ValueError, CopierError) as exc:
-        _restore(repo, head, before)
+        _restore(repo, start, before)
         raise UserError(
             _("the template update failed in {path}: {reason}").format(path=repo, reason=exc)
         ) from exc
     except BaseException:
-        _restore(repo, head, before)
+        _restore(repo, start, before)
         raise
     conflicts = sorted(p[: -len(".rej")] for p in set(_untracked(repo)) - before if p.endswith(".rej"))
     conflicts += sorted(_inline_conflicts(repo))
     if conflicts:
-        _restore(repo, head, before)
+        _restore(repo, start, before)
         return UpgradeResult(repo, "conflict", old, store.head, tuple(conflicts))
     commit_all(repo, f"Upgrade the sop-toolkit template {old} -> {store.head}")
     return UpgradeResult(repo, "upgraded", old, store.head)

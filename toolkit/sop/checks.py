@@ -312,6 +312,21 @@ def _code(data: dict[str, Any]) -> dict[str, Any]:
     return _dict(_dict(data.get("gates")).get("code"))
 
 
+def _values(doc: Located, base: JsonPath, artefact: dict[str, Any]) -> Iterator[Problem]:
+    """Every field given allowed ``values`` must be one of the artefact's ``fields``."""
+    fields = set(_list(artefact.get("fields")))
+    for field in _dict(artefact.get("values")):
+        if field not in fields:
+            yield doc.problem(
+                (*base, "values", field),
+                _(
+                    "'{field}' has allowed values but is not one of this artefact's 'fields'; add it to "
+                    "'fields' or remove it from 'values'"
+                ).format(field=field),
+                key=True,
+            )
+
+
 def _artefacts(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Problem]:
     claimed: dict[str, tuple[str, int]] = {}
     for index, step in steps:
@@ -343,7 +358,8 @@ def _artefacts(doc: Located, data: dict[str, Any], steps: Steps) -> Iterator[Pro
         for j, artefact in artefacts:
             base: JsonPath = ("steps", index, "artefacts", j)
             kind = artefact.get("kind")
-            for key in ("sections", "fields"):
+            yield from _values(doc, base, artefact)
+            for key in ("sections", "fields", "values"):
                 if key in artefact and kind != "markdown":
                     yield doc.problem(
                         (*base, key),

@@ -78,6 +78,7 @@ class Artefact(NamedTuple):
     fields: tuple[str, ...] = ()
     optional: bool = False
     signature: SignaturePolicy | None = None  # PDF only: the electronic signature it must carry
+    values: tuple[tuple[str, tuple[str, ...]], ...] = ()  # field -> the only values it may hold
 
 
 class Step(NamedTuple):
@@ -168,6 +169,7 @@ def _artefact(raw: dict[str, Any]) -> Artefact:
         fields=tuple(raw.get("fields", ())),
         optional=bool(raw.get("optional", False)),
         signature=_signature(raw["signature"]) if "signature" in raw else None,
+        values=tuple((field, tuple(allowed)) for field, allowed in raw.get("values", {}).items()),
     )
 
 

@@ -20,6 +20,8 @@ def as_dict(sop: Sop) -> dict[str, Any]:
             out["sections"] = list(a.sections)
         if a.fields:
             out["fields"] = list(a.fields)
+        if a.values:
+            out["values"] = {field: list(allowed) for field, allowed in a.values}
         return out
 
     return {

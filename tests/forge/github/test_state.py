@@ -84,3 +84,11 @@ def test_the_tracking_issue_follows_the_branch_and_writes_only_when_something_ch
     line = next(x for x in issue.body.splitlines() if x.startswith("| 14 |"))
     assert "complete" in line and "joko (security)" in line
     assert {label.name for label in issue.labels} == {TRACKING_LABEL, step_label(15)}
+
+
+def test_people_whose_role_ended_are_not_named_as_who_must_act(ghoffice: GitHubOffice) -> None:
+    # Lina was a Kasi in 2019-2020: today, only the Kasi in office (Budi, Sari) are named
+    named = [step["people"] for step in steps(ghoffice).values() if "kasi" in step["act"]]
+    assert named, "no step waits for a Kasi"
+    for people in named:
+        assert any("Budi" in p for p in people) and not any("Lina" in p for p in people), people

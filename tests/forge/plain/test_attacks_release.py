@@ -10,7 +10,7 @@ its own security report (signed off by the security officer, so that only what t
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -306,3 +306,142 @@ def test_the_protected_branch_is_never_a_tag(office: Office, prepared: Prepared)
     result = office.cli("gate", "release", "--repo", str(office.app), *office.rules)
     assert result.exit_code == CANNOT_DECIDE, result.stdout
     assert "has no branch refs/heads/main" in result.stderr and "refs/remotes/origin/main" in result.stderr
+
+
+# --- the report read as a reader reads it (review of issue 10: F1-F7), end to end on the plain server ---
+
+NIHIL_ROW = "| 1 | Tidak ada temuan | - | - | - | - | - |"
+OPEN_RCE = "| 1 | Eksekusi kode jarak jauh | FIL-3 (V12.5.2) | Kritis | 9.8 | Terbuka | - |"
+FINDINGS_HEADER = (
+    "| No | Temuan | Kontrol (ASVS) | Tingkat risiko | CVSS | Status | Uji ulang |\n"
+    + "|---:|---|---|---|---|---|---|\n"
+)
+
+
+def edited_report(office: Office, tested: str, findings: str, edit: Callable[[str], str]) -> None:
+    """A report with ``findings`` in its findings table, then edited by ``edit``: committed, signed off by
+    the security officer (who reads the rendered page), and pushed."""
+    office.fill(14)
+    report = write_security_report(office.app, tested, findings=findings)
+    report.write_text(edit(report.read_text(encoding="utf-8")), encoding="utf-8")
+    office.commit("Laporan uji keamanan", author="rina")
+    assert office.signoff(14, "security").exit_code == 0
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+
+
+def after_findings(extra: str) -> Callable[[str], str]:
+    return lambda text: text.replace("## Kesimpulan", extra + "\n\n## Kesimpulan")
+
+
+@pytest.mark.parametrize(
+    ("findings", "edit", "reason"),
+    [
+        (
+            NIHIL_ROW,
+            after_findings(
+                "<table><tr><th>Tingkat risiko</th><th>Status</th></tr>"
+                "<tr><td>Kritis</td><td>Terbuka</td></tr></table>"
+            ),
+            "has a table in HTML",
+        ),
+        (
+            NIHIL_ROW,
+            after_findings("> | No | Tingkat risiko | Status |\n> |---|---|---|\n> | 2 | Kritis | Terbuka |"),
+            "has a table inside a quote or a list",
+        ),
+        (
+            NIHIL_ROW,
+            after_findings("    | 2 | RCE | FIL-3 | Kritis | 9.8 | Terbuka | - |"),
+            "has table rows in an indented code block",
+        ),
+        (
+            NIHIL_ROW,
+            after_findings(
+                "| No | Temuan | Severitas | Status |\n|---|---|---|---|\n| 2 | RCE | Kritis | Terbuka |"
+            ),
+            "says 'Kritis' on line",
+        ),
+        (  # the indented-fence trick: "    ```" opens nothing, so the nihil table is the one in code
+            OPEN_RCE,
+            lambda text: text.replace("## Temuan\n", "## Temuan\n\nContoh:\n\n    ```\n", 1).replace(
+                "## Kesimpulan", "```\n" + FINDINGS_HEADER + NIHIL_ROW + "\n```\n\n## Kesimpulan"
+            ),
+            "open finding of severity 'Kritis'",
+        ),
+        (  # a serious finding marked fixed in a table without a re-test column
+            NIHIL_ROW,
+            after_findings(
+                "| No | Temuan | Tingkat risiko | Status |\n|---|---|---|---|\n"
+                "| 2 | RCE | Kritis | Diperbaiki |"
+            ),
+            "open finding of severity 'Kritis'",
+        ),
+        (
+            "| 1 | RCE | FIL-3 | Kritis | 9.8 | Diperbaiki | Lulus (kecuali modul admin: masih rentan) |",
+            lambda text: text,
+            "open finding of severity 'Kritis'",
+        ),
+        (
+            "| 1 | RCE | FIL-3 | Rendah | 9.8 (CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H) | Terbuka | - |",
+            lambda text: text,
+            "open finding of severity 'Rendah'",
+        ),
+        (
+            "| 1 | RCE | FIL-3 | Rendah | 9.80 | Terbuka | - |",
+            lambda text: text,
+            "open finding of severity 'Rendah'",
+        ),
+        (
+            "| 1 | RCE | Tidak ada | - | 9.8 | Terbuka | - |",
+            lambda text: text,
+            "open finding of unknown severity '-'",
+        ),
+        (
+            NIHIL_ROW,
+            lambda text: text.replace(
+                "| AKS-2 | Pengguna hanya dapat mengakses data miliknya (IDOR) | V4.2.1 | Sesuai |",
+                "| AKS-2 | Pengguna hanya dapat mengakses data miliknya (IDOR) | V4.2.1 | Tidak sesuai |",
+            ),
+            "control AKS-2 in the report of step 14",
+        ),
+    ],
+    ids=[
+        "html table",
+        "quoted table",
+        "rows as indented code",
+        "another severity header",
+        "indented fence",
+        "no re-test column",
+        "re-test with a reservation",
+        "cvss vector after the score",
+        "cvss with two decimals",
+        "no severity, a cell saying none",
+        "non-compliant control, no finding",
+    ],
+)
+def test_what_a_reader_sees_is_what_the_gate_reads(
+    office: Office, prepared: Prepared, findings: str, edit: Callable[[str], str], reason: str
+) -> None:
+    edited_report(office, prepared.tested, findings, edit)
+    blocked_because(release(office), reason)
+
+
+def test_the_nihil_report_releases(office: Office, prepared: Prepared) -> None:
+    edited_report(office, prepared.tested, NIHIL_ROW, lambda text: text)
+    result = release(office)
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_a_duplicate_result_key_is_read_neither_way(office: Office, prepared: Prepared) -> None:
+    # PyYAML alone keeps the last of two keys: "TIDAK LULUS" above "LULUS" would have released
+    office.fill(14)
+    report = write_security_report(office.app, prepared.tested, findings=NIHIL_ROW)
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("hasil: ", 'hasil: "TIDAK LULUS"\nhasil: ', 1), encoding="utf-8")
+    office.commit("Laporan uji keamanan", author="rina")
+    refused = office.signoff(14, "security")
+    assert refused.exit_code == CANNOT_DECIDE
+    assert "duplicate key 'hasil'" in refused.output + refused.stderr
+    assert office.push().returncode == 0
+    blocked_because(release(office), "step 14")

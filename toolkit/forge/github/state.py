@@ -24,14 +24,27 @@ if TYPE_CHECKING:
     from toolkit.gate.model import Message, Report, Rules, View
 
 
-def state(repo: Path, hub: GitHub, branch: str, rev: str = "HEAD", cache: Cache | None = None) -> Judged:
-    """The state of ``rev`` (the default branch's tip, checked out with its whole history)."""
+def state(
+    repo: Path,
+    hub: GitHub,
+    branch: str,
+    rev: str = "HEAD",
+    cache: Cache | None = None,
+    now: int | None = None,
+) -> Judged:
+    """The state of ``rev`` (the default branch's tip, checked out with its whole history); the people who
+    must act are those holding the role on the office's day ``now`` (default: today), as on a plain
+    server."""
+    import time
+
+    from toolkit.evidence.roster import office_day
     from toolkit.gate import decide
 
     notes: list[Message] = []
     found = sources(repo, merged_approvals(hub, branch), notes)
     rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), found)
-    report = decide.state(rules, view)
+    today = office_day(int(now if now is not None else time.time()), rules.sop.settings.timezone)
+    report = decide.state(rules, view, today)
     return Judged(rules, view, report._replace(notes=(*report.notes, *distinct(notes))))
 
 
