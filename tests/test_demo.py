@@ -48,4 +48,6 @@ def test_demo_in_a_relative_folder(cli: Cli, tmp_path: Path, monkeypatch) -> Non
     monkeypatch.chdir(tmp_path)
     result = cli("demo")
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert (tmp_path / "sopkit-demo" / "server.git" / "sopkit" / "pushes.log").read_text().count("\n") == 14  # the accepted pushes
+    assert (tmp_path / "sopkit-demo" / "server.git" / "sopkit" / "pushes.log").read_text().count(
+        "\n"
+    ) == 14  # the accepted pushes
