@@ -101,7 +101,8 @@ def sync_issue(
     unchanged) and the issue. Calls: one to list, one to write when something changed."""
     repo = client.get_repo(full_name, lazy=True)
     wanted = sorted({label, *labels})
-    found = [i for i in repo.get_issues(state="open", labels=[label]) if i.pull_request is None]
+    # a pull request's web address names it (``pull_request`` itself would cost a call per issue)
+    found = [i for i in repo.get_issues(state="open", labels=[label]) if "/pull/" not in i.html_url]
     if not found:
         return "created", repo.create_issue(title=title, body=body, labels=wanted)
     issue = min(found, key=lambda i: i.number)  # the first one made; a second is someone's copy

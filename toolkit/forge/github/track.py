@@ -13,7 +13,7 @@ from toolkit.evidence.roster import Roster, office_day
 from toolkit.forge.github.names import step_label
 from toolkit.gate.model import STATUS_LABELS, Report, Status, StepReport
 from toolkit.gate.progress import Waiting, waiting
-from toolkit.i18n import LANGUAGES, _, catalog
+from toolkit.i18n import LANGUAGES, N_, _, catalog
 from toolkit.sop.model import Sop
 
 _ICON = {Status.COMPLETE: "✅", Status.BLOCKED: "⏸️", Status.AWAITING_SIGNOFF: "✍️", Status.STALE: "♻️"}
@@ -122,7 +122,6 @@ class Tracked(NamedTuple):
 MAX_BODY = 65_536  # GitHub's own limit of an issue body
 _PIPE = re.compile(r"(?<!\\)\|")
 _COUNTED = re.compile(r"^<!-- sopkit-track counted (\d{4}-\d{2}-\d{2}) -->$", re.MULTILINE)
-_WAIT = re.compile(r"^(⚠️ )?\D*?(\d{1,6})\D+?(?:(\d{1,6})\D*)?$")
 
 
 def _status_names() -> dict[str, Status]:
@@ -170,12 +169,24 @@ def _step(line: str, no: int, names: dict[str, Status]) -> TrackedStep | None:
     return TrackedStep(no, _uncell(title), status, _uncell(signed), people, *waited)
 
 
+def _wait_forms() -> list[re.Pattern[str]]:
+    """The waiting cell as :func:`_waiting` words it, in every language, with the figures as groups."""
+    forms = []
+    for lang in LANGUAGES:
+        for template in (N_("{days} of {limit} days"), N_("{days} days")):
+            text = re.escape(catalog(lang).gettext(template))
+            for name in ("days", "limit"):
+                text = text.replace(re.escape("{" + name + "}"), f"(?P<{name}>\\d{{1,6}})")
+            forms.append(re.compile(f"(?P<warned>⚠️ )?{text}"))
+    return forms
+
+
 def _wait(text: str) -> tuple[int | None, int | None, bool] | None:
-    found = _WAIT.match(text)
+    found = next((m for form in _wait_forms() if (m := form.fullmatch(text))), None)
     if found is None:
         return None
-    warned, days, limit = found.group(1) is not None, int(found.group(2)), found.group(3)
-    return days, int(limit) if limit else None, warned
+    limit = found.groupdict().get("limit")
+    return int(found["days"]), int(limit) if limit else None, found["warned"] is not None
 
 
 def _uncell(text: str) -> str:
