@@ -6,6 +6,7 @@ the default branch (``sopkit github track``), only when something changed."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import NamedTuple
 
@@ -124,6 +125,7 @@ _PIPE = re.compile(r"(?<!\\)\|")
 _COUNTED = re.compile(r"^<!-- sopkit-track counted (\d{4}-\d{2}-\d{2}) -->$", re.MULTILINE)
 
 
+@functools.cache
 def _status_names() -> dict[str, Status]:
     """A status by its label in every language the writer may have written it in."""
     return {
@@ -169,6 +171,7 @@ def _step(line: str, no: int, names: dict[str, Status]) -> TrackedStep | None:
     return TrackedStep(no, _uncell(title), status, _uncell(signed), people, *waited)
 
 
+@functools.cache
 def _wait_forms() -> list[re.Pattern[str]]:
     """The waiting cell as :func:`_waiting` words it, in every language, with the figures as groups."""
     forms = []
