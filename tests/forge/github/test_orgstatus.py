@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -147,7 +148,7 @@ def test_dashboard_issue_written_once_then_left(standin: StandIn, monkeypatch: p
     standin.reset_log()
     first = run_sopkit(*args, "--skip", "tanpa-pelacakan", "--skip", "rusak")
     assert first.exit_code == 0, first.output
-    assert "dipasang" in first.stdout or "pinned" in first.stdout
+    assert "disematkan" in first.stdout  # created and pinned
     issues = list(standin.world.repos[f"{ORG}/intake"].issues.values())
     assert len(issues) == 1 and issues[0].pinned and issues[0].labels == ["sop-dasbor"]
     assert "| app-03 |" in (issues[0].body or "") and "rusak" not in (issues[0].body or "")
@@ -183,3 +184,29 @@ def test_bad_input_is_named(standin: StandIn, monkeypatch: pytest.MonkeyPatch, t
         result = run_sopkit("status", *args, "--api-url", standin.api_url)
         assert result.exit_code == 2 and result.stderr.strip(), args
         assert "Traceback" not in result.output
+
+
+def test_names_cannot_break_the_dashboard_issue(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", _org(standin))
+    _t, body = tracked_body(4)
+    add_tracked(standin, f"{ORG}/jahat", body, 'Pelacakan SOP: <img src=x onerror="a()"> | 9 | selesai')
+    args = ("github", "dashboard-issue", "--org", ORG, "--repo", "intake", "--api-url", standin.api_url)
+    assert run_sopkit(*args, "--skip", "tanpa-pelacakan", "--skip", "rusak").exit_code == 0
+    written = next(iter(standin.world.repos[f"{ORG}/intake"].issues.values())).body or ""
+    line = next(x for x in written.splitlines() if x.startswith("| jahat |"))
+    assert "<img" not in written and "&lt;img" in line
+    assert len(re.findall(r"(?<!\\)\|", line)) == 8  # still the table's seven columns
+
+
+def test_the_first_tracking_issue_is_read(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", _org(standin))
+    rosy_title, rosy = tracked_body(18, Status.COMPLETE)
+    repo = standin.world.repos[f"{ORG}/app-03"]
+    first = repo.issues[1]
+    with standin.world.lock:
+        repo.issues[2] = type(first)(
+            standin.world.ids(), 2, rosy_title, rosy, first.user, labels=list(first.labels)
+        )
+    result = run_sopkit("status", "--org", ORG, "--api-url", standin.api_url, "--format", "json")
+    rows = {r["repository"]: r for r in json.loads(result.stdout)["applications"]}
+    assert rows["app-03"]["step"] == 3 and rows["app-03"]["status"] == "missing"
