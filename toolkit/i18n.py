@@ -70,9 +70,14 @@ def set_language(lang: str) -> None:
         lang = DEFAULT_LANGUAGE
     if _current is not None and _current[0] == lang:
         return  # the catalog is loaded and click already points at it
-    translations = gettext.NullTranslations() if lang == "en" else _catalog(lang)
+    translations = catalog(lang)
     _current = (lang, translations)
     _translate_click(translations)
+
+
+def catalog(lang: str) -> gettext.NullTranslations:
+    """The messages of ``lang`` whatever the current language (to read text written in either)."""
+    return gettext.NullTranslations() if lang == "en" else _catalog(lang)
 
 
 def _catalog(lang: str) -> gettext.NullTranslations:

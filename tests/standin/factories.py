@@ -227,7 +227,7 @@ class Factories:
                 "has_pages": False,
                 "has_downloads": True,
                 "has_discussions": False,
-                "archived": False,
+                "archived": repo.archived,
                 "disabled": False,
                 "is_template": False,
                 "license": None,

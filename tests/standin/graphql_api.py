@@ -258,6 +258,7 @@ class Resolver:
                 "id": node_id("Owner", repo.owner.id),
             },
             "isPrivate": repo.private,
+            "isArchived": repo.archived,
             "visibility": "PRIVATE" if repo.private else "PUBLIC",
             "url": f"{self.w.web_url}/{repo.full_name}",
             "defaultBranchRef": lambda **_: self.ref(repo, repo.default_branch),

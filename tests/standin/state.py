@@ -230,6 +230,7 @@ class Repo:
     private: bool = True
     description: str | None = None
     default_branch: str = "main"
+    archived: bool = False
     settings: dict[str, Any] = field(
         default_factory=lambda: {
             "allow_merge_commit": True,

@@ -194,6 +194,51 @@ def track(repo: Path, branch: str, full_name: str | None) -> None:
 
 
 @github.command(
+    "dashboard-issue",
+    help=_(
+        "Keep one pinned issue (label sop-dasbor) in the intake repository whose body is the status of "
+        "every repository of the organisation, read from their tracking issues: written only when it "
+        "changed. The token (GITHUB_TOKEN) must read the issues of every repository and write issues in "
+        "the intake repository. Exit 0; 2 when a repository cannot be judged (it is listed with the "
+        "reason) or GitHub cannot be asked."
+    ),
+)
+@click.option("--org", required=True, help=_("The GitHub organisation."))
+@click.option(
+    "--repo", "intake", required=True, help=_("The intake repository (its name in the organisation).")
+)
+@click.option(
+    "--skip",
+    multiple=True,
+    help=_(
+        "A repository of the organisation that is not an application (repeatable); the intake is skipped."
+    ),
+)
+@click.option(
+    "--api-url",
+    default="https://api.github.com",
+    show_default=True,
+    help=_("GitHub's API address (GitHub Enterprise Server: https://HOST/api/v3)."),
+)
+def dashboard_issue(org: str, intake: str, skip: tuple[str, ...], api_url: str) -> None:
+    from toolkit.cli.status_cmd import org_states
+    from toolkit.forge.github.api import make_client
+    from toolkit.forge.github.dashboard_issue import dashboard_body, sync_dashboard
+
+    if "/" in intake or not intake.strip():
+        raise UserError(
+            _("--repo is the intake repository's name in {org}, not {name!r}").format(org=org, name=intake)
+        )
+    apps = org_states(org, api_url, (intake, *skip))
+    title, body = dashboard_body(org, apps)
+    done = sync_dashboard(make_client(os.environ["GITHUB_TOKEN"], api_url), f"{org}/{intake}", title, body)
+    said = {"created": _("dashboard issue created and pinned"), "updated": _("dashboard issue updated")}
+    click.echo(said.get(done, _("dashboard issue unchanged")))
+    if any(a.problem for a in apps):
+        raise SystemExit(EXIT_USAGE)
+
+
+@github.command(
     "release",
     help=_(
         "The release gate on GitHub: REF (default HEAD, a tag) must be on the default branch, whose "

@@ -17,7 +17,20 @@ if TYPE_CHECKING:
 ROOT_ARG = click.argument(
     "root",
     type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
-    default=".",
+    required=False,
+)
+ORG = click.option(
+    "--org",
+    help=_(
+        "A GitHub organisation instead of ROOT: each repository's state as its tracking issue tells it "
+        "(token from GITHUB_TOKEN)."
+    ),
+)
+API_URL = click.option(
+    "--api-url",
+    default="https://api.github.com",
+    show_default=True,
+    help=_("GitHub's API address (GitHub Enterprise Server: https://HOST/api/v3)."),
 )
 BRANCH = click.option(
     "--branch",
@@ -27,7 +40,39 @@ BRANCH = click.option(
 )
 
 
-def _gather(root: Path, branch: str) -> list[AppState]:
+def _gather(root: Path | None, branch: str, org: str | None, api_url: str) -> list[AppState]:
+    if org is not None:
+        if root is not None:
+            raise UserError(_("give either ROOT or --org, not both"))
+        return org_states(org, api_url)
+    return _gather_local(root or Path.cwd(), branch)
+
+
+def org_states(org: str, api_url: str, skip: tuple[str, ...] = ()) -> list[AppState]:
+    """The organisation's applications from their tracking issues (GITHUB_TOKEN must read them all)."""
+    import os
+    import time
+
+    from toolkit.forge.github.api import make_client
+    from toolkit.forge.github.orgstatus import check_org, org_status
+
+    token = os.environ.get("GITHUB_TOKEN", "")
+    if not token:
+        raise UserError(
+            _(
+                "no GITHUB_TOKEN in the environment: give a token that can read the issues of {org}'s "
+                "repositories"
+            ).format(org=org)
+        )
+    if not api_url.lower().startswith(("https://", "http://")):
+        raise UserError(_("--api-url must be an http(s) address, not {url!r}").format(url=api_url))
+    apps = org_status(make_client(token, api_url), check_org(org), int(time.time()), skip)
+    if not apps:
+        raise UserError(_("{org} has no repository (that is not archived) the token can see").format(org=org))
+    return apps
+
+
+def _gather_local(root: Path, branch: str) -> list[AppState]:
     from toolkit.forge.plain.status import status as plain_status
     from toolkit.repo.discover import MAX_DEPTH
 
@@ -54,11 +99,14 @@ def _undecided(apps: list[AppState]) -> None:
     help=_(
         "The state of every application repository under ROOT (a folder of clones or of a server's bare "
         "repositories): its current step, status, days in it against the office's time limit, who must "
-        "act and how many steps are complete. Exit 0; 2 when a repository cannot be judged (it is listed "
-        "with the reason) or none is found."
+        "act and how many steps are complete. With --org, every repository of a GitHub organisation as "
+        "its tracking issue tells it (a summary: the gate and the audit are what enforce). Exit 0; 2 when "
+        "a repository cannot be judged (it is listed with the reason) or none is found."
     )
 )
 @ROOT_ARG
+@ORG
+@API_URL
 @click.option(
     "--format",
     "fmt",
@@ -69,10 +117,10 @@ def _undecided(apps: list[AppState]) -> None:
 )
 @BRANCH
 @lean
-def status(root: Path, fmt: str, branch: str) -> None:
+def status(root: Path | None, org: str | None, api_url: str, fmt: str, branch: str) -> None:
     from toolkit.overview import table
 
-    apps = _gather(root, branch)
+    apps = _gather(root, branch, org, api_url)
     if fmt == "table":
         table.print_table(apps)
     else:
@@ -112,11 +160,13 @@ def _url_template(value: str | None, needs: tuple[str, ...], option: str) -> str
         "Write the SOP dashboard of every application repository under ROOT to DIR/index.html: one "
         "self-contained page (no script, nothing fetched, readable on a phone) with each application's "
         "progress through the steps, overdue steps, who must act, links to repositories and documents, "
-        "and the requests' timeline. Exit 0; 2 when a repository cannot be judged (it is on the page "
-        "with the reason)."
+        "and the requests' timeline; with --org, a GitHub organisation's repositories from their "
+        "tracking issues. Exit 0; 2 when a repository cannot be judged (it is on the page with the reason)."
     )
 )
 @ROOT_ARG
+@ORG
+@API_URL
 @click.option(
     "--out",
     required=True,
@@ -135,7 +185,14 @@ def _url_template(value: str | None, needs: tuple[str, ...], option: str) -> str
     help=_("The request registry: its requests and their dispositions as a timeline."),
 )
 def dashboard(
-    root: Path, out: Path, branch: str, repo_url: str | None, doc_url: str | None, registry: Path | None
+    root: Path | None,
+    org: str | None,
+    api_url: str,
+    out: Path,
+    branch: str,
+    repo_url: str | None,
+    doc_url: str | None,
+    registry: Path | None,
 ) -> None:
     import time
 
@@ -146,12 +203,20 @@ def dashboard(
         _url_template(doc_url, ("repo", "path"), "--doc-url"),
         branch,
     )
-    apps = _gather(root, branch)
+    apps = _gather(root, branch, org, api_url)
+    if org is not None and links.repo is None:  # the repositories' own addresses on GitHub
+        links = links._replace(repo=_org_repo_url(apps))
     requests = _timeline(registry, apps) if registry is not None else None
     html = page(apps, requests, links=links, generated=time.strftime("%Y-%m-%d %H:%M %Z"))
     target = write_page(out, html)
     click.echo(_("Dashboard written: {path}").format(path=target))
     _undecided(apps)
+
+
+def _org_repo_url(apps: list[AppState]) -> str | None:
+    """``{repo}`` beside the repositories' web address GitHub gave (``https://github.com/ORG/{repo}``)."""
+    base = apps[0].path.rsplit("/", 1)[0]
+    return base + "/{repo}" if base.lower().startswith(("https://", "http://")) else None
 
 
 def _timeline(registry: Path, apps: list[AppState]) -> list[Request]:

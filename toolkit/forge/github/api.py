@@ -18,6 +18,7 @@ from toolkit.i18n import _
 
 if TYPE_CHECKING:
     from github import Github
+    from github.Issue import Issue
 
 DEFAULT_API = "https://api.github.com"
 PAGE = 100  # items per page, GitHub's most
@@ -63,23 +64,69 @@ def _detail(data: Any) -> str:
     return str(data)[:200] if data else "-"
 
 
+def make_client(token: str, api_url: str = DEFAULT_API) -> Github:
+    from github import Auth, Github
+    from github.GithubRetry import GithubRetry
+
+    # PyGithub retries 5xx and rate limits itself (secondary limits by their Retry-After).
+    return Github(
+        auth=Auth.Token(token), base_url=api_url.rstrip("/"), retry=GithubRetry(total=6), timeout=30
+    )
+
+
+def graphql(
+    client: Github,
+    query: str,
+    variables: dict[str, Any],
+    what: str,
+    answered: str | None = None,
+    unreached: str | None = None,
+) -> dict[str, Any]:
+    """The ``data`` of a GraphQL answer; failures worded as :func:`_asking` words them."""
+    with _asking(what, answered, unreached):
+        _headers, data = client.requester.graphql_query(query, variables)
+    result = data.get("data")
+    if not isinstance(result, dict):
+        raise Unreachable(
+            _("cannot decide: GitHub's answer to {what} holds no data; the gate blocks").format(what=what)
+        )
+    return result
+
+
+def sync_issue(
+    client: Github, full_name: str, label: str, title: str, body: str, labels: tuple[str, ...] = ()
+) -> tuple[str, Issue]:
+    """Keep the one open issue labelled ``label`` of ``full_name`` as given (run inside :func:`_asking`):
+    created when missing, edited only when it differs. Returns what happened (created, updated or
+    unchanged) and the issue. Calls: one to list, one to write when something changed."""
+    repo = client.get_repo(full_name, lazy=True)
+    wanted = sorted({label, *labels})
+    # a pull request's web address names it (``pull_request`` itself would cost a call per issue)
+    found = [i for i in repo.get_issues(state="open", labels=[label]) if "/pull/" not in i.html_url]
+    if not found:
+        return "created", repo.create_issue(title=title, body=body, labels=wanted)
+    issue = min(found, key=lambda i: i.number)  # the first one made; a second is someone's copy
+    if (
+        issue.title == title
+        and (issue.body or "") == body
+        and sorted(name.name for name in issue.labels) == wanted
+    ):
+        return "unchanged", issue
+    issue.edit(title=title, body=body, labels=wanted)
+    return "updated", issue
+
+
 class GitHub:
     """One repository on GitHub (or GitHub Enterprise Server at ``api_url``), as a token sees it."""
 
     def __init__(self, repository: str, token: str, api_url: str = DEFAULT_API) -> None:
-        from github import Auth, Github
-        from github.GithubRetry import GithubRetry
-
         owner, _sep, name = repository.partition("/")
         if not owner or not name or "/" in name:
             raise UserError(
                 _("the repository must be given as OWNER/NAME, not '{name}'").format(name=repository)
             )
         self.owner, self.name, self.full_name = owner, name, repository
-        # PyGithub retries 5xx and rate limits itself (secondary limits by their Retry-After).
-        self.client: Github = Github(
-            auth=Auth.Token(token), base_url=api_url.rstrip("/"), retry=GithubRetry(total=6), timeout=30
-        )
+        self.client: Github = make_client(token, api_url)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> GitHub:
@@ -100,14 +147,7 @@ class GitHub:
         return cls(repository, token, env.get("GITHUB_API_URL") or DEFAULT_API)
 
     def graphql(self, query: str, variables: dict[str, Any], what: str) -> dict[str, Any]:
-        with _asking(what):
-            _headers, data = self.client.requester.graphql_query(query, variables)
-        result = data.get("data")
-        if not isinstance(result, dict):
-            raise Unreachable(
-                _("cannot decide: GitHub's answer to {what} holds no data; the gate blocks").format(what=what)
-            )
-        return result
+        return graphql(self.client, query, variables, what)
 
     def pull_request(self, number: int, need_base: bool = True) -> tuple[PullRequest, str]:
         """The pull request with every review (all pages), and the commit at the tip of its base branch."""
@@ -224,24 +264,8 @@ class GitHub:
         when it differs. Returns what happened: created, updated or unchanged."""
         from toolkit.forge.github.names import TRACKING_LABEL
 
-        repo = self.client.get_repo(self.full_name, lazy=True)
-        wanted = sorted({TRACKING_LABEL, *labels})
         with _asking(_("the tracking issue")):
-            found = [
-                i for i in repo.get_issues(state="open", labels=[TRACKING_LABEL]) if i.pull_request is None
-            ]
-            if not found:
-                repo.create_issue(title=title, body=body, labels=wanted)
-                return "created"
-            issue = min(found, key=lambda i: i.number)  # the first one made; a second is someone's copy
-            if (
-                issue.title == title
-                and (issue.body or "") == body
-                and sorted(label.name for label in issue.labels) == wanted
-            ):
-                return "unchanged"
-            issue.edit(title=title, body=body, labels=wanted)
-            return "updated"
+            return sync_issue(self.client, self.full_name, TRACKING_LABEL, title, body, labels)[0]
 
     def publish_check(
         self,

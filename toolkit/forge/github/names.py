@@ -6,6 +6,7 @@ CHECK_NAME = "sop-gate"  # the check run the gate publishes; branch protection r
 ACTIONS_APP_ID = 15368  # the GitHub Actions app: the required check must come from it
 TRACKING_LABEL = "sop-pelacakan"  # the one issue per repository that tracks its steps
 TRACKING_COLOR = "5319e7"
+DASHBOARD_LABEL = "sop-dasbor"  # the one pinned issue of the intake repository: the organisation's status
 STEP_COLOR = "0e8a16"
 
 
