@@ -109,6 +109,21 @@ def resolve(repo: Path, rev: str) -> str:
     )
 
 
+def ref_tip(repo: Path, ref: str) -> str | None:
+    """The object id the full ref ``ref`` holds, read as exactly that ref; ``None`` when there is none.
+    (``rev-parse refs/remotes/origin/main`` would take a tag of that name when the branch is missing.)"""
+    from toolkit.errors import UserError
+
+    try:
+        out = Pending(repo, ["show-ref", "--verify", ref]).output().decode("utf-8", "replace")
+    except UserError:
+        return None
+    found = out.split("\n", 1)[0].split(" ")
+    if len(found) != 2 or found[1] != ref or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", found[0]):
+        return None
+    return found[0]
+
+
 def start_snapshot(repo: Path, rev: str | None) -> Later[Snapshot]:
     """Every file of the commit ``rev`` (``None``: the empty tree before the first commit)."""
     if rev is None:
