@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
+from toolkit.evidence.identity import with_accounts
 from toolkit.evidence.model import CommitInfo, Entries, Snapshot
 from toolkit.repo.git import git_env
 
@@ -301,6 +302,8 @@ def _history(out: bytes, trees: dict[str, str] | None = None) -> list[CommitInfo
         else:
             emails = [author, committer, *_EMAIL.findall(coauthors)]
             people = tuple(dict.fromkeys(_text(e).lower() for e in emails if e))
+        if "noreply.github.com" in header.lower():  # GitHub's no-reply address names an account
+            people = with_accounts(people)
         commits.append(CommitInfo(sha, tuple(parents), people, int(when), names, empty, tree))
     return commits
 

@@ -48,8 +48,8 @@ class Audit(NamedTuple):
 
 def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> Audit:
     """Audit ``branch`` as the checkout's ``origin/<branch>`` has it (fetched with its whole history)."""
-    from toolkit.forge.github.state import state
     from toolkit.errors import UserError
+    from toolkit.forge.github.state import state
     from toolkit.repo.gitread import ref_tip
 
     cache = cache or Cache.default()
