@@ -29,8 +29,8 @@ def test_a_pull_request_into_a_side_branch_gets_no_check_run_for_main(ghoffice: 
     protect_main(office)
     base = office.branch("atk-base", office.security_report())
     office.git("checkout", "-q", "-B", "atk-head", base)
-    office.git("-c", "user.name=Eko", "-c", "user.email=eko@sumbarprov.go.id", "commit", "-q", "--allow-empty",
-               "-m", "kosong")  # fmt: skip
+    eko = ("-c", "user.name=Eko", "-c", "user.email=eko@sumbarprov.go.id")
+    office.git(*eko, "commit", "-q", "--allow-empty", "-m", "kosong")
     head = office.git("rev-parse", "HEAD").strip()
     office.git("push", "-q", "-o", f"user={LOGINS['eko']}", "origin", "HEAD:refs/heads/atk-head")
     into_main = office.pull("atk-head")
