@@ -32,9 +32,7 @@ class Approved(NamedTuple):
     same_content: str | None = None
 
 
-def sources(
-    repo: Path, approved: list[Approved], notes: list[Message], now: int | None = None
-) -> Sources:
+def sources(repo: Path, approved: list[Approved], notes: list[Message], now: int | None = None) -> Sources:
     """The sign-offs of a view: SSH-signed commits (timed by GitHub's clock, ``now`` when nothing earlier
     vouches for them), and the approvals of each of ``approved`` whose anchor is in the view's history.
     Why an approval counts for nothing goes to ``notes``."""
