@@ -4,6 +4,7 @@ workflow schema, and pins every action and reusable workflow to a full commit SH
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, Cli
+from tests.conftest import ROOT, Cli, git
 
 OWN = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 TEMPLATE_WORKFLOWS = ROOT / "project_template" / "template" / ".github" / "workflows"
@@ -84,11 +85,49 @@ def test_the_reusable_gate_installs_from_the_base_with_hashes() -> None:
     assert "--require-hashes" in runs and 'git show "${BASE_SHA}:.sop/requirements.txt"' in runs
 
 
-def test_the_release_installs_from_the_default_branch_never_from_the_tag() -> None:
+def _release_runs() -> str:
     release = yaml.safe_load((ROOT / ".github" / "workflows" / "sop-release.yml").read_text())
-    runs = "\n".join(step.get("run", "") for step in release["jobs"]["release-gate"]["steps"])
-    assert 'git show "origin/${BRANCH}:.sop/requirements.txt"' in runs and "--require-hashes" in runs
+    return "\n".join(step.get("run", "") for step in release["jobs"]["release-gate"]["steps"])
+
+
+def test_the_release_installs_from_the_default_branch_never_from_the_tag() -> None:
+    runs = _release_runs()
+    assert 'git show "refs/remotes/origin/${BRANCH}:.sop/requirements.txt"' in runs
+    assert "--require-hashes" in runs
     assert 'sopkit github release --branch "${BRANCH}"' in runs
+
+
+def test_a_tag_named_like_the_remote_branch_does_not_shadow_it(tmp_path: Path) -> None:
+    """A programmer pushes a tag ``origin/main`` holding their own requirements: git prefers
+    refs/tags/origin/main to refs/remotes/origin/main for the short name, so the release job reads the
+    default branch's file only because it names the ref in full. The job's own command, in a real clone."""
+    server, clone = tmp_path / "server.git", tmp_path / "clone"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(server)], check=True)
+    subprocess.run(["git", "clone", "-q", str(server), str(clone)], check=True, capture_output=True)
+    (clone / ".sop").mkdir()
+    (clone / ".sop" / "requirements.txt").write_text("branch\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "kebijakan")
+    git(clone, "push", "-q", "origin", "HEAD:refs/heads/main")
+    (clone / ".sop" / "requirements.txt").write_text("tag\n")
+    git(clone, "commit", "-q", "-am", "milik programmer")
+    git(clone, "tag", "origin/main")
+    git(clone, "push", "-q", "origin", "refs/tags/origin/main")
+    job = tmp_path / "job"  # as actions/checkout with fetch-depth: 0 fetches: branches and tags
+    subprocess.run(["git", "clone", "-q", str(server), str(job)], check=True, capture_output=True)
+    git(job, "fetch", "-q", "--tags", "origin")
+    assert git(job, "show", "origin/main:.sop/requirements.txt") == "tag\n"  # the trap is real
+    (command,) = [line for line in _release_runs().splitlines() if line.startswith("git show ")]
+    ran = subprocess.run(
+        ["bash", "-euc", command],
+        cwd=job,
+        env={**os.environ, "BRANCH": "main", "RUNNER_TEMP": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert (tmp_path / "sopkit-requirements.txt").read_text() == "branch\n"
 
 
 def test_no_workflow_puts_expressions_into_scripts_or_runs_on_pull_request_target(rendered: Path) -> None:

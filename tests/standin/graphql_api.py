@@ -6,6 +6,7 @@ error naming it (and a contract problem that fails the test), never a silent nul
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.standin import rules
 from tests.standin.factories import node_id
-from tests.standin.gitstore import CommitInfo, commits_of
+from tests.standin.gitstore import CommitInfo, Person, commits_of
 from tests.standin.state import CheckRun, Issue, PullRequest, Repo, Token, User
 
 if TYPE_CHECKING:
@@ -49,6 +50,13 @@ def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
 
 def _cursor(offset: int) -> str:
     return base64.b64encode(f"cursor:{offset}".encode()).decode()
+
+
+_COAUTHOR = re.compile(r"^co-authored-by:[ \t]*(.*?)[ \t]*<([^<>\n]+)>[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _coauthors(message: str, date: str) -> list[Person]:
+    return [Person(name, email, date) for name, email in _COAUTHOR.findall(message)]
 
 
 def _offset(after: str | None) -> int:
@@ -353,6 +361,10 @@ class Resolver:
             "url": f"{self.w.web_url}/{repo.full_name}/commit/{sha}",
             "author": lambda **_: git_actor(info.author),
             "committer": lambda **_: git_actor(info.committer),
+            # the git author first, then each Co-authored-by trailer, as GitHub lists them
+            "authors": lambda first=None, after=None, **_: connection(
+                [info.author, *_coauthors(info.message, info.author.date)], git_actor, first, after
+            ),
             "parents": lambda first=None, after=None, **_: connection(
                 commits_of(repo.git, list(info.parents)), lambda c: self.commit(repo, c), first, after
             ),

@@ -87,7 +87,14 @@ class World:
         return value
 
     def user_by_email(self, email: str) -> User | None:
-        return next((u for u in self.users.values() if u.email and u.email.lower() == email.lower()), None)
+        """The account an e-mail belongs to, as GitHub links commits: its own address, or one of its
+        no-reply forms (``ID+login@users.noreply.github.com``, and the older ``login@...``)."""
+        wanted = email.lower()
+        for user in self.users.values():
+            noreply = f"{user.login.lower()}@users.noreply.github.com"
+            if wanted in {(user.email or "").lower(), noreply, f"{user.id}+{noreply}"}:
+                return user
+        return None
 
     # ---- repositories
     def repo(self, full_name: str) -> Repo:

@@ -57,6 +57,18 @@ def gate(repo: Path, fmt: str) -> None:
         click.echo(f"::error title=sop-gate::{_command_text(error.message)}")
         raise
     report = verdict.report
+    if report is None:  # no check run at all: neutral or skipped would satisfy the required check
+        said = _(
+            "Not judged: pull request #{number} goes into '{base}', not the default branch '{default}'. The "
+            "gate judges only pull requests into the default branch and posts no {check} check here (a "
+            "check run belongs to the commit, so it would stand for the same commit proposed for "
+            "'{default}')."
+        ).format(
+            number=event.number, base=verdict.base, default=verdict.default_branch or "-", check=CHECK_NAME
+        )
+        _summary(summary_file, "### " + _("SOP gate: not judged") + "\n\n" + said + "\n")
+        click.echo(said)
+        return
     click.echo(FORMATS[fmt](report), nl=False)
     markdown = ghgate.summary_markdown(report)
     _summary(summary_file, markdown)

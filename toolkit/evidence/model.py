@@ -105,7 +105,8 @@ class CommitInfo(NamedTuple):
 
     sha: str
     parents: tuple[str, ...]
-    people: tuple[str, ...]  # e-mails, lower-case: the author, the committer, the co-authors
+    # e-mails, lower-case: the author, the committer, the co-authors; then GitHub accounts (github:login)
+    people: tuple[str, ...]
     time: int  # committer time as the committer claims it, seconds since the epoch
     # what it changed (a merge: against its first parent): every path for the commits of roster members,
     # the artefact and policy folders' paths for everyone else's (toolkit.repo.gather.history_of)

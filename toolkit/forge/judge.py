@@ -7,7 +7,7 @@ Both judge through :func:`change` and :func:`view_of`, so the rules cannot drift
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,17 +21,24 @@ if TYPE_CHECKING:
 
 # The sign-offs of a view, given the rules that judge it and the commits the change brings.
 Sources = Callable[["Rules", frozenset[str]], "SignoffSource"]
+# Commit -> the identities a forge links to it beyond its e-mails (GitHub: github:<login>).
+Accounts = Mapping[str, tuple[str, ...]]
 
 
 def view_of(
-    repo: Path, rev: str, fallback: Rules | None, cache: Cache, sources: Sources
+    repo: Path,
+    rev: str,
+    fallback: Rules | None,
+    cache: Cache,
+    sources: Sources,
+    accounts: Accounts | None = None,
 ) -> tuple[Rules, View]:
     """The rules ``rev`` carries and the view of it."""
     from toolkit.repo.gather import policy_at, view_at
 
     trees = read_trees(repo, None, rev, rules_of=rev, cache=cache)
     rules = policy_at(repo, trees.head_files, fallback, trees.rules_blobs, cache)
-    commits = read_commits(repo, trees, rules, cache)
+    commits = read_commits(repo, trees, rules, cache, accounts)
     source = sources(rules, frozenset())
     view = view_at(repo, rules, trees.head, source, trees.head_files, commits.all, cache=cache)
     return rules, view
@@ -45,9 +52,11 @@ def change(
     fallback: Rules | None = None,
     configured: dict[str, str] | None = None,
     cache: Cache | None = None,
+    accounts: Accounts | None = None,
 ) -> Report:
     """The gate for the change ``base..head``, judged by the rules of the base (``fallback`` when the
-    base has none, as on the first push of a new repository)."""
+    base has none, as on the first push of a new repository). ``accounts``: the identities the forge
+    links to commits (GitHub's accounts), beside the e-mails git records."""
     from toolkit.gate import decide
     from toolkit.repo.gather import app_at, change_between, policy_at, view_at
 
@@ -59,7 +68,7 @@ def change(
             rules = rules._replace(app=app_at(repo, trees.head_files))
     else:
         rules = policy_at(repo, trees.base_files, fallback, trees.rules_blobs, cache)
-    commits = read_commits(repo, trees, rules, cache)
+    commits = read_commits(repo, trees, rules, cache, accounts)
     source = sources(rules, frozenset(c.sha for c in commits.all) - commits.known)
     head = view_at(repo, rules, trees.head, source, trees.head_files, commits.all, cache=cache)
     base = None

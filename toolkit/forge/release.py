@@ -88,24 +88,18 @@ def _is_bare(repo: Path) -> bool:
 
 
 def _branch_tip(repo: Path, ref: str) -> str:
-    """The object id ``ref`` holds, read as exactly that ref (``rev-parse refs/heads/main`` would take
-    a tag named ``refs/heads/main`` when the branch does not exist)."""
     from toolkit.errors import UserError
-    from toolkit.repo.gitread import Pending
+    from toolkit.repo.gitread import ref_tip
 
-    try:
-        out = Pending(repo, ["show-ref", "--verify", ref]).output().decode("utf-8", "replace")
-    except UserError:
-        out = ""
-    found = out.split("\n", 1)[0].split(" ")
-    if len(found) != 2 or found[1] != ref or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", found[0]):
+    found = ref_tip(repo, ref)
+    if found is None:
         raise UserError(
             _(
                 "cannot decide: {repo} has no branch {ref} to read the policy from; on a clone, name the "
                 "remote-tracking branch in full (--branch refs/remotes/origin/main); the release is blocked"
             ).format(repo=repo, ref=ref)
         )
-    return found[0]
+    return found
 
 
 def _security_reports(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from toolkit.evidence.classify import classes
+from toolkit.evidence.identity import identities
 from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff, ancestry
 from toolkit.evidence.roster import office_day
 from toolkit.evidence.security_report import RESULT_FIELD, CommitName, SecurityReport, commit_name
@@ -71,16 +72,17 @@ def signoff_problems(rules: Rules, signoff: Signoff, commits: Iterable[CommitInf
         params = {"member": signoff.signer, "role": signoff.role, "date": day.isoformat()}
         problems.append(Message("signoff.role-not-held", params))
     member = rules.roster.member(signoff.signer)
-    if member is not None and _made_by(policy, signoff, commits, set(member.emails)):
+    if member is not None and _made_by(policy, signoff, commits, identities(member.emails, member.github)):
         problems.append(Message("signoff.own-work", {"member": signoff.signer}))
     return problems
 
 
-def _made_by(policy: Sop, signoff: Signoff, commits: Iterable[CommitInfo], emails: set[str]) -> bool:
-    """Whether someone with one of ``emails`` authored, co-authored or committed a commit, up to the
-    sign-off's anchor, that changed what the sign-off covers (the code too, for a step that covers it)."""
+def _made_by(policy: Sop, signoff: Signoff, commits: Iterable[CommitInfo], people: frozenset[str]) -> bool:
+    """Whether someone with one of the identities ``people`` (e-mails, GitHub accounts) authored,
+    co-authored or committed a commit, up to the sign-off's anchor, that changed what the sign-off covers
+    (the code too, for a step that covers it)."""
     for commit in commits:
-        if not emails.isdisjoint(commit.people) and any(
+        if not people.isdisjoint(commit.people) and any(
             covers(policy, signoff.step, p) for p in commit.paths
         ):
             return True

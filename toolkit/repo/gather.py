@@ -13,6 +13,7 @@ from toolkit.cache import NO_CACHE, Cache
 from toolkit.errors import EXIT_USAGE, Problem, ProblemsError, UserError
 from toolkit.evidence import roster as roster_lib
 from toolkit.evidence.artefacts import artefact_files, check_step, needs_content
+from toolkit.evidence.identity import identities
 from toolkit.evidence.model import ArtefactState, CommitInfo, Entry, FileResult, Signoff, Snapshot
 from toolkit.gate.model import Change, Rules, View
 from toolkit.i18n import _
@@ -213,12 +214,20 @@ def folders_of(patterns: list[str]) -> list[str]:
     return sorted(tops)
 
 
-def history_of(repo: Path, rules: Rules, walk: list[CommitInfo]) -> tuple[CommitInfo, ...]:
+def history_of(
+    repo: Path, rules: Rules, walk: list[CommitInfo], accounts: Mapping[str, tuple[str, ...]] | None = None
+) -> tuple[CommitInfo, ...]:
     """The history walked over :func:`pathspecs`, with every path of the commits roster members made: who
     signs off must not have written what they sign, and the security sign-off covers the code wherever
     it lies. Nobody else's code changes matter commit by commit (the code gate and the digests judge the
-    trees), so they are not listed."""
-    officers = {email for member in rules.roster.members for email in member.emails}
+    trees), so they are not listed. ``accounts``: the identities a forge links to commits (GitHub's
+    accounts, ``github:login``), added to their people."""
+    if accounts:
+        walk = [
+            c._replace(people=tuple(dict.fromkeys((*c.people, *accounts[c.sha])))) if c.sha in accounts else c
+            for c in walk
+        ]
+    officers = {i for member in rules.roster.members for i in identities(member.emails, member.github)}
     theirs = [c.sha for c in walk if not officers.isdisjoint(c.people)]
     if not theirs or not pathspecs(rules.sop):
         return tuple(walk)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
+from toolkit.evidence.identity import with_accounts
 from toolkit.evidence.model import CommitInfo, Entries, Snapshot
 from toolkit.repo.git import git_env
 
@@ -107,6 +108,21 @@ def resolve(repo: Path, rev: str) -> str:
     return (
         _git_bytes(repo, ["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"]).decode().strip()
     )
+
+
+def ref_tip(repo: Path, ref: str) -> str | None:
+    """The object id the full ref ``ref`` holds, read as exactly that ref; ``None`` when there is none.
+    (``rev-parse refs/remotes/origin/main`` would take a tag of that name when the branch is missing.)"""
+    from toolkit.errors import UserError
+
+    try:
+        out = Pending(repo, ["show-ref", "--verify", ref]).output().decode("utf-8", "replace")
+    except UserError:
+        return None
+    found = out.split("\n", 1)[0].split(" ")
+    if len(found) != 2 or found[1] != ref or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", found[0]):
+        return None
+    return found[0]
 
 
 def start_snapshot(repo: Path, rev: str | None) -> Later[Snapshot]:
@@ -286,6 +302,8 @@ def _history(out: bytes, trees: dict[str, str] | None = None) -> list[CommitInfo
         else:
             emails = [author, committer, *_EMAIL.findall(coauthors)]
             people = tuple(dict.fromkeys(_text(e).lower() for e in emails if e))
+        if "noreply.github.com" in header.lower():  # GitHub's no-reply address names an account
+            people = with_accounts(people)
         commits.append(CommitInfo(sha, tuple(parents), people, int(when), names, empty, tree))
     return commits
 

@@ -4,6 +4,7 @@ imports and decides on the other. Forge-neutral: the plain server and the GitHub
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -131,14 +132,21 @@ def _guessed_folders(policy: bytes) -> list[str] | None:
     return folders_of(patterns)
 
 
-def read_commits(repo: Path, trees: Trees, rules: Rules, cache: Cache = NO_CACHE) -> Commits:
-    """The head's history as the gate needs it under ``rules`` (:func:`toolkit.repo.gather.history_of`)."""
+def read_commits(
+    repo: Path,
+    trees: Trees,
+    rules: Rules,
+    cache: Cache = NO_CACHE,
+    accounts: Mapping[str, tuple[str, ...]] | None = None,
+) -> Commits:
+    """The head's history as the gate needs it under ``rules`` (:func:`toolkit.repo.gather.history_of`;
+    ``accounts``: the identities the forge links to commits)."""
     from toolkit.repo.gather import history_of, pathspecs
 
     specs = pathspecs(rules.sop)
     early = trees.walk.history if trees.walk is not None and trees.walk.folders == specs else None
     walk = early or History(repo, trees.head, specs, cache, trees.base)
-    commits = history_of(repo, rules, walk.get())
+    commits = history_of(repo, rules, walk.get(), accounts)
     if trees.base is None:
         return Commits(commits, frozenset(), False)
     if any(c.sha == trees.base for c in commits):  # the base's history is the head's, up to the base

@@ -124,3 +124,21 @@ def test_protection_that_drifted_is_found(audited: GitHubOffice) -> None:
     assert code == 1
     assert list(found) == ["protection-drift"]
     assert "rules enforced for administrators" in found["protection-drift"][0]
+
+
+def test_a_merge_carried_by_a_spoofed_check_run_is_found(audited: GitHubOffice) -> None:
+    """Any workflow in the repository gets a token of the GitHub Actions app: eko's own workflow, pushed on
+    a branch with ``checks: write``, posts ``sop-gate: success`` on his head, and the app-bound required
+    check accepts it (the reviewer's reproducer). Branch protection cannot tell; the audit, judging the
+    merged pull request again, does."""
+    number, head = security_pull(audited)
+    assert audited.gate(number).returncode == 1 and audited.conclusion(head) == "failure"
+    spoof = github(audited.standin, audited.standin.actions_token(REPO)).get_repo(REPO)
+    spoof.create_check_run(name="sop-gate", head_sha=head, status="completed", conclusion="success")
+    assert audited.conclusion(head) == "success"
+    audited.review(number, "budi")  # a colleague's approval: GitHub's one review; not the security team
+    assert audited.repo("eko").get_pull(number).merge(merge_method="squash").merged
+    code, found = audit(audited)
+    assert code == 1
+    (said,) = found["not-approved"]
+    assert f"pull request #{number}" in said and "needs the sign-off of 'security'" in said

@@ -87,6 +87,30 @@ def test_protection_gaps_name_each_weakness() -> None:
     assert protection_gaps(as_put) == []
 
 
+@pytest.mark.parametrize("kind", ["users", "teams", "apps"])
+def test_who_may_bypass_or_dismiss_reviews_is_a_gap(kind: str) -> None:
+    """A bypass list lets someone merge without the reviews; a dismissal list is not what provisioning
+    set. Either, naming anyone, makes provisioning rewrite the protection and the audit report drift."""
+    someone = {"users": [{"login": "gh-eko"}], "teams": [{"slug": "pemrogram"}], "apps": [{"id": 1}]}[kind]
+    reviews = PROTECTION_BODY["required_pull_request_reviews"]
+    as_put = {**PROTECTION_BODY, "enforce_admins": {"enabled": True}}
+    bypass = {
+        **reviews,
+        "bypass_pull_request_allowances": {"users": [], "teams": [], "apps": [], kind: someone},
+    }
+    assert protection_gaps({**as_put, "required_pull_request_reviews": bypass}) == [
+        "nobody allowed to bypass the pull-request requirements"
+    ]
+    dismissal = {**reviews, "dismissal_restrictions": {"url": "x", kind: someone}}
+    assert protection_gaps({**as_put, "required_pull_request_reviews": dismissal}) == [
+        "no list of who may dismiss reviews (provisioning sets none)"
+    ]
+    empty = {**reviews, "dismissal_restrictions": {"users": [], "teams": [], "apps": []}}
+    assert protection_gaps({**as_put, "required_pull_request_reviews": empty}) == []
+    odd = {**reviews, "bypass_pull_request_allowances": ["gh-eko"]}
+    assert protection_gaps({**as_put, "required_pull_request_reviews": odd}) != []
+
+
 def test_labels_and_settings() -> None:
     wanted = [Label("langkah-01", "0e8a16", "Permintaan")]
     assert label_differences(wanted, []) == (wanted, [])

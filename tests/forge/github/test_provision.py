@@ -141,6 +141,7 @@ def test_fresh_provision_makes_the_designed_state(
     ]
     assert repo["environments"] == {"production": {"reviewers": [], "prevent_self_review": False}}
     assert "required reviewers on a private repository need GitHub Enterprise" in result.stdout
+    assert "runs as the GitHub Actions app (15368) the check is bound to" in result.stdout
 
 
 def test_enterprise_environment_reviewed_by_the_security_team(standin: StandIn, scaffold: Path) -> None:
@@ -149,7 +150,9 @@ def test_enterprise_environment_reviewed_by_the_security_team(standin: StandIn, 
     assert result.exit_code == 0, result.output
     env = standin.snapshot()["repos"][REPO]["environments"]["production"]
     assert env == {"reviewers": [("Team", "tim-sekuriti")], "prevent_self_review": True}
-    assert "Could not be enforced" not in result.stdout
+    (enforced,) = [line for line in result.stdout.splitlines() if line.startswith("Could not be enforced")]
+    assert enforced == "Could not be enforced (1):"  # only who may post the check, on every plan
+    assert "any workflow in the repository" in result.stdout and "organisation ruleset" in result.stdout
 
 
 def test_second_run_writes_nothing(standin: StandIn, owner: str, scaffold: Path) -> None:

@@ -149,27 +149,34 @@ class GitHub:
     def graphql(self, query: str, variables: dict[str, Any], what: str) -> dict[str, Any]:
         return graphql(self.client, query, variables, what)
 
-    def pull_request(self, number: int, need_base: bool = True) -> tuple[PullRequest, str]:
-        """The pull request with every review (all pages), and the commit at the tip of its base branch."""
+    def pull_request(self, number: int, need_base: bool = True) -> OpenPull:
+        """The pull request with every review and commit (all pages), the commit at the tip of its base
+        branch, and the repository's default branch, in one query (more when a list fills a page)."""
         reviews: list[Review] = []
-        after: str | None = None
+        accounts: list[tuple[str, tuple[str, ...]]] = []
+        cursors: dict[str, str | None] = {"reviews": None, "commits": None}
         what = _("pull request #{number}").format(number=number)
         while True:
-            data = self.graphql(
-                _PULL_QUERY, {"owner": self.owner, "name": self.name, "number": number, "after": after}, what
-            )
-            pull = (data.get("repository") or {}).get("pullRequest")
+            variables = {"owner": self.owner, "name": self.name, "number": number}
+            variables |= {"reviewsAfter": cursors["reviews"], "commitsAfter": cursors["commits"]}
+            data = self.graphql(_PULL_QUERY, variables, what)
+            repository = data.get("repository") or {}
+            pull = repository.get("pullRequest")
             if not pull:
                 raise Unreachable(
                     _("cannot decide: {repo} has no pull request #{number}; the gate blocks").format(
                         repo=self.full_name, number=number
                     )
                 )
-            page = pull["reviews"]
-            reviews += [_review(node) for node in page["nodes"] if node is not None]
-            if not page["pageInfo"]["hasNextPage"]:
+            reviews += [_review(node) for node in pull["reviews"]["nodes"] if node is not None]
+            accounts += [_accounts(node["commit"]) for node in pull["commits"]["nodes"] if node is not None]
+            more = False
+            for key, cursor in cursors.items():  # a list read to its end keeps its cursor: next page empty
+                info = pull[key]["pageInfo"]
+                more = more or bool(info["hasNextPage"])
+                cursors[key] = info["endCursor"] or cursor
+            if not more:
                 break
-            after = page["pageInfo"]["endCursor"]
         base_tip = ((pull.get("baseRef") or {}).get("target") or {}).get("oid") or ""
         if not base_tip and need_base:
             raise Unreachable(
@@ -178,8 +185,11 @@ class GitHub:
                 )
             )
         author = (pull.get("author") or {}).get("login")
-        found = PullRequest(number, author, pull["headRefOid"], pull["baseRefName"], tuple(reviews))
-        return found, base_tip
+        found = PullRequest(
+            number, author, pull["headRefOid"], pull["baseRefName"], tuple(reviews), tuple(accounts)
+        )
+        default = str((repository.get("defaultBranchRef") or {}).get("name") or "")
+        return OpenPull(found, base_tip, default)
 
     def merged_pulls(self, branch: str) -> list[MergedPull]:
         """Every pull request merged into ``branch``, with its reviews (GitHub's 100 a page)."""
@@ -256,7 +266,7 @@ class GitHub:
     def _all_reviews(self, merged: MergedPull) -> MergedPull:
         if not merged.more_reviews:
             return merged
-        pull, _tip = self.pull_request(merged.pull.number, need_base=False)
+        pull = self.pull_request(merged.pull.number, need_base=False).pull
         return merged._replace(pull=merged.pull._replace(reviews=pull.reviews), more_reviews=False)
 
     def sync_tracking(self, title: str, body: str, labels: tuple[str, ...]) -> str:
@@ -310,6 +320,27 @@ class GitHub:
                 }
                 run.edit(output=more)
         return True
+
+
+class OpenPull(NamedTuple):
+    pull: PullRequest
+    base_tip: str  # the commit at the tip of its base branch ("" when the branch is gone)
+    default_branch: str  # the repository's default branch, as GitHub holds it ("" when it has none)
+
+
+def _accounts(commit: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """A commit and the logins of the GitHub accounts GitHub links to it: its authors (the git author
+    and each Co-authored-by) and its committer."""
+    authors = commit.get("authors") or {}
+    if (authors.get("pageInfo") or {}).get("hasNextPage"):  # never judge on part of the list
+        raise Unreachable(
+            _("cannot decide: commit {commit} names more than 100 authors; the gate blocks").format(
+                commit=str(commit.get("oid") or "?")[:12]
+            )
+        )
+    actors = [*(authors.get("nodes") or []), commit.get("committer")]
+    logins = (((actor or {}).get("user") or {}).get("login") for actor in actors)
+    return str(commit.get("oid") or ""), tuple(dict.fromkeys(str(login) for login in logins if login))
 
 
 class Landing(NamedTuple):
@@ -371,17 +402,28 @@ def _review(node: Mapping[str, Any]) -> Review:
 
 
 _PULL_QUERY = """
-query($owner: String!, $name: String!, $number: Int!, $after: String) {
+query($owner: String!, $name: String!, $number: Int!, $reviewsAfter: String, $commitsAfter: String) {
   repository(owner: $owner, name: $name) {
+    defaultBranchRef { name }
     pullRequest(number: $number) {
       number
       author { login }
       headRefOid
       baseRefName
       baseRef { target { oid } }
-      reviews(first: 100, after: $after) {
+      reviews(first: 100, after: $reviewsAfter) {
         pageInfo { hasNextPage endCursor }
         nodes { databaseId author { login } state submittedAt commit { oid } }
+      }
+      commits(first: 100, after: $commitsAfter) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          commit {
+            oid
+            authors(first: 100) { pageInfo { hasNextPage } nodes { user { login } } }
+            committer { user { login } }
+          }
+        }
       }
     }
   }

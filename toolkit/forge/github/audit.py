@@ -48,11 +48,19 @@ class Audit(NamedTuple):
 
 def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> Audit:
     """Audit ``branch`` as the checkout's ``origin/<branch>`` has it (fetched with its whole history)."""
+    from toolkit.errors import UserError
     from toolkit.forge.github.state import state
-    from toolkit.repo.gitread import resolve
+    from toolkit.repo.gitread import ref_tip
 
     cache = cache or Cache.default()
-    tip = resolve(repo, f"refs/remotes/origin/{branch}")
+    tip = ref_tip(repo, f"refs/remotes/origin/{branch}")  # exactly that ref: a tag cannot stand in
+    if tip is None:
+        raise UserError(
+            _(
+                "cannot audit: the checkout {repo} has no branch origin/{branch}; clone the repository "
+                "or run git fetch origin, and check --branch"
+            ).format(repo=repo, branch=branch)
+        )
     line = git(["rev-list", "--first-parent", "--reverse", tip], repo).split()
     position = {commit: index for index, commit in enumerate(line)}
     findings: list[Finding] = []

@@ -226,11 +226,24 @@ PROTECTION_BODY: dict[str, Any] = {
         "require_code_owner_reviews": True,
         "required_approving_review_count": 1,
         "require_last_push_approval": True,
+        # nobody merges around the reviews, and no list of who may dismiss them ({}: switched off)
+        "bypass_pull_request_allowances": {"users": [], "teams": [], "apps": []},
+        "dismissal_restrictions": {},
     },
     "restrictions": None,
     "allow_force_pushes": False,
     "allow_deletions": False,
 }
+
+
+def _names_anyone(allowance: Any) -> bool:
+    """Whether a bypass or dismissal list (users, teams, apps) names anyone; a shape not understood
+    counts as naming someone (fail closed)."""
+    if allowance is None:
+        return False
+    if not isinstance(allowance, Mapping):
+        return True
+    return any(allowance.get(kind) for kind in ("users", "teams", "apps"))
 
 
 def _enabled(value: Any) -> bool:
@@ -267,6 +280,12 @@ def protection_gaps(stored: Mapping[str, Any] | None) -> list[str]:
         ("require_last_push_approval", _("approval of the most recent push")),
     ):
         if reviews and not reviews.get(key):
+            gaps.append(what)
+    for key, what in (
+        ("bypass_pull_request_allowances", _("nobody allowed to bypass the pull-request requirements")),
+        ("dismissal_restrictions", _("no list of who may dismiss reviews (provisioning sets none)")),
+    ):
+        if _names_anyone(reviews.get(key)):
             gaps.append(what)
     if not _enabled(stored.get("enforce_admins")):
         gaps.append(_("rules enforced for administrators"))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.errors import UserError
+from toolkit.evidence.identity import github_identity
 from toolkit.forge import judge
 from toolkit.forge.github.sources import Approved, sources
 from toolkit.forge.github.state import merged_approvals
@@ -79,21 +80,32 @@ def _is_oid(value: object) -> bool:
 
 
 class Verdict(NamedTuple):
-    report: Report
+    report: Report | None  # None: not judged (the pull request goes into another branch)
     head: str  # the commit the check run belongs to
+    base: str = ""  # the pull request's base branch
+    default_branch: str = ""
 
 
 def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = None) -> Verdict:
-    """The gate's report on the change ``event`` names, and the commit to report it on."""
+    """The gate's report on the change ``event`` names, and the commit to report it on.
+
+    Only a pull request into the default branch (as GitHub names it, never the payload) is judged: a check
+    run belongs to a commit, not to a pull request, so a verdict on a pull request into another branch
+    would stand for the same commit proposed for the default branch."""
     from toolkit.repo.gitread import is_ancestor
 
-    pull, base_tip = hub.pull_request(event.number)
+    pull, base_tip, default = hub.pull_request(event.number)
     base, head = (base_tip, pull.head) if event.base is None else (event.base, event.head or "")
+    if not default or pull.base != default:
+        return Verdict(None, head, pull.base, default)
     _require_commits(repo, base, head)
     notes: list[Message] = []
     # the base's steps were completed by the approvals of the pull requests merged into it
     approved = [Approved(pull, head if event.base is not None else None), *merged_approvals(hub, pull.base)]
-    report = judge.change(repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default())
+    accounts = {sha: tuple(github_identity(login) for login in logins) for sha, logins in pull.accounts}
+    report = judge.change(
+        repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default(), accounts=accounts
+    )
     if not is_ancestor(repo, base, head):
         behind = Violation("pull.out-of-date", {"number": str(pull.number), "branch": pull.base})
         kept = tuple(v for v in report.violations if v.code != "history.rewritten")

@@ -29,7 +29,7 @@ from toolkit.forge.github.desired import (
     protection_gaps,
     settings_differences,
 )
-from toolkit.forge.github.names import TRACKING_LABEL
+from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME, TRACKING_LABEL
 from toolkit.i18n import _
 from toolkit.repo.scaffold_files import Scaffold
 
@@ -492,6 +492,16 @@ class Provisioner:
             else self._get(
                 f"/repos/{self.full}/branches/{self.branch}/protection", _("the branch protection")
             )
+        )
+        self.summary.not_enforced.append(
+            _(
+                "who posts the {check} check: any workflow in the repository (one a programmer pushes on a "
+                "branch, with checks: write) runs as the GitHub Actions app ({app}) the check is bound to, "
+                "so branch protection cannot tell its {check} from the gate's; `sopkit github audit` "
+                "judges every merged pull request again and reports such a merge. To close it: an "
+                "organisation ruleset that requires the central sop-gate workflow, or a GitHub App of the "
+                "office's own for the check"
+            ).format(check=CHECK_NAME, app=ACTIONS_APP_ID)
         )
         gaps = protection_gaps(stored)
         if not gaps:

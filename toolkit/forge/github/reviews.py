@@ -35,6 +35,8 @@ class PullRequest(NamedTuple):
     head: str  # the commit the pull request brings
     base: str  # the branch it goes into (its name)
     reviews: tuple[Review, ...]
+    # its commits, each with the GitHub accounts GitHub links to it (author, co-authors, committer)
+    accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class MergedPull(NamedTuple):

@@ -1,5 +1,11 @@
 """Where a GitHub repository's sign-offs come from: the approvals of pull requests, and SSH-signed sign-off
-commits where they survive (timed by the signers' own dates: GitHub keeps no push log)."""
+commits where they survive.
+
+GitHub keeps no push log, so an SSH sign-off's own date is the signer's claim (``GIT_COMMITTER_DATE``
+back-dates it). It is timed instead by GitHub's clock: the earliest review submitted on a commit that
+contains it (the sign-off existed then), or else the moment the gate sees it. The signer's role must be
+held at that time; a sign-off no review vouches for needs the role held today.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from toolkit.evidence.model import CommitInfo, Signoff, Snapshot
+from toolkit.evidence.model import CommitInfo, Signoff, Snapshot, ancestry
 from toolkit.forge.github.reviews import PullRequest, review_signoffs
 
 if TYPE_CHECKING:
@@ -26,19 +32,23 @@ class Approved(NamedTuple):
     same_content: str | None = None
 
 
-def sources(repo: Path, approved: list[Approved], notes: list[Message]) -> Sources:
-    """The sign-offs of a view: SSH-signed commits, and the approvals of each of ``approved`` whose anchor
-    is in the view's history. Why an approval counts for nothing goes to ``notes``."""
+def sources(repo: Path, approved: list[Approved], notes: list[Message], now: int | None = None) -> Sources:
+    """The sign-offs of a view: SSH-signed commits (timed by GitHub's clock, ``now`` when nothing earlier
+    vouches for them), and the approvals of each of ``approved`` whose anchor is in the view's history.
+    Why an approval counts for nothing goes to ``notes``."""
+    import time
+
     from toolkit.forge.plain.signoffs import Clock, ssh_signoffs
 
     read = snapshots(repo)
+    seen_now = int(time.time()) if now is None else now
 
     def make(rules: Rules, new: frozenset[str]) -> SignoffSource:
         signed = ssh_signoffs(repo, rules.roster, Clock(None))
 
         def find(history: tuple[CommitInfo, ...]) -> tuple[Signoff, ...]:
             present = {c.sha for c in history}
-            found = list(signed(history))
+            found = github_timed(signed(history), history, [e.pull for e in approved], seen_now)
             for entry in approved:
                 if (entry.anchor or entry.pull.head) not in present:
                     continue  # merged into history that was rewritten since
@@ -52,6 +62,26 @@ def sources(repo: Path, approved: list[Approved], notes: list[Message]) -> Sourc
         return find
 
     return make
+
+
+def github_timed(
+    signoffs: tuple[Signoff, ...], history: tuple[CommitInfo, ...], pulls: list[PullRequest], now: int
+) -> list[Signoff]:
+    """SSH sign-offs timed by GitHub's clock instead of their own dates: the earliest review (of any of
+    ``pulls``) submitted on a commit of ``history`` that contains the sign-off commit, else ``now``."""
+    if not signoffs:
+        return []
+    reviewed: dict[str, int] = {}
+    for pull in pulls:
+        for review in pull.reviews:
+            if review.time > 0 and review.commit:
+                reviewed[review.commit] = min(review.time, reviewed.get(review.commit, review.time))
+    proven: dict[str, int] = {}
+    known = {c.sha for c in history}
+    for commit, when in sorted(reviewed.items(), key=lambda item: item[1], reverse=True):
+        if commit in known:  # later reviews first: an earlier one then overwrites
+            proven.update(dict.fromkeys(ancestry(history, commit), when))
+    return [s._replace(time=min(proven.get(s.anchor, now), now), trusted=True) for s in signoffs]
 
 
 def _content(read: Callable[[str], Snapshot | None], entry: Approved) -> Callable[[str], Snapshot | None]:

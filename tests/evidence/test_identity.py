@@ -1,0 +1,28 @@
+"""People as e-mails and GitHub accounts: GitHub's no-reply addresses name their login."""
+
+from __future__ import annotations
+
+from toolkit.evidence.identity import github_identity, identities, noreply_login, with_accounts
+
+
+def test_noreply_addresses_name_their_login() -> None:
+    assert noreply_login("1234+gh-joko@users.noreply.github.com") == "gh-joko"
+    assert noreply_login("GH-Joko@Users.Noreply.GitHub.com") == "gh-joko"
+    assert noreply_login("41898282+github-actions[bot]@users.noreply.github.com") == "github-actions[bot]"
+    assert noreply_login("joko@sumbarprov.go.id") is None
+    assert noreply_login("joko@users.noreply.github.com.evil.example") is None
+    assert noreply_login("+joko@users.noreply.github.com") is None
+
+
+def test_a_commits_people_gain_the_accounts_their_addresses_name() -> None:
+    people = ("eko@sumbarprov.go.id", "1234+gh-joko@users.noreply.github.com")
+    assert with_accounts(people) == (*people, "github:gh-joko")
+    assert with_accounts(("eko@sumbarprov.go.id",)) == ("eko@sumbarprov.go.id",)
+
+
+def test_a_member_is_their_emails_and_their_account() -> None:
+    assert identities(["Joko@Sumbarprov.go.id"], "GH-Joko") == {
+        "joko@sumbarprov.go.id",
+        github_identity("gh-joko"),
+    }
+    assert identities(["a@b.c"], None) == {"a@b.c"}
