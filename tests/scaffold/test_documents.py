@@ -14,6 +14,7 @@ import yaml
 from tests.conftest import ROOT
 
 LETTER_NO, LETTER_DATE = "800/123/BKD/2026", "2026-02-16"
+IN_WORDS = "16 Februari 2026"  # the date as letters write it
 OPD = "Badan Kepegawaian Daerah"
 KOP = ("PEMERINTAH PROVINSI SUMATERA BARAT", "DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK")
 BSRE = (
@@ -65,7 +66,7 @@ def test_the_notification_letter_is_a_surat_dinas(rendered: Path) -> None:
         "| Lampiran | : | - |",
         "| Hal | : | Pemberitahuan Aplikasi Sistem Informasi Kepegawaian Siap Diimplementasikan |",
         f"Yth. Kepala {OPD}",  # the head of the agency, not the agency
-        f"surat Saudara nomor {LETTER_NO} tanggal\n{LETTER_DATE}",  # the request letter cited
+        f"surat Saudara nomor {LETTER_NO} tanggal\n{IN_WORDS}",  # the request letter cited
         *SIGNATURE,
         "## Tembusan",
         "1. Kepala Dinas",
@@ -107,7 +108,7 @@ def test_the_letter_of_assignment_names_each_member(rendered: Path) -> None:
         "**SURAT TUGAS**",
         "Nomor: [[ISI: nomor surat tugas]]",
         "## Dasar",
-        f"Surat {OPD} nomor {LETTER_NO} tanggal\n   {LETTER_DATE}",
+        f"Surat {OPD} nomor {LETTER_NO} tanggal\n   {IN_WORDS}",
         "**MENUGASKAN:**",
         "## Kepada",
         "| No | Nama | NIP | Pangkat/Golongan | Jabatan | Peran dalam tim |",
@@ -219,3 +220,20 @@ def test_the_rendered_documents_use_the_preferred_terms(rendered: Path) -> None:
         f"{rendered}/docs/07-skpl/skpl.md:5: 'analisa' -> 'analisis'",
         f"{rendered}/docs/07-skpl/skpl.md:5: 'database' -> 'basis data'",
     ]
+
+
+def test_the_letter_is_addressed_to_the_heads_own_title(tmp_path: Path) -> None:
+    """A Sekretariat DPRD is headed by its Sekretaris, not a Kepala: the title is the office's answer."""
+    from copier import run_copy
+
+    dest = tmp_path / "app"
+    data = {
+        "app_name": "E-Aspirasi",
+        "opd": "Sekretariat DPRD",
+        "opd_head": "Sekretaris DPRD Provinsi Sumatera Barat",
+        "request_letter_date": "2026-12-01",
+    }
+    run_copy(str(ROOT / "project_template"), str(dest), data=data, defaults=True, quiet=True, unsafe=False)
+    text = (dest / "docs/16-surat-pemberitahuan/surat-pemberitahuan.md").read_text()
+    assert "Yth. Sekretaris DPRD Provinsi Sumatera Barat" in text and "Kepala Sekretariat" not in text
+    assert "1 Desember 2026" in text
