@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.gate_cmd import FORMAT
 from toolkit.errors import EXIT_BLOCKED, EXIT_USAGE, UserError
 from toolkit.forge.github.names import CHECK_NAME
 from toolkit.i18n import _
@@ -155,14 +156,7 @@ def _hub(full_name: str | None):  # type: ignore[no-untyped-def]
 @CHECKOUT
 @BRANCH
 @GITHUB_REPO
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help=_("Output format."),
-)
+@FORMAT
 def state(repo: Path, branch: str, full_name: str | None, fmt: str) -> None:
     from toolkit.forge.github.state import state as github_state
     from toolkit.gate.render import FORMATS
