@@ -43,8 +43,41 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dest / ".github" / "workflows"
 
 
-def workflows(rendered: Path) -> list[Path]:
-    return [*OWN, *sorted(rendered.glob("*.y*ml"))]
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The intake repository's workflows as `sopkit request init --github` renders them."""
+    from click.testing import CliRunner
+
+    from tests.office import make_key, roster_text
+    from toolkit.cli.app import cli
+    from toolkit.paths import default_policy
+
+    root = tmp_path_factory.mktemp("intake")
+    people = {"ani": (["tu"], None, None)}
+    (root / "roster.yaml").write_text(roster_text({"ani": make_key(root, "ani")}, people, {"ani": "ani"}))
+    (root / "req.txt").write_text(REQUIREMENTS + "\n")
+    args = ["request", "init", str(root / "intake"), "--policy", str(default_policy())]
+    args += ["--roster", str(root / "roster.yaml"), "--github", "diskominfotik-sumbar"]
+    args += ["--toolkit-ref", TOOLKIT_REF, "--requirements", str(root / "req.txt")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return root / "intake"
+
+
+def workflows(rendered: Path, intake: Path | None = None) -> list[Path]:
+    made = sorted(intake.glob(".github/workflows/*.y*ml")) if intake else []
+    return [*OWN, *sorted(rendered.glob("*.y*ml")), *made]
+
+
+def test_the_intake_repository_calls_the_toolkit_at_its_commit(intake: Path) -> None:
+    called = yaml.safe_load((intake / ".github" / "workflows" / "sop-intake.yml").read_text())
+    job = called["jobs"]["sop-intake"]
+    assert job["uses"] == f"diskominfotik-sumbar/sop-toolkit/.github/workflows/sop-intake.yml@{TOOLKIT_REF}"
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    assert called[True]["issue_comment"]["types"] == ["created", "edited", "deleted"]
+    assert (intake / ".sop" / "requirements.txt").read_text().strip() == REQUIREMENTS
+    assert (intake / ".sop" / "sop.yaml").is_file() and (intake / ".sop" / "roster.yaml").is_file()
+    assert git(intake, "status", "--porcelain") == ""
 
 
 def tool(name: str) -> str:
@@ -149,21 +182,21 @@ def test_the_template_deploys_through_the_production_environment_after_the_relea
     assert caller["jobs"]["gate"]["uses"].endswith(f"/.github/workflows/sop-release.yml@{TOOLKIT_REF}")
 
 
-def test_zizmor_finds_nothing(rendered: Path) -> None:
-    for workflow in workflows(rendered):
+def test_zizmor_finds_nothing(rendered: Path, intake: Path) -> None:
+    for workflow in workflows(rendered, intake):
         _zizmor(workflow)
 
 
-def test_actions_are_pinned_to_commits(rendered: Path) -> None:
-    for workflow in workflows(rendered):
+def test_actions_are_pinned_to_commits(rendered: Path, intake: Path) -> None:
+    for workflow in workflows(rendered, intake):
         uses = re.findall(r"uses:\s*(\S+)", workflow.read_text())
         assert uses
         for ref in uses:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+\.ya?ml)?@[0-9a-f]{40}", ref), ref
 
 
-def test_workflow_schema(rendered: Path) -> None:
-    for workflow in workflows(rendered):
+def test_workflow_schema(rendered: Path, intake: Path) -> None:
+    for workflow in workflows(rendered, intake):
         _schema(workflow)
 
 

@@ -27,6 +27,11 @@ def template_dir() -> Path:
     return Path(configured).expanduser() if configured else data_root() / "project_template"
 
 
+def intake_template_dir() -> Path:
+    """The intake repository's template (requests as GitHub issues)."""
+    return data_root() / "intake_template"
+
+
 def _shipped_policy_dir() -> Path:
     return data_root() / "project_template" / "template" / ".sop"
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from tests.standin import rules
 from tests.standin.factories import node_id
 from tests.standin.gitstore import CommitInfo, Person, commits_of
-from tests.standin.state import CheckRun, Issue, PullRequest, Repo, Token, User
+from tests.standin.state import CheckRun, Comment, Issue, PullRequest, Repo, Token, User
 
 if TYPE_CHECKING:
     from graphql import GraphQLResolveInfo, GraphQLSchema
@@ -273,6 +273,11 @@ class Resolver:
             "ref": lambda qualifiedName, **_: self.ref(repo, qualifiedName.removeprefix("refs/heads/")),
             "object": lambda oid=None, expression=None, **_: self._object(repo, oid or expression),
             "pullRequest": lambda number, **_: self._pull_by_number(repo, number),
+            "issue": lambda number, **_: (
+                self.issue(repo, repo.issues[number])
+                if number in repo.issues and repo.issues[number].pull is None
+                else None
+            ),
             "pullRequests": lambda **args: self._pulls(repo, **args),
             "issues": lambda first=None, after=None, labels=None, states=None, **_: connection(
                 [
@@ -379,6 +384,34 @@ class Resolver:
                 self._suites(repo, sha), lambda s: self._suite(repo, s), first, after
             ),
             "status": lambda **_: self._status(repo, sha),
+            "file": lambda path, **_: self._file(repo, sha, path),
+        }
+
+    def _file(self, repo: Repo, sha: str, path: str) -> Obj | None:
+        """``Commit.file``: the tree entry at ``path``, its blob's text when it is a file."""
+        entry = repo.git.entry(sha, path)
+        if entry is None:
+            return None
+        blob: Obj | None = None
+        if entry.type == "blob":
+            content = repo.git.read_blob(entry.sha)
+            binary = b"\0" in content[:8000]
+            blob = {
+                "__typename": "Blob",
+                "oid": entry.sha,
+                "byteSize": len(content),
+                "isBinary": binary,
+                "isTruncated": False,
+                "text": None if binary else content.decode("utf-8", "replace"),
+            }
+        return {
+            "__typename": "TreeEntry",
+            "name": entry.path.rsplit("/", 1)[-1],
+            "path": entry.path,
+            "mode": int(entry.mode, 8),
+            "type": entry.type,
+            "oid": entry.sha,
+            "object": blob,
         }
 
     def _suites(self, repo: Repo, sha: str) -> list[list[CheckRun]]:
@@ -558,18 +591,60 @@ class Resolver:
             "updatedAt": issue.updated_at,
             "closedAt": issue.closed_at,
             "isPinned": issue.pinned,
+            "lastEditedAt": issue.edited_at,
             "labels": lambda first=None, after=None, **_: connection(
                 issue.labels, lambda n: {"name": n, "color": repo.labels[n.lower()].color}, first, after
             ),
             "comments": lambda first=None, after=None, **_: connection(
-                issue.comments,
-                lambda c: {
-                    "body": c.body,
-                    "author": self.user(c.user),
-                    "createdAt": c.created_at,
-                    "databaseId": c.id,
-                },
-                first,
-                after,
+                issue.comments, lambda c: self._comment(repo, issue, c), first, after
+            ),
+            "timelineItems": lambda itemTypes=None, first=None, after=None, **_: connection(
+                self._timeline(repo, issue, itemTypes), lambda item: item, first, after
             ),
         }
+
+    def _comment(self, repo: Repo, issue: Issue, comment: Comment) -> Obj:
+        return {
+            "url": f"{self.w.web_url}/{repo.full_name}/issues/{issue.number}#issuecomment-{comment.id}",
+            "__typename": "IssueComment",
+            "id": node_id("IssueComment", comment.id),
+            "body": comment.body,
+            "author": self.user(comment.user),
+            "editor": self.user(comment.editor),
+            "createdAt": comment.created_at,
+            "lastEditedAt": comment.edited_at,
+            "databaseId": comment.id,
+        }
+
+    def _timeline(self, repo: Repo, issue: Issue, types: list[str] | None) -> list[Obj]:
+        """Labels added and removed and comments, oldest first, as ``Issue.timelineItems`` lists them."""
+        items: list[tuple[str, int, Obj]] = []
+        for event in issue.events:
+            kind = {"labeled": "LabeledEvent", "unlabeled": "UnlabeledEvent"}.get(event.event)
+            if kind is not None:
+                node = {
+                    "__typename": kind,
+                    "id": node_id(kind, event.id),
+                    "actor": self.user(event.actor),
+                    "createdAt": event.created_at,
+                    "label": {"name": event.label},
+                }
+                items.append((event.created_at, event.id, node))
+        for comment in issue.comments:
+            items.append((comment.created_at, comment.id, self._comment(repo, issue, comment)))
+        wanted = {
+            {
+                "LABELED_EVENT": "LabeledEvent",
+                "UNLABELED_EVENT": "UnlabeledEvent",
+                "ISSUE_COMMENT": "IssueComment",
+            }.get(t, t)
+            for t in (types or [])
+        }
+        unmodelled = wanted - {"LabeledEvent", "UnlabeledEvent", "IssueComment"}
+        if not types or unmodelled:
+            raise self._error(f"{NOT_MODELED} Issue.timelineItems of {sorted(unmodelled) or 'every type'}")
+        return [
+            node
+            for _time, _id, node in sorted(items, key=lambda i: (i[0], i[1]))
+            if node["__typename"] in wanted
+        ]

@@ -96,6 +96,8 @@ class Comment:
     body: str
     created_at: str = field(default_factory=now)
     updated_at: str = field(default_factory=now)
+    edited_at: str | None = None  # the body's last edit (GraphQL lastEditedAt)
+    editor: User | None = None
 
 
 @dataclass
@@ -126,6 +128,7 @@ class Issue:
     updated_at: str = field(default_factory=now)
     closed_at: str | None = None
     pull: PullRequest | None = None
+    edited_at: str | None = None  # the body's last edit (GraphQL lastEditedAt)
 
 
 @dataclass

@@ -200,6 +200,41 @@ def track(repo: Path, branch: str, full_name: str | None) -> None:
 
 
 @github.command(
+    "intake",
+    help=_(
+        "Keep a request issue of the intake repository (run on its issues and issue_comment events): "
+        "replay what people did on it (the request form, state labels, /terima /catat /disposisi "
+        "/tugaskan /tolak comments) against the default branch's policy and roster, set the state label "
+        "(a label put or taken away against the rules is reverted) and answer each action once. "
+        "Exit 0; 2 when it cannot decide (no token, API down, no valid policy)."
+    ),
+)
+@click.option(
+    "--issue", "number", type=click.IntRange(min=1), default=None, help=_("The issue (default: the event's).")
+)
+def intake(number: int | None) -> None:
+    from toolkit.forge.github import gate as ghgate
+    from toolkit.forge.github.intake import handle
+
+    if number is None:
+        name, path = ghgate.environment_event(os.environ)
+        payload = ghgate.load_payload(path)
+        issue = payload.get("issue") or {}
+        if name not in ("issues", "issue_comment") or not isinstance(issue.get("number"), int):
+            raise UserError(
+                _("the intake runs on issues and issue_comment events, not on '{name}'").format(
+                    name=name or "-"
+                )
+            )
+        if issue.get("pull_request"):
+            click.echo(_("a pull request's comment: not a request"))
+            return
+        number = int(issue["number"])
+    said, _done, _replayed = handle(_hub(None), number)
+    click.echo(said)
+
+
+@github.command(
     "dashboard-issue",
     help=_(
         "Keep one pinned issue (label sop-dasbor) in the intake repository whose body is the status of "
@@ -344,10 +379,10 @@ def audit(full_name: str, checkout: Path, branch: str, out: Path | None) -> None
 def provision(
     org: str, source: Path, name: str | None, merge_methods: str, dry_run: bool, api_url: str | None
 ) -> None:
-    from toolkit.forge.github.api import DEFAULT_API
-    from toolkit.forge.github.provision import Provisioner, client
-    from toolkit.forge.github.provision_input import prepare
+    run_provision(org, source, name, merge_methods, dry_run, api_url)
 
+
+def token_from_environment() -> str:
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
     if not token:
         raise UserError(
@@ -356,6 +391,18 @@ def provision(
                 "repo and admin:org"
             )
         )
+    return token
+
+
+def run_provision(
+    org: str, source: Path, name: str | None, merge_methods: str, dry_run: bool, api_url: str | None
+) -> str:
+    """Provision ``source`` in ``org`` as ``sopkit github provision`` does; the repository's name."""
+    from toolkit.forge.github.api import DEFAULT_API
+    from toolkit.forge.github.provision import Provisioner, client
+    from toolkit.forge.github.provision_input import prepare
+
+    token = token_from_environment()
     prepared = prepare(source, org, name, [m.strip() for m in merge_methods.split(",") if m.strip()])
     run = Provisioner(
         client(token, api_url or DEFAULT_API),
@@ -372,3 +419,4 @@ def provision(
     click.echo(summary.render(), nl=False)
     if dry_run:
         click.echo("\n" + _("CODEOWNERS from sop.yaml:") + "\n" + prepared.want.codeowners, nl=False)
+    return prepared.name

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from toolkit.cli.lean import lean
+from toolkit.errors import UserError
 from toolkit.i18n import _
+
+if TYPE_CHECKING:
+    from toolkit.intake.scaffold import Scaffolded
 
 REGISTRY = click.option(
     "--registry",
@@ -79,12 +83,65 @@ def request() -> None:
 @click.option(
     "--roster", type=PDF, required=True, help=_("The roster: who holds which role, with their SSH keys.")
 )
-def init(directory: Path, policy: Path, roster: Path) -> None:
-    from toolkit.intake.registry import init as init_registry
+@click.option(
+    "--github",
+    "github_org",
+    default=None,
+    help=_(
+        "Make a GitHub intake repository for organisation ORG instead (requests as issues with a form, "
+        "moved on by labels and comment commands); push it to GitHub and protect its default branch."
+    ),
+)
+@click.option(
+    "--toolkit-ref",
+    default=None,
+    help=_("With --github: the sop-toolkit commit (40 hex) whose workflows it calls."),
+)
+@click.option(
+    "--toolkit-repo", default=None, help=_("With --github: OWNER/NAME of the office's sop-toolkit.")
+)
+@click.option(
+    "--requirements",
+    type=PDF,
+    default=None,
+    help=_(
+        "With --github: the hashed requirements the workflows install (scripts/lock_gate.py writes them)."
+    ),
+)
+def init(
+    directory: Path,
+    policy: Path,
+    roster: Path,
+    github_org: str | None,
+    toolkit_ref: str | None,
+    toolkit_repo: str | None,
+    requirements: Path | None,
+) -> None:
+    if github_org is None:
+        if toolkit_ref or toolkit_repo or requirements:
+            raise UserError(_("--toolkit-ref, --toolkit-repo and --requirements go with --github ORG"))
+        from toolkit.intake.registry import init as init_registry
 
-    commit = init_registry(directory, policy, roster)
+        commit = init_registry(directory, policy, roster)
+        click.echo(
+            _("Request registry ready: {path} (commit {commit})").format(path=directory, commit=commit[:12])
+        )
+        return
+    from toolkit.intake.intake_repo import create_intake
+
+    if not toolkit_ref:
+        raise UserError(_("--github needs --toolkit-ref: the sop-toolkit commit (40 hex) the workflows call"))
+    answers = {"github_org": github_org, "toolkit_ref": toolkit_ref}
+    if toolkit_repo:
+        answers["toolkit_repo"] = toolkit_repo
+    if requirements is not None:
+        answers["gate_requirements"] = requirements.read_text(encoding="utf-8")
+    commit = create_intake(directory, policy, roster, answers)
     click.echo(
-        _("Request registry ready: {path} (commit {commit})").format(path=directory, commit=commit[:12])
+        _(
+            "Intake repository ready: {path} (commit {commit}). Push it to {org} on GitHub, protect its "
+            "default branch and give the roster's members their GitHub logins."
+        ).format(path=directory, commit=commit[:12], org=github_org)
     )
 
 
@@ -238,7 +295,6 @@ def reject(registry: Path, request_id: str, reason: str, key: str | None) -> Non
 @FORMAT
 @lean
 def show(registry: Path, request_id: str, fmt: str) -> None:
-    from toolkit.errors import UserError
     from toolkit.intake import registry as store
     from toolkit.intake.report import request_detail, rows
 
@@ -301,15 +357,57 @@ def verify(registry: Path) -> None:
 @click.option(
     "--dest", type=click.Path(path_type=Path, resolve_path=True), help=_("Where (default: the app's slug).")
 )
-def scaffold(registry: Path, request_id: str, dest: Path | None) -> None:
-    from toolkit.intake.scaffold import scaffold_request
+@click.option(
+    "--github",
+    "intake",
+    default=None,
+    help=_(
+        "OWNER/NAME of the GitHub intake repository: REQUEST_ID is its issue (7 or 2026-007), judged again "
+        "from its timeline; the repository is then provisioned in OWNER (or --org) like `sopkit github "
+        "provision`. Token from GITHUB_TOKEN or GH_TOKEN."
+    ),
+)
+@click.option(
+    "--org", default=None, help=_("With --github: the organisation to provision in (default: OWNER).")
+)
+@click.option(
+    "--api-url", default=None, help=_("With --github: GitHub Enterprise Server's API (https://HOST/api/v3).")
+)
+def scaffold(
+    registry: Path,
+    request_id: str,
+    dest: Path | None,
+    intake: str | None,
+    org: str | None,
+    api_url: str | None,
+) -> None:
+    if intake is None:
+        from toolkit.intake.scaffold import scaffold_request
 
-    made = scaffold_request(registry, request_id, dest)
+        made = scaffold_request(registry, request_id, dest)
+    else:
+        made = _scaffold_on_github(intake, request_id, dest, org, api_url)
     click.echo(
         _("Application repository {path} made from request {id}").format(path=made.path, id=request_id)
     )
     for line in made.todo:
         click.echo(f"  {line}")
+
+
+def _scaffold_on_github(
+    intake: str, request_id: str, dest: Path | None, org: str | None, api_url: str | None
+) -> Scaffolded:
+    from toolkit.cli.github_cmd import run_provision, token_from_environment
+    from toolkit.forge.github.api import DEFAULT_API, GitHub
+    from toolkit.forge.github.intake import announce, issue_number, scaffold_issue
+
+    token = token_from_environment()
+    hub = GitHub(intake, token, api_url or DEFAULT_API)
+    number = issue_number(request_id)
+    made = scaffold_issue(hub, number, dest)
+    name = run_provision(org or hub.owner, made.path, None, "merge,squash,rebase", False, api_url)
+    announce(hub, number, f"{org or hub.owner}/{name}")
+    return made
 
 
 def _report(registry: Path, fmt: str, start: str | None, end: str | None) -> None:

@@ -56,6 +56,7 @@ SCHEMAS: Mapping[str, tuple[Field, ...]] = {
         Field("tanggal_surat", "date"),
         Field("perihal", required=False),
         Field("ringkasan", required=False, limit=4000),
+        Field("lampiran", required=False, limit=2000),  # links to the letter and the KAK (GitHub intake)
     ),
     RECORD.name: (
         Field("nomor_agenda", limit=100),
@@ -94,31 +95,41 @@ def parse_record(
         return {}, problems
     if not isinstance(doc.data, dict):
         return {}, [doc.problem((), _("a record is a mapping of fields (name: value)"))]
+    data, found = _fields(transition, doc.data, roster)
+    for path, message, key in found:
+        problems.append(doc.problem(path, message, key=key))
+    return data, problems
+
+
+def check_values(
+    transition: Transition, values: Mapping[str, Any], roster: Roster
+) -> tuple[dict[str, Any], list[str]]:
+    """:func:`parse_record` for values that come without a file (an issue form, a comment command)."""
+    data, found = _fields(transition, values, roster)
+    return data, [message for _path, message, _key in found]
+
+
+def _fields(
+    transition: Transition, values: Mapping[Any, Any], roster: Roster
+) -> tuple[dict[str, Any], list[tuple[tuple[str, ...], str, bool]]]:
+    """The checked data of a record's fields and what is wrong: (where, message, whether at the key)."""
     schema = SCHEMAS[transition.name]
-    known = {f.name for f in schema}
-    for key in doc.data:
-        if key not in known:
-            problems.append(
-                doc.problem(
-                    (key,),
-                    _("unknown field '{field}'; allowed: {fields}").format(
-                        field=key, fields=", ".join(f.name for f in schema)
-                    ),
-                    key=True,
-                )
-            )
+    problems: list[tuple[tuple[str, ...], str, bool]] = []
+    for key in values:
+        if key not in {f.name for f in schema}:
+            allowed = ", ".join(f.name for f in schema)
+            message = _("unknown field '{field}'; allowed: {fields}").format(field=key, fields=allowed)
+            problems.append(((str(key),), message, True))
     data: dict[str, Any] = {}
     for field in schema:
-        value = doc.data.get(field.name)
+        value = values.get(field.name)
         if value is None or value in ("", []):
             if field.required:
-                problems.append(
-                    doc.problem((), _("the field '{field}' is required").format(field=field.name))
-                )
+                problems.append(((), _("the field '{field}' is required").format(field=field.name), False))
             continue
         checked, problem = _checked(field, value, roster)
         if problem:
-            problems.append(doc.problem((field.name,), f"{field.name}: {problem}"))
+            problems.append(((field.name,), f"{field.name}: {problem}", False))
         else:
             data[field.name] = checked
     return data, problems

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import EXIT_BLOCKED, UserError
+from toolkit.gate.model import Rules
 from toolkit.i18n import _
 from toolkit.intake import registry as store
-from toolkit.intake.decide import Registry
 from toolkit.intake.model import (
     ASSIGN,
     DISPOSE_KABID,
@@ -62,16 +62,37 @@ class Scaffolded:
 
 
 def scaffold_request(repo: Path, request_id: str, dest: Path | None) -> Scaffolded:
-    from toolkit.scaffold.new import create, slugify
-
+    """The application of request ``request_id`` of the registry ``repo``."""
     registry = store.load(repo)
     request = registry.request(request_id)
     if request is None:
         raise UserError(_("there is no request {id} in {path}").format(id=request_id, path=repo))
+    policy = {name: _blob(repo, f"HEAD:{name}") for name in POLICY_FILES}  # verified, as committed
+    attachments = {
+        target: _blob(repo, f"HEAD:{folder(request.id)}/{name}")
+        for name, target in ATTACHMENTS.items()
+        if f"{folder(request.id)}/{name}" in request.files
+    }
+    source = _("the request registry")
+    return scaffold_from(registry.rules, policy, request, attachments, dest, source)
+
+
+def scaffold_from(
+    rules: Rules,
+    policy: Mapping[str, bytes],
+    request: Request,
+    attachments: Mapping[str, bytes],
+    dest: Path | None,
+    source: str,
+) -> Scaffolded:
+    """The application of an assigned ``request`` judged under ``rules`` (whose files are ``policy``),
+    with ``attachments`` (artefact file name -> bytes) in place; ``source`` names where it came from."""
+    from toolkit.scaffold.new import create, slugify
+
     if request.state is not State.ASSIGNED:
         raise UserError(
             _("request {id} is '{state}': only an assigned request (step 5 done) is scaffolded").format(
-                id=request_id, state=request.state
+                id=request.id, state=request.state
             ),
             EXIT_BLOCKED,
         )
@@ -82,21 +103,20 @@ def scaffold_request(repo: Path, request_id: str, dest: Path | None) -> Scaffold
         "opd": str(letter["opd"]),
         "request_letter_no": str(letter["nomor_surat"]),
         "request_letter_date": str(letter["tanggal_surat"]),
-        "request_id": request_id,
+        "request_id": request.id,
         "kind": str(letter.get("jenis", "pembangunan")),
     }
     with tempfile.TemporaryDirectory(prefix="sopkit-scaffold-") as tmp:
-        rules = {}
-        for name in POLICY_FILES:  # the registry's verified policy and roster, as committed
-            rules[name] = Path(tmp) / Path(name).name
-            rules[name].write_bytes(_blob(repo, f"HEAD:{name}"))
-        create(dest, answers, defaults=True, policy=rules[store.POLICY_FILE], roster=rules[store.ROSTER_FILE])
-    todo = _place(repo, registry, request, dest)
-    commits = "\n".join(f"{e.transition}: {e.commit}" for e in request.events)
+        files = {}
+        for name in POLICY_FILES:
+            files[name] = Path(tmp) / Path(name).name
+            files[name].write_bytes(policy[name])
+        create(dest, answers, defaults=True, policy=files[store.POLICY_FILE], roster=files[store.ROSTER_FILE])
+    todo = _place(rules, request, attachments, dest)
+    events = "\n".join(f"{e.transition}: {e.commit}" for e in request.events)
     git(["add", "-A"], dest)
-    commit_all(
-        dest, f"Langkah 1-5 dari registri permintaan {request_id}\n\n{commits}\n\nSop-Request: {request_id}\n"
-    )
+    title = _("Steps 1-5 from {source}, request {id}").format(source=source, id=request.id)
+    commit_all(dest, f"{title}\n\n{events}\n\nSop-Request: {request.id}\n")
     return Scaffolded(dest, git(["rev-parse", "HEAD"], dest).strip(), tuple(todo))
 
 
@@ -105,17 +125,16 @@ def _blob(repo: Path, spec: str) -> bytes:
     return done.stdout
 
 
-def _place(repo: Path, registry: Registry, request: Request, dest: Path) -> list[str]:
+def _place(rules: Rules, request: Request, attachments: Mapping[str, bytes], dest: Path) -> list[str]:
     """Copy the attachments to their artefacts and fill the documents of steps 1-5; what is left to do."""
-    sop = registry.rules.sop
+    sop = rules.sop
     artefacts = [a for step in sop.steps for a in step.artefacts]
-    for name, target in ATTACHMENTS.items():
-        path = f"{folder(request.id)}/{name}"
+    for target, content in attachments.items():
         artefact = next((a for a in artefacts if a.path.rsplit("/", 1)[-1] == target), None)
-        if artefact is not None and path in request.files:
+        if artefact is not None:
             (dest / artefact.path).parent.mkdir(parents=True, exist_ok=True)
-            (dest / artefact.path).write_bytes(_blob(repo, f"HEAD:{path}"))
-    values = _values(registry, request)
+            (dest / artefact.path).write_bytes(content)
+    values = _values(rules, request)
     todo = []
     for step in sop.steps[:5]:
         for artefact in step.artefacts:
@@ -134,8 +153,8 @@ def _place(repo: Path, registry: Registry, request: Request, dest: Path) -> list
     return todo
 
 
-def _values(registry: Registry, request: Request) -> dict[str, str]:
-    roster = registry.rules.roster
+def _values(rules: Rules, request: Request) -> dict[str, str]:
+    roster = rules.roster
 
     def name(member_id: str) -> str:
         member = roster.member(member_id)
@@ -153,7 +172,11 @@ def _values(registry: Registry, request: Request) -> dict[str, str]:
             or f"Permohonan {letter.get('jenis', 'pembangunan')} aplikasi {letter['aplikasi']}"
         ),
         "ringkasan": str(letter.get("ringkasan") or letter.get("perihal") or letter["aplikasi"]),
-        "lampiran": "KAK (kak-opd.pdf)" if f"{folder(request.id)}/kak.pdf" in request.files else "Tidak ada",
+        "lampiran": (
+            "KAK (kak-opd.pdf)"
+            if f"{folder(request.id)}/kak.pdf" in request.files
+            else str(letter.get("lampiran") or "Tidak ada")
+        ),
         "nomor_agenda": str(recorded.get("nomor_agenda", "")),
         "tanggal_diterima": str(recorded.get("tanggal_diterima", "")),
         "catatan_tu": str(recorded.get("catatan") or f"Dicatat di registri permintaan {request.id}"),

@@ -153,6 +153,8 @@ def edit_issue(request: Request) -> Response:
     for key in ("title", "body"):
         if request.field(key) is not None:
             setattr(issue, key, request.field(key))
+    if request.field("body") is not None:
+        issue.edited_at = now()
     if request.field("state") is not None:
         _set_state(request, issue, request.field("state"), request.field("state_reason"), user)
     if request.field("labels") is not None:
@@ -180,6 +182,46 @@ def create_comment(request: Request) -> Response:
     issue.comments.append(comment)
     issue.updated_at = now()
     return Response(201, request.f.comment(repo, issue, comment))
+
+
+def _comment(request: Request, repo: Repo) -> tuple[Issue, Comment]:
+    """The comment of the path, and its issue; only its author or someone with write access may change it."""
+    wanted = request.params["comment_id"]
+    for issue in repo.issues.values():
+        for comment in issue.comments:
+            if str(comment.id) == wanted:
+                if comment.user is not request.user and not request.world.can(repo, request.user, "write"):
+                    raise Answer(403, "Must have write access to change another user's comment.")
+                return issue, comment
+    raise Answer(404, "Not Found")
+
+
+@route("GET", "/repos/{owner}/{repo}/issues/comments/{comment_id}")
+def get_comment(request: Request) -> Response:
+    repo = request.repo("read")
+    for issue in repo.issues.values():
+        for comment in issue.comments:
+            if str(comment.id) == request.params["comment_id"]:
+                return Response(200, request.f.comment(repo, issue, comment))
+    raise Answer(404, "Not Found")
+
+
+@route("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}")
+def edit_comment(request: Request) -> Response:
+    repo = request.repo("read")
+    issue, comment = _comment(request, repo)
+    comment.body = str(request.need("body"))
+    comment.edited_at = comment.updated_at = now()
+    comment.editor = request.user
+    return Response(200, request.f.comment(repo, issue, comment))
+
+
+@route("DELETE", "/repos/{owner}/{repo}/issues/comments/{comment_id}")
+def delete_comment(request: Request) -> Response:
+    repo = request.repo("read")
+    issue, comment = _comment(request, repo)
+    issue.comments.remove(comment)
+    return Response(204)
 
 
 @route("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels")

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.errors import UserError
@@ -41,15 +41,8 @@ class Event(NamedTuple):
     head: str | None = None  # merge_group: the commit it built
 
 
-def read_event(name: str, path: Path) -> Event:
-    """The change an Actions event asks the gate to judge."""
-    if name not in (*PULL_EVENTS, "merge_group"):
-        raise UserError(
-            _(
-                "the gate runs on pull_request, pull_request_review and merge_group events, not on '{name}' "
-                "(never pull_request_target: it would run with the base's token on the pull request's code)"
-            ).format(name=name or "-")
-        )
+def load_payload(path: Path) -> dict[str, Any]:
+    """The JSON object of an Actions event (``GITHUB_EVENT_PATH``)."""
     try:
         with path.open("rb") as stream:
             raw = stream.read(MAX_EVENT_BYTES + 1)
@@ -62,6 +55,19 @@ def read_event(name: str, path: Path) -> Event:
         ) from error
     if not isinstance(payload, dict):
         raise UserError(_("cannot decide: the event payload {path} is not a JSON object").format(path=path))
+    return payload
+
+
+def read_event(name: str, path: Path) -> Event:
+    """The change an Actions event asks the gate to judge."""
+    if name not in (*PULL_EVENTS, "merge_group"):
+        raise UserError(
+            _(
+                "the gate runs on pull_request, pull_request_review and merge_group events, not on '{name}' "
+                "(never pull_request_target: it would run with the base's token on the pull request's code)"
+            ).format(name=name or "-")
+        )
+    payload = load_payload(path)
     if name in PULL_EVENTS:
         number = (payload.get("pull_request") or {}).get("number")
         if not isinstance(number, int) or isinstance(number, bool) or number <= 0:

@@ -1,0 +1,238 @@
+"""The GitHub intake on the stand-in: a request issue written with the form, moved on by labels and comment
+commands of the roster's GitHub accounts, replayed by ``sopkit github intake`` as the Actions job runs it
+after each event; what someone outside the role does is reverted and explained; the assigned request is
+scaffolded and provisioned."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from github import Github
+
+from tests.conftest import git
+from tests.office import PEOPLE, roster_text
+from tests.standin import StandIn
+from tests.standin.fixtures import github
+from toolkit.paths import default_policy
+
+INTAKE = "dinas/intake"
+LOGINS = {member: f"gh-{member}" for member in PEOPLE}
+FORM = {
+    "Nama OPD pemohon": "Badan Kepegawaian Daerah",
+    "Nama aplikasi": "Sistem Informasi Kepegawaian",
+    "Jenis permintaan": "pembangunan",
+    "Nomor surat permintaan": "800/123/BKD/2026",
+    "Tanggal surat": "2026-11-20",
+    "Perihal": "_No response_",
+    "Ringkasan kebutuhan": "Data pegawai dan cuti.",
+    "Lampiran": "[surat.pdf](https://github.com/user-attachments/files/1/surat.pdf)",
+}
+
+
+def form_body(**changes: str) -> str:
+    return "\n\n".join(f"### {k}\n\n{v}" for k, v in {**FORM, **changes}.items()) + "\n"
+
+
+@dataclass
+class Intake:
+    standin: StandIn
+    tokens: dict[str, str]
+    folder: Path
+
+    def gh(self, who: str) -> Github:
+        return github(self.standin, self.tokens[who])
+
+    def issue(self, who: str, number: int):  # type: ignore[no-untyped-def]
+        return self.gh(who).get_repo(INTAKE).get_issue(number)
+
+    def open(self, who: str, body: str | None = None) -> int:
+        repo = self.gh(who).get_repo(INTAKE)
+        number = repo.create_issue(title="Permintaan aplikasi: SIMPEG", body=body or form_body()).number
+        self.run(number, "issues", "opened", who)
+        return number
+
+    def label(self, who: str, number: int, name: str) -> None:
+        self.issue(who, number).add_to_labels(name)
+        self.run(number, "issues", "labeled", who, label=name)
+
+    def unlabel(self, who: str, number: int, name: str) -> None:
+        self.issue(who, number).remove_from_labels(name)
+        self.run(number, "issues", "unlabeled", who)
+
+    def comment(self, who: str, number: int, body: str) -> int:
+        made = self.issue(who, number).create_comment(body)
+        self.run(number, "issue_comment", "created", who)
+        return made.id
+
+    def run(self, number: int, event: str, action: str, sender: str, **state: str) -> None:
+        result = self.intake(number, event, action, sender, **state)
+        assert result.exit_code == 0, result.output
+
+    def intake(
+        self, number: int, event: str, action: str, sender: str, token: str | None = None, **state: str
+    ):  # type: ignore[no-untyped-def]
+        from toolkit.cli.app import cli
+
+        # built from the examples the stand-in holds (issues.labeled, issue_comment.created), the action
+        # set to the one that happened: the intake reads only the issue's number from the payload
+        event_name = state.pop("event_name", event)
+        example = "labeled" if event == "issues" else "created"
+        login = LOGINS.get(sender, sender)
+        payload = self.standin.event_payload(
+            event, example, repo=INTAKE, number=number, sender=login, **state
+        )
+        payload["action"] = action
+        path = self.folder / "event.json"
+        path.write_text(json.dumps(payload))
+        env = {
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_EVENT_PATH": str(path),
+            "GITHUB_REPOSITORY": INTAKE,
+            "GITHUB_TOKEN": self.standin.actions_token(INTAKE) if token is None else token,
+            "GITHUB_API_URL": self.standin.api_url,
+            "SOPKIT_LANG": "en",
+        }
+        return CliRunner().invoke(cli, ["github", "intake"], env=env)
+
+    def labels(self, number: int) -> set[str]:
+        return {label.name for label in self.issue("budi", number).labels}
+
+    def answers(self, number: int) -> list[str]:
+        return [c.body for c in self.issue("budi", number).get_comments() if c.user.type == "Bot"]
+
+
+@pytest.fixture
+def intake(standin: StandIn, keyring: dict[str, Path], tmp_path: Path) -> Intake:
+    from toolkit.cli.app import cli
+
+    tokens = {m: standin.add_user(LOGINS[m], name=m.title(), email=f"{m}@sumbarprov.go.id") for m in PEOPLE}
+    for outsider in ("eko", "opd"):  # a programmer with write access; the agency's operator
+        LOGINS.setdefault(outsider, f"gh-{outsider}")
+        tokens[outsider] = standin.add_user(LOGINS[outsider], name=outsider.title(), email=f"{outsider}@x.id")
+    standin.add_org("dinas", plan="team", owners=[LOGINS["budi"]])
+    standin.create_repo(INTAKE)
+    for member in [*PEOPLE, "eko"]:
+        standin.grant(INTAKE, LOGINS[member], "write")
+    standin.grant(INTAKE, LOGINS["opd"], "read")
+    (tmp_path / "roster.yaml").write_text(roster_text(keyring, PEOPLE, LOGINS))
+    made = tmp_path / "intake"
+    args = [
+        "request",
+        "init",
+        str(made),
+        "--policy",
+        str(default_policy()),
+        "--roster",
+        str(tmp_path / "roster.yaml"),
+    ]
+    result = CliRunner().invoke(cli, [*args, "--github", "dinas", "--toolkit-ref", "0" * 40])
+    assert result.exit_code == 0, result.output
+    git(made, "push", "-q", str(standin.git_path("dinas", "intake")), "HEAD:refs/heads/main")
+    return Intake(standin, tokens, tmp_path)
+
+
+def test_a_request_goes_through_steps_1_to_5_and_is_scaffolded(intake: Intake, tmp_path: Path) -> None:
+    number = intake.open("opd")  # the agency's operator: not in the roster
+    assert intake.labels(number) == {"permintaan"}
+    assert "not submitted yet" in intake.answers(number)[-1]
+    intake.label("ani", number, "diajukan")  # TU accepts it by label
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+    intake.comment("ani", number, "/catat\nnomor_agenda: 045/TU/XI/2026\n")
+    assert intake.labels(number) == {"permintaan", "dicatat"}
+    intake.label("dedi", number, "disposisi-kadis")  # the Kadis disposes with one label
+    intake.comment(
+        "rahmat", number, "/disposisi\nnomor_surat_tugas: 800/9/2026\ntanggal_surat_tugas: 2026-11-30"
+    )
+    intake.comment("budi", number, "/tugaskan\ntim_it_support: [rina]\ntim_database: ['@gh-rina']\n")
+    assert intake.labels(number) == {"permintaan", "ditugaskan"}
+    answers = intake.answers(number)
+    assert sum("✅" in a for a in answers) == 5 and not any("❌" in a for a in answers)
+    assert "Made by Budi as kasi" in answers[-1]
+
+    # nothing new: a second run answers nothing again
+    before = len(intake.standin.writes())
+    intake.run(number, "issues", "edited", "budi")
+    assert len(intake.standin.writes()) == before
+
+    from toolkit.cli.app import cli
+
+    env = {"GITHUB_TOKEN": intake.tokens["budi"], "SOPKIT_LANG": "en"}
+    args = [
+        "request",
+        "scaffold",
+        "2026-" + f"{number:03d}",
+        "--github",
+        INTAKE,
+        "--dest",
+        str(tmp_path / "app"),
+    ]
+    result = CliRunner().invoke(cli, [*args, "--api-url", intake.standin.api_url], env=env)
+    assert result.exit_code == 0, result.output
+    assert "attach the request letter" in result.output
+    recorded = (tmp_path / "app" / "docs" / "02-surat-masuk" / "arsip-surat-masuk.md").read_text()
+    assert "045/TU/XI/2026" in recorded
+    assert intake.gh("budi").get_repo("dinas/sistem-informasi-kepegawaian").private
+    assert intake.issue("budi", number).state == "closed"
+    said = [c.body for c in intake.issue("budi", number).get_comments()]
+    assert "dinas/sistem-informasi-kepegawaian" in said[-1]
+
+
+def test_a_label_from_outside_the_role_is_reverted_and_explained(intake: Intake) -> None:
+    number = intake.open("ani")  # TU opens it: submitted at once
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+    intake.label("eko", number, "disposisi-kadis")  # a programmer, not in the roster
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+    said = intake.answers(number)[-1]
+    assert "❌" in said and "@gh-eko is not in the roster" in said and "set back" in said
+    intake.label("rina", number, "dicatat")  # in the roster, not TU; and a label cannot give the agenda no.
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+    assert "nomor_agenda" in intake.answers(number)[-1]
+    intake.label("dedi", number, "disposisi-kadis")  # the right role, out of order
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+    assert "the next is /catat" in intake.answers(number)[-1]
+    intake.comment("rina", number, "/catat\nnomor_agenda: 1/TU/2026")  # a command by the wrong role
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+    assert "rina" in intake.answers(number)[-1] and "❌" in intake.answers(number)[-1]
+    intake.unlabel("eko", number, "diajukan")  # the state label taken away comes back
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+
+
+def test_tampering_with_what_counted_undoes_it(intake: Intake) -> None:
+    number = intake.open("ani")
+    comment = intake.comment("ani", number, "/catat\nnomor_agenda: 045/TU/XI/2026")
+    assert intake.labels(number) == {"permintaan", "dicatat"}
+    # a forged answer of the bot counts for nothing
+    intake.comment("eko", number, "<!-- sopkit-intake comment:1 ok -->\n✅ /disposisi counts")
+    assert intake.labels(number) == {"permintaan", "dicatat"}
+    # the programmer edits TU's command (write access allows it): it no longer counts
+    repo = intake.gh("eko").get_repo(INTAKE)
+    repo.get_issue(number).get_comment(comment).edit("/catat\nnomor_agenda: 999/PALSU")
+    intake.run(number, "issue_comment", "edited", "eko")
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+    assert "edited" in intake.answers(number)[-1]
+    # the programmer edits the request itself: TU's acceptance no longer holds
+    repo.get_issue(number).edit(body=form_body(**{"Nama aplikasi": "Aplikasi Lain"}))
+    intake.run(number, "issues", "edited", "eko")
+    assert intake.labels(number) == {"permintaan"}
+    time.sleep(1.1)  # an acceptance in the second of the last edit does not count
+    intake.comment("ani", number, "/terima")
+    assert intake.labels(number) == {"permintaan", "diajukan"}
+
+
+def test_the_intake_fails_closed(intake: Intake) -> None:
+    number = intake.open("ani")
+    assert intake.intake(number, "issues", "opened", "ani", token="").exit_code == 2
+    wrong = intake.intake(number, "issues", "opened", "ani", event_name="push")
+    assert wrong.exit_code == 2 and "issues and issue_comment events" in wrong.output
+    intake.standin.fail("POST", r"/graphql$", "503", times=20)
+    rest_writes = lambda: [w for w in intake.standin.writes() if not w.path.endswith("/graphql")]  # noqa: E731
+    before = len(rest_writes())
+    intake.issue("eko", number).add_to_labels("dicatat")
+    result = intake.intake(number, "issues", "labeled", "eko", label="dicatat")
+    assert result.exit_code == 2 and "cannot decide" in result.output
+    assert len(rest_writes()) == before + 1  # only the programmer's own label: nothing was decided

@@ -1,0 +1,362 @@
+"""The intake repository on GitHub: read a request issue, replay it, and make the issue say so.
+
+``sopkit github intake`` runs on every ``issues`` and ``issue_comment`` event of the intake repository.
+It reads the issue, its timeline and the policy and roster of the default branch in one GraphQL query
+(more only for a timeline longer than 100 items), replays it (:mod:`toolkit.intake.issues`), then keeps
+the state label right (a label someone put or took away against the rules is reverted) and answers each
+person's action once, in a comment that says what counted and why not. Nothing it writes is read back as
+evidence: only what people did counts, so the bot's own labels and comments cannot be forged into a step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from toolkit.errors import EXIT_BLOCKED, UserError
+from toolkit.evidence.roster import office_day
+from toolkit.forge.github.api import Unreachable, _asking, graphql
+from toolkit.gate.decide import people_named, signers_of
+from toolkit.gate.model import Rules
+from toolkit.i18n import _
+from toolkit.intake.issues import (
+    LABELS,
+    REQUEST_LABEL,
+    Action,
+    IssueFacts,
+    Replayed,
+    Verdict,
+    is_request,
+    replay,
+)
+from toolkit.intake.model import POLICY_FILES, STATE_LABELS, next_transition
+
+if TYPE_CHECKING:
+    from toolkit.forge.github.api import GitHub
+    from toolkit.intake.scaffold import Scaffolded
+
+MARK = re.compile(r"<!-- sopkit-intake (\S+) (ok|no) -->")
+_BLOB = "object { ... on Blob { text isBinary isTruncated } }"
+QUERY = f"""
+query($owner: String!, $name: String!, $number: Int!, $after: String) {{
+  repository(owner: $owner, name: $name) {{
+    defaultBranchRef {{
+      name
+      target {{
+        ... on Commit {{
+          oid
+          sop: file(path: "{POLICY_FILES[0]}") {{ {_BLOB} }}
+          roster: file(path: "{POLICY_FILES[1]}") {{ {_BLOB} }}
+        }}
+      }}
+    }}
+    issue(number: $number) {{
+      number
+      body
+      url
+      createdAt
+      lastEditedAt
+      author {{ __typename login }}
+      labels(first: 100) {{ nodes {{ name }} }}
+      timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT, ISSUE_COMMENT], first: 100, after: $after) {{
+        pageInfo {{ hasNextPage endCursor }}
+        nodes {{
+          __typename
+          ... on LabeledEvent {{ id createdAt actor {{ __typename login }} label {{ name }} }}
+          ... on UnlabeledEvent {{ id createdAt actor {{ __typename login }} label {{ name }} }}
+          ... on IssueComment {{
+            databaseId url createdAt lastEditedAt body author {{ __typename login }}
+          }}
+        }}
+      }}
+    }}
+  }}
+}}
+"""
+ANSWERED = _("cannot decide: GitHub answered {status} to {what} ({detail}); the issue is left as it is")
+UNREACHED = _("cannot decide: GitHub could not be reached for {what} ({detail}); the issue is left as it is")
+MAX_PAGES = 20  # 2,000 timeline items: more is not a request but a flood
+
+
+class IntakeIssue(NamedTuple):
+    facts: IssueFacts
+    url: str
+    author_bot: bool
+    labels: tuple[str, ...]
+    answered: frozenset[str]  # "<key> ok|no" the bot has answered already
+    policy: Mapping[str, bytes]  # the default branch's .sop/ files
+    where: str  # OWNER/NAME@commit, for messages
+
+
+def _time(stamp: str) -> int:
+    return int(dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+
+
+def _is_bot(actor: Mapping[str, Any] | None) -> bool:
+    return bool(actor) and (actor or {}).get("__typename") == "Bot"
+
+
+def read_issue(hub: GitHub, number: int) -> IntakeIssue:
+    """Issue ``number`` of the intake repository with its whole timeline and the default branch's policy."""
+    what = _("issue #{number} of {repo}").format(number=number, repo=hub.full_name)
+    nodes: list[Mapping[str, Any]] = []
+    after: str | None = None
+    for _page in range(MAX_PAGES):
+        variables = {"owner": hub.owner, "name": hub.name, "number": number, "after": after}
+        data = graphql(hub.client, QUERY, variables, what, ANSWERED, UNREACHED)
+        repository = data.get("repository") or {}
+        issue = repository.get("issue")
+        if issue is None:
+            raise UserError(_("{repo} has no issue #{number}").format(repo=hub.full_name, number=number))
+        timeline = issue["timelineItems"]
+        nodes += [n for n in timeline["nodes"] if n]
+        if not timeline["pageInfo"]["hasNextPage"]:
+            break
+        after = timeline["pageInfo"]["endCursor"]
+    else:
+        raise Unreachable(
+            _("cannot decide: issue #{number} has more than {count} timeline items").format(
+                number=number, count=MAX_PAGES * 100
+            )
+        )
+    branch = repository.get("defaultBranchRef") or {}
+    target = branch.get("target") or {}
+    where = f"{hub.full_name}@{branch.get('name', '-')}"
+    policy = {
+        name: _blob(target.get(key), where, name)
+        for key, name in zip(("sop", "roster"), POLICY_FILES, strict=True)
+    }
+    author = issue.get("author") or {}
+    actions = [
+        Action(
+            "opened",
+            "opened",
+            author.get("login"),
+            _is_bot(author),
+            _time(issue["createdAt"]),
+            url=issue["url"],
+        )
+    ]
+    answered: set[str] = set()
+    for node in nodes:
+        actor = node.get("actor") if "actor" in node else node.get("author")
+        login, bot = (actor or {}).get("login"), _is_bot(actor)
+        if node["__typename"] == "IssueComment":
+            if bot:
+                answered.update(f"{key} {verdict}" for key, verdict in MARK.findall(node["body"]))
+            key = f"comment:{node['databaseId']}"
+            edited = node.get("lastEditedAt") is not None
+            actions.append(
+                Action(
+                    key,
+                    "comment",
+                    login,
+                    bot,
+                    _time(node["createdAt"]),
+                    body=node["body"],
+                    edited=edited,
+                    url=node["url"],
+                )
+            )
+        else:
+            kind = "labeled" if node["__typename"] == "LabeledEvent" else "unlabeled"
+            label = (node.get("label") or {}).get("name", "")
+            actions.append(
+                Action(f"label:{node['id']}", kind, login, bot, _time(node["createdAt"]), label=label)
+            )
+    edited = issue.get("lastEditedAt")
+    facts = IssueFacts(
+        number,
+        issue.get("body") or "",
+        _time(issue["createdAt"]),
+        _time(edited) if edited else None,
+        tuple(actions),
+    )
+    labels = tuple(n["name"] for n in issue["labels"]["nodes"])
+    return IntakeIssue(facts, issue["url"], _is_bot(author), labels, frozenset(answered), policy, where)
+
+
+def _blob(entry: Mapping[str, Any] | None, where: str, name: str) -> bytes:
+    blob = (entry or {}).get("object") or {}
+    if blob.get("text") is None or blob.get("isTruncated"):
+        raise Unreachable(
+            _(
+                "cannot decide: {where} has no readable {file} (the intake repository's policy and roster)"
+            ).format(where=where, file=name)
+        )
+    return str(blob["text"]).encode("utf-8")
+
+
+def rules_of(issue: IntakeIssue) -> Rules:
+    from toolkit.intake.registry import parse_rules
+
+    return parse_rules(issue.policy[POLICY_FILES[0]], issue.policy[POLICY_FILES[1]], issue.where)
+
+
+class Answered(NamedTuple):
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    comments: int
+
+
+def keep(hub: GitHub, issue: IntakeIssue, rules: Rules, replayed: Replayed) -> Answered:
+    """Make the issue say what the replay found: the state label, an answer to each action."""
+    state = replayed.request.state.value if replayed.request else None
+    wanted = {REQUEST_LABEL, *([state] if state else [])}
+    present = {name.lower(): name for name in issue.labels}
+    removed = tuple(name for low, name in present.items() if low in LABELS and low != state)
+    added = tuple(sorted(name for name in wanted if name not in present))
+    replies = [_reply(rules, v, replayed) for v in replayed.verdicts if _tag(v) not in issue.answered]
+    with _asking(_("issue #{number}").format(number=issue.facts.number), ANSWERED, UNREACHED):
+        repo = hub.client.get_repo(hub.full_name, lazy=True)
+        gh_issue = repo.get_issue(issue.facts.number)
+        for name in removed:
+            gh_issue.remove_from_labels(name)
+        if added:
+            gh_issue.add_to_labels(*added)
+        if replies:  # one comment for all, so a burst of events answers once
+            gh_issue.create_comment("\n\n---\n\n".join(replies))
+    return Answered(added, removed, len(replies))
+
+
+def _tag(verdict: Verdict) -> str:
+    return f"{verdict.action.key} {'ok' if verdict.accepted else 'no'}"
+
+
+def _reply(rules: Rules, verdict: Verdict, replayed: Replayed) -> str:
+    action = verdict.action
+    what = {
+        "opened": _("The request"),
+        "labeled": _("The label '{label}' by @{login}"),
+        "unlabeled": _("Taking the label '{label}' away (by @{login})"),
+        "comment": _("The command in the comment by @{login}"),
+    }[action.kind].format(label=action.label, login=action.login)
+    mark = f"<!-- sopkit-intake {_tag(verdict)} -->"
+    if verdict.accepted:
+        request = replayed.request
+        assert request is not None
+        event = next((e for e in request.events if e.commit == (action.url or action.key)), None)
+        state = _(STATE_LABELS[verdict.state]) if verdict.state else "-"
+        lines = [_("✅ {what} counts: {state}.").format(what=what, state=state)]
+        if event is not None:
+            member = rules.roster.member(event.member)
+            lines.append(
+                _("Made by {name} as {role}.").format(
+                    name=member.name if member else event.member, role=event.role
+                )
+            )
+        lines.append(_next(rules, replayed))
+        return mark + "\n" + " ".join(line for line in lines if line)
+    if action.kind == "opened":
+        head = _("📥 The request is received but not submitted yet:")
+    elif action.kind in ("labeled", "unlabeled"):
+        head = _("❌ {what} does not count; the labels were set back as the request's state says:")
+    else:
+        head = _("❌ {what} does not count:")
+    problems = "\n".join(f"- {p}" for p in verdict.problems)
+    return f"{mark}\n{head.format(what=what)}\n{problems}\n\n{_next(rules, replayed)}"
+
+
+def _next(rules: Rules, replayed: Replayed) -> str:
+    request = replayed.request
+    upcoming = next_transition(request.state) if request else None
+    if request is not None and upcoming is None:
+        return _("The request is closed ({state}).").format(state=_(STATE_LABELS[request.state]))
+    step_no = upcoming.step_no if upcoming else 1
+    step = rules.sop.step(step_no or 1)
+    today = office_day(int(time.time()), rules.sop.settings.timezone)
+    names = "; ".join(people_named(rules, signers_of(rules.sop, step.id), today)) or "-"
+    state = _(STATE_LABELS[request.state]) if request else _("not submitted yet")
+    return _("Now: {state}; next: {names}.").format(state=state, names=names)
+
+
+def handle(hub: GitHub, number: int) -> tuple[str, Answered | None, Replayed | None]:
+    """Replay issue ``number`` and keep it; what happened in a line for the job's log."""
+    issue = read_issue(hub, number)
+    if issue.author_bot or not is_request(issue.facts.body):
+        return (
+            _("issue #{number} is not a request (not written with the request form)").format(number=number),
+            None,
+            None,
+        )
+    try:
+        rules = rules_of(issue)
+    except UserError as error:
+        raise Unreachable(
+            _("cannot decide: the intake repository's policy or roster is not valid: {error}").format(
+                error=error
+            )
+        ) from error
+    replayed = replay(rules, issue.facts)
+    done = keep(hub, issue, rules, replayed)
+    state = replayed.request.state.value if replayed.request else "-"
+    return (
+        _("issue #{number}: {state}; labels +{added} -{removed}; {comments} answers").format(
+            number=number,
+            state=state,
+            added=",".join(done.added) or "0",
+            removed=",".join(done.removed) or "0",
+            comments=done.comments,
+        ),
+        done,
+        replayed,
+    )
+
+
+ISSUE_REF = re.compile(r"^(?:#?(?P<number>[0-9]{1,9})|[0-9]{4}-(?P<seq>[0-9]{3,9}))$")
+
+
+def issue_number(text: str) -> int:
+    """An intake issue named by its number (``7``, ``#7``) or its request id (``2026-007``)."""
+    found = ISSUE_REF.match(text.strip())
+    if found is None or int(found["number"] or found["seq"]) == 0:
+        raise UserError(
+            _("'{text}' names no intake issue: give its number (7) or its request id (2026-007)").format(
+                text=text
+            )
+        )
+    return int(found["number"] or found["seq"])
+
+
+def scaffold_issue(hub: GitHub, number: int, dest: Path | None) -> Scaffolded:
+    """The application repository of the assigned request of issue ``number``, judged again here."""
+    from toolkit.intake.scaffold import scaffold_from
+
+    issue = read_issue(hub, number)
+    if issue.author_bot or not is_request(issue.facts.body):
+        raise UserError(
+            _("issue #{number} is not a request (not written with the request form)").format(number=number)
+        )
+    rules = rules_of(issue)
+    replayed = replay(rules, issue.facts)
+    if replayed.request is None:
+        raise UserError(
+            _("issue #{number} is not a submitted request yet").format(number=number), EXIT_BLOCKED
+        )
+    made = scaffold_from(
+        rules, issue.policy, replayed.request, {}, dest, _("the intake issue {url}").format(url=issue.url)
+    )
+    if replayed.links:
+        todo = _("step 1: attach the request letter (and the KAK) from the intake issue: {links}").format(
+            links=" ".join(replayed.links)
+        )
+        made = dataclasses.replace(made, todo=(todo, *made.todo))
+    return made
+
+
+def announce(hub: GitHub, number: int, repository: str) -> None:
+    """Say on the intake issue where the application repository is, and close it as done."""
+    body = "<!-- sopkit-intake scaffold ok -->\n" + _("🏗️ The application repository is {repo}.").format(
+        repo=repository
+    )
+    with _asking(_("issue #{number}").format(number=number), ANSWERED, UNREACHED):
+        issue = hub.client.get_repo(hub.full_name, lazy=True).get_issue(number)
+        if not any("<!-- sopkit-intake scaffold ok -->" in c.body for c in issue.get_comments()):
+            issue.create_comment(body)
+        if issue.state != "closed":
+            issue.edit(state="closed", state_reason="completed")

@@ -1,0 +1,383 @@
+"""Requests as GitHub issues: an issue form holds the letter, labels and comment commands move it on.
+
+Pure: the adapter reads an issue and its timeline; :func:`replay` judges every human action on it, oldest
+first, with the same rules as the local registry (SOP order, the role of the step on the day, in the
+office's time zone, judged by the gate's own :func:`toolkit.gate.decide.signoff_problems`) and answers the
+request it makes and a verdict per action. Nothing the bot wrote counts: the state is replayed from what
+people did, each time, so a label or a comment added, edited or removed by someone else changes nothing
+it may not.
+
+- The request is submitted (step 1, TU) when TU opens the issue, applies the ``diajukan`` label or
+  comments ``/terima``, after the issue's text was last edited: an edit after that voids the acceptance.
+- A comment command is ``/catat``, ``/disposisi``, ``/tugaskan``, ``/tolak`` (or ``/terima``) on the first
+  line, the record's fields as YAML below it. A comment edited after it was written does not count.
+- A state label (``dicatat``, ``disposisi-kadis``, ...) applied by the role that owns the transition
+  makes it when the record needs nothing a label cannot say (the date, a disposition's usual defaults).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import yaml
+
+from toolkit.evidence.model import Signoff
+from toolkit.evidence.roster import office_day
+from toolkit.gate.decide import signers_of, signoff_problems
+from toolkit.gate.messages import text
+from toolkit.gate.model import Rules
+from toolkit.i18n import _
+from toolkit.intake.model import (
+    ASSIGN,
+    DISPOSE_KABID,
+    DISPOSE_KADIS,
+    MAX_RECORD_BYTES,
+    NEW,
+    ORDER,
+    RECORD,
+    REJECT,
+    Event,
+    Request,
+    State,
+    Transition,
+    next_transition,
+)
+from toolkit.intake.records import SCHEMAS, TEAM_FIELDS, check_values
+
+REQUEST_LABEL = "permintaan"
+LABELS: Mapping[str, Transition] = {t.target.value: t for t in (*ORDER, REJECT)}
+COMMANDS: Mapping[str, str] = {
+    "terima": NEW.name,
+    "accept": NEW.name,
+    "catat": RECORD.name,
+    "record": RECORD.name,
+    "disposisi": "dispose",
+    "dispose": "dispose",
+    "tugaskan": ASSIGN.name,
+    "assign": ASSIGN.name,
+    "tolak": REJECT.name,
+    "reject": REJECT.name,
+}
+COMMAND_OF = {NEW.name: "terima", RECORD.name: "catat", ASSIGN.name: "tugaskan", REJECT.name: "tolak"}
+COMMAND_OF |= {DISPOSE_KADIS.name: "disposisi", DISPOSE_KABID.name: "disposisi"}
+# What a disposition sheet says when the officer ticks nothing else.
+DEFAULTS = {"sifat": "Biasa", "isi_disposisi": "Untuk ditindaklanjuti"}
+_DAY_FIELDS = ("tanggal", "tanggal_diterima")
+
+# The issue form: each field's heading as GitHub writes it into the issue's text, and the record field.
+FORM: tuple[tuple[str, str], ...] = (
+    ("opd", "Nama OPD pemohon"),
+    ("aplikasi", "Nama aplikasi"),
+    ("jenis", "Jenis permintaan"),
+    ("nomor_surat", "Nomor surat permintaan"),
+    ("tanggal_surat", "Tanggal surat"),
+    ("perihal", "Perihal"),
+    ("ringkasan", "Ringkasan kebutuhan"),
+    ("lampiran", "Lampiran"),
+)
+ATTACHMENTS_FIELD = "lampiran"  # links to the letter and the KAK
+NO_RESPONSE = "_No response_"
+_HEADING = re.compile(r"^###[ \t]+(.+?)[ \t]*$", re.M)
+_COMMAND = re.compile(r"^/([A-Za-z]+)(?:[ \t]+(.*))?$")
+_LINK = re.compile(r"https://[^\s)<>\]]+")
+
+
+class Action(NamedTuple):
+    """Something a person (or a bot) did on the issue, as GitHub recorded it."""
+
+    key: str  # stable: "opened", "label:<node id>", "comment:<id>"
+    kind: str  # opened, labeled, unlabeled, comment
+    login: str | None  # None: a deleted account
+    bot: bool
+    time: int
+    label: str = ""
+    body: str = ""
+    edited: bool = False  # a comment whose text was changed after it was written
+    url: str = ""
+
+
+class IssueFacts(NamedTuple):
+    number: int
+    body: str
+    created: int
+    edited: int | None  # the last edit of the issue's text
+    actions: tuple[Action, ...]  # the opening first, then the timeline, oldest first
+
+
+class Verdict(NamedTuple):
+    action: Action
+    transition: str  # what it asked for
+    problems: tuple[str, ...]  # empty: done
+    state: State | None  # the request's state after it
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+
+class Replayed(NamedTuple):
+    request: Request | None  # None: not submitted (yet)
+    verdicts: tuple[Verdict, ...]
+    letter: Mapping[str, Any]  # the form's fields as read (checked or not)
+    links: tuple[str, ...]  # the attachments' links
+
+
+def request_id(facts: IssueFacts, rules: Rules) -> str:
+    year = office_day(facts.created, rules.sop.settings.timezone).year
+    return f"{year:04d}-{facts.number:03d}"
+
+
+def read_form(body: str) -> tuple[dict[str, str], list[str]]:
+    """The form's answers by record field, and the headings that are missing."""
+    names = {heading.lower(): field for field, heading in FORM}
+    parts = _HEADING.split(body)
+    answers: dict[str, str] = {}
+    for heading, value in zip(parts[1::2], parts[2::2], strict=True):
+        field = names.get(heading.strip().lower())
+        if field is not None and field not in answers:
+            answer = value.strip()
+            answers[field] = "" if answer == NO_RESPONSE else answer
+    missing = [heading for field, heading in FORM if field not in answers]
+    return answers, missing
+
+
+def is_request(body: str) -> bool:
+    """Whether the issue was written with the request form (most of its headings are there)."""
+    _answers, missing = read_form(body)
+    return len(missing) <= len(FORM) // 2
+
+
+def replay(rules: Rules, facts: IssueFacts) -> Replayed:
+    answers, missing = read_form(facts.body)
+    links = tuple(dict.fromkeys(_LINK.findall(answers.get(ATTACHMENTS_FIELD, ""))))
+    rid = request_id(facts, rules)
+    letter, letter_problems = check_values(NEW, {"id": rid, **answers}, rules.roster)
+    letter_problems = [_("the form: {problem}").format(problem=p) for p in letter_problems]
+    letter_problems += [_("the form: the heading '{heading}' is missing").format(heading=h) for h in missing]
+    if not links:
+        letter_problems.append(_("the form: link the request letter (a PDF) under 'Lampiran'"))
+    request: Request | None = None
+    verdicts: list[Verdict] = []
+    for action in facts.actions:
+        if action.bot or action.login is None:
+            continue
+        asked = _asked(action, request)
+        if asked is None:
+            continue
+        transition, values, problems = asked
+        if transition is None:
+            verdicts.append(Verdict(action, "", tuple(problems), request.state if request else None))
+            continue
+        if action.kind == "opened" and not _may_submit(rules, action):
+            problems = [
+                _("awaiting TU: the request counts once TU accepts it (the label 'diajukan' or /terima)")
+            ]
+        if transition is NEW:
+            values = letter
+            problems = [*problems, *letter_problems]
+            if facts.edited is not None and action.time < facts.edited:
+                problems.append(
+                    _("the issue's text was edited after this; TU accepts the edited request with /terima")
+                )
+        if not problems:
+            problems, request = _judged(rules, facts, rid, request, transition, values, action)
+        verdicts.append(Verdict(action, transition.name, tuple(problems), request.state if request else None))
+    return Replayed(request, tuple(verdicts), letter, links)
+
+
+def _may_submit(rules: Rules, action: Action) -> bool:
+    """Whether the issue's author may submit a request (holds step 1's role on the day)."""
+    member = rules.roster.by_github(action.login or "")
+    day = office_day(action.time, rules.sop.settings.timezone)
+    roles = signers_of(rules.sop, rules.sop.step(NEW.step_no or 1).id)
+    return member is not None and any(rules.roster.holds(member.id, r, day) for r in roles)
+
+
+def _asked(
+    action: Action, request: Request | None
+) -> tuple[Transition | None, dict[str, Any], list[str]] | None:
+    """The transition an action asks for, with its values and what is already wrong (None: it asks for
+    none)."""
+    state = request.state if request else None
+    if action.kind == "opened":
+        return NEW, {}, []
+    if action.kind == "unlabeled":
+        if state is not None and action.label.lower() == state.value:
+            return (
+                LABELS[state.value],
+                {},
+                [
+                    _(
+                        "the label '{label}' shows the request's state and comes back; to end a request, "
+                        "comment /tolak with the reason"
+                    ).format(label=action.label)
+                ],
+            )
+        return None
+    if action.kind == "labeled":
+        transition = LABELS.get(action.label.lower())
+        if transition is None:
+            return None
+        return transition, {}, _label_problems(transition)
+    if action.kind != "comment":
+        return None
+    asked = _command(action.body, state)
+    if asked is not None and action.edited:  # what counted must stay as it was when it counted
+        edited = _("the comment was edited after it was written; write the command again in a new comment")
+        return asked[0], asked[1], [*asked[2], edited]
+    return asked
+
+
+def _label_problems(transition: Transition) -> list[str]:
+    needs = [
+        f.name
+        for f in SCHEMAS[transition.name]
+        if f.required and f.name not in (*DEFAULTS, *_DAY_FIELDS, "id")
+    ]
+    if transition is NEW or not needs:
+        return []
+    return [
+        _(
+            "the label '{label}' cannot say {fields}: comment /{command} with them, one 'field: value' a line"
+        ).format(label=transition.target.value, fields=", ".join(needs), command=COMMAND_OF[transition.name])
+    ]
+
+
+def _command(body: str, state: State | None) -> tuple[Transition | None, dict[str, Any], list[str]] | None:
+    lines = body.strip().splitlines()
+    match = _COMMAND.match(lines[0].strip()) if lines else None
+    if match is None:
+        return None
+    name = COMMANDS.get(match[1].lower())
+    if name is None:
+        known = ", ".join(f"/{c}" for c in dict.fromkeys(COMMAND_OF.values()))
+        return (
+            None,
+            {},
+            [_("unknown command /{name}; the commands: {known}").format(name=match[1], known=known)],
+        )
+    if name == "dispose":
+        upcoming = next_transition(state) if state else None
+        transition = upcoming if upcoming in (DISPOSE_KADIS, DISPOSE_KABID) else DISPOSE_KADIS
+    else:
+        transition = {t.name: t for t in (*ORDER, REJECT)}[name]
+    if len(body.encode("utf-8")) > MAX_RECORD_BYTES:
+        return (
+            transition,
+            {},
+            [_("the comment is larger than {kib} KiB").format(kib=MAX_RECORD_BYTES // 1024)],
+        )
+    rest = "\n".join(line for line in lines[1:] if not line.strip().startswith("```"))
+    try:
+        values = yaml.safe_load(rest) if rest.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _(" (line {line})").format(line=mark.line + 2) if mark else ""
+        return (
+            transition,
+            {},
+            [_("the fields below the command are not 'field: value' lines{where}").format(where=where)],
+        )
+    if not isinstance(values, dict):
+        return transition, {}, [_("the fields below the command are not 'field: value' lines")]
+    inline = (match[2] or "").strip()
+    if inline:
+        if transition is not REJECT or "alasan" in values:
+            return (
+                transition,
+                {},
+                [
+                    _("put the fields on the lines below /{command}, one 'field: value' a line").format(
+                        command=match[1]
+                    )
+                ],
+            )
+        values["alasan"] = inline
+    return transition, {str(k): v for k, v in values.items()}, []
+
+
+def _judged(
+    rules: Rules,
+    facts: IssueFacts,
+    rid: str,
+    request: Request | None,
+    transition: Transition,
+    values: Mapping[str, Any],
+    action: Action,
+) -> tuple[list[str], Request | None]:
+    """Whether ``action`` makes ``transition`` now; the request after it."""
+    state = request.state if request else None
+    upcoming = next_transition(state) if state else NEW
+    if transition is NEW and request is not None:
+        return [_("request {id} is submitted already").format(id=rid)], request
+    if transition is not NEW and request is None:
+        return [_("the request is not submitted yet: TU accepts it first (/terima)")], request
+    if upcoming is None:
+        assert state is not None
+        return [
+            _("request {id} is closed ({state}); nothing may follow").format(id=rid, state=state.value)
+        ], request
+    problems = []
+    if transition is not REJECT and transition is not upcoming:
+        problems.append(
+            _("request {id} is '{state}': the next is /{next}, not /{name}").format(
+                id=rid,
+                state=state.value if state else "-",
+                next=COMMAND_OF[upcoming.name],
+                name=COMMAND_OF[transition.name],
+            )
+        )
+    # who may make it: the roles of its own step (a rejection: of the step that is due)
+    step = rules.sop.step((upcoming if transition is REJECT else transition).step_no or 1)
+    roles = signers_of(rules.sop, step.id)
+    member = rules.roster.by_github(action.login or "")
+    if member is None:
+        problems.append(
+            _("@{login} is not in the roster; {step} is made by: {roles}").format(
+                login=action.login, step=step.id, roles=", ".join(roles)
+            )
+        )
+        return problems, request
+    day = office_day(action.time, rules.sop.settings.timezone)
+    role = next((r for r in roles if rules.roster.holds(member.id, r, day)), roles[0])
+    signoff = Signoff(action.key, step.id, role, "", member.id, action.time, rid, (), True, action.url)
+    problems += [text(m) for m in signoff_problems(rules._replace(app=rid), signoff, ())]
+    record = dict(values)
+    if transition is not NEW:
+        record = _with_defaults(transition, record, day.isoformat(), rules)
+        record, found = check_values(transition, record, rules.roster)
+        problems += [_("the command: {problem}").format(problem=p) for p in found]
+    if problems:
+        return problems, request
+    event = Event(transition.name, member.id, role, action.time, True, action.url or action.key)
+    return [], Request(
+        rid,
+        transition.target,
+        {**(request.records if request else {}), transition.record: record},
+        (*(request.events if request else ()), event),
+        (),
+    )
+
+
+def _with_defaults(transition: Transition, values: dict[str, Any], day: str, rules: Rules) -> dict[str, Any]:
+    fields = {f.name for f in SCHEMAS[transition.name]}
+    done = dict(values)
+    for name in _DAY_FIELDS:
+        if name in fields:
+            done.setdefault(name, day)
+    for name, value in DEFAULTS.items():
+        if name in fields:
+            done.setdefault(name, value)
+    for name in TEAM_FIELDS:  # team members by roster id or by @login
+        if isinstance(done.get(name), list):
+            done[name] = [_member_id(v, rules) for v in done[name]]
+    return done
+
+
+def _member_id(value: Any, rules: Rules) -> Any:
+    if isinstance(value, str) and value.startswith("@"):
+        member = rules.roster.by_github(value[1:])
+        return member.id if member else value
+    return value
