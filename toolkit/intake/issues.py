@@ -177,7 +177,7 @@ def replay(rules: Rules, facts: IssueFacts) -> Replayed:
         if transition is NEW:
             values = letter
             problems = [*problems, *letter_problems]
-            if facts.edited is not None and action.time < facts.edited:
+            if facts.edited is not None and action.time <= facts.edited:  # the same second: unsure
                 problems.append(
                     _("the issue's text was edited after this; TU accepts the edited request with /terima")
                 )

@@ -1,0 +1,128 @@
+"""The replay of a request issue (pure): what each action asks for and whether it counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.office import PEOPLE, roster_text
+from toolkit.gate.model import Rules
+from toolkit.i18n import current_language, set_language
+from toolkit.intake.issues import Action, IssueFacts, read_form, replay
+from toolkit.intake.model import State
+from toolkit.intake.registry import parse_rules
+from toolkit.paths import default_policy
+
+DAY = 1_764_500_000  # 2025-11-30, inside every current role window
+FORM = (
+    "### Nama OPD pemohon\n\nBKD\n\n### Nama aplikasi\n\nSIMPEG\n\n### Jenis permintaan\n\npembangunan\n\n"
+    "### Nomor surat permintaan\n\n800/1/2026\n\n### Tanggal surat\n\n2026-11-20\n\n### Perihal\n\n"
+    "_No response_\n\n### Ringkasan kebutuhan\n\n_No response_\n\n### Lampiran\n\nhttps://github.com/x.pdf\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    before = current_language()
+    set_language("en")
+    yield
+    set_language(before)
+
+
+@pytest.fixture(scope="module")
+def rules(keyring: dict[str, Path]) -> Rules:
+    logins = {m: m for m in PEOPLE}
+    return parse_rules(default_policy().read_bytes(), roster_text(keyring, PEOPLE, logins).encode(), "t")
+
+
+def facts(*actions: Action, body: str = FORM, edited: int | None = None, author: str = "ani") -> IssueFacts:
+    opened = Action("opened", "opened", author, False, DAY)
+    return IssueFacts(7, body, DAY, edited, (opened, *actions))
+
+
+def comment(login: str, body: str, at: int = 1, edited: bool = False) -> Action:
+    return Action(f"comment:{at}", "comment", login, False, DAY + at, body=body, edited=edited)
+
+
+def test_the_form_is_read_by_its_headings() -> None:
+    answers, missing = read_form(FORM)
+    assert answers["aplikasi"] == "SIMPEG" and answers["perihal"] == "" and not missing
+    assert read_form("### Nama aplikasi\n\nX\n")[1][0] == "Nama OPD pemohon"
+
+
+def test_steps_by_command_with_logins_for_the_team(rules: Rules) -> None:
+    done = replay(
+        rules,
+        facts(
+            comment("ani", "/catat\nnomor_agenda: 45/TU", 1),
+            comment("dedi", "/disposisi\nsifat: Segera", 2),
+            comment("rahmat", "/disposisi\nnomor_surat_tugas: 1/ST\ntanggal_surat_tugas: 2026-11-30", 3),
+            comment("budi", "/tugaskan\ntim_it_support: ['@rina']\ntim_database: [rina]", 4),
+        ),
+    )
+    assert done.request is not None and done.request.state is State.ASSIGNED
+    assert all(v.accepted for v in done.verdicts)
+    assert done.request.records["05-penugasan.yaml"]["tim_it_support"] == ["rina"]
+    assert done.request.records["03-disposisi-kadis.yaml"]["isi_disposisi"] == "Untuk ditindaklanjuti"
+
+
+@pytest.mark.parametrize(
+    ("action", "said"),
+    [
+        (comment("ani", "/catat"), "nomor_agenda"),  # a required field missing
+        (comment("ani", "/catat 45/TU"), "lines below /catat"),
+        (comment("ani", "/catat\nnomor_agenda: [unclosed"), "not 'field: value' lines"),
+        (comment("ani", "/catat\n- a list"), "not 'field: value' lines"),
+        (comment("ani", "/approve"), "unknown command /approve"),
+        (comment("dedi", "/catat\nnomor_agenda: 45"), "dedi"),  # the Kadis is not TU
+        (comment("lina", "/tugaskan\ntim_it_support: [rina]\ntim_database: [rina]"), "/catat"),
+        (comment("ani", "/catat\nnomor_agenda: 45", edited=True), "edited"),
+        (comment("ani", "/catat\nnomor_agenda: 45\nrahasia: x"), "unknown field 'rahasia'"),
+    ],
+)
+def test_a_command_that_does_not_count_says_why(rules: Rules, action: Action, said: str) -> None:
+    done = replay(rules, facts(action))
+    assert done.request is not None and done.request.state is State.SUBMITTED
+    (verdict,) = [v for v in done.verdicts if v.action is action]
+    assert not verdict.accepted and said in " ".join(verdict.problems)
+
+
+def test_a_role_that_ended_does_not_count(rules: Rules) -> None:
+    early = [comment("ani", "/catat\nnomor_agenda: 45", 1), comment("dedi", "/disposisi", 2)]
+    early.append(comment("rahmat", "/disposisi\nnomor_surat_tugas: 1\ntanggal_surat_tugas: 2026-11-30", 3))
+    done = replay(
+        rules, facts(*early, comment("lina", "/tugaskan\ntim_it_support: [rina]\ntim_database: [rina]", 4))
+    )
+    assert done.request is not None and done.request.state is State.DISPOSED_KABID
+    assert not done.verdicts[-1].accepted
+
+
+def test_a_rejection_is_made_by_the_role_that_must_act(rules: Rules) -> None:
+    assert replay(rules, facts(comment("dedi", "/tolak bukan kewenangan"))).request.state is State.SUBMITTED  # type: ignore[union-attr]
+    done = replay(rules, facts(comment("ani", "/tolak Surat tidak lengkap")))
+    assert done.request is not None and done.request.state is State.REJECTED
+    assert done.request.records["penolakan.yaml"]["alasan"] == "Surat tidak lengkap"
+
+
+def test_an_edit_after_the_acceptance_voids_it(rules: Rules) -> None:
+    assert replay(rules, facts(edited=DAY)).request is None  # the edit in the second it was accepted
+    later = Action("label:1", "labeled", "ani", False, DAY + 5, label="diajukan")
+    assert replay(rules, facts(later, edited=DAY + 2)).request is not None
+
+
+def test_an_agencys_issue_waits_for_tu_and_bots_count_for_nothing(rules: Rules) -> None:
+    bot = Action("label:2", "labeled", "ani", True, DAY + 1, label="diajukan")
+    done = replay(rules, facts(bot, author="opd-operator"))
+    assert done.request is None and "awaiting TU" in done.verdicts[0].problems[0]
+    assert len(done.verdicts) == 1
+
+
+def test_a_broken_form_is_not_submitted(rules: Rules) -> None:
+    done = replay(
+        rules, facts(body=FORM.replace("2026-11-20", "20-11-2026").replace("https://github.com/x.pdf", ""))
+    )
+    assert done.request is None
+    said = " ".join(done.verdicts[0].problems)
+    assert "tanggal_surat" in said and "Lampiran" in said
