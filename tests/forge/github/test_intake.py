@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from github import Github
+from github.Issue import Issue
 
 from tests.conftest import git
 from tests.office import PEOPLE, roster_text
 from tests.standin import StandIn
 from tests.standin.fixtures import github
+from tests.standin.server import Call
 from toolkit.paths import default_policy
 
 INTAKE = "dinas/intake"
@@ -47,7 +49,7 @@ class Intake:
     def gh(self, who: str) -> Github:
         return github(self.standin, self.tokens[who])
 
-    def issue(self, who: str, number: int):  # type: ignore[no-untyped-def]
+    def issue(self, who: str, number: int) -> Issue:
         return self.gh(who).get_repo(INTAKE).get_issue(number)
 
     def open(self, who: str, body: str | None = None) -> int:
@@ -67,7 +69,7 @@ class Intake:
     def comment(self, who: str, number: int, body: str) -> int:
         made = self.issue(who, number).create_comment(body)
         self.run(number, "issue_comment", "created", who)
-        return made.id
+        return int(made.id)
 
     def run(self, number: int, event: str, action: str, sender: str, **state: str) -> None:
         result = self.intake(number, event, action, sender, **state)
@@ -75,7 +77,7 @@ class Intake:
 
     def intake(
         self, number: int, event: str, action: str, sender: str, token: str | None = None, **state: str
-    ):  # type: ignore[no-untyped-def]
+    ) -> Result:
         from toolkit.cli.app import cli
 
         # built from the examples the stand-in holds (issues.labeled, issue_comment.created), the action
@@ -230,7 +232,10 @@ def test_the_intake_fails_closed(intake: Intake) -> None:
     wrong = intake.intake(number, "issues", "opened", "ani", event_name="push")
     assert wrong.exit_code == 2 and "issues and issue_comment events" in wrong.output
     intake.standin.fail("POST", r"/graphql$", "503", times=20)
-    rest_writes = lambda: [w for w in intake.standin.writes() if not w.path.endswith("/graphql")]  # noqa: E731
+
+    def rest_writes() -> list[Call]:
+        return [w for w in intake.standin.writes() if not w.path.endswith("/graphql")]
+
     before = len(rest_writes())
     intake.issue("eko", number).add_to_labels("dicatat")
     result = intake.intake(number, "issues", "labeled", "eko", label="dicatat")
