@@ -37,9 +37,15 @@ def rules(keyring: dict[str, Path]) -> Rules:
     return parse_rules(default_policy().read_bytes(), roster_text(keyring, PEOPLE, logins).encode(), "t")
 
 
-def facts(*actions: Action, body: str = FORM, edited: int | None = None, author: str = "ani") -> IssueFacts:
+def facts(
+    *actions: Action,
+    body: str = FORM,
+    edited: int | None = None,
+    author: str = "ani",
+    confirmed: frozenset[str] = frozenset(),
+) -> IssueFacts:
     opened = Action("opened", "opened", author, False, DAY)
-    return IssueFacts(7, body, DAY, edited, (opened, *actions))
+    return IssueFacts(7, body, DAY, edited, (opened, *actions), confirmed)
 
 
 def comment(login: str, body: str, at: int = 1, edited: bool = False) -> Action:
@@ -80,6 +86,7 @@ def test_steps_by_command_with_logins_for_the_team(rules: Rules) -> None:
         (comment("lina", "/tugaskan\ntim_it_support: [rina]\ntim_database: [rina]"), "/catat"),
         (comment("ani", "/catat\nnomor_agenda: 45", edited=True), "edited"),
         (comment("ani", "/catat\nnomor_agenda: 45\nrahasia: x"), "unknown field 'rahasia'"),
+        (comment("ani", "/catat\nnomor_agenda: " + "[" * 20_000), "not 'field: value' lines"),
     ],
 )
 def test_a_command_that_does_not_count_says_why(rules: Rules, action: Action, said: str) -> None:
@@ -108,7 +115,7 @@ def test_a_rejection_is_made_by_the_role_that_must_act(rules: Rules) -> None:
 
 def test_an_edit_after_the_acceptance_voids_it(rules: Rules) -> None:
     assert replay(rules, facts(edited=DAY)).request is None  # the edit in the second it was accepted
-    later = Action("label:1", "labeled", "ani", False, DAY + 5, label="diajukan")
+    later = Action("label:1", "labeled", "ani", False, DAY + 5, label="diajukan", label_changed=DAY - 99)
     assert replay(rules, facts(later, edited=DAY + 2)).request is not None
 
 
@@ -126,3 +133,31 @@ def test_a_broken_form_is_not_submitted(rules: Rules) -> None:
     assert done.request is None
     said = " ".join(done.verdicts[0].problems)
     assert "tanggal_surat" in said and "Lampiran" in said
+
+
+def label(login: str, name: str, at: int, changed: int | None = DAY - 99) -> Action:
+    return Action(f"label:{at}", "labeled", login, False, DAY + at, label=name, label_changed=changed)
+
+
+def test_a_label_counts_only_when_it_existed_unchanged_before(rules: Rules) -> None:
+    recorded = comment("ani", "/catat\nnomor_agenda: 45", 1)
+    done = replay(rules, facts(recorded, label("dedi", "disposisi-kadis", 2)))
+    assert done.request is not None and done.request.state is State.DISPOSED_KADIS
+    renamed = label("dedi", "disposisi-kadis", 2, changed=DAY + 50)  # renamed onto an old event
+    done = replay(rules, facts(recorded, renamed))
+    assert done.request is not None and done.request.state is State.RECORDED
+    assert "renamed" in done.verdicts[-1].problems[-1]
+    kelvin = label("dedi", "disposisi-\u212aadis", 2)  # a look-alike of K is not a state label
+    assert replay(rules, facts(recorded, kelvin)).request.state is State.RECORDED  # type: ignore[union-attr]
+
+
+def test_what_counted_and_no_longer_does_leaves_the_issue_undecided(rules: Rules) -> None:
+    rejected = comment("ani", "/tolak Surat tidak lengkap", 1)
+    assert replay(rules, facts(rejected)).request.state is State.REJECTED  # type: ignore[union-attr]
+    deleted = replay(rules, facts(confirmed=frozenset({rejected.key})))
+    assert deleted.tampered and "deleted" in deleted.tampered[0]
+    edited = replay(rules, facts(rejected._replace(edited=True), confirmed=frozenset({rejected.key})))
+    assert edited.tampered and "edited" in edited.tampered[0]
+    assert not replay(rules, facts(rejected, confirmed=frozenset({rejected.key, "opened"}))).tampered
+    # the request's text edited after TU accepted it: the answers say so, TU accepts it again
+    assert not replay(rules, facts(edited=DAY + 3, confirmed=frozenset({"opened"}))).tampered

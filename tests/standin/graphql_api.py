@@ -273,6 +273,12 @@ class Resolver:
             "ref": lambda qualifiedName, **_: self.ref(repo, qualifiedName.removeprefix("refs/heads/")),
             "object": lambda oid=None, expression=None, **_: self._object(repo, oid or expression),
             "pullRequest": lambda number, **_: self._pull_by_number(repo, number),
+            "labels": lambda first=None, after=None, **_: connection(
+                sorted(repo.labels.values(), key=lambda label: label.id),
+                lambda label: self._label(repo, label.name),
+                first,
+                after,
+            ),
             "issue": lambda number, **_: (
                 self.issue(repo, repo.issues[number])
                 if number in repo.issues and repo.issues[number].pull is None
@@ -593,7 +599,7 @@ class Resolver:
             "isPinned": issue.pinned,
             "lastEditedAt": issue.edited_at,
             "labels": lambda first=None, after=None, **_: connection(
-                issue.labels, lambda n: {"name": n, "color": repo.labels[n.lower()].color}, first, after
+                issue.labels, lambda n: self._label(repo, n), first, after
             ),
             "comments": lambda first=None, after=None, **_: connection(
                 issue.comments, lambda c: self._comment(repo, issue, c), first, after
@@ -601,6 +607,19 @@ class Resolver:
             "timelineItems": lambda itemTypes=None, first=None, after=None, **_: connection(
                 self._timeline(repo, issue, itemTypes), lambda item: item, first, after
             ),
+        }
+
+    def _label(self, repo: Repo, name: str) -> Obj:
+        label = repo.labels.get(name.lower())
+        if label is None:  # deleted since: the stand-in keeps its name, nothing else
+            return {"__typename": "Label", "name": name, "createdAt": None, "updatedAt": None}
+        return {
+            "__typename": "Label",
+            "id": node_id("Label", label.id),
+            "name": label.name,
+            "color": label.color,
+            "createdAt": label.created_at,
+            "updatedAt": label.updated_at,
         }
 
     def _comment(self, repo: Repo, issue: Issue, comment: Comment) -> Obj:
@@ -627,7 +646,7 @@ class Resolver:
                     "id": node_id(kind, event.id),
                     "actor": self.user(event.actor),
                     "createdAt": event.created_at,
-                    "label": {"name": event.label},
+                    "label": self._label(repo, event.label or ""),
                 }
                 items.append((event.created_at, event.id, node))
         for comment in issue.comments:

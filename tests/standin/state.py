@@ -87,6 +87,8 @@ class Label:
     name: str
     color: str
     description: str | None
+    created_at: str = field(default_factory=now)
+    updated_at: str = field(default_factory=now)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,6 +12,9 @@ from toolkit.cli.gate_cmd import FORMAT
 from toolkit.errors import EXIT_BLOCKED, EXIT_USAGE, UserError
 from toolkit.forge.github.names import CHECK_NAME
 from toolkit.i18n import _
+
+if TYPE_CHECKING:
+    from toolkit.forge.github.intake import Trigger
 
 
 @click.group(help=_("GitHub: the gate in Actions, with pull-request reviews as sign-offs."))
@@ -216,6 +220,7 @@ def intake(number: int | None) -> None:
     from toolkit.forge.github import gate as ghgate
     from toolkit.forge.github.intake import handle
 
+    trigger = None
     if number is None:
         name, path = ghgate.environment_event(os.environ)
         payload = ghgate.load_payload(path)
@@ -230,8 +235,25 @@ def intake(number: int | None) -> None:
             click.echo(_("a pull request's comment: not a request"))
             return
         number = int(issue["number"])
-    said, _done, _replayed = handle(_hub(None), number)
+        trigger = _trigger(name, payload)
+    said, _done, _replayed = handle(_hub(None), number, trigger)
     click.echo(said)
+
+
+def _trigger(name: str, payload: dict[str, Any]) -> Trigger:
+    """The action an issues or issue_comment event reports."""
+    from toolkit.forge.github.intake import Trigger
+
+    action = str(payload.get("action") or "")
+    login = str((payload.get("sender") or {}).get("login") or "")
+    if name == "issue_comment":
+        comment = (payload.get("comment") or {}).get("id")
+        if action == "created" and isinstance(comment, int):
+            return Trigger("comment", login, comment_id=comment)
+        return Trigger("other")
+    if action in ("labeled", "unlabeled"):
+        return Trigger(action, login, str((payload.get("label") or {}).get("name") or ""))
+    return Trigger("opened", login) if action == "opened" else Trigger("other")
 
 
 @github.command(

@@ -96,6 +96,7 @@ class Action(NamedTuple):
     body: str = ""
     edited: bool = False  # a comment whose text was changed after it was written
     url: str = ""
+    label_changed: int | None = None  # when the label was last created, renamed or edited (None: unknown)
 
 
 class IssueFacts(NamedTuple):
@@ -104,6 +105,7 @@ class IssueFacts(NamedTuple):
     created: int
     edited: int | None  # the last edit of the issue's text
     actions: tuple[Action, ...]  # the opening first, then the timeline, oldest first
+    confirmed: frozenset[str] = frozenset()  # keys of actions the intake once answered as counting
 
 
 class Verdict(NamedTuple):
@@ -122,6 +124,7 @@ class Replayed(NamedTuple):
     verdicts: tuple[Verdict, ...]
     letter: Mapping[str, Any]  # the form's fields as read (checked or not)
     links: tuple[str, ...]  # the attachments' links
+    tampered: tuple[str, ...] = ()  # what once counted and no longer does: the issue cannot be judged
 
 
 def request_id(facts: IssueFacts, rules: Rules) -> str:
@@ -184,7 +187,37 @@ def replay(rules: Rules, facts: IssueFacts) -> Replayed:
         if not problems:
             problems, request = _judged(rules, facts, rid, request, transition, values, action)
         verdicts.append(Verdict(action, transition.name, tuple(problems), request.state if request else None))
-    return Replayed(request, tuple(verdicts), letter, links)
+    return Replayed(request, tuple(verdicts), letter, links, _tampered(facts, verdicts))
+
+
+def _tampered(facts: IssueFacts, verdicts: list[Verdict]) -> tuple[str, ...]:
+    """What counted once (the intake said so) and no longer does: a comment deleted or edited since, a
+    label renamed, a role taken away in the roster afterwards. Only an edit of the request's text may
+    void what came before it (the answers say so, and TU accepts it again); anything else means the
+    issue no longer holds its own history, and nothing is decided from it."""
+    judged = {v.action.key: v for v in verdicts}
+    found = []
+    for key in sorted(facts.confirmed):
+        verdict = judged.get(key)
+        if verdict is None:
+            found.append(_("{key}: counted, and is gone from the issue (deleted)").format(key=key))
+        elif not verdict.accepted and (facts.edited is None or verdict.action.time > facts.edited):
+            found.append(
+                _("{key}: counted, and no longer does: {problems}").format(
+                    key=key, problems="; ".join(verdict.problems)
+                )
+            )
+    return tuple(found)
+
+
+def role_titles(rules: Rules, roles: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(rules.sop.roles[r].title.get() if r in rules.sop.roles else r for r in roles)
+
+
+def label_key(name: str) -> str:
+    """A label's name as the state labels are compared: ASCII letters folded; a name with anything else
+    (a look-alike such as the Kelvin sign for K) is never a state label."""
+    return name.lower() if name.isascii() else ""
 
 
 def _may_submit(rules: Rules, action: Action) -> bool:
@@ -204,7 +237,7 @@ def _asked(
     if action.kind == "opened":
         return NEW, {}, []
     if action.kind == "unlabeled":
-        if state is not None and action.label.lower() == state.value:
+        if state is not None and label_key(action.label) == state.value:
             return (
                 LABELS[state.value],
                 {},
@@ -217,10 +250,18 @@ def _asked(
             )
         return None
     if action.kind == "labeled":
-        transition = LABELS.get(action.label.lower())
+        transition = LABELS.get(label_key(action.label))
         if transition is None:
             return None
-        return transition, {}, _label_problems(transition)
+        problems = _label_problems(transition)
+        if action.label_changed is None or action.label_changed >= action.time:
+            problems.append(
+                _(
+                    "the label '{label}' was made, renamed or changed after it was put on (or GitHub does "
+                    "not say when): only a state label that existed unchanged before counts"
+                ).format(label=action.label)
+            )
+        return transition, {}, problems
     if action.kind != "comment":
         return None
     asked = _command(action.body, state)
@@ -272,7 +313,7 @@ def _command(body: str, state: State | None) -> tuple[Transition | None, dict[st
     rest = "\n".join(line for line in lines[1:] if not line.strip().startswith("```"))
     try:
         values = yaml.safe_load(rest) if rest.strip() else {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _(" (line {line})").format(line=mark.line + 2) if mark else ""
         return (
@@ -335,8 +376,8 @@ def _judged(
     member = rules.roster.by_github(action.login or "")
     if member is None:
         problems.append(
-            _("@{login} is not in the roster; {step} is made by: {roles}").format(
-                login=action.login, step=step.id, roles=", ".join(roles)
+            _("@{login} is not in the roster; step {no} ({step}) is made by: {roles}").format(
+                login=action.login, no=step.no, step=step.title.get(), roles=role_titles(rules, roles)
             )
         )
         return problems, request

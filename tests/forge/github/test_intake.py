@@ -20,6 +20,7 @@ from tests.office import PEOPLE, roster_text
 from tests.standin import StandIn
 from tests.standin.fixtures import github
 from tests.standin.server import Call
+from toolkit.forge.github.intake import LABEL_COLOURS
 from toolkit.paths import default_policy
 
 INTAKE = "dinas/intake"
@@ -138,7 +139,25 @@ def intake(standin: StandIn, keyring: dict[str, Path], tmp_path: Path) -> Intake
     return Intake(standin, tokens, tmp_path)
 
 
-def test_a_request_goes_through_steps_1_to_5_and_is_scaffolded(intake: Intake, tmp_path: Path) -> None:
+@pytest.fixture
+def labelled(intake: Intake) -> Intake:
+    """The intake after its first run made the state labels (a label counts only when it existed
+    before it was put on, to the second)."""
+    number = intake.open("ani")
+    intake.issue("budi", number).edit(state="closed")
+    time.sleep(1.1)
+    return intake
+
+
+def test_the_intake_makes_its_labels_before_anyone_can_use_them(intake: Intake) -> None:
+    assert not {label.name for label in intake.gh("budi").get_repo(INTAKE).get_labels()} & set(LABEL_COLOURS)
+    intake.open("opd")
+    made = {label.name for label in intake.gh("budi").get_repo(INTAKE).get_labels()}
+    assert made >= {"permintaan", "diajukan", "dicatat", "disposisi-kadis", "ditugaskan", "ditolak"}
+
+
+def test_a_request_goes_through_steps_1_to_5_and_is_scaffolded(labelled: Intake, tmp_path: Path) -> None:
+    intake = labelled
     number = intake.open("opd")  # the agency's operator: not in the roster
     assert intake.labels(number) == {"permintaan"}
     assert "not submitted yet" in intake.answers(number)[-1]
@@ -154,7 +173,7 @@ def test_a_request_goes_through_steps_1_to_5_and_is_scaffolded(intake: Intake, t
     assert intake.labels(number) == {"permintaan", "ditugaskan"}
     answers = intake.answers(number)
     assert sum("✅" in a for a in answers) == 5 and not any("❌" in a for a in answers)
-    assert "Made by Budi as kasi" in answers[-1]
+    assert "Made by Budi as Head of the application development section (Kasi)" in answers[-1]
 
     # nothing new: a second run answers nothing again
     before = len(intake.standin.writes())
@@ -184,7 +203,8 @@ def test_a_request_goes_through_steps_1_to_5_and_is_scaffolded(intake: Intake, t
     assert "dinas/sistem-informasi-kepegawaian" in said[-1]
 
 
-def test_a_label_from_outside_the_role_is_reverted_and_explained(intake: Intake) -> None:
+def test_a_label_from_outside_the_role_is_reverted_and_explained(labelled: Intake) -> None:
+    intake = labelled
     number = intake.open("ani")  # TU opens it: submitted at once
     assert intake.labels(number) == {"permintaan", "diajukan"}
     intake.label("eko", number, "disposisi-kadis")  # a programmer, not in the roster
@@ -204,23 +224,62 @@ def test_a_label_from_outside_the_role_is_reverted_and_explained(intake: Intake)
     assert intake.labels(number) == {"permintaan", "diajukan"}
 
 
-def test_tampering_with_what_counted_undoes_it(intake: Intake) -> None:
+def test_what_counted_cannot_be_undone_by_editing_or_deleting_it(labelled: Intake) -> None:
+    intake = labelled
     number = intake.open("ani")
     comment = intake.comment("ani", number, "/catat\nnomor_agenda: 045/TU/XI/2026")
     assert intake.labels(number) == {"permintaan", "dicatat"}
-    # a forged answer of the bot counts for nothing
+    # a forged answer (a person's comment with the intake's mark) counts for nothing
     intake.comment("eko", number, "<!-- sopkit-intake comment:1 ok -->\n✅ /disposisi counts")
     assert intake.labels(number) == {"permintaan", "dicatat"}
-    # the programmer edits TU's command (write access allows it): it no longer counts
+    # the programmer edits TU's command (write access allows it): nothing is decided from the issue
     repo = intake.gh("eko").get_repo(INTAKE)
     repo.get_issue(number).get_comment(comment).edit("/catat\nnomor_agenda: 999/PALSU")
-    intake.run(number, "issue_comment", "edited", "eko")
-    assert intake.labels(number) == {"permintaan", "diajukan"}
-    assert "edited" in intake.answers(number)[-1]
-    # the programmer edits the request itself: TU's acceptance no longer holds
+    result = intake.intake(number, "issue_comment", "edited", "eko")
+    assert result.exit_code == 2 and "no longer holds its history" in result.output
+    assert intake.labels(number) == {"permintaan", "dicatat"}
+    assert "⛔" in intake.answers(number)[-1] and "edited" in intake.answers(number)[-1]
+    from toolkit.cli.app import cli
+
+    env = {"GITHUB_TOKEN": intake.tokens["budi"], "SOPKIT_LANG": "en"}
+    args = ["request", "scaffold", str(number), "--github", INTAKE, "--api-url", intake.standin.api_url]
+    refused = CliRunner().invoke(cli, args, env=env)
+    assert refused.exit_code == 1 and "no longer holds its history" in refused.output
+
+
+def test_a_deleted_rejection_does_not_revive_the_request(labelled: Intake) -> None:
+    intake = labelled
+    number = intake.open("ani")
+    rejection = intake.comment("ani", number, "/tolak Surat tidak lengkap")
+    assert intake.labels(number) == {"permintaan", "ditolak"}
+    intake.gh("eko").get_repo(INTAKE).get_issue(number).get_comment(rejection).delete()
+    assert intake.intake(number, "issue_comment", "deleted", "eko").exit_code == 2
+    assert intake.labels(number) == {"permintaan", "ditolak"}
+    assert "deleted" in intake.answers(number)[-1]
+
+
+def test_a_renamed_label_does_not_turn_an_old_one_into_a_step(labelled: Intake) -> None:
+    intake = labelled
+    number = intake.open("ani")
+    intake.comment("ani", number, "/catat\nnomor_agenda: 045/TU/XI/2026")
+    repo = intake.gh("eko").get_repo(INTAKE)
+    repo.create_label("prioritas", "ededed")
+    intake.label("dedi", number, "prioritas")  # the Kadis once put an ordinary label on
+    time.sleep(1.1)
+    repo.get_label("disposisi-kadis").edit("disposisi-kadis-lama", "ededed")
+    repo.get_label("prioritas").edit("disposisi-kadis", "ededed")
+    intake.run(number, "issues", "edited", "eko")
+    assert intake.labels(number) == {"permintaan", "dicatat"}
+
+
+def test_an_edit_of_the_request_after_tu_accepted_it_needs_tu_again(labelled: Intake) -> None:
+    intake = labelled
+    number = intake.open("ani")
+    repo = intake.gh("eko").get_repo(INTAKE)
     repo.get_issue(number).edit(body=form_body(**{"Nama aplikasi": "Aplikasi Lain"}))
     intake.run(number, "issues", "edited", "eko")
     assert intake.labels(number) == {"permintaan"}
+    assert "edited after this" in intake.answers(number)[-1]
     time.sleep(1.1)  # an acceptance in the second of the last edit does not count
     intake.comment("ani", number, "/terima")
     assert intake.labels(number) == {"permintaan", "diajukan"}

@@ -94,8 +94,12 @@ def edit_label(request: Request) -> Response:
         del repo.labels[label.name.lower()]
         for issue in repo.issues.values():
             issue.labels = [new_name if n == label.name else n for n in issue.labels]
+            for event in issue.events:  # an issue's timeline shows a label as it is now
+                if event.label == label.name:
+                    event.label = new_name
         label.name = new_name
         repo.labels[new_name.lower()] = label
+    label.updated_at = now()
     if request.field("color") is not None:
         label.color = str(request.field("color")).lstrip("#")
     if request.field("description") is not None:

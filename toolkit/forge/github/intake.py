@@ -23,7 +23,7 @@ from toolkit.evidence.roster import office_day
 from toolkit.forge.github.api import Unreachable, _asking, graphql
 from toolkit.gate.decide import people_named, signers_of
 from toolkit.gate.model import Rules
-from toolkit.i18n import _
+from toolkit.i18n import N_, _
 from toolkit.intake.issues import (
     LABELS,
     REQUEST_LABEL,
@@ -32,9 +32,11 @@ from toolkit.intake.issues import (
     Replayed,
     Verdict,
     is_request,
+    label_key,
     replay,
+    role_titles,
 )
-from toolkit.intake.model import POLICY_FILES, STATE_LABELS, next_transition
+from toolkit.intake.model import POLICY_FILES, STATE_LABELS, State, next_transition
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
@@ -55,6 +57,7 @@ query($owner: String!, $name: String!, $number: Int!, $after: String) {{
         }}
       }}
     }}
+    labels(first: 100) {{ nodes {{ name }} }}
     issue(number: $number) {{
       number
       body
@@ -67,8 +70,8 @@ query($owner: String!, $name: String!, $number: Int!, $after: String) {{
         pageInfo {{ hasNextPage endCursor }}
         nodes {{
           __typename
-          ... on LabeledEvent {{ id createdAt actor {{ __typename login }} label {{ name }} }}
-          ... on UnlabeledEvent {{ id createdAt actor {{ __typename login }} label {{ name }} }}
+          ... on LabeledEvent {{ id createdAt actor {{ __typename login }} label {{ name updatedAt }} }}
+          ... on UnlabeledEvent {{ id createdAt actor {{ __typename login }} label {{ name updatedAt }} }}
           ... on IssueComment {{
             databaseId url createdAt lastEditedAt body author {{ __typename login }}
           }}
@@ -78,8 +81,8 @@ query($owner: String!, $name: String!, $number: Int!, $after: String) {{
   }}
 }}
 """
-ANSWERED = _("cannot decide: GitHub answered {status} to {what} ({detail}); the issue is left as it is")
-UNREACHED = _("cannot decide: GitHub could not be reached for {what} ({detail}); the issue is left as it is")
+ANSWERED = N_("cannot decide: GitHub answered {status} to {what} ({detail}); the issue is left as it is")
+UNREACHED = N_("cannot decide: GitHub could not be reached for {what} ({detail}); the issue is left as it is")
 MAX_PAGES = 20  # 2,000 timeline items: more is not a request but a flood
 
 
@@ -87,10 +90,20 @@ class IntakeIssue(NamedTuple):
     facts: IssueFacts
     url: str
     author_bot: bool
-    labels: tuple[str, ...]
-    answered: frozenset[str]  # "<key> ok|no" the bot has answered already
+    labels: tuple[str, ...]  # the issue's
+    answered: frozenset[str]  # "<key> ok|no" the intake has answered already (as a bot's marks say)
     policy: Mapping[str, bytes]  # the default branch's .sop/ files
-    where: str  # OWNER/NAME@commit, for messages
+    where: str  # OWNER/NAME@branch, for messages
+    repo_labels: tuple[str, ...] = ()  # the repository's
+
+
+class Trigger(NamedTuple):
+    """The action an event reports (to be answered even when a mark says it was)."""
+
+    kind: str  # opened, labeled, unlabeled, comment, other
+    login: str = ""
+    label: str = ""
+    comment_id: int = 0
 
 
 def _time(stamp: str) -> int:
@@ -108,7 +121,7 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
     after: str | None = None
     for _page in range(MAX_PAGES):
         variables = {"owner": hub.owner, "name": hub.name, "number": number, "after": after}
-        data = graphql(hub.client, QUERY, variables, what, ANSWERED, UNREACHED)
+        data = graphql(hub.client, QUERY, variables, what, _(ANSWERED), _(UNREACHED))
         repository = data.get("repository") or {}
         issue = repository.get("issue")
         if issue is None:
@@ -165,9 +178,18 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
             )
         else:
             kind = "labeled" if node["__typename"] == "LabeledEvent" else "unlabeled"
-            label = (node.get("label") or {}).get("name", "")
+            label = node.get("label") or {}
+            changed = label.get("updatedAt")
             actions.append(
-                Action(f"label:{node['id']}", kind, login, bot, _time(node["createdAt"]), label=label)
+                Action(
+                    f"label:{node['id']}",
+                    kind,
+                    login,
+                    bot,
+                    _time(node["createdAt"]),
+                    label=label.get("name", ""),
+                    label_changed=_time(changed) if changed else None,
+                )
             )
     edited = issue.get("lastEditedAt")
     facts = IssueFacts(
@@ -176,9 +198,14 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
         _time(issue["createdAt"]),
         _time(edited) if edited else None,
         tuple(actions),
+        # marks any workflow could forge: trusted only to fail closed (see toolkit.intake.issues)
+        frozenset(tag.rsplit(" ", 1)[0] for tag in answered if tag.endswith(" ok")),
     )
     labels = tuple(n["name"] for n in issue["labels"]["nodes"])
-    return IntakeIssue(facts, issue["url"], _is_bot(author), labels, frozenset(answered), policy, where)
+    repo_labels = tuple(n["name"] for n in (repository.get("labels") or {}).get("nodes", []))
+    return IntakeIssue(
+        facts, issue["url"], _is_bot(author), labels, frozenset(answered), policy, where, repo_labels
+    )
 
 
 def _blob(entry: Mapping[str, Any] | None, where: str, name: str) -> bytes:
@@ -204,16 +231,51 @@ class Answered(NamedTuple):
     comments: int
 
 
-def keep(hub: GitHub, issue: IntakeIssue, rules: Rules, replayed: Replayed) -> Answered:
-    """Make the issue say what the replay found: the state label, an answer to each action."""
+LABEL_COLOURS = {REQUEST_LABEL: "0e8a16", **dict.fromkeys(LABELS, "1d76db"), "ditolak": "b60205"}
+
+
+def trigger_key(issue: IntakeIssue, trigger: Trigger | None) -> str | None:
+    """The key of the action ``trigger`` reports: the latest one of its kind, label and person."""
+    if trigger is None:
+        return None
+    if trigger.kind == "comment":
+        return f"comment:{trigger.comment_id}"
+    found = [
+        a.key
+        for a in issue.facts.actions
+        if a.kind == trigger.kind
+        and (a.login or "").lower() == trigger.login.lower()
+        and (trigger.kind == "opened" or a.label == trigger.label)
+    ]
+    return found[-1] if found else None
+
+
+def keep(
+    hub: GitHub, issue: IntakeIssue, rules: Rules, replayed: Replayed, trigger: str | None = None
+) -> Answered:
+    """Make the issue say what the replay found: the state labels made once, the request's state label,
+    an answer to each action not answered yet and always to the one the event reports (a mark can be
+    forged to silence an answer, not to stop this one). An issue that no longer holds its history keeps
+    its labels and gets an answer saying why nothing is decided."""
+    missing = [name for name in LABEL_COLOURS if name not in {label_key(n) for n in issue.repo_labels}]
     state = replayed.request.state.value if replayed.request else None
     wanted = {REQUEST_LABEL, *([state] if state else [])}
-    present = {name.lower(): name for name in issue.labels}
-    removed = tuple(name for low, name in present.items() if low in LABELS and low != state)
+    present = {label_key(name): name for name in issue.labels}
+    removed = tuple(name for key, name in present.items() if key in LABELS and key != state)
     added = tuple(sorted(name for name in wanted if name not in present))
-    replies = [_reply(rules, v, replayed) for v in replayed.verdicts if _tag(v) not in issue.answered]
-    with _asking(_("issue #{number}").format(number=issue.facts.number), ANSWERED, UNREACHED):
+    if replayed.tampered:
+        removed, added = (), ()
+        replies = [_tampered_reply(replayed)]
+    else:
+        replies = [
+            _reply(rules, v, replayed)
+            for v in replayed.verdicts
+            if _tag(v) not in issue.answered or v.action.key == trigger
+        ]
+    with _asking(_("issue #{number}").format(number=issue.facts.number), _(ANSWERED), _(UNREACHED)):
         repo = hub.client.get_repo(hub.full_name, lazy=True)
+        for name in missing:  # before anyone can put them on (a label made later does not count)
+            repo.create_label(name, LABEL_COLOURS[name], _label_description(name))
         gh_issue = repo.get_issue(issue.facts.number)
         for name in removed:
             gh_issue.remove_from_labels(name)
@@ -222,6 +284,25 @@ def keep(hub: GitHub, issue: IntakeIssue, rules: Rules, replayed: Replayed) -> A
         if replies:  # one comment for all, so a burst of events answers once
             gh_issue.create_comment("\n\n---\n\n".join(replies))
     return Answered(added, removed, len(replies))
+
+
+def _label_description(name: str) -> str:
+    if name == REQUEST_LABEL:
+        return _("An application request (SOP steps 1-5); kept by sop-intake")
+    return _("State: {state}; kept by sop-intake, do not edit").format(state=_(STATE_LABELS[State(name)]))
+
+
+def _tampered_reply(replayed: Replayed) -> str:
+    lines = "\n".join(f"- {t}" for t in replayed.tampered)
+    return (
+        "<!-- sopkit-intake tampered no -->\n"
+        + _("⛔ This request can no longer be judged from its issue: what counted has changed since.")
+        + f"\n{lines}\n\n"
+        + _(
+            "Nothing is decided from this issue any more. Ask the Kasi to close it and submit the request "
+            "again as a new issue; a comment that counted must never be edited or deleted."
+        )
+    )
 
 
 def _tag(verdict: Verdict) -> str:
@@ -247,7 +328,7 @@ def _reply(rules: Rules, verdict: Verdict, replayed: Replayed) -> str:
             member = rules.roster.member(event.member)
             lines.append(
                 _("Made by {name} as {role}.").format(
-                    name=member.name if member else event.member, role=event.role
+                    name=member.name if member else event.member, role=role_titles(rules, [event.role])
                 )
             )
         lines.append(_next(rules, replayed))
@@ -275,7 +356,9 @@ def _next(rules: Rules, replayed: Replayed) -> str:
     return _("Now: {state}; next: {names}.").format(state=state, names=names)
 
 
-def handle(hub: GitHub, number: int) -> tuple[str, Answered | None, Replayed | None]:
+def handle(
+    hub: GitHub, number: int, trigger: Trigger | None = None
+) -> tuple[str, Answered | None, Replayed | None]:
     """Replay issue ``number`` and keep it; what happened in a line for the job's log."""
     issue = read_issue(hub, number)
     if issue.author_bot or not is_request(issue.facts.body):
@@ -293,7 +376,13 @@ def handle(hub: GitHub, number: int) -> tuple[str, Answered | None, Replayed | N
             )
         ) from error
     replayed = replay(rules, issue.facts)
-    done = keep(hub, issue, rules, replayed)
+    done = keep(hub, issue, rules, replayed, trigger_key(issue, trigger))
+    if replayed.tampered:
+        raise Unreachable(
+            _("cannot decide: issue #{number} no longer holds its history: {what}").format(
+                number=number, what="; ".join(replayed.tampered)
+            )
+        )
     state = replayed.request.state.value if replayed.request else "-"
     return (
         _("issue #{number}: {state}; labels +{added} -{removed}; {comments} answers").format(
@@ -334,6 +423,13 @@ def scaffold_issue(hub: GitHub, number: int, dest: Path | None) -> Scaffolded:
         )
     rules = rules_of(issue)
     replayed = replay(rules, issue.facts)
+    if replayed.tampered:
+        raise UserError(
+            _("issue #{number} no longer holds its history; nothing is scaffolded from it: {what}").format(
+                number=number, what="; ".join(replayed.tampered)
+            ),
+            EXIT_BLOCKED,
+        )
     if replayed.request is None:
         raise UserError(
             _("issue #{number} is not a submitted request yet").format(number=number), EXIT_BLOCKED
@@ -354,7 +450,7 @@ def announce(hub: GitHub, number: int, repository: str) -> None:
     body = "<!-- sopkit-intake scaffold ok -->\n" + _("🏗️ The application repository is {repo}.").format(
         repo=repository
     )
-    with _asking(_("issue #{number}").format(number=number), ANSWERED, UNREACHED):
+    with _asking(_("issue #{number}").format(number=number), _(ANSWERED), _(UNREACHED)):
         issue = hub.client.get_repo(hub.full_name, lazy=True).get_issue(number)
         if not any("<!-- sopkit-intake scaffold ok -->" in c.body for c in issue.get_comments()):
             issue.create_comment(body)
