@@ -317,7 +317,7 @@ def show(registry: Path, request_id: str, fmt: str) -> None:
 @FORMAT
 @lean
 def list_requests(registry: Path, fmt: str) -> None:
-    _report(registry, "json" if fmt == "json" else "table", None, None)
+    _report(registry, "json" if fmt == "json" else "table", None, None, None, None)
 
 
 @request.command("verify", help=_("Re-check the registry's whole history: every commit a valid transition."))
@@ -410,11 +410,24 @@ def _scaffold_on_github(
     return made
 
 
-def _report(registry: Path, fmt: str, start: str | None, end: str | None) -> None:
+def _report(
+    registry: Path, fmt: str, start: str | None, end: str | None, intake: str | None, api_url: str | None
+) -> None:
     from toolkit.intake import registry as store
     from toolkit.intake.report import FORMATS, in_period
 
-    loaded = store.load(registry)
+    if intake is None:
+        loaded = store.load(registry)
+    else:
+        from toolkit.cli.github_cmd import token_from_environment
+        from toolkit.forge.github.api import DEFAULT_API, GitHub
+        from toolkit.forge.github.intake import requests_registry
+
+        loaded, undecided = requests_registry(
+            GitHub(intake, token_from_environment(), api_url or DEFAULT_API)
+        )
+        for line in undecided:
+            click.echo(_("left out: {why}").format(why=line), err=True)
     chosen = in_period(loaded, start, end)
     render: Callable[..., str] = FORMATS[fmt]
     click.echo(render(loaded, chosen), nl=False)
@@ -439,6 +452,20 @@ def report() -> None:
 )
 @click.option("--from", "start", help=_("First day (YYYY-MM-DD) of the letters' dates."))
 @click.option("--to", "end", help=_("Last day (YYYY-MM-DD) of the letters' dates."))
+@click.option(
+    "--github",
+    "intake",
+    default=None,
+    help=_(
+        "OWNER/NAME of a GitHub intake repository instead of --registry: every request issue judged again "
+        "from its timeline (token from GITHUB_TOKEN or GH_TOKEN)."
+    ),
+)
+@click.option(
+    "--api-url", default=None, help=_("With --github: GitHub Enterprise Server's API (https://HOST/api/v3).")
+)
 @lean
-def requests(registry: Path, fmt: str, start: str | None, end: str | None) -> None:
-    _report(registry, fmt, start, end)
+def requests(
+    registry: Path, fmt: str, start: str | None, end: str | None, intake: str | None, api_url: str | None
+) -> None:
+    _report(registry, fmt, start, end, intake, api_url)

@@ -5,13 +5,14 @@ scaffolded and provisioned."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.forge.github.intake_office import INTAKE, Intake, form_body, open_intake
+from tests.forge.github.intake_office import FORM, INTAKE, Intake, form_body, open_intake
 from tests.standin import StandIn
 from tests.standin.server import Call
 from toolkit.forge.github.intake import LABEL_COLOURS
@@ -66,6 +67,23 @@ def test_a_request_goes_through_steps_1_to_5_and_is_scaffolded(labelled: Intake,
     from toolkit.cli.app import cli
 
     env = {"GITHUB_TOKEN": intake.tokens["budi"], "SOPKIT_LANG": "en"}
+    other = intake.open("opd", form_body(**{"Nama aplikasi": "SIMPUS"}))  # waiting for TU: not a request yet
+    report = [
+        "report",
+        "requests",
+        "--github",
+        INTAKE,
+        "--api-url",
+        intake.standin.api_url,
+        "--format",
+        "json",
+    ]
+    listed = CliRunner().invoke(cli, report, env=env)
+    assert listed.exit_code == 0, listed.output
+    rows = {row["id"].split("-")[1]: row for row in json.loads(listed.stdout)}
+    row = rows[f"{number:03d}"]  # beside the labelled fixture's; the agency's waiting one is not listed
+    assert (row["nomor_agenda"], row["state"]) == ("045/TU/XI/2026", "ditugaskan")
+    assert row["aplikasi"] == FORM["Nama aplikasi"] and f"{other:03d}" not in rows
     args = [
         "request",
         "scaffold",

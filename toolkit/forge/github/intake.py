@@ -24,6 +24,7 @@ from toolkit.forge.github.api import Unreachable, _asking, graphql
 from toolkit.gate.decide import people_named, signers_of
 from toolkit.gate.model import Rules
 from toolkit.i18n import N_, _
+from toolkit.intake.decide import Registry
 from toolkit.intake.issues import (
     LABELS,
     REQUEST_LABEL,
@@ -44,9 +45,7 @@ if TYPE_CHECKING:
 
 MARK = re.compile(r"<!-- sopkit-intake (\S+) (ok|no) -->")
 _BLOB = "object { ... on Blob { text isBinary isTruncated } }"
-QUERY = f"""
-query($owner: String!, $name: String!, $number: Int!, $after: String) {{
-  repository(owner: $owner, name: $name) {{
+_POLICY = f"""
     defaultBranchRef {{
       name
       target {{
@@ -56,26 +55,40 @@ query($owner: String!, $name: String!, $number: Int!, $after: String) {{
           roster: file(path: "{POLICY_FILES[1]}") {{ {_BLOB} }}
         }}
       }}
-    }}
-    labels(first: 100) {{ nodes {{ name }} }}
-    issue(number: $number) {{
+    }}"""
+_ISSUE = """
       number
       body
       url
       createdAt
       lastEditedAt
-      author {{ __typename login }}
-      labels(first: 100) {{ nodes {{ name }} }}
-      timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT, ISSUE_COMMENT], first: 100, after: $after) {{
-        pageInfo {{ hasNextPage endCursor }}
-        nodes {{
+      author { __typename login }
+      labels(first: 100) { nodes { name } }
+      timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT, ISSUE_COMMENT], first: 100, after: AFTER) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
           __typename
-          ... on LabeledEvent {{ id createdAt actor {{ __typename login }} label {{ name updatedAt }} }}
-          ... on UnlabeledEvent {{ id createdAt actor {{ __typename login }} label {{ name updatedAt }} }}
-          ... on IssueComment {{
-            databaseId url createdAt lastEditedAt body author {{ __typename login }}
-          }}
-        }}
+          ... on LabeledEvent { id createdAt actor { __typename login } label { name updatedAt } }
+          ... on UnlabeledEvent { id createdAt actor { __typename login } label { name updatedAt } }
+          ... on IssueComment { databaseId url createdAt lastEditedAt body author { __typename login } }
+        }
+      }"""
+QUERY = f"""
+query($owner: String!, $name: String!, $number: Int!, $after: String) {{
+  repository(owner: $owner, name: $name) {{{_POLICY}
+    labels(first: 100) {{ nodes {{ name }} }}
+    issue(number: $number) {{{_ISSUE.replace("AFTER", "$after")}
+    }}
+  }}
+}}
+"""
+# Every issue (25 a page, each with its first 100 timeline items): the requests' registers.
+ALL_QUERY = f"""
+query($owner: String!, $name: String!, $after: String) {{
+  repository(owner: $owner, name: $name) {{{_POLICY}
+    issues(first: 25, after: $after, orderBy: {{field: CREATED_AT, direction: ASC}}) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{{_ISSUE.replace("AFTER", "null")}
       }}
     }}
   }}
@@ -137,6 +150,39 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
                 number=number, count=MAX_PAGES * 100
             )
         )
+    policy, where = _policy(hub, repository)
+    repo_labels = tuple(n["name"] for n in (repository.get("labels") or {}).get("nodes", []))
+    return _issue_of(issue, nodes, policy, where, repo_labels)
+
+
+def read_requests(hub: GitHub) -> tuple[Rules, list[IntakeIssue]]:
+    """Every request issue of the intake repository (25 a query; an issue with more than 100 timeline
+    items read on its own), with the default branch's rules."""
+    what = _("the issues of {repo}").format(repo=hub.full_name)
+    issues: list[IntakeIssue] = []
+    policy: Mapping[str, bytes] = {}
+    where, after = "", None
+    while True:
+        variables = {"owner": hub.owner, "name": hub.name, "after": after}
+        data = graphql(hub.client, ALL_QUERY, variables, what, _(ANSWERED), _(UNREACHED))
+        repository = data.get("repository") or {}
+        policy, where = _policy(hub, repository)
+        page = repository["issues"]
+        for node in page["nodes"]:
+            if node["timelineItems"]["pageInfo"]["hasNextPage"]:
+                issues.append(read_issue(hub, node["number"]))
+            else:
+                issues.append(
+                    _issue_of(node, [n for n in node["timelineItems"]["nodes"] if n], policy, where)
+                )
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    chosen = [i for i in issues if not i.author_bot and is_request(i.facts.body)]
+    return _rules(policy, where), chosen
+
+
+def _policy(hub: GitHub, repository: Mapping[str, Any]) -> tuple[dict[str, bytes], str]:
     branch = repository.get("defaultBranchRef") or {}
     target = branch.get("target") or {}
     where = f"{hub.full_name}@{branch.get('name', '-')}"
@@ -144,6 +190,16 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
         name: _blob(target.get(key), where, name)
         for key, name in zip(("sop", "roster"), POLICY_FILES, strict=True)
     }
+    return policy, where
+
+
+def _issue_of(
+    issue: Mapping[str, Any],
+    nodes: list[Mapping[str, Any]],
+    policy: Mapping[str, bytes],
+    where: str,
+    repo_labels: tuple[str, ...] = (),
+) -> IntakeIssue:
     author = issue.get("author") or {}
     actions = [
         Action(
@@ -163,7 +219,7 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
             if bot:
                 answered.update(f"{key} {verdict}" for key, verdict in MARK.findall(node["body"]))
             key = f"comment:{node['databaseId']}"
-            edited = node.get("lastEditedAt") is not None
+            changed_text = node.get("lastEditedAt") is not None
             actions.append(
                 Action(
                     key,
@@ -172,7 +228,7 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
                     bot,
                     _time(node["createdAt"]),
                     body=node["body"],
-                    edited=edited,
+                    edited=changed_text,
                     url=node["url"],
                 )
             )
@@ -193,7 +249,7 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
             )
     edited = issue.get("lastEditedAt")
     facts = IssueFacts(
-        number,
+        issue["number"],
         issue.get("body") or "",
         _time(issue["createdAt"]),
         _time(edited) if edited else None,
@@ -202,7 +258,6 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
         frozenset(tag.rsplit(" ", 1)[0] for tag in answered if tag.endswith(" ok")),
     )
     labels = tuple(n["name"] for n in issue["labels"]["nodes"])
-    repo_labels = tuple(n["name"] for n in (repository.get("labels") or {}).get("nodes", []))
     return IntakeIssue(
         facts, issue["url"], _is_bot(author), labels, frozenset(answered), policy, where, repo_labels
     )
@@ -220,9 +275,21 @@ def _blob(entry: Mapping[str, Any] | None, where: str, name: str) -> bytes:
 
 
 def rules_of(issue: IntakeIssue) -> Rules:
+    return _rules(issue.policy, issue.where)
+
+
+def _rules(policy: Mapping[str, bytes], where: str) -> Rules:
+    """The intake's rules; a policy or roster that is not valid leaves the intake unable to decide."""
     from toolkit.intake.registry import parse_rules
 
-    return parse_rules(issue.policy[POLICY_FILES[0]], issue.policy[POLICY_FILES[1]], issue.where)
+    try:
+        return parse_rules(policy[POLICY_FILES[0]], policy[POLICY_FILES[1]], where)
+    except UserError as error:
+        raise Unreachable(
+            _("cannot decide: the intake repository's policy or roster is not valid: {error}").format(
+                error=error
+            )
+        ) from error
 
 
 class Answered(NamedTuple):
@@ -367,14 +434,7 @@ def handle(
             None,
             None,
         )
-    try:
-        rules = rules_of(issue)
-    except UserError as error:
-        raise Unreachable(
-            _("cannot decide: the intake repository's policy or roster is not valid: {error}").format(
-                error=error
-            )
-        ) from error
+    rules = rules_of(issue)
     replayed = replay(rules, issue.facts)
     done = keep(hub, issue, rules, replayed, trigger_key(issue, trigger))
     if replayed.tampered:
@@ -456,3 +516,21 @@ def announce(hub: GitHub, number: int, repository: str) -> None:
             issue.create_comment(body)
         if issue.state != "closed":
             issue.edit(state="closed", state_reason="completed")
+
+
+def requests_registry(hub: GitHub) -> tuple[Registry, list[str]]:
+    """The intake's requests as the registers read them (a :class:`Registry` without commits), and the
+    issues that cannot be judged (left out, with why)."""
+    rules, issues = read_requests(hub)
+    requests, undecided = {}, []
+    for issue in issues:
+        replayed = replay(rules, issue.facts)
+        if replayed.tampered:
+            undecided.append(
+                _("issue #{number} no longer holds its history: {what}").format(
+                    number=issue.facts.number, what="; ".join(replayed.tampered)
+                )
+            )
+        elif replayed.request is not None:
+            requests[replayed.request.id] = replayed.request
+    return Registry(rules, requests, None), undecided
