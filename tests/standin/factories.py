@@ -582,7 +582,7 @@ class Factories:
             "author_association": self.w.association(repo, comment.user),
         }
 
-    def issue_event(self, repo: Repo, event: IssueEvent) -> Json:
+    def issue_event(self, repo: Repo, event: IssueEvent, issue: Issue | None = None) -> Json:
         body: Json = {
             "id": event.id,
             "node_id": node_id("IssueEvent", event.id),
@@ -597,6 +597,8 @@ class Factories:
         if event.label is not None:
             label = repo.labels.get(event.label.lower())
             body["label"] = {"name": event.label, "color": label.color if label else "ededed"}
+        if issue is not None:
+            body["issue"] = self.issue(repo, issue)
         return body
 
     # ---- pull requests

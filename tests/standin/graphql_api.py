@@ -598,6 +598,7 @@ class Resolver:
             "closedAt": issue.closed_at,
             "isPinned": issue.pinned,
             "lastEditedAt": issue.edited_at,
+            "editor": self.user(issue.editor),
             "labels": lambda first=None, after=None, **_: connection(
                 issue.labels, lambda n: self._label(repo, n), first, after
             ),
@@ -636,7 +637,8 @@ class Resolver:
         }
 
     def _timeline(self, repo: Repo, issue: Issue, types: list[str] | None) -> list[Obj]:
-        """Labels added and removed and comments, oldest first, as ``Issue.timelineItems`` lists them."""
+        """Labels added and removed, comments and comment deletions, oldest first, as
+        ``Issue.timelineItems`` lists them."""
         items: list[tuple[str, int, Obj]] = []
         for event in issue.events:
             kind = {"labeled": "LabeledEvent", "unlabeled": "UnlabeledEvent"}.get(event.event)
@@ -649,21 +651,28 @@ class Resolver:
                     "label": self._label(repo, event.label or ""),
                 }
                 items.append((event.created_at, event.id, node))
+            elif event.event == "comment_deleted":
+                node = {
+                    "__typename": "CommentDeletedEvent",
+                    "id": node_id("CommentDeletedEvent", event.id),
+                    "databaseId": event.id,
+                    "actor": self.user(event.actor),
+                    "deletedCommentAuthor": self.user(event.deleted_author),
+                    "createdAt": event.created_at,
+                }
+                items.append((event.created_at, event.id, node))
         for comment in issue.comments:
             items.append((comment.created_at, comment.id, self._comment(repo, issue, comment)))
-        wanted = {
-            {
-                "LABELED_EVENT": "LabeledEvent",
-                "UNLABELED_EVENT": "UnlabeledEvent",
-                "ISSUE_COMMENT": "IssueComment",
-            }.get(t, t)
-            for t in (types or [])
+        names = {
+            "LABELED_EVENT": "LabeledEvent",
+            "UNLABELED_EVENT": "UnlabeledEvent",
+            "ISSUE_COMMENT": "IssueComment",
+            "COMMENT_DELETED_EVENT": "CommentDeletedEvent",
+            "TRANSFERRED_EVENT": "TransferredEvent",  # the stand-in moves no issue: never any
         }
-        unmodelled = wanted - {"LabeledEvent", "UnlabeledEvent", "IssueComment"}
+        wanted = {names.get(t, t) for t in (types or [])}
+        unmodelled = wanted - set(names.values())
         if not types or unmodelled:
             raise self._error(f"{NOT_MODELED} Issue.timelineItems of {sorted(unmodelled) or 'every type'}")
-        return [
-            node
-            for _time, _id, node in sorted(items, key=lambda i: (i[0], i[1]))
-            if node["__typename"] in wanted
-        ]
+        ordered = sorted(items, key=lambda i: (i[0], i[1]))
+        return [node for _time, _id, node in ordered if node["__typename"] in wanted]

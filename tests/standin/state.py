@@ -106,9 +106,10 @@ class Comment:
 class IssueEvent:
     id: int
     actor: User
-    event: str  # labeled, unlabeled, closed, reopened, pinned, ...
-    label: str | None = None
+    event: str  # labeled, unlabeled, closed, reopened, pinned, comment_deleted, ...
+    label: str | None = None  # its name when the event happened (REST timelines keep it, renamed or not)
     created_at: str = field(default_factory=now)
+    deleted_author: User | None = None  # comment_deleted: who wrote the comment
 
 
 @dataclass
@@ -131,6 +132,7 @@ class Issue:
     closed_at: str | None = None
     pull: PullRequest | None = None
     edited_at: str | None = None  # the body's last edit (GraphQL lastEditedAt)
+    editor: User | None = None  # who made it
 
 
 @dataclass

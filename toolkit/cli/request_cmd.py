@@ -399,13 +399,16 @@ def _scaffold_on_github(
 ) -> Scaffolded:
     from toolkit.cli.github_cmd import run_provision, token_from_environment
     from toolkit.forge.github.api import DEFAULT_API, GitHub
-    from toolkit.forge.github.intake import announce, issue_number, scaffold_issue
+    from toolkit.forge.github.intake import announce, issue_number, refuse_existing, scaffold_issue
+    from toolkit.forge.github.provision_input import prepare
 
     token = token_from_environment()
     hub = GitHub(intake, token, api_url or DEFAULT_API)
     number = issue_number(request_id)
     made = scaffold_issue(hub, number, dest)
-    name = run_provision(org or hub.owner, made.path, None, "merge,squash,rebase", False, api_url)
+    target = org or hub.owner
+    refuse_existing(hub, target, prepare(made.path, target, None, ("merge",)).name)
+    name = run_provision(target, made.path, None, "merge,squash,rebase", False, api_url)
     announce(hub, number, f"{org or hub.owner}/{name}")
     return made
 

@@ -79,7 +79,7 @@ FORM: tuple[tuple[str, str], ...] = (
 )
 ATTACHMENTS_FIELD = "lampiran"  # links to the letter and the KAK
 NO_RESPONSE = "_No response_"
-_HEADING = re.compile(r"^###[ \t]+(.+?)[ \t]*$", re.M)
+_HEADING = re.compile(r"^###[ \t]+([^\n]*)$", re.M)  # linear: the heading is stripped after
 _COMMAND = re.compile(r"^/([A-Za-z]+)(?:[ \t]+(.*))?$")
 _LINK = re.compile(r"https://[^\s)<>\]]+")
 
@@ -88,7 +88,7 @@ class Action(NamedTuple):
     """Something a person (or a bot) did on the issue, as GitHub recorded it."""
 
     key: str  # stable: "opened", "label:<node id>", "comment:<id>"
-    kind: str  # opened, labeled, unlabeled, comment
+    kind: str  # opened, labeled, unlabeled, comment, deleted (a comment), transferred
     login: str | None  # None: a deleted account
     bot: bool
     time: int
@@ -96,7 +96,8 @@ class Action(NamedTuple):
     body: str = ""
     edited: bool = False  # a comment whose text was changed after it was written
     url: str = ""
-    label_changed: int | None = None  # when the label was last created, renamed or edited (None: unknown)
+    author: str | None = None  # a comment's author (a deleted one's, for "deleted")
+    editor: str | None = None  # who last edited a comment
 
 
 class IssueFacts(NamedTuple):
@@ -153,6 +154,24 @@ def is_request(body: str) -> bool:
 
 
 def replay(rules: Rules, facts: IssueFacts) -> Replayed:
+    """The request ``facts`` make under ``rules``, with a verdict per person's action.
+
+    A rejection is final: an edit of the request's text after it (which voids TU's acceptance and what
+    followed) does not bring the request back."""
+    done = _replay(rules, facts, facts.edited)
+    if facts.edited is not None and (done.request is None or done.request.state is not State.REJECTED):
+        unedited = _replay(rules, facts, None)
+        rejected = unedited.request
+        if (
+            rejected is not None
+            and rejected.state is State.REJECTED
+            and rejected.events[-1].time < facts.edited
+        ):
+            return unedited
+    return done
+
+
+def _replay(rules: Rules, facts: IssueFacts, edited: int | None) -> Replayed:
     answers, missing = read_form(facts.body)
     links = tuple(dict.fromkeys(_LINK.findall(answers.get(ATTACHMENTS_FIELD, ""))))
     rid = request_id(facts, rules)
@@ -180,34 +199,67 @@ def replay(rules: Rules, facts: IssueFacts) -> Replayed:
         if transition is NEW:
             values = letter
             problems = [*problems, *letter_problems]
-            if facts.edited is not None and action.time <= facts.edited:  # the same second: unsure
+            if edited is not None and action.time <= edited:  # the same second: unsure
                 problems.append(
                     _("the issue's text was edited after this; TU accepts the edited request with /terima")
                 )
         if not problems:
             problems, request = _judged(rules, facts, rid, request, transition, values, action)
         verdicts.append(Verdict(action, transition.name, tuple(problems), request.state if request else None))
-    return Replayed(request, tuple(verdicts), letter, links, _tampered(facts, verdicts))
+    return Replayed(request, tuple(verdicts), letter, links, _tampered(rules, facts, verdicts, edited))
 
 
-def _tampered(facts: IssueFacts, verdicts: list[Verdict]) -> tuple[str, ...]:
-    """What counted once (the intake said so) and no longer does: a comment deleted or edited since, a
-    label renamed, a role taken away in the roster afterwards. Only an edit of the request's text may
-    void what came before it (the answers say so, and TU accepts it again); anything else means the
-    issue no longer holds its own history, and nothing is decided from it."""
-    judged = {v.action.key: v for v in verdicts}
+def _tampered(
+    rules: Rules, facts: IssueFacts, verdicts: list[Verdict], edited: int | None
+) -> tuple[str, ...]:
+    """What shows the issue no longer holds its own history, so that nothing is decided from it:
+
+    - an officer's comment (a roster member's) deleted or edited by someone else: whatever it said;
+    - the issue moved here from another repository (its history was made elsewhere);
+    - what counted once (the intake answered so) and no longer does: gone, edited, a role taken away in
+      the roster afterwards. Only an edit of the request's text may void what came before it (TU
+      accepts it again). The intake's answers can be forged or deleted by anyone with write access, so
+      they are trusted in this direction only: a forged one can block an issue, never move it.
+    """
     found = []
+    for action in facts.actions:
+        officer = action.author is not None and rules.roster.by_github(action.author) is not None
+        if action.kind == "transferred":
+            found.append(_("the issue was transferred from another repository"))
+        elif action.kind == "deleted" and officer and not _same(action.login, action.author):
+            found.append(
+                _("a comment by @{author} was deleted by @{login}").format(
+                    author=action.author, login=action.login
+                )
+            )
+        elif (
+            action.kind == "comment" and action.edited and officer and not _same(action.editor, action.author)
+        ):
+            found.append(
+                _("{key}: a comment by @{author} was edited by @{editor}").format(
+                    key=action.key, author=action.author, editor=action.editor or "-"
+                )
+            )
+    judged = {v.action.key: v for v in verdicts}
     for key in sorted(facts.confirmed):
         verdict = judged.get(key)
         if verdict is None:
             found.append(_("{key}: counted, and is gone from the issue (deleted)").format(key=key))
-        elif not verdict.accepted and (facts.edited is None or verdict.action.time > facts.edited):
+        elif not verdict.accepted and (edited is None or verdict.action.time > edited):
+            problems = "; ".join(verdict.problems)
             found.append(
-                _("{key}: counted, and no longer does: {problems}").format(
-                    key=key, problems="; ".join(verdict.problems)
-                )
+                _("{key}: counted, and no longer does: {problems}").format(key=key, problems=problems)
             )
     return tuple(found)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Someone's text quoted back in an answer: cut, so an answer always fits in a comment."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _same(one: str | None, other: str | None) -> bool:
+    return one is not None and other is not None and one.lower() == other.lower()
 
 
 def role_titles(rules: Rules, roles: tuple[str, ...] | list[str]) -> str:
@@ -253,15 +305,7 @@ def _asked(
         transition = LABELS.get(label_key(action.label))
         if transition is None:
             return None
-        problems = _label_problems(transition)
-        if action.label_changed is None or action.label_changed >= action.time:
-            problems.append(
-                _(
-                    "the label '{label}' was made, renamed or changed after it was put on (or GitHub does "
-                    "not say when): only a state label that existed unchanged before counts"
-                ).format(label=action.label)
-            )
-        return transition, {}, problems
+        return transition, {}, _label_problems(transition)
     if action.kind != "comment":
         return None
     asked = _command(action.body, state)
@@ -297,7 +341,7 @@ def _command(body: str, state: State | None) -> tuple[Transition | None, dict[st
         return (
             None,
             {},
-            [_("unknown command /{name}; the commands: {known}").format(name=match[1], known=known)],
+            [_("unknown command /{name}; the commands: {known}").format(name=_short(match[1]), known=known)],
         )
     if name == "dispose":
         upcoming = next_transition(state) if state else None

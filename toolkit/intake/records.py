@@ -118,7 +118,8 @@ def _fields(
     for key in values:
         if key not in {f.name for f in schema}:
             allowed = ", ".join(f.name for f in schema)
-            message = _("unknown field '{field}'; allowed: {fields}").format(field=key, fields=allowed)
+            name = str(key) if len(str(key)) <= 40 else str(key)[:40] + "…"
+            message = _("unknown field '{field}'; allowed: {fields}").format(field=name, fields=allowed)
             problems.append(((str(key),), message, True))
     data: dict[str, Any] = {}
     for field in schema:

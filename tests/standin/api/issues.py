@@ -94,9 +94,6 @@ def edit_label(request: Request) -> Response:
         del repo.labels[label.name.lower()]
         for issue in repo.issues.values():
             issue.labels = [new_name if n == label.name else n for n in issue.labels]
-            for event in issue.events:  # an issue's timeline shows a label as it is now
-                if event.label == label.name:
-                    event.label = new_name
         label.name = new_name
         repo.labels[new_name.lower()] = label
     label.updated_at = now()
@@ -159,6 +156,7 @@ def edit_issue(request: Request) -> Response:
             setattr(issue, key, request.field(key))
     if request.field("body") is not None:
         issue.edited_at = now()
+        issue.editor = user
     if request.field("state") is not None:
         _set_state(request, issue, request.field("state"), request.field("state_reason"), user)
     if request.field("labels") is not None:
@@ -225,6 +223,8 @@ def delete_comment(request: Request) -> Response:
     repo = request.repo("read")
     issue, comment = _comment(request, repo)
     issue.comments.remove(comment)
+    deleted = IssueEvent(request.world.ids(), request.user, "comment_deleted", deleted_author=comment.user)
+    issue.events.append(deleted)
     return Response(204)
 
 
@@ -257,4 +257,18 @@ def remove_issue_label(request: Request) -> Response:
 def list_issue_events(request: Request) -> Response:
     repo = request.repo("read")
     issue = _issue(request, repo)
-    return request.page([request.f.issue_event(repo, e) for e in issue.events])
+    # the stand-in keeps comment deletions for GraphQL's CommentDeletedEvent only
+    return request.page(
+        [request.f.issue_event(repo, e) for e in issue.events if e.event != "comment_deleted"]
+    )
+
+
+@route("GET", "/repos/{owner}/{repo}/issues/events")
+def list_repository_issue_events(request: Request) -> Response:
+    """Every issue's events, newest first as GitHub lists them, each with its issue."""
+    repo = request.repo("read")
+    events = [
+        (e, issue) for issue in repo.issues.values() for e in issue.events if e.event != "comment_deleted"
+    ]
+    events.sort(key=lambda pair: pair[0].id, reverse=True)
+    return request.page([request.f.issue_event(repo, e, issue) for e, issue in events])

@@ -64,13 +64,25 @@ _ISSUE = """
       lastEditedAt
       author { __typename login }
       labels(first: 100) { nodes { name } }
-      timelineItems(itemTypes: [LABELED_EVENT, UNLABELED_EVENT, ISSUE_COMMENT], first: 100, after: AFTER) {
+      timelineItems(
+        itemTypes: [
+          LABELED_EVENT, UNLABELED_EVENT, ISSUE_COMMENT, COMMENT_DELETED_EVENT, TRANSFERRED_EVENT
+        ]
+        first: 100
+        after: AFTER
+      ) {
         pageInfo { hasNextPage endCursor }
         nodes {
           __typename
-          ... on LabeledEvent { id createdAt actor { __typename login } label { name updatedAt } }
-          ... on UnlabeledEvent { id createdAt actor { __typename login } label { name updatedAt } }
-          ... on IssueComment { databaseId url createdAt lastEditedAt body author { __typename login } }
+          ... on LabeledEvent { createdAt actor { __typename login } }
+          ... on UnlabeledEvent { createdAt actor { __typename login } }
+          ... on IssueComment {
+            databaseId url createdAt lastEditedAt body author { __typename login } editor { login }
+          }
+          ... on CommentDeletedEvent {
+            id createdAt actor { __typename login } deletedCommentAuthor { __typename login }
+          }
+          ... on TransferredEvent { id createdAt }
         }
       }"""
 QUERY = f"""
@@ -152,14 +164,39 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
         )
     policy, where = _policy(hub, repository)
     repo_labels = tuple(n["name"] for n in (repository.get("labels") or {}).get("nodes", []))
-    return _issue_of(issue, nodes, policy, where, repo_labels)
+    events = _rest_events(hub, f"/repos/{hub.full_name}/issues/{number}/events", what)
+    return _issue_of(issue, nodes, events, policy, where, repo_labels)
 
 
-def read_requests(hub: GitHub) -> tuple[Rules, list[IntakeIssue]]:
-    """Every request issue of the intake repository (25 a query; an issue with more than 100 timeline
-    items read on its own), with the default branch's rules."""
+def _rest_events(hub: GitHub, path: str, what: str) -> list[Mapping[str, Any]]:
+    """Every issue event at ``path`` (REST: a labelled event keeps the label's name as it was when it
+    happened, where GraphQL's ``LabeledEvent.label`` is the label as it is now, renamed or not)."""
+    found: list[Mapping[str, Any]] = []
+    with _asking(what, _(ANSWERED), _(UNREACHED)):
+        for page in range(1, MAX_PAGES * 10 + 1):
+            _headers, data = hub.client.requester.requestJsonAndCheck(
+                "GET", path, parameters={"per_page": 100, "page": page}
+            )
+            if not isinstance(data, list):
+                raise Unreachable(
+                    _("cannot decide: GitHub's answer to {what} is not a list").format(what=what)
+                )
+            found += [e for e in data if isinstance(e, dict)]
+            if len(data) < 100:
+                return found
+    raise Unreachable(_("cannot decide: {what} has too many events").format(what=what))
+
+
+def read_requests(hub: GitHub) -> tuple[Rules, list[IntakeIssue], list[str]]:
+    """Every request issue of the intake repository (25 a query, the labels' events of all of them in
+    pages of 100; an issue with more than 100 timeline items read on its own), the default branch's rules,
+    and the issues that could not be read (named, with why)."""
     what = _("the issues of {repo}").format(repo=hub.full_name)
+    events: dict[int, list[Mapping[str, Any]]] = {}
+    for event in _rest_events(hub, f"/repos/{hub.full_name}/issues/events", what):
+        events.setdefault(int((event.get("issue") or {}).get("number") or 0), []).append(event)
     issues: list[IntakeIssue] = []
+    unread: list[str] = []
     policy: Mapping[str, bytes] = {}
     where, after = "", None
     while True:
@@ -170,16 +207,18 @@ def read_requests(hub: GitHub) -> tuple[Rules, list[IntakeIssue]]:
         page = repository["issues"]
         for node in page["nodes"]:
             if node["timelineItems"]["pageInfo"]["hasNextPage"]:
-                issues.append(read_issue(hub, node["number"]))
-            else:
-                issues.append(
-                    _issue_of(node, [n for n in node["timelineItems"]["nodes"] if n], policy, where)
-                )
+                try:
+                    issues.append(read_issue(hub, node["number"]))
+                except Unreachable as error:  # a flood of comments: this one issue cannot be judged
+                    unread.append(error.message)
+                continue
+            timeline = [n for n in node["timelineItems"]["nodes"] if n]
+            issues.append(_issue_of(node, timeline, events.get(node["number"], []), policy, where))
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     chosen = [i for i in issues if not i.author_bot and is_request(i.facts.body)]
-    return _rules(policy, where), chosen
+    return _rules(policy, where), chosen, unread
 
 
 def _policy(hub: GitHub, repository: Mapping[str, Any]) -> tuple[dict[str, bytes], str]:
@@ -196,6 +235,7 @@ def _policy(hub: GitHub, repository: Mapping[str, Any]) -> tuple[dict[str, bytes
 def _issue_of(
     issue: Mapping[str, Any],
     nodes: list[Mapping[str, Any]],
+    events: list[Mapping[str, Any]],
     policy: Mapping[str, bytes],
     where: str,
     repo_labels: tuple[str, ...] = (),
@@ -212,41 +252,43 @@ def _issue_of(
         )
     ]
     answered: set[str] = set()
+    timeline: list[Action] = []
+    names = _label_names(events)
     for node in nodes:
-        actor = node.get("actor") if "actor" in node else node.get("author")
-        login, bot = (actor or {}).get("login"), _is_bot(actor)
-        if node["__typename"] == "IssueComment":
-            if bot:
+        kind = node["__typename"]
+        if kind in ("LabeledEvent", "UnlabeledEvent"):
+            timeline.append(_label_action(node, names))
+        elif kind == "IssueComment":
+            writer = node.get("author") or {}
+            if _is_bot(writer):
                 answered.update(f"{key} {verdict}" for key, verdict in MARK.findall(node["body"]))
-            key = f"comment:{node['databaseId']}"
-            changed_text = node.get("lastEditedAt") is not None
-            actions.append(
+            timeline.append(
                 Action(
-                    key,
+                    f"comment:{node['databaseId']}",
                     "comment",
-                    login,
-                    bot,
+                    writer.get("login"),
+                    _is_bot(writer),
                     _time(node["createdAt"]),
                     body=node["body"],
-                    edited=changed_text,
+                    edited=node.get("lastEditedAt") is not None,
                     url=node["url"],
+                    author=writer.get("login"),
+                    editor=(node.get("editor") or {}).get("login"),
                 )
             )
-        else:
-            kind = "labeled" if node["__typename"] == "LabeledEvent" else "unlabeled"
-            label = node.get("label") or {}
-            changed = label.get("updatedAt")
-            actions.append(
+        elif kind in ("CommentDeletedEvent", "TransferredEvent"):
+            actor, wrote = node.get("actor") or {}, node.get("deletedCommentAuthor") or {}
+            timeline.append(
                 Action(
-                    f"label:{node['id']}",
-                    kind,
-                    login,
-                    bot,
+                    f"{kind}:{node['id']}",
+                    "deleted" if kind == "CommentDeletedEvent" else "transferred",
+                    actor.get("login"),
+                    _is_bot(actor),
                     _time(node["createdAt"]),
-                    label=label.get("name", ""),
-                    label_changed=_time(changed) if changed else None,
+                    author=None if _is_bot(wrote) else wrote.get("login"),
                 )
             )
+    actions += timeline
     edited = issue.get("lastEditedAt")
     facts = IssueFacts(
         issue["number"],
@@ -261,6 +303,39 @@ def _issue_of(
     return IntakeIssue(
         facts, issue["url"], _is_bot(author), labels, frozenset(answered), policy, where, repo_labels
     )
+
+
+LabelKey = tuple[str, str, int]  # labeled or unlabeled, who (lower case), when
+
+
+def _label_names(events: list[Mapping[str, Any]]) -> dict[LabelKey, list[tuple[str, str]]]:
+    """The REST events of labels by kind, person and second, oldest first: (event id, label name as it
+    was). GraphQL gives the timeline's order, REST the name a label had when it was put on or taken off
+    (GraphQL's is the label's name now: renaming a label would rewrite history)."""
+    found: dict[LabelKey, list[tuple[str, str]]] = {}
+    for event in sorted(events, key=lambda e: int(e.get("id") or 0)):
+        kind = str(event.get("event") or "")
+        if kind in ("labeled", "unlabeled"):
+            login = str((event.get("actor") or {}).get("login") or "").lower()
+            key = (kind, login, _time(str(event["created_at"])))
+            name = str((event.get("label") or {}).get("name") or "")
+            found.setdefault(key, []).append((str(event["id"]), name))
+    return found
+
+
+def _label_action(node: Mapping[str, Any], names: dict[LabelKey, list[tuple[str, str]]]) -> Action:
+    actor = node.get("actor") or {}
+    kind = "labeled" if node["__typename"] == "LabeledEvent" else "unlabeled"
+    when = _time(node["createdAt"])
+    queue = names.get((kind, str(actor.get("login") or "").lower(), when))
+    if not queue:
+        raise Unreachable(
+            _(
+                "cannot decide: GitHub's timeline and its events do not agree on a label {kind} at {time}"
+            ).format(kind=kind, time=node["createdAt"])
+        )
+    event_id, label = queue.pop(0)
+    return Action(f"label:{event_id}", kind, actor.get("login"), _is_bot(actor), when, label=label)
 
 
 def _blob(entry: Mapping[str, Any] | None, where: str, name: str) -> bytes:
@@ -348,9 +423,25 @@ def keep(
             gh_issue.remove_from_labels(name)
         if added:
             gh_issue.add_to_labels(*added)
-        if replies:  # one comment for all, so a burst of events answers once
-            gh_issue.create_comment("\n\n---\n\n".join(replies))
+        for comment in _comments(replies):  # one comment for all, so a burst of events answers once
+            gh_issue.create_comment(comment)
     return Answered(added, removed, len(replies))
+
+
+COMMENT_LIMIT = 60_000  # GitHub takes 65,536 characters a comment
+REPLY_LIMIT = 4_000
+
+
+def _comments(replies: list[str]) -> list[str]:
+    """The answers joined into as few comments as fit, each answer cut to a size that always fits."""
+    comments: list[str] = []
+    for whole in replies:
+        reply = whole if len(whole) <= REPLY_LIMIT else whole[:REPLY_LIMIT] + "…"
+        if comments and len(comments[-1]) + len(reply) + 7 <= COMMENT_LIMIT:
+            comments[-1] += "\n\n---\n\n" + reply
+        else:
+            comments.append(reply)
+    return comments
 
 
 def _label_description(name: str) -> str:
@@ -505,6 +596,32 @@ def scaffold_issue(hub: GitHub, number: int, dest: Path | None) -> Scaffolded:
     return made
 
 
+def refuse_existing(hub: GitHub, org: str, name: str) -> None:
+    """A request's application goes into a repository of its own, new: never the intake, never one that
+    exists (``sopkit github provision --from`` carries on with one whose provisioning failed)."""
+    from github import UnknownObjectException
+
+    full = f"{org}/{name}"
+    if full.lower() == hub.full_name.lower():
+        raise UserError(
+            _("the application would be {repo}, the intake repository itself: rename the request").format(
+                repo=full
+            )
+        )
+    with _asking(_("the repository {repo}").format(repo=full), _(ANSWERED), _(UNREACHED)):
+        try:
+            hub.client.get_repo(full)
+        except UnknownObjectException:
+            return
+    raise UserError(
+        _(
+            "{repo} exists already; the request's application is not provisioned over it (to finish a "
+            "provisioning that failed: sopkit github provision --org {org} --from FOLDER)"
+        ).format(repo=full, org=org),
+        EXIT_BLOCKED,
+    )
+
+
 def announce(hub: GitHub, number: int, repository: str) -> None:
     """Say on the intake issue where the application repository is, and close it as done."""
     body = "<!-- sopkit-intake scaffold ok -->\n" + _("🏗️ The application repository is {repo}.").format(
@@ -512,7 +629,12 @@ def announce(hub: GitHub, number: int, repository: str) -> None:
     )
     with _asking(_("issue #{number}").format(number=number), _(ANSWERED), _(UNREACHED)):
         issue = hub.client.get_repo(hub.full_name, lazy=True).get_issue(number)
-        if not any("<!-- sopkit-intake scaffold ok -->" in c.body for c in issue.get_comments()):
+        said = [
+            c
+            for c in issue.get_comments()
+            if c.user.type == "Bot" and "<!-- sopkit-intake scaffold ok -->" in c.body
+        ]
+        if not said:
             issue.create_comment(body)
         if issue.state != "closed":
             issue.edit(state="closed", state_reason="completed")
@@ -521,8 +643,8 @@ def announce(hub: GitHub, number: int, repository: str) -> None:
 def requests_registry(hub: GitHub) -> tuple[Registry, list[str]]:
     """The intake's requests as the registers read them (a :class:`Registry` without commits), and the
     issues that cannot be judged (left out, with why)."""
-    rules, issues = read_requests(hub)
-    requests, undecided = {}, []
+    rules, issues, undecided = read_requests(hub)
+    requests = {}
     for issue in issues:
         replayed = replay(rules, issue.facts)
         if replayed.tampered:
