@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit.errors import UserError
+from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME
 from toolkit.forge.github.reviews import MergedPull, PullRequest, Review
 from toolkit.i18n import _
 
@@ -212,8 +213,6 @@ class GitHub:
     def landings(self, branch: str) -> list[Landing]:
         """For the audit: every pull request merged into ``branch`` with who merged it, its own commits (to
         recognise them rebased) and the ``sop-gate`` check runs of the GitHub Actions app on its head."""
-        from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME
-
         found: list[Landing] = []
         after: str | None = None
         what = _("the pull requests merged into {branch}").format(branch=branch)
@@ -227,27 +226,47 @@ class GitHub:
                 if merged is None:
                     continue
                 commits = [n["commit"] for n in (node.get("commits") or {}).get("nodes") or [] if n]
-                head: Mapping[str, Any] = next((c for c in commits if c.get("oid") == merged.pull.head), {})
-                runs = [
-                    str(run.get("conclusion") or "").lower()  # GraphQL says SUCCESS
-                    for suite in (head.get("checkSuites") or {}).get("nodes") or []
-                    if ((suite or {}).get("app") or {}).get("databaseId") == ACTIONS_APP_ID
-                    for run in (suite.get("checkRuns") or {}).get("nodes") or []
-                    if run and run.get("name") == CHECK_NAME
-                ]
+                heads = [n["commit"] for n in (node.get("head") or {}).get("nodes") or [] if n]
+                gate = self._gate_on(heads[-1], merged.pull.head) if heads else None
                 found.append(
                     Landing(
                         self._all_reviews(merged),
                         ((node.get("mergedBy") or {}).get("login")),
                         tuple(_own_commit(c) for c in commits),
                         int((node.get("commits") or {}).get("totalCount") or len(commits)),
-                        runs[-1] if runs else None,
+                        gate,
                     )
                 )
             info = page.get("pageInfo") or {}
             if not info.get("hasNextPage"):
                 return found
             after = info.get("endCursor")
+
+    def _gate_on(self, head: Mapping[str, Any], oid: str) -> str | None:
+        """The conclusion of the GitHub Actions app's last ``sop-gate`` check run on ``head`` (the pull
+        request's head commit ``oid``), every page of its check suites read."""
+        if head.get("oid") != oid:
+            return None
+        suites = head.get("checkSuites") or {}
+        nodes = list(suites.get("nodes") or [])
+        what = _("the check suites of commit {commit}").format(commit=oid[:12])
+        while (suites.get("pageInfo") or {}).get("hasNextPage"):
+            after = (suites.get("pageInfo") or {}).get("endCursor")
+            if not after:
+                said = _("cannot decide: GitHub's answer to {what} holds no data; the gate blocks")
+                raise Unreachable(said.format(what=what))
+            variables = {"owner": self.owner, "name": self.name, "oid": oid, "after": after}
+            found = (self.graphql(_SUITES_QUERY, variables, what).get("repository") or {}).get("object")
+            suites = (found or {}).get("checkSuites") or {}
+            nodes += suites.get("nodes") or []
+        runs = [
+            str(run.get("conclusion") or "").lower()  # GraphQL says SUCCESS
+            for suite in nodes
+            if ((suite or {}).get("app") or {}).get("databaseId") == ACTIONS_APP_ID
+            for run in (suite.get("checkRuns") or {}).get("nodes") or []
+            if run and run.get("name") == CHECK_NAME
+        ]
+        return runs[-1] if runs else None
 
     def protection(self, branch: str) -> dict[str, Any] | None:
         """The branch's protection as GitHub holds it; ``None`` when it has none (reading it needs admin)."""
@@ -452,8 +471,34 @@ query($owner: String!, $name: String!, $branch: String!, $after: String) {
 }
 """
 
-_LANDINGS_QUERY = """
-query($owner: String!, $name: String!, $branch: String!, $after: String) {
+# The check suites of the GitHub Actions app on a commit (oldest first), each with its last sop-gate run.
+# GitHub refuses a query that could return over 500,000 nodes: with 50 pull requests a page, the suites are
+# read for the head alone, 100 a page, and one run each.
+_SUITES = f"""
+checkSuites(first: 100, after: $suitesAfter, filterBy: {{appId: {ACTIONS_APP_ID}}}) {{
+  pageInfo {{ hasNextPage endCursor }}
+  nodes {{
+    app {{ databaseId }}
+    checkRuns(last: 1, filterBy: {{checkName: "{CHECK_NAME}"}}) {{ nodes {{ name conclusion }} }}
+  }}
+}}
+"""
+
+_SUITES_QUERY = (
+    """
+query($owner: String!, $name: String!, $oid: GitObjectID!, $suitesAfter: String) {
+  repository(owner: $owner, name: $name) {
+    object(oid: $oid) { ... on Commit { """
+    + _SUITES
+    + """ } }
+  }
+}
+"""
+)
+
+_LANDINGS_QUERY = (
+    """
+query($owner: String!, $name: String!, $branch: String!, $after: String, $suitesAfter: String) {
   repository(owner: $owner, name: $name) {
     pullRequests(states: MERGED, baseRefName: $branch, first: 50, after: $after) {
       pageInfo { hasNextPage endCursor }
@@ -473,12 +518,12 @@ query($owner: String!, $name: String!, $branch: String!, $after: String) {
               authoredDate
               author { email }
               tree { oid }
-              checkSuites(first: 20) {
-                nodes { app { databaseId } checkRuns(first: 20) { nodes { name conclusion } } }
-              }
             }
           }
         }
+        head: commits(last: 1) { nodes { commit { oid """
+    + _SUITES
+    + """ } } }
         reviews(first: 100) {
           pageInfo { hasNextPage endCursor }
           nodes { databaseId author { login } state submittedAt commit { oid } }
@@ -488,3 +533,4 @@ query($owner: String!, $name: String!, $branch: String!, $after: String) {
   }
 }
 """
+)
