@@ -537,7 +537,10 @@ class Factories:
             "source": repo.full_name,
             "enforcement": ruleset.enforcement,
             "node_id": node_id("RepositoryRuleset", ruleset.id),
-            "_links": {"self": {"href": u}, "html": {"href": f"{self.web}/{repo.full_name}/rules/{ruleset.id}"}},
+            "_links": {
+                "self": {"href": u},
+                "html": {"href": f"{self.web}/{repo.full_name}/rules/{ruleset.id}"},
+            },
             "created_at": ruleset.created_at,
             "updated_at": ruleset.updated_at,
         }

@@ -120,8 +120,15 @@ def node_count(document: Any, variables: dict[str, Any] | None) -> tuple[int, st
     """The most nodes a query could ask for, counted as GitHub counts them (each connection's
     ``first``/``last`` times those of the connections around it, summed), and the connection where the
     count first passes :data:`NODE_LIMIT` ("" when it never does)."""
-    from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
-    from graphql import IntValueNode, OperationDefinitionNode, VariableNode
+    from graphql import (
+        FieldNode,
+        FragmentDefinitionNode,
+        FragmentSpreadNode,
+        InlineFragmentNode,
+        IntValueNode,
+        OperationDefinitionNode,
+        VariableNode,
+    )
 
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     given = variables or {}
@@ -442,7 +449,11 @@ class Resolver:
                 after,
             ),
             "checkSuites": lambda first=None, after=None, last=None, filterBy=None, **_: connection(
-                self._suites(repo, sha, filterBy or {}), lambda s: self._suite(repo, s), first, after, last=last
+                self._suites(repo, sha, filterBy or {}),
+                lambda s: self._suite(repo, s),
+                first,
+                after,
+                last=last,
             ),
             "status": lambda **_: self._status(repo, sha),
         }

@@ -117,7 +117,9 @@ def may_bypass(world: World, repo: Repo, ruleset: Ruleset, user: User | None) ->
     return False
 
 
-def ruleset_refusal(world: World, repo: Repo, ref: str, old: str, new: str, pusher: User | None) -> str | None:
+def ruleset_refusal(
+    world: World, repo: Repo, ref: str, old: str, new: str, pusher: User | None
+) -> str | None:
     """Why the active rulesets refuse a push of ``ref`` (branch and tag rulesets alike)."""
     target = "tag" if ref.startswith("refs/tags/") else "branch" if ref.startswith("refs/heads/") else None
     broken: list[str] = []
@@ -131,7 +133,7 @@ def ruleset_refusal(world: World, repo: Repo, ref: str, old: str, new: str, push
             broken.append("Cannot create ref due to creations being restricted.")
         if new == ZERO and "deletion" in kinds:
             broken.append("Cannot delete this ref due to deletions being restricted.")
-        if old != ZERO and new != ZERO:
+        if ZERO not in (old, new):
             if "update" in kinds:
                 broken.append("Cannot update this protected ref.")
             if "non_fast_forward" in kinds and not repo.git.is_ancestor(old, new):

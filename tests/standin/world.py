@@ -269,8 +269,9 @@ class World:
                             "target": r.target,
                             "enforcement": r.enforcement,
                             "bypass_actors": sorted(
-                                (a["actor_type"], self._actor_name(a["actor_type"], a["actor_id"]), a["bypass_mode"])
+                                (kind, self._actor_name(kind, a["actor_id"]), a["bypass_mode"])
                                 for a in r.bypass_actors
+                                for kind in [a["actor_type"]]
                             ),
                             "conditions": r.conditions,
                             "rules": sorted(rule["type"] for rule in r.rules),

@@ -175,4 +175,3 @@ def delete_protection(request: Request) -> Response:
     if repo.protection.pop(branch, None) is None:
         raise Answer(404, "Branch not protected")
     return Response(204)
-

@@ -106,7 +106,8 @@ def list_rulesets(request: Request) -> Response:
     repo = _repo(request, "read")
     targets = set((request.arg("targets") or ",".join(TARGETS)).split(","))
     page = request.page([r for r in repo.rulesets if r.target in targets])
-    return Response(200, [request.f.ruleset(repo, r, request.user, full=False) for r in page.body], page.headers)
+    listed = [request.f.ruleset(repo, r, request.user, full=False) for r in page.body]
+    return Response(200, listed, page.headers)
 
 
 @route("POST", "/repos/{owner}/{repo}/rulesets")

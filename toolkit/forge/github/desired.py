@@ -108,9 +108,8 @@ def desired_teams(sop: Sop, roster: Roster, day: dt.date) -> tuple[DesiredTeam, 
 
 def owner_teams(sop: Sop) -> tuple[str, ...]:
     """The slugs of the policy owners' teams (the Kasi's and the Kabid's), each once."""
-    return tuple(
-        dict.fromkeys(sop.roles[r].team for r in sop.policy.owners if r in sop.roles and sop.roles[r].team)
-    )
+    teams = [sop.roles[role].team for role in sop.policy.owners if role in sop.roles]
+    return tuple(dict.fromkeys(str(team) for team in teams if team))
 
 
 def _team_of(sop: Sop, role: str, org: str, used_for: str) -> str:

@@ -544,8 +544,8 @@ class Provisioner:
                     "reviewers of environment {env}: required reviewers on a private repository need GitHub "
                     "Enterprise; the environment exists without them, so the release gate is advisory "
                     "here: a release workflow edited on the tagged commit deploys without it. What holds is "
-                    "who may tag: ruleset {ruleset} lets only the policy owners' teams push tags {tags}, and only "
-                    "those tags deploy to {env}"
+                    "who may tag: ruleset {ruleset} lets only the policy owners' teams push tags {tags}, "
+                    "and only those tags deploy to {env}"
                 ).format(env=ENVIRONMENT, ruleset=RULESET_NAME, tags=RELEASE_TAGS)
             )
         path = f"/repos/{self.full}/environments/{ENVIRONMENT}"
@@ -642,17 +642,17 @@ class Provisioner:
         from github import GithubException
 
         what = _("ruleset {name}").format(name=RULESET_NAME)
-        with self._calling(what):
-            try:
-                if method == "GET":
-                    return self._list(path, what, includes_parents="false", targets="tag")
-                return self.r.requestJsonAndCheck(method, path, input=dict(body or {}))[1]
-            except GithubException as error:
-                lacking = error.status == 404 or (
-                    error.status == 403 and "upgrade" in str(error.data).lower()
-                )
-                if not lacking:
-                    raise
+        try:
+            if method == "GET":
+                return self._list(path, what, includes_parents="false", targets="tag")
+            return self._write(method, path, what, body)
+        except Unreachable as failed:
+            error = failed.__cause__
+            lacking = isinstance(error, GithubException) and (
+                error.status == 404 or (error.status == 403 and "upgrade" in str(error.data).lower())
+            )
+            if not lacking:
+                raise
         self.rulesets_available = False
         self.summary.not_enforced.append(
             _(
