@@ -156,7 +156,9 @@ def test_fresh_provision_makes_the_designed_state(
     assert [(i["title"], i["labels"], i["state"]) for i in repo["issues"].values()] == [
         ("Pelacakan SOP: Sistem Informasi Kepegawaian", [TRACKING_LABEL], "open")
     ]
-    assert repo["environments"] == {"production": {"reviewers": [], "prevent_self_review": False, **ONLY_V_TAGS}}
+    assert repo["environments"] == {
+        "production": {"reviewers": [], "prevent_self_review": False, **ONLY_V_TAGS}
+    }
     assert repo["rulesets"] == {"sop-rilis": RELEASE_RULESET}
     assert "required reviewers on a private repository need GitHub Enterprise" in result.stdout
     assert "the release gate is advisory here" in result.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -250,12 +251,13 @@ class GitHub:
         suites = head.get("checkSuites") or {}
         nodes = list(suites.get("nodes") or [])
         what = _("the check suites of commit {commit}").format(commit=oid[:12])
+        after: str | None = None
         while (suites.get("pageInfo") or {}).get("hasNextPage"):
-            after = (suites.get("pageInfo") or {}).get("endCursor")
-            if not after:
+            previous, after = after, (suites.get("pageInfo") or {}).get("endCursor")
+            if not after or after == previous:  # a list that does not move on is never judged on in part
                 said = _("cannot decide: GitHub's answer to {what} holds no data; the gate blocks")
                 raise Unreachable(said.format(what=what))
-            variables = {"owner": self.owner, "name": self.name, "oid": oid, "after": after}
+            variables = {"owner": self.owner, "name": self.name, "oid": oid, "suitesAfter": after}
             found = (self.graphql(_SUITES_QUERY, variables, what).get("repository") or {}).get("object")
             suites = (found or {}).get("checkSuites") or {}
             nodes += suites.get("nodes") or []
@@ -281,6 +283,58 @@ class GitHub:
                     return None
                 raise
         return data if isinstance(data, dict) else None
+
+    def _read(self, path: str, what: str, **params: Any) -> Any:
+        """The answer to GET ``path`` (every page of a list); ``None`` when GitHub answers 404, or 403
+        because the plan lacks the feature."""
+        from github import GithubException
+
+        found: list[Any] = []
+        url: str | None = path
+        query: dict[str, Any] | None = params or None
+        with _asking(what):
+            try:
+                while url:
+                    headers, data = self.client.requester.requestJsonAndCheck("GET", url, parameters=query)
+                    if not isinstance(data, list):
+                        return data
+                    found += data
+                    following = re.search(r'<([^>]+)>;\s*rel="next"', headers.get("link", ""))
+                    url, query = (following.group(1), None) if following else (None, None)
+            except GithubException as error:
+                if error.status == 404 or (error.status == 403 and "upgrade" in str(error.data).lower()):
+                    return None
+                raise
+        return found
+
+    def release_path(self, owner_teams: tuple[str, ...]) -> list[str]:
+        """What the release path lacks: the production environment deploying only tags ``v*``, and the tag
+        ruleset letting only the teams ``owner_teams`` push them (see :mod:`toolkit.forge.github.desired`)."""
+        from toolkit.forge.github.desired import ENVIRONMENT, RULESET_NAME, release_path_gaps
+
+        base = f"/repos/{self.full_name}"
+        environment = self._read(
+            f"{base}/environments/{ENVIRONMENT}", _("environment {env}").format(env=ENVIRONMENT)
+        )
+        policies = []
+        if environment is not None:
+            what = _("the deployment policies of {env}").format(env=ENVIRONMENT)
+            listed = self._read(
+                f"{base}/environments/{ENVIRONMENT}/deployment-branch-policies", what, per_page=PAGE
+            )
+            policies = list((listed or {}).get("branch_policies") or [])
+        what = _("ruleset {name}").format(name=RULESET_NAME)
+        rulesets = self._read(
+            f"{base}/rulesets", what, per_page=PAGE, includes_parents="false", targets="tag"
+        )
+        found = next((r for r in rulesets or [] if r.get("name") == RULESET_NAME), None)
+        ruleset = None if found is None else self._read(f"{base}/rulesets/{found['id']}", what)
+        teams = [
+            self._read(f"/orgs/{self.owner}/teams/{slug}", _("team {team}").format(team=slug))
+            for slug in owner_teams
+        ]
+        ids = [int(team["id"]) for team in teams if team]
+        return release_path_gaps(environment, policies, ruleset, ids)
 
     def _all_reviews(self, merged: MergedPull) -> MergedPull:
         if not merged.more_reviews:

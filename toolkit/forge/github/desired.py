@@ -408,6 +408,34 @@ def ruleset_gaps(stored: Mapping[str, Any] | None, bypass_team_ids: Iterable[int
     return gaps
 
 
+def release_path_gaps(
+    environment: Mapping[str, Any] | None,
+    policies: Iterable[Mapping[str, Any]],
+    ruleset: Mapping[str, Any] | None,
+    bypass_team_ids: Iterable[int],
+) -> list[str]:
+    """For the audit: what the release path lacks (the environment, its deployment policies, the tag
+    ruleset); empty when it is as provisioning leaves it."""
+    gaps: list[str] = []
+    policies = list(policies)
+    if environment is None:
+        gaps.append(_("environment {env}").format(env=ENVIRONMENT))
+    elif environment.get("deployment_branch_policy") != DEPLOYMENT_BRANCH_POLICY:
+        gaps.append(_("environment {env} deploys only from its deployment policies").format(env=ENVIRONMENT))
+    foreign = foreign_policies(policies)
+    if foreign:
+        gaps.append(
+            _("no deployment policy of {env} besides tag {tags} (found: {names})").format(
+                env=ENVIRONMENT, tags=RELEASE_TAGS, names=", ".join(policy_name(p) for p in foreign)
+            )
+        )
+    if environment is not None and not any(is_release_policy(p) for p in policies):
+        gaps.append(
+            _("environment {env}: deployment policy tag {tags}").format(env=ENVIRONMENT, tags=RELEASE_TAGS)
+        )
+    return gaps + ruleset_gaps(ruleset, bypass_team_ids)
+
+
 # ---- labels
 def label_differences(
     wanted: Iterable[Label], stored: Iterable[Mapping[str, Any]]
