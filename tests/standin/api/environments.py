@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.standin.rest import Answer, Request, Response, route
+from tests.standin.rest import Answer, Request, Response, by_id, route
 from tests.standin.state import DeploymentPolicy, Environment, Repo, now
 
 POLICIES = "/repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
@@ -114,11 +114,7 @@ def create_policy(request: Request) -> Response:
 
 
 def _policy(request: Request, env: Environment) -> DeploymentPolicy:
-    number = request.params["branch_policy_id"]
-    found = next((p for p in env.policies if str(p.id) == number), None)
-    if found is None:
-        raise Answer(404, "Not Found")
-    return found
+    return by_id(env.policies, request.params["branch_policy_id"])
 
 
 @route("GET", POLICIES + "/{branch_policy_id}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.standin.rest import Answer, Request, Response, route
+from tests.standin.rest import Answer, Request, Response, by_id, route
 from tests.standin.state import Repo, Ruleset, now
 
 UPGRADE = "Upgrade to GitHub Pro or make this repository public to enable this feature."
@@ -122,11 +122,7 @@ def create_ruleset(request: Request) -> Response:
 
 
 def _ruleset(request: Request, repo: Repo) -> Ruleset:
-    number = request.params["ruleset_id"]
-    found = next((r for r in repo.rulesets if str(r.id) == number), None)
-    if found is None:
-        raise Answer(404, "Not Found")
-    return found
+    return by_id(repo.rulesets, request.params["ruleset_id"])
 
 
 @route("GET", "/repos/{owner}/{repo}/rulesets/{ruleset_id}")
