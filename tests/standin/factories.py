@@ -12,6 +12,7 @@ from tests.standin.state import (
     App,
     CheckRun,
     Comment,
+    DeploymentPolicy,
     Environment,
     Issue,
     IssueEvent,
@@ -20,6 +21,7 @@ from tests.standin.state import (
     PullRequest,
     Repo,
     Review,
+    Ruleset,
     Status,
     Team,
     User,
@@ -513,8 +515,43 @@ class Factories:
             "created_at": env.created_at,
             "updated_at": env.updated_at,
             "protection_rules": rules,
-            "deployment_branch_policy": None,
+            "deployment_branch_policy": dict(env.branch_policy) if env.branch_policy else None,
         }
+
+    def deployment_policy(self, policy: DeploymentPolicy) -> Json:
+        return {
+            "id": policy.id,
+            "node_id": node_id("DeploymentBranchPolicy", policy.id),
+            "name": policy.name,
+            "type": policy.type,
+        }
+
+    def ruleset(self, repo: Repo, ruleset: Ruleset, user: User, *, full: bool = True) -> Json:
+        """A repository ruleset; the list answers without its actors, conditions and rules, as GitHub's."""
+        u = f"{self.api}/repos/{repo.full_name}/rulesets/{ruleset.id}"
+        body: Json = {
+            "id": ruleset.id,
+            "name": ruleset.name,
+            "target": ruleset.target,
+            "source_type": "Repository",
+            "source": repo.full_name,
+            "enforcement": ruleset.enforcement,
+            "node_id": node_id("RepositoryRuleset", ruleset.id),
+            "_links": {
+                "self": {"href": u},
+                "html": {"href": f"{self.web}/{repo.full_name}/rules/{ruleset.id}"},
+            },
+            "created_at": ruleset.created_at,
+            "updated_at": ruleset.updated_at,
+        }
+        if full:
+            from tests.standin.rules import may_bypass
+
+            body["bypass_actors"] = [dict(actor) for actor in ruleset.bypass_actors]
+            body["current_user_can_bypass"] = "always" if may_bypass(self.w, repo, ruleset, user) else "never"
+            body["conditions"] = ruleset.conditions or None
+            body["rules"] = [dict(rule) for rule in ruleset.rules]
+        return body
 
     # ---- issues
     def label(self, repo: Repo, label: Label) -> Json:

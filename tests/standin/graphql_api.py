@@ -78,13 +78,20 @@ def connection(
     total: int | None = None,
     more: bool | None = None,
     start: int | None = None,
+    last: int | None = None,
 ) -> Obj:
-    """A connection over ``items`` (all of them, or one page already cut when ``start`` is given)."""
-    if first is not None and not 0 <= first <= 100:
-        from graphql import GraphQLError
+    """A connection over ``items`` (all of them, or one page already cut when ``start`` is given);
+    ``last`` takes the end of the list (no ``before`` cursor)."""
+    for limit in (first, last):
+        if limit is not None and not 0 <= limit <= 100:
+            from graphql import GraphQLError
 
-        raise GraphQLError("Requesting more than 100 records on the connection is not allowed.")
-    if start is None:
+            raise GraphQLError("Requesting more than 100 records on the connection is not allowed.")
+    if start is None and last is not None and first is None and after is None:
+        start = max(len(items) - last, 0)
+        page = list(items[start:])
+        more, total = False, len(items)
+    elif start is None:
         start = _offset(after)
         size = 100 if first is None else first
         page = list(items[start : start + size])
@@ -106,6 +113,63 @@ def connection(
     }
 
 
+NODE_LIMIT = 500_000  # GitHub refuses a query that could ask for more nodes than this
+
+
+def node_count(document: Any, variables: dict[str, Any] | None) -> tuple[int, str]:
+    """The most nodes a query could ask for, counted as GitHub counts them (each connection's
+    ``first``/``last`` times those of the connections around it, summed), and the connection where the
+    count first passes :data:`NODE_LIMIT` ("" when it never does)."""
+    from graphql import (
+        FieldNode,
+        FragmentDefinitionNode,
+        FragmentSpreadNode,
+        InlineFragmentNode,
+        IntValueNode,
+        OperationDefinitionNode,
+        VariableNode,
+    )
+
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    given = variables or {}
+    total = 0
+    passed = ""
+
+    def size(field: Any) -> int | None:
+        for argument in field.arguments or ():
+            if argument.name.value not in ("first", "last"):
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return int(value.value)
+            if isinstance(value, VariableNode):
+                return int(given.get(value.name.value) or 0)
+        return None
+
+    def walk(selections: Any, times: int) -> None:
+        nonlocal total, passed
+        for node in selections or ():
+            if isinstance(node, FieldNode):
+                limit = size(node)
+                inner = times
+                if limit is not None:
+                    inner = times * limit
+                    total += inner
+                    if total > NODE_LIMIT and not passed:
+                        passed = node.name.value
+                if node.selection_set is not None:
+                    walk(node.selection_set.selections, inner)
+            elif isinstance(node, InlineFragmentNode):
+                walk(node.selection_set.selections, times)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments:
+                walk(fragments[node.name.value].selection_set.selections, times)
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            walk(definition.selection_set.selections, 1)
+    return total, passed
+
+
 class GraphQL:
     """Called by the server with (token, request body); answers (status, body, was it a mutation)."""
 
@@ -122,12 +186,21 @@ class GraphQL:
             return 400, {"message": "A query attribute must be specified and must be a string."}, False
         query = payload["query"]
         try:
-            mutation = any(
-                getattr(d, "operation", None) is not None and d.operation.value == "mutation"
-                for d in parse(query).definitions
-            )
+            document = parse(query)
         except Exception:
-            mutation = False
+            document = None
+        mutation = document is not None and any(
+            getattr(d, "operation", None) is not None and d.operation.value == "mutation"
+            for d in document.definitions
+        )
+        if document is not None:
+            total, passed = node_count(document, payload.get("variables"))
+            if passed:
+                message = (
+                    f"By the time this query traverses to the {passed} connection, it is requesting up to "
+                    f"{total:,} possible nodes which exceeds the maximum limit of {NODE_LIMIT:,}."
+                )
+                return 200, {"errors": [{"type": "MAX_NODE_LIMIT_EXCEEDED", "message": message}]}, False
         resolver = Resolver(self.world, token)
         result = graphql_sync(
             load_schema(),
@@ -386,8 +459,12 @@ class Resolver:
                 first,
                 after,
             ),
-            "checkSuites": lambda first=None, after=None, **_: connection(
-                self._suites(repo, sha), lambda s: self._suite(repo, s), first, after
+            "checkSuites": lambda first=None, after=None, last=None, filterBy=None, **_: connection(
+                self._suites(repo, sha, filterBy or {}),
+                lambda s: self._suite(repo, s),
+                first,
+                after,
+                last=last,
             ),
             "status": lambda **_: self._status(repo, sha),
             "file": lambda path, **_: self._file(repo, sha, path),
@@ -420,12 +497,18 @@ class Resolver:
             "object": blob,
         }
 
-    def _suites(self, repo: Repo, sha: str) -> list[list[CheckRun]]:
+    def _suites(self, repo: Repo, sha: str, only: dict[str, Any]) -> list[list[CheckRun]]:
+        """The check suites on ``sha`` (oldest first), as ``filterBy`` (appId, checkName) narrows them."""
         suites: dict[int, list[CheckRun]] = {}
         for run in repo.check_runs:
             if run.head_sha == sha:
                 suites.setdefault(run.suite_id, []).append(run)
-        return list(suites.values())
+        found = list(suites.values())
+        if only.get("appId") is not None:
+            found = [s for s in found if s[0].app is not None and s[0].app.id == only["appId"]]
+        if only.get("checkName") is not None:
+            found = [s for s in found if any(r.name == only["checkName"] for r in s)]
+        return found
 
     def _suite(self, repo: Repo, runs: list[CheckRun]) -> Obj:
         app = runs[0].app
@@ -450,10 +533,26 @@ class Resolver:
             },
             "status": "COMPLETED" if done else "IN_PROGRESS",
             "conclusion": conclusion,
-            "checkRuns": lambda first=None, after=None, checkType=None, **_: connection(
-                runs, self._check_run, first, after
+            "checkRuns": lambda first=None, after=None, last=None, filterBy=None, **_: connection(
+                self._runs(runs, filterBy or {}), self._check_run, first, after, last=last
             ),
         }
+
+    @staticmethod
+    def _runs(runs: list[CheckRun], only: dict[str, Any]) -> list[CheckRun]:
+        """A suite's check runs as ``filterBy`` narrows them (appId, checkName; other filters are an
+        error naming them)."""
+        unmodelled = sorted(set(only) - {"appId", "checkName"})
+        if unmodelled:
+            from graphql import GraphQLError
+
+            raise GraphQLError(f"{NOT_MODELED} CheckRunFilter.{unmodelled[0]}")
+        return [
+            r
+            for r in runs
+            if (only.get("appId") is None or (r.app is not None and r.app.id == only["appId"]))
+            and (only.get("checkName") is None or r.name == only["checkName"])
+        ]
 
     def _check_run(self, run: CheckRun) -> Obj:
         return {
@@ -555,11 +654,12 @@ class Resolver:
                 self.commit(repo, repo.git.commit(merge_commit)) if merge_commit else None
             ),
             "reviews": reviews,
-            "commits": lambda first=None, after=None, **_: connection(
+            "commits": lambda first=None, after=None, last=None, **_: connection(
                 commits_of(repo.git, self.w.pr_commits(repo, pr)),
                 lambda c: {"__typename": "PullRequestCommit", "commit": self.commit(repo, c)},
                 first,
                 after,
+                last=last,
             ),
             "files": lambda first=None, after=None, **_: connection(
                 self.w.pr_changes(repo, pr),

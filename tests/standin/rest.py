@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tests.standin.factories import Factories, error
 from tests.standin.state import PERMISSIONS, Repo, Token, User
@@ -16,6 +16,7 @@ from tests.standin.state import PERMISSIONS, Repo, Token, User
 if TYPE_CHECKING:
     from tests.standin.world import World
 
+T = TypeVar("T")
 # Parameters that may hold a "/" (a ref, a file path, a branch); the others stop at the next "/".
 _GREEDY = {"ref", "path", "branch"}
 _PARAM = re.compile(r"\{(\w+)\}")
@@ -118,6 +119,14 @@ class Request:
 
 
 Handler = Callable[[Request], Response]
+
+
+def by_id(items: Iterable[T], number: str) -> T:
+    """The item whose ``id`` is the path parameter ``number``; 404 when there is none."""
+    found = next((item for item in items if str(getattr(item, "id", None)) == number), None)
+    if found is None:
+        raise Answer(404, "Not Found")
+    return found
 
 
 @dataclass(frozen=True)

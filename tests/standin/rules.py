@@ -1,14 +1,16 @@
 """GitHub's rules, kept simple but real: branch protection on pushes and merges (required checks from the
-right app, approving reviews, code owners, last-push approval, admins), CODEOWNERS, and the three merge
-methods written with git."""
+right app, approving reviews, code owners, last-push approval, admins), tag rulesets on pushes (creation,
+update, deletion, non-fast-forward; bypass by team, user or organisation admin), CODEOWNERS, and the three
+merge methods written with git."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tests.standin.gitstore import Person
-from tests.standin.state import PullRequest, Repo, User, now
+from tests.standin.state import PullRequest, Repo, Ruleset, User, now
 from toolkit.sop.globs import compile_pattern
 
 if TYPE_CHECKING:
@@ -86,8 +88,69 @@ def enforced_for(world: World, repo: Repo, rules: dict[str, Any], user: User | N
     return user is not None and not world.can(repo, user, "admin")
 
 
+# ---- rulesets
+def _ref_pattern(pattern: str) -> re.Pattern[str]:
+    """A ruleset's ref pattern (fnmatch: ``*`` stops at ``/``, ``**`` does not)."""
+    parts = re.split(r"(\*\*|\*|\?)", pattern)
+    wild = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wild.get(part) or re.escape(part) for part in parts) + r"\Z")
+
+
+def ruleset_applies(ruleset: Ruleset, ref: str) -> bool:
+    names = (ruleset.conditions or {}).get("ref_name") or {}
+    included = any(_ref_pattern(p).match(ref) for p in names.get("include") or [])
+    return included and not any(_ref_pattern(p).match(ref) for p in names.get("exclude") or [])
+
+
+def may_bypass(world: World, repo: Repo, ruleset: Ruleset, user: User | None) -> bool:
+    if user is None:
+        return False
+    org = world.orgs.get(repo.owner.login)
+    for actor in ruleset.bypass_actors:
+        kind, number = actor.get("actor_type"), actor.get("actor_id")
+        if kind == "User" and user.id == number:
+            return True
+        if kind == "Team" and any(t.id == number and user.login in t.members for t in world.teams.values()):
+            return True
+        if kind == "OrganizationAdmin" and org is not None and user.login in org.owners:
+            return True
+    return False
+
+
+def ruleset_refusal(
+    world: World, repo: Repo, ref: str, old: str, new: str, pusher: User | None
+) -> str | None:
+    """Why the active rulesets refuse a push of ``ref`` (branch and tag rulesets alike)."""
+    target = "tag" if ref.startswith("refs/tags/") else "branch" if ref.startswith("refs/heads/") else None
+    broken: list[str] = []
+    for ruleset in repo.rulesets:
+        if ruleset.target != target or ruleset.enforcement != "active" or not ruleset_applies(ruleset, ref):
+            continue
+        if may_bypass(world, repo, ruleset, pusher):
+            continue
+        kinds = {rule.get("type") for rule in ruleset.rules}
+        if old == ZERO and "creation" in kinds:
+            broken.append("Cannot create ref due to creations being restricted.")
+        if new == ZERO and "deletion" in kinds:
+            broken.append("Cannot delete this ref due to deletions being restricted.")
+        if ZERO not in (old, new):
+            if "update" in kinds:
+                broken.append("Cannot update this protected ref.")
+            if "non_fast_forward" in kinds and not repo.git.is_ancestor(old, new):
+                broken.append("Cannot force-push to this ref.")
+    if not broken:
+        return None
+    lines = "\n".join(f"- {line}" for line in dict.fromkeys(broken))
+    return f"GH013: Repository rule violations found for {ref}.\n{lines}"
+
+
 def refuse_push(world: World, repo: Repo, ref: str, old: str, new: str, pusher: User | None) -> str | None:
-    """Why a push of ``ref`` from ``old`` to ``new`` is refused, or None."""
+    """Why a push of ``ref`` from ``old`` to ``new`` is refused, or None. A push without a named pusher is
+    the test's own set-up: rulesets are not applied to it."""
+    if pusher is not None:
+        refused = ruleset_refusal(world, repo, ref, old, new, pusher)
+        if refused:
+            return refused
     if not ref.startswith("refs/heads/"):
         return None
     branch = ref.removeprefix("refs/heads/")

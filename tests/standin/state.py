@@ -64,6 +64,7 @@ class Org:
     plan: str
     owners: set[str] = field(default_factory=set)
     members: set[str] = field(default_factory=set)
+    rulesets: bool = True  # False: the plan (or server) lacks repository rulesets, answered 403
 
 
 @dataclass
@@ -214,6 +215,29 @@ class Environment:
     reviewers: list[tuple[str, str]] = field(default_factory=list)  # (User|Team, login|slug)
     prevent_self_review: bool = False
     wait_timer: int = 0
+    # deployment_branch_policy: None (any branch), or {protected_branches, custom_branch_policies}
+    branch_policy: dict[str, bool] | None = None
+    policies: list[DeploymentPolicy] = field(default_factory=list)  # custom branch and tag policies
+    created_at: str = field(default_factory=now)
+    updated_at: str = field(default_factory=now)
+
+
+@dataclass
+class DeploymentPolicy:
+    id: int
+    name: str  # a name pattern (fnmatch), * not crossing /
+    type: str  # branch or tag
+
+
+@dataclass
+class Ruleset:
+    id: int
+    name: str
+    target: str  # branch, tag, push
+    enforcement: str  # disabled, active, evaluate
+    bypass_actors: list[dict[str, Any]] = field(default_factory=list)  # as the request gave them
+    conditions: dict[str, Any] = field(default_factory=dict)  # {"ref_name": {"include": [], "exclude": []}}
+    rules: list[dict[str, Any]] = field(default_factory=list)  # {"type": ..., "parameters": ...}
     created_at: str = field(default_factory=now)
     updated_at: str = field(default_factory=now)
 
@@ -255,6 +279,7 @@ class Repo:
     issues: dict[int, Issue] = field(default_factory=dict)
     protection: dict[str, dict[str, Any]] = field(default_factory=dict)  # branch -> settings as stored
     environments: dict[str, Environment] = field(default_factory=dict)
+    rulesets: list[Ruleset] = field(default_factory=list)
     check_runs: list[CheckRun] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
     advisories: list[Advisory] = field(default_factory=list)

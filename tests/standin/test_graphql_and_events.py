@@ -153,3 +153,21 @@ def test_event_payloads_carry_the_stand_ins_state(office: Office) -> None:
     assert labeled["label"]["name"] == "sop" and labeled["issue"]["number"] == issue.number
     comment = standin.event_payload("issue_comment", "created", repo="dinas/app", number=issue.number)
     assert comment["comment"]["body"] == "mulai"
+
+
+def test_a_query_over_githubs_node_limit_is_refused() -> None:
+    """GitHub refuses a query that could ask for more than 500,000 nodes; the toolkit's queries stay under."""
+    from graphql import parse
+
+    from tests.standin.graphql_api import NODE_LIMIT, node_count
+    from toolkit.forge.github import api
+
+    too_many = parse(
+        'query { repository(owner: "o", name: "r") { pullRequests(first: 50) { nodes { commits(last: 100) '
+        "{ nodes { commit { checkSuites(first: 20) { nodes { checkRuns(first: 20) { nodes { name } } } } "
+        "} } } } } } }"
+    )
+    assert node_count(too_many, {}) == (50 + 5_000 + 100_000 + 2_000_000, "checkRuns")
+    for query in (api._PULL_QUERY, api._MERGED_QUERY, api._LANDINGS_QUERY, api._SUITES_QUERY):
+        total, passed = node_count(parse(query), {})
+        assert total <= NODE_LIMIT and passed == ""

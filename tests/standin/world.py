@@ -217,6 +217,14 @@ class World:
                         review.state = "DISMISSED"
 
     # ---- snapshot
+    def _actor_name(self, kind: str, number: Any) -> str:
+        """A bypass actor by name, not id (ids differ between two runs)."""
+        if kind == "Team":
+            return next((f"{t.org}/{t.slug}" for t in self.teams.values() if t.id == number), str(number))
+        if kind == "User":
+            return next((u.login for u in self.users.values() if u.id == number), str(number))
+        return str(number)
+
     def snapshot(self) -> dict[str, Any]:
         """Everything a client could set, without ids and timestamps: two runs that did the same
         things compare equal."""
@@ -251,8 +259,24 @@ class World:
                         e.name: {
                             "reviewers": sorted(e.reviewers),
                             "prevent_self_review": e.prevent_self_review,
+                            "branch_policy": e.branch_policy,
+                            "policies": sorted((p.type, p.name) for p in e.policies),
                         }
                         for e in repo.environments.values()
+                    },
+                    "rulesets": {
+                        r.name: {
+                            "target": r.target,
+                            "enforcement": r.enforcement,
+                            "bypass_actors": sorted(
+                                (kind, self._actor_name(kind, a["actor_id"]), a["bypass_mode"])
+                                for a in r.bypass_actors
+                                for kind in [a["actor_type"]]
+                            ),
+                            "conditions": r.conditions,
+                            "rules": sorted(rule["type"] for rule in r.rules),
+                        }
+                        for r in repo.rulesets
                     },
                     "check_runs": sorted((r.name, r.status, r.conclusion or "") for r in repo.check_runs),
                     "statuses": sorted((s.context, s.state) for s in repo.statuses),

@@ -372,7 +372,8 @@ def audit(full_name: str, checkout: Path, branch: str, out: Path | None) -> None
         "Set up the application's repository on GitHub from a folder made by `sopkit new` (with its "
         ".sop/roster.yaml): the private repository, the scaffold as its first commit, a team per role "
         "synced from the roster, CODEOWNERS from sop.yaml, branch protection bound to the sop-gate check of "
-        "GitHub Actions, the production environment, labels and the tracking issue. Writes only what "
+        "GitHub Actions, the production environment (only v* tags deploy), a tag ruleset that lets only the "
+        "policy owners push v* tags, labels and the tracking issue. Writes only what "
         "differs; run it again at any time. Token from GITHUB_TOKEN or GH_TOKEN (scopes repo, admin:org). "
         "Exit 0 done, 2 refused or failed (nothing more was written; run again)."
     ),

@@ -30,15 +30,36 @@ def audit(office: GitHubOffice, *extra: str) -> tuple[int, dict[str, list[str]]]
     return ran.returncode, found
 
 
+def release_path(office: GitHubOffice) -> None:
+    """What provisioning sets for releases: the policy owners' teams, production deploying only ``v*``
+    tags, and the ruleset letting only those teams push them."""
+    from toolkit.forge.github.desired import environment_body, release_ruleset
+
+    owner = github(office.standin, office.tokens["budi"]).requester
+    ids = []
+    for slug, member in (("kasi-pengembangan-aplikasi", "budi"), ("kabid-aptika", "rahmat")):
+        _h, team = owner.requestJsonAndCheck("POST", "/orgs/dinas/teams", input={"name": slug})
+        owner.requestJsonAndCheck("PUT", f"/orgs/dinas/teams/{slug}/memberships/gh-{member}", input={})
+        ids.append(int(team["id"]))
+    env = f"/repos/{REPO}/environments/production"
+    owner.requestJsonAndCheck("PUT", env, input=environment_body(None))
+    owner.requestJsonAndCheck(
+        "POST", f"{env}/deployment-branch-policies", input={"name": "v*", "type": "tag"}
+    )
+    owner.requestJsonAndCheck("POST", f"/repos/{REPO}/rulesets", input=release_ruleset(ids))
+
+
 @pytest.fixture
 def audited(ghoffice: GitHubOffice) -> GitHubOffice:
-    """The repository with the branch protection provisioning sets (the owner may still push around it)."""
+    """The repository with the branch protection and release path provisioning sets (the owner may still
+    push around them)."""
     from toolkit.forge.github.desired import PROTECTION_BODY
 
     owner = github(ghoffice.standin, ghoffice.tokens["budi"])
     owner.requester.requestJsonAndCheck(
         "PUT", f"/repos/{REPO}/branches/main/protection", input=PROTECTION_BODY
     )
+    release_path(ghoffice)
     ghoffice.on_main()
     ghoffice.setup = set(ghoffice.git("rev-list", "--first-parent", "origin/main").split())
     return ghoffice
@@ -142,3 +163,80 @@ def test_a_merge_carried_by_a_spoofed_check_run_is_found(audited: GitHubOffice) 
     assert code == 1
     (said,) = found["not-approved"]
     assert f"pull request #{number}" in said and "needs the sign-off of 'security'" in said
+
+
+def test_a_release_path_that_drifted_is_found(audited: GitHubOffice) -> None:
+    """An admin lets a branch deploy and lets a programmer push release tags: drift, as for the branch."""
+    owner = github(audited.standin, audited.tokens["budi"])
+    env = f"/repos/{REPO}/environments/production"
+    owner.requester.requestJsonAndCheck(
+        "POST", f"{env}/deployment-branch-policies", input={"name": "main", "type": "branch"}
+    )
+    _h, (listed,) = owner.requester.requestJsonAndCheck("GET", f"/repos/{REPO}/rulesets")
+    eko = owner.get_user("gh-eko").id
+    _h, ruleset = owner.requester.requestJsonAndCheck("GET", f"/repos/{REPO}/rulesets/{listed['id']}")
+    actors = [*ruleset["bypass_actors"], {"actor_id": eko, "actor_type": "User", "bypass_mode": "always"}]
+    owner.requester.requestJsonAndCheck(
+        "PUT", f"/repos/{REPO}/rulesets/{listed['id']}", input={"bypass_actors": actors}
+    )
+    code, found = audit(audited)
+    assert code == 1 and list(found) == ["protection-drift"]
+    (said,) = found["protection-drift"]
+    assert "release path" in said and "besides tag v* (found: branch main)" in said
+    assert "only the policy owners' teams may bypass it" in said
+    # the ruleset deleted, the environment opened to every branch
+    owner.requester.requestJsonAndCheck("DELETE", f"/repos/{REPO}/rulesets/{listed['id']}")
+    owner.requester.requestJsonAndCheck("PUT", env, input={})
+    _code, found = audit(audited)
+    (said,) = found["protection-drift"]
+    assert "a ruleset sop-rilis" in said and "deploys only from its deployment policies" in said
+
+
+def _passed_and_merged(audited: GitHubOffice) -> tuple[int, str]:
+    number, head = security_pull(audited)
+    audited.review(number, "joko")
+    return number, head
+
+
+def test_a_head_with_25_check_suites_is_still_judged(audited: GitHubOffice) -> None:
+    """Other apps' check suites come first on the head; the gate's is the 25th (the audit read 20)."""
+    number, head = _passed_and_merged(audited)
+    for app in range(24):
+        token = audited.standin.app_token(REPO, 900_000 + app, f"pemeriksa-{app}")
+        other = github(audited.standin, token).get_repo(REPO)
+        other.create_check_run(f"cek-{app}", head, status="completed", conclusion="success")
+    assert audited.gate(number).returncode == 0
+    assert audited.repo("eko").get_pull(number).merge(merge_method="merge").merged
+    suites = {run.suite_id for run in audited.standin.repo(REPO).check_runs if run.head_sha == head}
+    assert len(suites) == 25
+    _code, found = audit(audited)
+    assert found == {}
+
+
+def test_the_gates_last_run_is_read_past_100_check_suites(audited: GitHubOffice) -> None:
+    """110 check suites of the GitHub Actions app on the head (one per workflow run, as on GitHub), the
+    gate's run failing in all but the last: the audit pages through them to the last."""
+    from tests.standin.state import CheckRun
+
+    number, head = _passed_and_merged(audited)
+    assert audited.gate(number).returncode == 0
+    repo = audited.standin.repo(REPO)
+    (passed,) = [run for run in repo.check_runs if run.head_sha == head]
+    world = audited.standin.world
+    with world.lock:
+        failed = [
+            CheckRun(world.ids(), "sop-gate", head, passed.app, status="completed", conclusion="failure")
+            for _ in range(109)
+        ]
+        for run in failed:
+            run.suite_id = run.id
+        repo.check_runs[:] = [run for run in repo.check_runs if run is not passed] + failed + [passed]
+        passed.id = passed.suite_id = world.ids()  # the latest run, in the latest suite
+    assert audited.repo("eko").get_pull(number).merge(merge_method="squash").merged
+    _code, found = audit(audited)
+    assert found == {}
+    # and when the last of them failed, the merge is found
+    with world.lock:
+        passed.conclusion = "failure"
+    _code, found = audit(audited)
+    assert list(found) == ["gate-not-passed"]

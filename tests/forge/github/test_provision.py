@@ -3,6 +3,7 @@ every write, plans, dry runs, roster changes, drift, and what a programmer could
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -45,6 +46,22 @@ TEAM_OF = {
 }
 
 
+ONLY_V_TAGS = {
+    "branch_policy": {"protected_branches": False, "custom_branch_policies": True},
+    "policies": [("tag", "v*")],
+}
+RELEASE_RULESET = {
+    "target": "tag",
+    "enforcement": "active",
+    "bypass_actors": [
+        ("Team", f"{ORG}/kabid-aptika", "always"),
+        ("Team", f"{ORG}/kasi-pengembangan-aplikasi", "always"),
+    ],
+    "conditions": {"ref_name": {"include": ["refs/tags/v*"], "exclude": []}},
+    "rules": ["creation", "deletion", "non_fast_forward", "update"],
+}
+
+
 def holders(role: str) -> dict[str, str]:
     """The roster's logins holding ``role`` today, as team members."""
     return {
@@ -81,7 +98,7 @@ def test_fresh_provision_makes_the_designed_state(
 ) -> None:
     result = provision(standin, owner, scaffold)
     assert result.exit_code == 0, result.output
-    assert "[9/9]" in result.stderr
+    assert "[10/10]" in result.stderr
     calls = standin.calls()
     assert len(calls) <= 60, f"{len(calls)} API calls"
     state = standin.snapshot()
@@ -139,8 +156,12 @@ def test_fresh_provision_makes_the_designed_state(
     assert [(i["title"], i["labels"], i["state"]) for i in repo["issues"].values()] == [
         ("Pelacakan SOP: Sistem Informasi Kepegawaian", [TRACKING_LABEL], "open")
     ]
-    assert repo["environments"] == {"production": {"reviewers": [], "prevent_self_review": False}}
+    assert repo["environments"] == {
+        "production": {"reviewers": [], "prevent_self_review": False, **ONLY_V_TAGS}
+    }
+    assert repo["rulesets"] == {"sop-rilis": RELEASE_RULESET}
     assert "required reviewers on a private repository need GitHub Enterprise" in result.stdout
+    assert "the release gate is advisory here" in result.stdout
     assert "runs as the GitHub Actions app (15368) the check is bound to" in result.stdout
 
 
@@ -149,7 +170,7 @@ def test_enterprise_environment_reviewed_by_the_security_team(standin: StandIn, 
     result = provision(standin, token, scaffold)
     assert result.exit_code == 0, result.output
     env = standin.snapshot()["repos"][REPO]["environments"]["production"]
-    assert env == {"reviewers": [("Team", "tim-sekuriti")], "prevent_self_review": True}
+    assert env == {"reviewers": [("Team", "tim-sekuriti")], "prevent_self_review": True, **ONLY_V_TAGS}
     (enforced,) = [line for line in result.stdout.splitlines() if line.startswith("Could not be enforced")]
     assert enforced == "Could not be enforced (1):"  # only who may post the check, on every plan
     assert "any workflow in the repository" in result.stdout and "organisation ruleset" in result.stdout
@@ -163,7 +184,7 @@ def test_second_run_writes_nothing(standin: StandIn, owner: str, scaffold: Path)
     assert again.exit_code == 0, again.output
     assert standin.writes() == []
     assert standin.snapshot() == before
-    assert "Already right (17)" in again.stdout
+    assert "Already right (19)" in again.stdout
 
 
 def test_free_plan_refused_before_any_write(standin: StandIn, scaffold: Path) -> None:
@@ -273,6 +294,8 @@ WRITES = [
     ("DELETE", r"/teams/kadis/memberships/", "500", 10),
     ("PUT", r"/protection$", "write_then_502", 10),
     ("PUT", r"/environments/production$", "502", 10),
+    ("POST", r"/deployment-branch-policies$", "write_then_502", 1),
+    ("POST", r"/rulesets$", "write_then_502", 1),
     ("POST", r"/graphql$", "write_then_502", 1),
     ("POST", r"/issues$", "write_then_502", 1),
 ]
@@ -300,6 +323,18 @@ def test_fault_at_a_write_then_rerun_ends_in_the_fault_free_state(
     again = provision(standin, owner, scaffold)
     assert again.exit_code == 0, again.output
     assert standin.snapshot() == fault_free
+
+
+def test_every_write_of_a_fresh_run_has_its_fault_case(standin: StandIn, owner: str, scaffold: Path) -> None:
+    """The list above follows provisioning: a new kind of write needs its own fault case."""
+    assert provision(standin, owner, scaffold).exit_code == 0
+    uncovered = {
+        (c.method, c.path)
+        for c in standin.writes()
+        if not any(c.method == m and re.search(p, c.path) for m, p, _k, _t in WRITES)
+    }
+    # the team memberships and removals stand for one another (one fault case each covers the kind)
+    assert {x for x in uncovered if "/memberships/" not in x[1]} == set()
 
 
 # ---- bad input
@@ -380,3 +415,128 @@ def test_programmer_cannot_push_to_main_or_merge_a_policy_change_alone(
     budi = next(t for t, v in standin.world.tokens.items() if v.user.login == "gh-budi" and v.app is None)
     github(standin, budi).get_repo(REPO).get_pull(pr.number).create_review(commit=head, event="APPROVE")
     assert repo.get_pull(pr.number).merge().merged
+
+
+# ---- the release path: who may push v* tags, and what may deploy to production
+def _token_of(standin: StandIn, login: str) -> str:
+    return next(t for t, v in standin.world.tokens.items() if v.user.login == login and v.app is None)
+
+
+def _push_tag(work: Path, tag: str, login: str, *, delete: bool = False) -> subprocess.CompletedProcess[str]:
+    ref = f":refs/tags/{tag}" if delete else f"+HEAD:refs/tags/{tag}"
+    return subprocess.run(
+        ["git", "push", "-q", "-o", f"user={login}", "origin", ref],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_only_the_policy_owners_push_release_tags(standin: StandIn, provisioned: Path) -> None:
+    work = provisioned
+    # a programmer tags a commit of their own branch, whose release workflow skips the gate
+    git(work, "checkout", "-q", "-B", "lompat", "origin/main")
+    workflow = work / ".github/workflows/sop-release.yml"
+    workflow.parent.mkdir(parents=True, exist_ok=True)
+    workflow.write_text("on: push\njobs: {}\n")
+    git(work, "add", "-A")
+    git(work, "-c", "user.name=Eko", "-c", "user.email=eko@example.go.id", "commit", "-qm", "Lewati")
+    refused = _push_tag(work, "v9", "gh-eko")
+    assert refused.returncode != 0
+    assert "GH013" in refused.stderr and "creations being restricted" in refused.stderr
+    # nor through the API (on a commit the server has)
+    repo = github(standin, _token_of(standin, "gh-eko")).get_repo(REPO)
+    with pytest.raises(GithubException) as by_api:
+        repo.create_git_ref("refs/tags/v9", git(work, "rev-parse", "origin/main").strip())
+    assert by_api.value.status == 422 and "GH013" in str(by_api.value.data)
+    # the Kasi tags main; the programmer can neither move nor delete that tag
+    git(work, "checkout", "-q", "--detach", "origin/main")
+    assert _push_tag(work, "v1", "gh-budi").returncode == 0
+    git(work, "checkout", "-q", "lompat")
+    moved = _push_tag(work, "v1", "gh-eko")
+    assert moved.returncode != 0 and "Cannot update this protected ref" in moved.stderr
+    deleted = _push_tag(work, "v1", "gh-eko", delete=True)
+    assert deleted.returncode != 0 and "deletions being restricted" in deleted.stderr
+    # a tag outside v* may be pushed, but only v* tags may deploy to production
+    assert _push_tag(work, "coba-1", "gh-eko").returncode == 0
+    env = standin.snapshot()["repos"][REPO]["environments"]["production"]
+    assert env["branch_policy"] == ONLY_V_TAGS["branch_policy"] and env["policies"] == [("tag", "v*")]
+    assert set(standin.repo(REPO).git.refs("refs/tags/")) == {"refs/tags/v1", "refs/tags/coba-1"}
+
+
+def _weaken_release_path(standin: StandIn, owner: str) -> None:
+    """What an admin (or a leaked admin token) could do: a branch may deploy, the ruleset only evaluated,
+    without its deletion rule and with a programmer allowed to bypass it."""
+    hub = github(standin, owner)
+    repo = hub.get_repo(REPO)
+    base = f"{repo.url}/environments/production"
+    hub.requester.requestJsonAndCheck(
+        "POST", f"{base}/deployment-branch-policies", input={"name": "main", "type": "branch"}
+    )
+    _h, listed = hub.requester.requestJsonAndCheck("GET", f"{repo.url}/rulesets")
+    eko = hub.get_user("gh-eko").id
+    _h, ruleset = hub.requester.requestJsonAndCheck("GET", f"{repo.url}/rulesets/{listed[0]['id']}")
+    hub.requester.requestJsonAndCheck(
+        "PUT",
+        f"{repo.url}/rulesets/{ruleset['id']}",
+        input={
+            "enforcement": "evaluate",
+            "rules": [r for r in ruleset["rules"] if r["type"] != "deletion"],
+            "bypass_actors": [*ruleset["bypass_actors"], {"actor_id": eko, "actor_type": "User"}],
+        },
+    )
+
+
+def test_a_weakened_release_path_is_shown_then_restored(
+    standin: StandIn, owner: str, scaffold: Path, fault_free: dict[str, Any]
+) -> None:
+    assert provision(standin, owner, scaffold).exit_code == 0
+    _weaken_release_path(standin, owner)
+    standin.reset_log()
+    plan = provision(standin, owner, scaffold, "--dry-run")
+    assert plan.exit_code == 0 and standin.writes() == []
+    assert "deployment policy branch main removed (only tags v* deploy)" in plan.stdout
+    assert "ruleset sop-rilis is active" in plan.stdout and "rules: deletion" in plan.stdout
+    assert "only the policy owners' teams may bypass it" in plan.stdout
+    again = provision(standin, owner, scaffold)
+    assert again.exit_code == 0, again.output
+    assert {(c.method, c.path.split("/")[-2]) for c in standin.writes()} == {
+        ("DELETE", "deployment-branch-policies"),
+        ("PUT", "rulesets"),
+    }
+    assert standin.snapshot() == fault_free
+    # a ruleset deleted altogether is made again
+    hub = github(standin, owner)
+    url = hub.get_repo(REPO).url
+    _h, listed = hub.requester.requestJsonAndCheck("GET", f"{url}/rulesets")
+    hub.requester.requestJsonAndCheck("DELETE", f"{url}/rulesets/{listed[0]['id']}")
+    assert provision(standin, owner, scaffold).exit_code == 0
+    assert standin.snapshot() == fault_free
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("DELETE", r"/deployment-branch-policies/\d+$"), ("PUT", r"/rulesets/\d+$")]
+)
+def test_a_fault_while_restoring_the_release_path_then_rerun(
+    standin: StandIn, owner: str, scaffold: Path, fault_free: dict[str, Any], method: str, path: str
+) -> None:
+    assert provision(standin, owner, scaffold).exit_code == 0
+    _weaken_release_path(standin, owner)
+    fault = standin.fail(method, path, "write_then_502" if method == "PUT" else "500", times=10)
+    failed = provision(standin, owner, scaffold)
+    assert fault.hits >= 1 and failed.exit_code == 2 and "Traceback" not in failed.output
+    assert provision(standin, owner, scaffold).exit_code == 0
+    assert standin.snapshot() == fault_free
+
+
+def test_a_plan_without_rulesets_is_said_not_failed(standin: StandIn, owner: str, scaffold: Path) -> None:
+    standin.world.orgs[ORG].rulesets = False  # GitHub answers 403 "Upgrade to GitHub Pro ..."
+    result = provision(standin, owner, scaffold)
+    assert result.exit_code == 0, result.output
+    assert "has no repository rulesets, so any programmer may tag a commit v*" in result.stdout
+    assert standin.snapshot()["repos"][REPO]["rulesets"] == {}
+    standin.reset_log()
+    again = provision(standin, owner, scaffold)
+    assert again.exit_code == 0 and standin.writes() == []
+    assert "has no repository rulesets" in again.stdout

@@ -1,4 +1,4 @@
-"""Repositories, their settings, permissions, branch protection and environments."""
+"""Repositories, their settings, permissions and branch protection."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.standin.gitstore import Person
 from tests.standin.rest import Answer, Request, Response, route
-from tests.standin.state import PROTECTION_FLAGS, Environment, Repo, now
+from tests.standin.state import PROTECTION_FLAGS, Repo, now
 
 SETTINGS = (
     "allow_merge_commit",
@@ -175,46 +175,3 @@ def delete_protection(request: Request) -> Response:
     if repo.protection.pop(branch, None) is None:
         raise Answer(404, "Branch not protected")
     return Response(204)
-
-
-# ---- environments
-@route("GET", "/repos/{owner}/{repo}/environments/{environment_name}")
-def get_environment(request: Request) -> Response:
-    repo = request.repo("read")
-    env = repo.environments.get(request.params["environment_name"])
-    if env is None:
-        raise Answer(404, "Not Found")
-    return Response(200, request.f.environment(repo, env))
-
-
-@route("PUT", "/repos/{owner}/{repo}/environments/{environment_name}")
-def put_environment(request: Request) -> Response:
-    repo = request.repo("admin")
-    world = request.world
-    reviewers: list[tuple[str, str]] = []
-    for item in request.field("reviewers") or []:
-        if item.get("type") == "Team":
-            team = next((t for t in world.teams.values() if t.id == item.get("id")), None)
-            if team is None:
-                raise Answer(422, f"Team {item.get('id')} not found")
-            reviewers.append(("Team", team.slug))
-        else:
-            user = next((u for u in world.users.values() if u.id == item.get("id")), None)
-            if user is None:
-                raise Answer(422, f"User {item.get('id')} not found")
-            reviewers.append(("User", user.login))
-    org = world.orgs.get(repo.owner.login)
-    if reviewers and repo.private and (org is None or org.plan != "enterprise"):
-        raise Answer(
-            422,
-            "Failed to create the environment protection rule: required reviewers are only "
-            "available for private repositories on GitHub Enterprise.",
-        )
-    name = request.params["environment_name"]
-    env = repo.environments.get(name) or Environment(world.ids(), name)
-    env.reviewers = reviewers
-    env.prevent_self_review = bool(request.field("prevent_self_review"))
-    env.wait_timer = int(request.field("wait_timer") or 0)
-    env.updated_at = now()
-    repo.environments[name] = env
-    return Response(200, request.f.environment(repo, env))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit.errors import UserError
+from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME
 from toolkit.forge.github.reviews import MergedPull, PullRequest, Review
 from toolkit.i18n import _
 
@@ -212,8 +214,6 @@ class GitHub:
     def landings(self, branch: str) -> list[Landing]:
         """For the audit: every pull request merged into ``branch`` with who merged it, its own commits (to
         recognise them rebased) and the ``sop-gate`` check runs of the GitHub Actions app on its head."""
-        from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME
-
         found: list[Landing] = []
         after: str | None = None
         what = _("the pull requests merged into {branch}").format(branch=branch)
@@ -227,27 +227,48 @@ class GitHub:
                 if merged is None:
                     continue
                 commits = [n["commit"] for n in (node.get("commits") or {}).get("nodes") or [] if n]
-                head: Mapping[str, Any] = next((c for c in commits if c.get("oid") == merged.pull.head), {})
-                runs = [
-                    str(run.get("conclusion") or "").lower()  # GraphQL says SUCCESS
-                    for suite in (head.get("checkSuites") or {}).get("nodes") or []
-                    if ((suite or {}).get("app") or {}).get("databaseId") == ACTIONS_APP_ID
-                    for run in (suite.get("checkRuns") or {}).get("nodes") or []
-                    if run and run.get("name") == CHECK_NAME
-                ]
+                heads = [n["commit"] for n in (node.get("head") or {}).get("nodes") or [] if n]
+                gate = self._gate_on(heads[-1], merged.pull.head) if heads else None
                 found.append(
                     Landing(
                         self._all_reviews(merged),
                         ((node.get("mergedBy") or {}).get("login")),
                         tuple(_own_commit(c) for c in commits),
                         int((node.get("commits") or {}).get("totalCount") or len(commits)),
-                        runs[-1] if runs else None,
+                        gate,
                     )
                 )
             info = page.get("pageInfo") or {}
             if not info.get("hasNextPage"):
                 return found
             after = info.get("endCursor")
+
+    def _gate_on(self, head: Mapping[str, Any], oid: str) -> str | None:
+        """The conclusion of the GitHub Actions app's last ``sop-gate`` check run on ``head`` (the pull
+        request's head commit ``oid``), every page of its check suites read."""
+        if head.get("oid") != oid:
+            return None
+        suites = head.get("checkSuites") or {}
+        nodes = list(suites.get("nodes") or [])
+        what = _("the check suites of commit {commit}").format(commit=oid[:12])
+        after: str | None = None
+        while (suites.get("pageInfo") or {}).get("hasNextPage"):
+            previous, after = after, (suites.get("pageInfo") or {}).get("endCursor")
+            if not after or after == previous:  # a list that does not move on is never judged on in part
+                said = _("cannot decide: GitHub's answer to {what} holds no data; the gate blocks")
+                raise Unreachable(said.format(what=what))
+            variables = {"owner": self.owner, "name": self.name, "oid": oid, "suitesAfter": after}
+            found = (self.graphql(_SUITES_QUERY, variables, what).get("repository") or {}).get("object")
+            suites = (found or {}).get("checkSuites") or {}
+            nodes += suites.get("nodes") or []
+        runs = [
+            str(run.get("conclusion") or "").lower()  # GraphQL says SUCCESS
+            for suite in nodes
+            if ((suite or {}).get("app") or {}).get("databaseId") == ACTIONS_APP_ID
+            for run in (suite.get("checkRuns") or {}).get("nodes") or []
+            if run and run.get("name") == CHECK_NAME
+        ]
+        return runs[-1] if runs else None
 
     def protection(self, branch: str) -> dict[str, Any] | None:
         """The branch's protection as GitHub holds it; ``None`` when it has none (reading it needs admin)."""
@@ -262,6 +283,58 @@ class GitHub:
                     return None
                 raise
         return data if isinstance(data, dict) else None
+
+    def _read(self, path: str, what: str, **params: Any) -> Any:
+        """The answer to GET ``path`` (every page of a list); ``None`` when GitHub answers 404, or 403
+        because the plan lacks the feature."""
+        from github import GithubException
+
+        found: list[Any] = []
+        url: str | None = path
+        query: dict[str, Any] | None = params or None
+        with _asking(what):
+            try:
+                while url:
+                    headers, data = self.client.requester.requestJsonAndCheck("GET", url, parameters=query)
+                    if not isinstance(data, list):
+                        return data
+                    found += data
+                    following = re.search(r'<([^>]+)>;\s*rel="next"', headers.get("link", ""))
+                    url, query = (following.group(1), None) if following else (None, None)
+            except GithubException as error:
+                if error.status == 404 or (error.status == 403 and "upgrade" in str(error.data).lower()):
+                    return None
+                raise
+        return found
+
+    def release_path(self, owner_teams: tuple[str, ...]) -> list[str]:
+        """What the release path lacks: the production environment deploying only tags ``v*``, and the tag
+        ruleset letting only the teams ``owner_teams`` push them (see :mod:`toolkit.forge.github.desired`)."""
+        from toolkit.forge.github.desired import ENVIRONMENT, RULESET_NAME, release_path_gaps
+
+        base = f"/repos/{self.full_name}"
+        environment = self._read(
+            f"{base}/environments/{ENVIRONMENT}", _("environment {env}").format(env=ENVIRONMENT)
+        )
+        policies = []
+        if environment is not None:
+            what = _("the deployment policies of {env}").format(env=ENVIRONMENT)
+            listed = self._read(
+                f"{base}/environments/{ENVIRONMENT}/deployment-branch-policies", what, per_page=PAGE
+            )
+            policies = list((listed or {}).get("branch_policies") or [])
+        what = _("ruleset {name}").format(name=RULESET_NAME)
+        rulesets = self._read(
+            f"{base}/rulesets", what, per_page=PAGE, includes_parents="false", targets="tag"
+        )
+        found = next((r for r in rulesets or [] if r.get("name") == RULESET_NAME), None)
+        ruleset = None if found is None else self._read(f"{base}/rulesets/{found['id']}", what)
+        teams = [
+            self._read(f"/orgs/{self.owner}/teams/{slug}", _("team {team}").format(team=slug))
+            for slug in owner_teams
+        ]
+        ids = [int(team["id"]) for team in teams if team]
+        return release_path_gaps(environment, policies, ruleset, ids)
 
     def _all_reviews(self, merged: MergedPull) -> MergedPull:
         if not merged.more_reviews:
@@ -452,8 +525,34 @@ query($owner: String!, $name: String!, $branch: String!, $after: String) {
 }
 """
 
-_LANDINGS_QUERY = """
-query($owner: String!, $name: String!, $branch: String!, $after: String) {
+# The check suites of the GitHub Actions app on a commit (oldest first), each with its last sop-gate run.
+# GitHub refuses a query that could return over 500,000 nodes: with 50 pull requests a page, the suites are
+# read for the head alone, 100 a page, and one run each.
+_SUITES = f"""
+checkSuites(first: 100, after: $suitesAfter, filterBy: {{appId: {ACTIONS_APP_ID}}}) {{
+  pageInfo {{ hasNextPage endCursor }}
+  nodes {{
+    app {{ databaseId }}
+    checkRuns(last: 1, filterBy: {{checkName: "{CHECK_NAME}"}}) {{ nodes {{ name conclusion }} }}
+  }}
+}}
+"""
+
+_SUITES_QUERY = (
+    """
+query($owner: String!, $name: String!, $oid: GitObjectID!, $suitesAfter: String) {
+  repository(owner: $owner, name: $name) {
+    object(oid: $oid) { ... on Commit { """
+    + _SUITES
+    + """ } }
+  }
+}
+"""
+)
+
+_LANDINGS_QUERY = (
+    """
+query($owner: String!, $name: String!, $branch: String!, $after: String, $suitesAfter: String) {
   repository(owner: $owner, name: $name) {
     pullRequests(states: MERGED, baseRefName: $branch, first: 50, after: $after) {
       pageInfo { hasNextPage endCursor }
@@ -473,12 +572,12 @@ query($owner: String!, $name: String!, $branch: String!, $after: String) {
               authoredDate
               author { email }
               tree { oid }
-              checkSuites(first: 20) {
-                nodes { app { databaseId } checkRuns(first: 20) { nodes { name conclusion } } }
-              }
             }
           }
         }
+        head: commits(last: 1) { nodes { commit { oid """
+    + _SUITES
+    + """ } } }
         reviews(first: 100) {
           pageInfo { hasNextPage endCursor }
           nodes { databaseId author { login } state submittedAt commit { oid } }
@@ -488,3 +587,4 @@ query($owner: String!, $name: String!, $branch: String!, $after: String) {
   }
 }
 """
+)

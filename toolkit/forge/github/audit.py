@@ -7,7 +7,9 @@ come from a merged pull request (its merge commit, its
 squashed commit, or one of its commits rebased); the pull request's head must carry a passing ``sop-gate``
 check from the GitHub Actions app (an admin can merge without it); and its approvals, judged again by the
 base's policy, must satisfy the gate (a gate workflow changed in the same pull request cannot vouch for
-itself). A commit that reached the branch otherwise is a direct push. Org and repository admins are
+itself). A commit that reached the branch otherwise is a direct push. The branch protection and the release
+path (the production environment deploying only ``v*`` tags, the ruleset letting only the policy owners
+push them) are compared with what provisioning sets: any difference is drift. Org and repository admins are
 trusted but audited: this is where what they did around the gate shows.
 """
 
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.forge import judge, pack
-from toolkit.forge.github.desired import protection_gaps
+from toolkit.forge.github.desired import ENVIRONMENT, RELEASE_TAGS, owner_teams, protection_gaps
 from toolkit.forge.github.names import CHECK_NAME
 from toolkit.forge.github.sources import Approved, sources
 from toolkit.gate.messages import violation_text
@@ -96,8 +98,15 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
             branch=branch, gaps="; ".join(gaps)
         )
         findings.append(Finding(tip, "protection-drift", None, said))
-    report = state(repo, hub, branch, tip, cache).report
-    return Audit(hub.full_name, branch, tip, tuple(findings), len(landings), report)
+    judged = state(repo, hub, branch, tip, cache)
+    release_gaps = hub.release_path(owner_teams(judged.rules.sop))
+    if release_gaps:
+        said = _(
+            "the release path (environment {env}, who may push tags {tags}) has drifted: it lacks {gaps}"
+        )
+        said = said.format(env=ENVIRONMENT, tags=RELEASE_TAGS, gaps="; ".join(release_gaps))
+        findings.append(Finding(tip, "protection-drift", None, said))
+    return Audit(hub.full_name, branch, tip, tuple(findings), len(landings), judged.report)
 
 
 def _created(repo: Path, line: list[str]) -> int:

@@ -27,6 +27,11 @@ from toolkit.sop.model import Sop
 CODE_ROLE = "web-programmer"  # owns application code when sop.yaml has it; else the policy owners do
 SECURITY_ROLE = "security"  # reviews deployments to the production environment
 ENVIRONMENT = "production"
+RELEASE_TAGS = "v*"  # the only refs that may deploy to the environment, and the tags the ruleset guards
+RULESET_NAME = "sop-rilis"
+RULESET_RULES = ("creation", "update", "deletion", "non_fast_forward")
+# only refs matching the custom policies deploy (GitHub: exactly one of the two is true)
+DEPLOYMENT_BRANCH_POLICY = {"protected_branches": False, "custom_branch_policies": True}
 CODEOWNERS_PATH = ".github/CODEOWNERS"
 MERGE_METHODS = ("merge", "squash", "rebase")
 LABEL_DESCRIPTION_MAX = 100  # GitHub's limit
@@ -51,6 +56,7 @@ class Desired(NamedTuple):
     labels: tuple[Label, ...]
     settings: dict[str, bool]
     security_team: str | None
+    owner_teams: tuple[str, ...]  # the policy owners' teams: they alone may push release tags
     issue_title: str
     issue_body: str
     without_login: tuple[str, ...]  # "member (role)" holding a role today with no github: login
@@ -73,6 +79,7 @@ def desired(
         labels(sop),
         repository_settings(merge_methods),
         security.team if security is not None else None,
+        owner_teams(sop),
         f"Pelacakan SOP: {app_name}",  # the issue's title is Indonesian, as the office reads it
         tracking_body(app_name),
         tuple(missing),
@@ -97,6 +104,12 @@ def desired_teams(sop: Sop, roster: Roster, day: dt.date) -> tuple[DesiredTeam, 
             continue
         found[role.team] = DesiredTeam(role.team, role.id, f"SOP: {role.title.id}", members)
     return tuple(found.values())
+
+
+def owner_teams(sop: Sop) -> tuple[str, ...]:
+    """The slugs of the policy owners' teams (the Kasi's and the Kabid's), each once."""
+    teams = [sop.roles[role].team for role in sop.policy.owners if role in sop.roles]
+    return tuple(dict.fromkeys(str(team) for team in teams if team))
 
 
 def _team_of(sop: Sop, role: str, org: str, used_for: str) -> str:
@@ -298,13 +311,21 @@ def protection_gaps(stored: Mapping[str, Any] | None) -> list[str]:
 
 # ---- the production environment
 def environment_right(stored: Mapping[str, Any] | None, security_team: str | None, enforce: bool) -> bool:
-    """Whether the environment exists and, where reviewers can be enforced, is reviewed by the security team
-    alone with self-review prevented."""
-    if stored is None:
+    """Whether the environment exists, lets only refs of its custom policies deploy and, where reviewers can
+    be enforced, is reviewed by the security team alone with self-review prevented."""
+    if stored is None or stored.get("deployment_branch_policy") != DEPLOYMENT_BRANCH_POLICY:
         return False
     if not enforce or security_team is None:
         return True
     return environment_reviewers(stored) == ({("Team", security_team)}, True)
+
+
+def environment_body(reviewer_team_id: int | None) -> dict[str, Any]:
+    """The PUT body of the environment: only release tags deploy; reviewers where they can be enforced."""
+    body: dict[str, Any] = {"deployment_branch_policy": dict(DEPLOYMENT_BRANCH_POLICY)}
+    if reviewer_team_id is not None:
+        body |= {"reviewers": [{"type": "Team", "id": reviewer_team_id}], "prevent_self_review": True}
+    return body
 
 
 def environment_reviewers(stored: Mapping[str, Any]) -> tuple[set[tuple[str, str]], bool]:
@@ -318,6 +339,101 @@ def environment_reviewers(stored: Mapping[str, Any]) -> tuple[set[tuple[str, str
             who = item.get("reviewer") or {}
             reviewers.add((str(item.get("type")), str(who.get("slug") or who.get("login"))))
     return reviewers, prevent
+
+
+def is_release_policy(policy: Mapping[str, Any]) -> bool:
+    return policy.get("name") == RELEASE_TAGS and policy.get("type") == "tag"
+
+
+def foreign_policies(stored: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The environment's deployment policies other than the one for release tags: drift, each a branch
+    or tag pattern someone added so that it may deploy."""
+    return [p for p in stored if not is_release_policy(p)]
+
+
+def policy_name(policy: Mapping[str, Any]) -> str:
+    return f"{policy.get('type') or 'branch'} {policy.get('name')}"
+
+
+# ---- the ruleset for release tags
+def release_ruleset(bypass_team_ids: Iterable[int]) -> dict[str, Any]:
+    """The tag ruleset: only the policy owners' teams create, move or delete a ``v*`` tag."""
+    return {
+        "name": RULESET_NAME,
+        "target": "tag",
+        "enforcement": "active",
+        "conditions": {"ref_name": {"include": [f"refs/tags/{RELEASE_TAGS}"], "exclude": []}},
+        "rules": [{"type": rule} for rule in RULESET_RULES],
+        "bypass_actors": [
+            {"actor_id": team, "actor_type": "Team", "bypass_mode": "always"}
+            for team in sorted(bypass_team_ids)
+        ],
+    }
+
+
+def ruleset_gaps(stored: Mapping[str, Any] | None, bypass_team_ids: Iterable[int]) -> list[str]:
+    """What the stored tag ruleset (GET one) lacks against :func:`release_ruleset`; empty when right."""
+    if stored is None:
+        return [
+            _("a ruleset {name}: only the policy owners' teams create, move or delete tags {tags}").format(
+                name=RULESET_NAME, tags=RELEASE_TAGS
+            )
+        ]
+    gaps: list[str] = []
+    if stored.get("target") != "tag":
+        gaps.append(_("ruleset {name} targets tags").format(name=RULESET_NAME))
+    if stored.get("enforcement") != "active":
+        gaps.append(_("ruleset {name} is active").format(name=RULESET_NAME))
+    names = (stored.get("conditions") or {}).get("ref_name") or {}
+    if f"refs/tags/{RELEASE_TAGS}" not in (names.get("include") or []) or names.get("exclude"):
+        gaps.append(
+            _("ruleset {name} applies to every tag {tags}, none excluded").format(
+                name=RULESET_NAME, tags=RELEASE_TAGS
+            )
+        )
+    kinds = {str(rule.get("type")) for rule in stored.get("rules") or [] if isinstance(rule, Mapping)}
+    missing = [rule for rule in RULESET_RULES if rule not in kinds]
+    if missing:
+        gaps.append(_("ruleset {name} rules: {rules}").format(name=RULESET_NAME, rules=", ".join(missing)))
+    wanted = {("Team", team, "always") for team in bypass_team_ids}
+    actors = {
+        (str(a.get("actor_type")), a.get("actor_id"), str(a.get("bypass_mode") or "always"))
+        for a in stored.get("bypass_actors") or []
+        if isinstance(a, Mapping)
+    }
+    if actors != wanted:
+        gaps.append(
+            _("ruleset {name}: only the policy owners' teams may bypass it").format(name=RULESET_NAME)
+        )
+    return gaps
+
+
+def release_path_gaps(
+    environment: Mapping[str, Any] | None,
+    policies: Iterable[Mapping[str, Any]],
+    ruleset: Mapping[str, Any] | None,
+    bypass_team_ids: Iterable[int],
+) -> list[str]:
+    """For the audit: what the release path lacks (the environment, its deployment policies, the tag
+    ruleset); empty when it is as provisioning leaves it."""
+    gaps: list[str] = []
+    policies = list(policies)
+    if environment is None:
+        gaps.append(_("environment {env}").format(env=ENVIRONMENT))
+    elif environment.get("deployment_branch_policy") != DEPLOYMENT_BRANCH_POLICY:
+        gaps.append(_("environment {env} deploys only from its deployment policies").format(env=ENVIRONMENT))
+    foreign = foreign_policies(policies)
+    if foreign:
+        gaps.append(
+            _("no deployment policy of {env} besides tag {tags} (found: {names})").format(
+                env=ENVIRONMENT, tags=RELEASE_TAGS, names=", ".join(policy_name(p) for p in foreign)
+            )
+        )
+    if environment is not None and not any(is_release_policy(p) for p in policies):
+        gaps.append(
+            _("environment {env}: deployment policy tag {tags}").format(env=ENVIRONMENT, tags=RELEASE_TAGS)
+        )
+    return gaps + ruleset_gaps(ruleset, bypass_team_ids)
 
 
 # ---- labels

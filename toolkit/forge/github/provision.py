@@ -22,11 +22,19 @@ from toolkit.forge.github.desired import (
     CODEOWNERS_PATH,
     ENVIRONMENT,
     PROTECTION_BODY,
+    RELEASE_TAGS,
+    RULESET_NAME,
     Desired,
     DesiredTeam,
+    environment_body,
     environment_right,
+    foreign_policies,
+    is_release_policy,
     label_differences,
+    policy_name,
     protection_gaps,
+    release_ruleset,
+    ruleset_gaps,
     settings_differences,
 )
 from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME, TRACKING_LABEL
@@ -39,7 +47,7 @@ if TYPE_CHECKING:
 PAUSE_VARIABLE = "SOPKIT_GITHUB_PAUSE"  # seconds between write calls; GitHub asks for at least one
 PUSH_ACCESS = {"push", "maintain", "admin"}
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
-STEPS = 9
+STEPS = 10
 
 
 def client(token: str, api_url: str = DEFAULT_API) -> Requester:
@@ -118,6 +126,8 @@ class Provisioner:
         self.enforce_reviewers = False
         self.team_ids: dict[str, int] = {}
         self.pushed_codeowners = False
+        self.ruleset_id: int | None = None  # the release tags' ruleset, once known
+        self.rulesets_available = True
 
     # ---- calls
     @contextmanager
@@ -147,14 +157,15 @@ class Provisioner:
                     return None
                 raise
 
-    def _list(self, path: str, what: str, **params: Any) -> list[Any]:
+    def _list(self, path: str, what: str, key: str | None = None, **params: Any) -> list[Any]:
+        """Every item of a paged list (under ``key`` when the answer wraps it in an object)."""
         found: list[Any] = []
         url: str | None = path
         query: dict[str, Any] | None = {"per_page": PAGE, **params}
         while url:
             with self._calling(what):
                 headers, page = self.r.requestJsonAndCheck("GET", url, parameters=query)
-            found += page or []
+            found += (page.get(key) if key and isinstance(page, Mapping) else page) or []
             following = _NEXT.search(headers.get("link", ""))
             url, query = (following.group(1), None) if following else (None, None)
         return found
@@ -177,6 +188,7 @@ class Provisioner:
         self._teams(fresh)
         self._protection(fresh)
         self._environment(fresh)
+        self._release_tags(fresh)
         self._labels(fresh)
         self._issue(fresh)
         if not self.dry_run:
@@ -518,11 +530,11 @@ class Provisioner:
             PROTECTION_BODY,
         )
 
-    def _environment_body(self) -> dict[str, Any]:
+    def _reviewer_team_id(self) -> int | None:
         team = self.want.security_team
-        if not self.enforce_reviewers or team is None or team not in self.team_ids:
-            return {}
-        return {"reviewers": [{"type": "Team", "id": self.team_ids[team]}], "prevent_self_review": True}
+        if not self.enforce_reviewers or team is None:
+            return None
+        return self.team_ids.get(team)
 
     def _environment(self, fresh: bool) -> None:
         self._step(_("environment {env}").format(env=ENVIRONMENT))
@@ -530,20 +542,127 @@ class Provisioner:
             self.summary.not_enforced.append(
                 _(
                     "reviewers of environment {env}: required reviewers on a private repository need GitHub "
-                    "Enterprise; the environment exists without them"
-                ).format(env=ENVIRONMENT)
+                    "Enterprise; the environment exists without them, so the release gate is advisory "
+                    "here: a release workflow edited on the tagged commit deploys without it. What holds is "
+                    "who may tag: ruleset {ruleset} lets only the policy owners' teams push tags {tags}, "
+                    "and only those tags deploy to {env}"
+                ).format(env=ENVIRONMENT, ruleset=RULESET_NAME, tags=RELEASE_TAGS)
             )
         path = f"/repos/{self.full}/environments/{ENVIRONMENT}"
         stored = None if fresh else self._get(path, _("environment {env}").format(env=ENVIRONMENT))
         if environment_right(stored, self.want.security_team, self.enforce_reviewers):
             self.summary.right.append(_("environment {env}").format(env=ENVIRONMENT))
+        else:
+            text = _(
+                "environment {env} (deploys from tags {tags} only; reviewers: team {team}, no self-review)"
+            ).format(
+                env=ENVIRONMENT,
+                tags=RELEASE_TAGS,
+                team=self.want.security_team if self.enforce_reviewers else "-",
+            )
+            (self.summary.created if stored is None else self.summary.changed).append(text)
+            if not self.dry_run:
+                body = environment_body(self._reviewer_team_id())
+                self._write("PUT", path, _("environment {env}").format(env=ENVIRONMENT), body)
+        self._deployment_policies(made=stored is None)
+
+    def _policies_path(self) -> str:
+        return f"/repos/{self.full}/environments/{ENVIRONMENT}/deployment-branch-policies"
+
+    def _read_policies(self) -> list[Any]:
+        what = _("the deployment policies of {env}").format(env=ENVIRONMENT)
+        return self._list(self._policies_path(), what, key="branch_policies")
+
+    def _deployment_policies(self, made: bool) -> None:
+        """Only tags ``v*`` deploy: that policy present, any other one (drift) deleted and reported."""
+        stored = [] if made else self._read_policies()
+        for policy in foreign_policies(stored):
+            self.summary.changed.append(
+                _("environment {env}: deployment policy {policy} removed (only tags {tags} deploy)").format(
+                    env=ENVIRONMENT, policy=policy_name(policy), tags=RELEASE_TAGS
+                )
+            )
+            if not self.dry_run:
+                self._write(
+                    "DELETE",
+                    f"{self._policies_path()}/{policy['id']}",
+                    _("removing deployment policy {policy}").format(policy=policy_name(policy)),
+                )
+        what = _("environment {env}: deployment policy tag {tags}").format(env=ENVIRONMENT, tags=RELEASE_TAGS)
+        if any(is_release_policy(p) for p in stored):
+            self.summary.right.append(what)
             return
-        text = _("environment {env} (reviewers: team {team}, no self-review)").format(
-            env=ENVIRONMENT, team=self.want.security_team if self.enforce_reviewers else "-"
-        )
-        (self.summary.created if stored is None else self.summary.changed).append(text)
+        self.summary.created.append(what)
         if not self.dry_run:
-            self._write("PUT", path, _("environment {env}").format(env=ENVIRONMENT), self._environment_body())
+            self._write("POST", self._policies_path(), what, {"name": RELEASE_TAGS, "type": "tag"})
+
+    # ---- who may push release tags
+    def _bypass_ids(self) -> list[int]:
+        return [self.team_ids[slug] for slug in self.want.owner_teams if slug in self.team_ids]
+
+    def _release_tags(self, fresh: bool) -> None:
+        self._step(_("ruleset {name} for tags {tags}").format(name=RULESET_NAME, tags=RELEASE_TAGS))
+        stored = None
+        if not fresh:
+            listed = self._rulesets()
+            if listed is None:
+                return
+            found = next((r for r in listed if r.get("name") == RULESET_NAME), None)
+            if found is not None:
+                self.ruleset_id = int(found["id"])
+                stored = self._get(
+                    f"/repos/{self.full}/rulesets/{self.ruleset_id}",
+                    _("ruleset {name}").format(name=RULESET_NAME),
+                )
+        gaps = ruleset_gaps(stored, self._bypass_ids())
+        if not gaps:
+            self.summary.right.append(_("ruleset {name}").format(name=RULESET_NAME))
+            return
+        where = self.summary.created if stored is None else self.summary.changed
+        where.append("; ".join(gaps))
+        if self.dry_run:
+            return
+        body = release_ruleset(self._bypass_ids())
+        what = _("ruleset {name}").format(name=RULESET_NAME)
+        if self.ruleset_id is None:
+            made = self._unless_unavailable("POST", f"/repos/{self.full}/rulesets", body)
+            if made is not None:
+                self.ruleset_id = int(made["id"])
+        else:
+            self._write("PUT", f"/repos/{self.full}/rulesets/{self.ruleset_id}", what, body)
+
+    def _rulesets(self) -> list[Any] | None:
+        """The repository's rulesets; ``None`` when the plan or server has none (then said so)."""
+        found = self._unless_unavailable("GET", f"/repos/{self.full}/rulesets")
+        return list(found) if found is not None else None
+
+    def _unless_unavailable(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        """A rulesets call; when GitHub answers that the plan lacks rulesets (403 "Upgrade", or 404 from a
+        server without them), that goes under "could not be enforced" and the run goes on."""
+        from github import GithubException
+
+        what = _("ruleset {name}").format(name=RULESET_NAME)
+        try:
+            if method == "GET":
+                return self._list(path, what, includes_parents="false", targets="tag")
+            return self._write(method, path, what, body)
+        except Unreachable as failed:
+            error = failed.__cause__
+            lacking = isinstance(error, GithubException) and (
+                error.status == 404 or (error.status == 403 and "upgrade" in str(error.data).lower())
+            )
+            if not lacking:
+                raise
+        self.rulesets_available = False
+        self.summary.not_enforced.append(
+            _(
+                "who may push tags {tags}: GitHub answered that this plan or server has no repository "
+                "rulesets, so any programmer may tag a commit {tags} and deploy it through {env}; restrict "
+                "release tags another way (GitHub Team or Enterprise Cloud, or GitHub Enterprise Server "
+                "3.11 or later)"
+            ).format(tags=RELEASE_TAGS, env=ENVIRONMENT)
+        )
+        return None
 
     # ---- labels and the tracking issue
     def _labels(self, fresh: bool) -> None:
@@ -651,6 +770,21 @@ class Provisioner:
         environment = self._get(f"/repos/{self.full}/environments/{ENVIRONMENT}", _("the environment"))
         if not environment_right(environment, self.want.security_team, self.enforce_reviewers):
             failed.append(_("environment {env}").format(env=ENVIRONMENT))
+        policies = self._read_policies()
+        if foreign_policies(policies) or not any(is_release_policy(p) for p in policies):
+            failed.append(
+                _("deployment policies of {env}: tags {tags} only").format(env=ENVIRONMENT, tags=RELEASE_TAGS)
+            )
+        if self.rulesets_available:
+            stored = (
+                None
+                if self.ruleset_id is None
+                else self._get(
+                    f"/repos/{self.full}/rulesets/{self.ruleset_id}",
+                    _("ruleset {name}").format(name=RULESET_NAME),
+                )
+            )
+            failed += ruleset_gaps(stored, self._bypass_ids())
         if self.pushed_codeowners and self._read_codeowners() != self.want.codeowners:
             failed.append(CODEOWNERS_PATH)
         if failed:
