@@ -11,9 +11,9 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from toolkit.errors import ProblemsError, UserError
+from toolkit.errors import UserError
 from toolkit.i18n import _
-from toolkit.intake.registry import parse_rules
+from toolkit.intake.registry import check_new
 from toolkit.paths import POLICY_FILE, ROSTER_FILE, intake_template_dir
 from toolkit.repo.git import commit_all, git
 
@@ -23,15 +23,7 @@ def create_intake(dest: Path, policy: Path, roster: Path, answers: Mapping[str, 
     from copier import run_copy
     from copier.errors import CopierError
 
-    if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
-        raise UserError(_("{dest} must be a new or empty folder").format(dest=dest))
-    for path in (policy, roster):
-        if path.is_symlink() or not path.is_file():
-            raise UserError(_("{path} is not a regular file").format(path=path))
-    try:
-        parse_rules(policy.read_bytes(), roster.read_bytes(), "init")
-    except ProblemsError as error:
-        raise UserError(error.message) from error
+    check_new(dest, policy, roster)
     existed = dest.exists()
     try:
         run_copy(

@@ -263,8 +263,9 @@ def verify(repo: Path) -> Verdict:
     return replay(repo, head, clock, cache=Cache.default())
 
 
-def init(dest: Path, policy: Path, roster: Path) -> str:
-    """A new registry in ``dest``: its policy and roster in ``.sop/``, a README, one first commit."""
+def check_new(dest: Path, policy: Path, roster: Path) -> None:
+    """Refuse, before anything is written, a ``dest`` that is not new or empty and a policy or roster
+    that is not a valid regular file."""
     if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
         raise UserError(_("{dest} must be a new or empty folder").format(dest=dest))
     for path in (policy, roster):
@@ -274,6 +275,11 @@ def init(dest: Path, policy: Path, roster: Path) -> str:
         parse_rules(policy.read_bytes(), roster.read_bytes(), "init")
     except ProblemsError as error:
         raise UserError(error.message) from error
+
+
+def init(dest: Path, policy: Path, roster: Path) -> str:
+    """A new registry in ``dest``: its policy and roster in ``.sop/``, a README, one first commit."""
+    check_new(dest, policy, roster)
     dest.mkdir(parents=True, exist_ok=True)
     git(["init", "-q", "-b", BRANCH], dest)
     (dest / ".sop").mkdir()
