@@ -120,8 +120,8 @@ def org_status(work: Path) -> list[Row]:
 def intake(work: Path) -> list[Row]:
     """The intake job on one event of a request issue (what the workflow's token does): the agency's issue
     accepted by TU's label; a command on an issue with 150 comments before it (two pages of timeline);
-    an event that changes nothing. Budget: one query per 100 timeline items, and at most three writes (a
-    state label off, one on, one comment)."""
+    an event that changes nothing. Budget: one GraphQL query per 100 timeline items, one REST page per 100
+    label events, and at most three writes (a state label off, one on, one comment)."""
     import time
 
     from tests.forge.github.intake_office import INTAKE, open_intake
@@ -134,7 +134,7 @@ def intake(work: Path) -> list[Row]:
         number = office.open("opd")
         time.sleep(1.1)  # the labels the first run made exist before anyone puts them on
 
-        def counted(what: str, run: Callable[[], object], pages: int) -> Row:
+        def counted(what: str, run: Callable[[], object], pages: int) -> Row:  # pages: of both views
             standin.reset_log()
             run()
             made = [c for c in standin.calls() if c.app_id == ACTIONS_APP_ID]
@@ -142,14 +142,14 @@ def intake(work: Path) -> list[Row]:
             return Row(what, len(made), writes, pages + 3)
 
         accept = lambda: office.label("ani", number, "diajukan")  # noqa: E731
-        rows.append(counted("intake, TU's label accepted", accept, 1))
+        rows.append(counted("intake, TU's label accepted", accept, 2))
         issue = office.issue("eko", number)
         for n in range(150):
             issue.create_comment(f"Catatan {n}")
         command = "/catat\nnomor_agenda: 045/TU/XI/2026"
-        rows.append(counted("intake, 150 comments before", lambda: office.comment("ani", number, command), 2))
+        rows.append(counted("intake, 150 comments before", lambda: office.comment("ani", number, command), 3))
         unchanged = lambda: office.run(number, "issues", "edited", "eko")  # noqa: E731
-        rows.append(counted("intake, nothing to change", unchanged, 2))
+        rows.append(counted("intake, nothing to change", unchanged, 3))
         assert INTAKE and office.labels(number) == {"permintaan", "dicatat"}
     return rows
 

@@ -53,9 +53,14 @@ def comment(login: str, body: str, at: int = 1, edited: bool = False) -> Action:
 
 
 def test_the_form_is_read_by_its_headings() -> None:
-    answers, missing = read_form(FORM)
-    assert answers["aplikasi"] == "SIMPEG" and answers["perihal"] == "" and not missing
-    assert read_form("### Nama aplikasi\n\nX\n")[1][0] == "Nama OPD pemohon"
+    answers, problems = read_form(FORM)
+    assert answers["aplikasi"] == "SIMPEG" and answers["perihal"] == "" and not problems
+    assert "'Nama OPD pemohon' is missing" in read_form("### Nama aplikasi\n\nX\n")[1][0]
+    # a copy that GitHub does not show never becomes the record; two copies are refused
+    hidden = "<!--\n### Nama aplikasi\n\nAplikasi Titipan\n-->\n" + FORM
+    assert read_form(hidden) == read_form(FORM)
+    doubled = FORM + "\n### Nama aplikasi\n\nAplikasi Titipan\n"
+    assert "more than once" in read_form(doubled)[1][0]
 
 
 def test_steps_by_command_with_logins_for_the_team(rules: Rules) -> None:

@@ -318,7 +318,7 @@ class Resolver:
         kind = "Bot" if user.type == "Bot" else "Organization" if user.type == "Organization" else "User"
         return {
             "__typename": kind,
-            "login": user.login,
+            "login": user.login.removesuffix("[bot]"),  # GraphQL names github-actions[bot] github-actions
             "name": user.name,
             "email": user.email or "",
             "id": node_id(kind, user.id),
@@ -346,6 +346,7 @@ class Resolver:
             "ref": lambda qualifiedName, **_: self.ref(repo, qualifiedName.removeprefix("refs/heads/")),
             "object": lambda oid=None, expression=None, **_: self._object(repo, oid or expression),
             "pullRequest": lambda number, **_: self._pull_by_number(repo, number),
+            "label": lambda name, **_: self._label(repo, name) if name.lower() in repo.labels else None,
             "labels": lambda first=None, after=None, **_: connection(
                 sorted(repo.labels.values(), key=lambda label: label.id),
                 lambda label: self._label(repo, label.name),

@@ -405,7 +405,7 @@ def _scaffold_on_github(
     token = token_from_environment()
     hub = GitHub(intake, token, api_url or DEFAULT_API)
     number = issue_number(request_id)
-    made = scaffold_issue(hub, number, dest)
+    made = scaffold_issue(hub, number, dest, request_id.strip())
     target = org or hub.owner
     refuse_existing(hub, target, prepare(made.path, target, None, ("merge",)).name)
     name = run_provision(target, made.path, None, "merge,squash,rebase", False, api_url)

@@ -79,6 +79,7 @@ FORM: tuple[tuple[str, str], ...] = (
 )
 ATTACHMENTS_FIELD = "lampiran"  # links to the letter and the KAK
 NO_RESPONSE = "_No response_"
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)  # an unclosed one hides the rest
 _HEADING = re.compile(r"^###[ \t]+([^\n]*)$", re.M)  # linear: the heading is stripped after
 _COMMAND = re.compile(r"^/([A-Za-z]+)(?:[ \t]+(.*))?$")
 _LINK = re.compile(r"https://[^\s)<>\]]+")
@@ -134,23 +135,36 @@ def request_id(facts: IssueFacts, rules: Rules) -> str:
 
 
 def read_form(body: str) -> tuple[dict[str, str], list[str]]:
-    """The form's answers by record field, and the headings that are missing."""
+    """The form's answers by record field, and what is wrong with the form's headings: missing, or there
+    more than once (a second copy could say something else). HTML comments are dropped first: GitHub does
+    not show them, so what officers read and what is recorded stay the same."""
     names = {heading.lower(): field for field, heading in FORM}
-    parts = _HEADING.split(body)
+    parts = _HEADING.split(_HTML_COMMENT.sub("", body))
     answers: dict[str, str] = {}
+    problems: list[str] = []
     for heading, value in zip(parts[1::2], parts[2::2], strict=True):
         field = names.get(heading.strip().lower())
-        if field is not None and field not in answers:
-            answer = value.strip()
-            answers[field] = "" if answer == NO_RESPONSE else answer
-    missing = [heading for field, heading in FORM if field not in answers]
-    return answers, missing
+        if field is None:
+            continue
+        if field in answers:
+            problems.append(
+                _("the heading '{heading}' is there more than once").format(heading=heading.strip())
+            )
+            continue
+        answer = value.strip()
+        answers[field] = "" if answer == NO_RESPONSE else answer
+    problems += [
+        _("the heading '{heading}' is missing").format(heading=heading)
+        for field, heading in FORM
+        if field not in answers
+    ]
+    return answers, problems
 
 
 def is_request(body: str) -> bool:
     """Whether the issue was written with the request form (most of its headings are there)."""
-    _answers, missing = read_form(body)
-    return len(missing) <= len(FORM) // 2
+    answers, _problems = read_form(body)
+    return len(answers) > len(FORM) // 2
 
 
 def replay(rules: Rules, facts: IssueFacts) -> Replayed:
@@ -172,12 +186,12 @@ def replay(rules: Rules, facts: IssueFacts) -> Replayed:
 
 
 def _replay(rules: Rules, facts: IssueFacts, edited: int | None) -> Replayed:
-    answers, missing = read_form(facts.body)
+    answers, form_problems = read_form(facts.body)
     links = tuple(dict.fromkeys(_LINK.findall(answers.get(ATTACHMENTS_FIELD, ""))))
     rid = request_id(facts, rules)
     letter, letter_problems = check_values(NEW, {"id": rid, **answers}, rules.roster)
     letter_problems = [_("the form: {problem}").format(problem=p) for p in letter_problems]
-    letter_problems += [_("the form: the heading '{heading}' is missing").format(heading=h) for h in missing]
+    letter_problems += [_("the form: {problem}").format(problem=p) for p in form_problems]
     if not links:
         letter_problems.append(_("the form: link the request letter (a PDF) under 'Lampiran'"))
     request: Request | None = None
@@ -253,7 +267,7 @@ def _tampered(
     return tuple(found)
 
 
-def _short(text: str, limit: int = 40) -> str:
+def short(text: str, limit: int = 40) -> str:
     """Someone's text quoted back in an answer: cut, so an answer always fits in a comment."""
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -341,7 +355,7 @@ def _command(body: str, state: State | None) -> tuple[Transition | None, dict[st
         return (
             None,
             {},
-            [_("unknown command /{name}; the commands: {known}").format(name=_short(match[1]), known=known)],
+            [_("unknown command /{name}; the commands: {known}").format(name=short(match[1]), known=known)],
         )
     if name == "dispose":
         upcoming = next_transition(state) if state else None

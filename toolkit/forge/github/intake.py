@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 import time
 from collections.abc import Mapping
@@ -37,7 +38,10 @@ from toolkit.intake.issues import (
     replay,
     role_titles,
 )
-from toolkit.intake.model import POLICY_FILES, STATE_LABELS, State, next_transition
+from toolkit.intake.issues import (
+    short as _short,
+)
+from toolkit.intake.model import POLICY_FILES, REQUEST_ID, STATE_LABELS, State, next_transition
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
@@ -74,8 +78,8 @@ _ISSUE = """
         pageInfo { hasNextPage endCursor }
         nodes {
           __typename
-          ... on LabeledEvent { createdAt actor { __typename login } }
-          ... on UnlabeledEvent { createdAt actor { __typename login } }
+          ... on LabeledEvent { createdAt actor { ...Who } }
+          ... on UnlabeledEvent { createdAt actor { ...Who } }
           ... on IssueComment {
             databaseId url createdAt lastEditedAt body author { __typename login } editor { login }
           }
@@ -85,17 +89,31 @@ _ISSUE = """
           ... on TransferredEvent { id createdAt }
         }
       }"""
-QUERY = f"""
+# The intake's labels, each asked for by name (a list of the repository's labels could be padded past
+# any page by someone making labels).
+_MANAGED = (REQUEST_LABEL, *LABELS)
+_STATE_LABELS = "\n".join(f'    s{i}: label(name: "{name}") {{ name }}' for i, name in enumerate(_MANAGED))
+# GraphQL and REST spell a bot's login differently (github-actions, github-actions[bot]) and a deleted
+# account differently (null, ghost): the two views of a label event are paired by account id.
+_WHO = """
+fragment Who on Actor { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+"""
+QUERY = (
+    _WHO
+    + f"""
 query($owner: String!, $name: String!, $number: Int!, $after: String) {{
   repository(owner: $owner, name: $name) {{{_POLICY}
-    labels(first: 100) {{ nodes {{ name }} }}
+{_STATE_LABELS}
     issue(number: $number) {{{_ISSUE.replace("AFTER", "$after")}
     }}
   }}
 }}
 """
+)
 # Every issue (25 a page, each with its first 100 timeline items): the requests' registers.
-ALL_QUERY = f"""
+ALL_QUERY = (
+    _WHO
+    + f"""
 query($owner: String!, $name: String!, $after: String) {{
   repository(owner: $owner, name: $name) {{{_POLICY}
     issues(first: 25, after: $after, orderBy: {{field: CREATED_AT, direction: ASC}}) {{
@@ -106,6 +124,7 @@ query($owner: String!, $name: String!, $after: String) {{
   }}
 }}
 """
+)
 ANSWERED = N_("cannot decide: GitHub answered {status} to {what} ({detail}); the issue is left as it is")
 UNREACHED = N_("cannot decide: GitHub could not be reached for {what} ({detail}); the issue is left as it is")
 MAX_PAGES = 20  # 2,000 timeline items: more is not a request but a flood
@@ -163,7 +182,9 @@ def read_issue(hub: GitHub, number: int) -> IntakeIssue:
             )
         )
     policy, where = _policy(hub, repository)
-    repo_labels = tuple(n["name"] for n in (repository.get("labels") or {}).get("nodes", []))
+    repo_labels = tuple(
+        str(found["name"]) for i in range(len(_MANAGED)) if (found := repository.get(f"s{i}")) is not None
+    )
     events = _rest_events(hub, f"/repos/{hub.full_name}/issues/{number}/events", what)
     return _issue_of(issue, nodes, events, policy, where, repo_labels)
 
@@ -188,13 +209,11 @@ def _rest_events(hub: GitHub, path: str, what: str) -> list[Mapping[str, Any]]:
 
 
 def read_requests(hub: GitHub) -> tuple[Rules, list[IntakeIssue], list[str]]:
-    """Every request issue of the intake repository (25 a query, the labels' events of all of them in
-    pages of 100; an issue with more than 100 timeline items read on its own), the default branch's rules,
-    and the issues that could not be read (named, with why)."""
+    """Every request issue of the intake repository (25 a query, then each one's label events: a REST
+    page per 100; an issue with more than 100 timeline items read on its own), the default branch's
+    rules, and the issues that could not be read (named, with why: one flooded issue never hides the
+    others)."""
     what = _("the issues of {repo}").format(repo=hub.full_name)
-    events: dict[int, list[Mapping[str, Any]]] = {}
-    for event in _rest_events(hub, f"/repos/{hub.full_name}/issues/events", what):
-        events.setdefault(int((event.get("issue") or {}).get("number") or 0), []).append(event)
     issues: list[IntakeIssue] = []
     unread: list[str] = []
     policy: Mapping[str, bytes] = {}
@@ -206,19 +225,25 @@ def read_requests(hub: GitHub) -> tuple[Rules, list[IntakeIssue], list[str]]:
         policy, where = _policy(hub, repository)
         page = repository["issues"]
         for node in page["nodes"]:
-            if node["timelineItems"]["pageInfo"]["hasNextPage"]:
-                try:
-                    issues.append(read_issue(hub, node["number"]))
-                except Unreachable as error:  # a flood of comments: this one issue cannot be judged
-                    unread.append(error.message)
+            if _is_bot(node.get("author")) or not is_request(node.get("body") or ""):
                 continue
-            timeline = [n for n in node["timelineItems"]["nodes"] if n]
-            issues.append(_issue_of(node, timeline, events.get(node["number"], []), policy, where))
+            number = node["number"]
+            try:
+                if node["timelineItems"]["pageInfo"]["hasNextPage"]:
+                    issues.append(read_issue(hub, number))
+                    continue
+                path = f"/repos/{hub.full_name}/issues/{number}/events"
+                events = _rest_events(
+                    hub, path, _("issue #{number} of {repo}").format(number=number, repo=hub.full_name)
+                )
+                timeline = [n for n in node["timelineItems"]["nodes"] if n]
+                issues.append(_issue_of(node, timeline, events, policy, where))
+            except Unreachable as error:
+                unread.append(_("issue #{number}: {why}").format(number=number, why=error.message))
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    chosen = [i for i in issues if not i.author_bot and is_request(i.facts.body)]
-    return _rules(policy, where), chosen, unread
+    return _rules(policy, where), issues, unread
 
 
 def _policy(hub: GitHub, repository: Mapping[str, Any]) -> tuple[dict[str, bytes], str]:
@@ -305,7 +330,8 @@ def _issue_of(
     )
 
 
-LabelKey = tuple[str, str, int]  # labeled or unlabeled, who (lower case), when
+LabelKey = tuple[str, int, int]  # labeled or unlabeled, the account's id (0: a deleted one), when
+GHOST = "ghost"  # how REST names a deleted account
 
 
 def _label_names(events: list[Mapping[str, Any]]) -> dict[LabelKey, list[tuple[str, str]]]:
@@ -316,8 +342,9 @@ def _label_names(events: list[Mapping[str, Any]]) -> dict[LabelKey, list[tuple[s
     for event in sorted(events, key=lambda e: int(e.get("id") or 0)):
         kind = str(event.get("event") or "")
         if kind in ("labeled", "unlabeled"):
-            login = str((event.get("actor") or {}).get("login") or "").lower()
-            key = (kind, login, _time(str(event["created_at"])))
+            actor = event.get("actor") or {}
+            who = 0 if actor.get("login") in (None, GHOST) else int(actor.get("id") or 0)
+            key = (kind, who, _time(str(event["created_at"])))
             name = str((event.get("label") or {}).get("name") or "")
             found.setdefault(key, []).append((str(event["id"]), name))
     return found
@@ -327,7 +354,7 @@ def _label_action(node: Mapping[str, Any], names: dict[LabelKey, list[tuple[str,
     actor = node.get("actor") or {}
     kind = "labeled" if node["__typename"] == "LabeledEvent" else "unlabeled"
     when = _time(node["createdAt"])
-    queue = names.get((kind, str(actor.get("login") or "").lower(), when))
+    queue = names.get((kind, int(actor.get("databaseId") or 0), when))
     if not queue:
         raise Unreachable(
             _(
@@ -405,9 +432,9 @@ def keep(
     present = {label_key(name): name for name in issue.labels}
     removed = tuple(name for key, name in present.items() if key in LABELS and key != state)
     added = tuple(sorted(name for name in wanted if name not in present))
-    if replayed.tampered:
+    if replayed.tampered:  # said once for each set of reasons
         removed, added = (), ()
-        replies = [_tampered_reply(replayed)]
+        replies = [] if f"{_tampered_key(replayed)} no" in issue.answered else [_tampered_reply(replayed)]
     else:
         replies = [
             _reply(rules, v, replayed)
@@ -450,10 +477,14 @@ def _label_description(name: str) -> str:
     return _("State: {state}; kept by sop-intake, do not edit").format(state=_(STATE_LABELS[State(name)]))
 
 
+def _tampered_key(replayed: Replayed) -> str:
+    return "tampered:" + hashlib.sha256("\n".join(replayed.tampered).encode()).hexdigest()[:16]
+
+
 def _tampered_reply(replayed: Replayed) -> str:
     lines = "\n".join(f"- {t}" for t in replayed.tampered)
     return (
-        "<!-- sopkit-intake tampered no -->\n"
+        f"<!-- sopkit-intake {_tampered_key(replayed)} no -->\n"
         + _("⛔ This request can no longer be judged from its issue: what counted has changed since.")
         + f"\n{lines}\n\n"
         + _(
@@ -487,6 +518,16 @@ def _reply(rules: Rules, verdict: Verdict, replayed: Replayed) -> str:
             lines.append(
                 _("Made by {name} as {role}.").format(
                     name=member.name if member else event.member, role=role_titles(rules, [event.role])
+                )
+            )
+        if verdict.transition == "new":  # what TU accepted, as it is recorded
+            letter = replayed.letter
+            lines.append(
+                _("Recorded: {opd}, {app}, letter {number} of {date}.").format(
+                    opd=_short(str(letter.get("opd", "-"))),
+                    app=_short(str(letter.get("aplikasi", "-"))),
+                    number=_short(str(letter.get("nomor_surat", "-"))),
+                    date=letter.get("tanggal_surat", "-"),
                 )
             )
         lines.append(_next(rules, replayed))
@@ -563,8 +604,9 @@ def issue_number(text: str) -> int:
     return int(found["number"] or found["seq"])
 
 
-def scaffold_issue(hub: GitHub, number: int, dest: Path | None) -> Scaffolded:
-    """The application repository of the assigned request of issue ``number``, judged again here."""
+def scaffold_issue(hub: GitHub, number: int, dest: Path | None, request_id: str | None = None) -> Scaffolded:
+    """The application repository of the assigned request of issue ``number`` (whose id must be
+    ``request_id`` when one is given), judged again here."""
     from toolkit.intake.scaffold import scaffold_from
 
     issue = read_issue(hub, number)
@@ -584,6 +626,12 @@ def scaffold_issue(hub: GitHub, number: int, dest: Path | None) -> Scaffolded:
     if replayed.request is None:
         raise UserError(
             _("issue #{number} is not a submitted request yet").format(number=number), EXIT_BLOCKED
+        )
+    if request_id is not None and REQUEST_ID.match(request_id) and replayed.request.id != request_id:
+        raise UserError(
+            _("issue #{number} is request {id}, not {asked}").format(
+                number=number, id=replayed.request.id, asked=request_id
+            )
         )
     made = scaffold_from(
         rules, issue.policy, replayed.request, {}, dest, _("the intake issue {url}").format(url=issue.url)
