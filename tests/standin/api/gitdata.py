@@ -146,6 +146,24 @@ def get_ref(request: Request) -> Response:
     return Response(200, request.f.git_ref(repo, ref, sha))
 
 
+@route("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref}")
+def list_matching_refs(request: Request) -> Response:
+    """Every ref whose name starts with ``refs/{ref}`` (GitHub answers them all, unpaged)."""
+    repo = request.repo("read")
+    prefix = f"refs/{request.params['ref']}"
+    found = sorted((ref, sha) for ref, sha in repo.git.refs("refs/").items() if ref.startswith(prefix))
+    return Response(200, [request.f.git_ref(repo, ref, sha) for ref, sha in found])
+
+
+@route("GET", "/repos/{owner}/{repo}/git/tags/{tag_sha}")
+def get_tag(request: Request) -> Response:
+    repo = request.repo("read")
+    sha = request.params["tag_sha"]
+    if repo.git.object_type(sha) != "tag":
+        raise Answer(404, "Not Found")
+    return Response(200, request.f.git_tag(repo, sha, repo.git.run("cat-file", "tag", sha)))
+
+
 @route("GET", "/repos/{owner}/{repo}/branches/{branch}")
 def get_branch(request: Request) -> Response:
     repo = request.repo("read")
