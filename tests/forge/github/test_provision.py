@@ -98,7 +98,7 @@ def test_fresh_provision_makes_the_designed_state(
 ) -> None:
     result = provision(standin, owner, scaffold)
     assert result.exit_code == 0, result.output
-    assert "[10/10]" in result.stderr
+    assert "[11/11]" in result.stderr
     calls = standin.calls()
     assert len(calls) <= 60, f"{len(calls)} API calls"
     state = standin.snapshot()
@@ -296,6 +296,7 @@ WRITES = [
     ("PUT", r"/environments/production$", "502", 10),
     ("POST", r"/deployment-branch-policies$", "write_then_502", 1),
     ("POST", r"/rulesets$", "write_then_502", 1),
+    ("PUT", r"/rulesets/\d+$", "write_then_502", 10),
     ("POST", r"/graphql$", "write_then_502", 1),
     ("POST", r"/issues$", "write_then_502", 1),
 ]
