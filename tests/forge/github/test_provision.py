@@ -544,6 +544,18 @@ def test_a_plan_without_rulesets_is_said_not_failed(standin: StandIn, owner: str
 
 
 # ---- the order of a fresh run, release tags made before the ruleset held them, a retargeted ruleset
+EKO = ("-c", "user.name=Eko", "-c", "user.email=eko@example.go.id")
+
+
+def _push_ref(work: Path, refspec: str, login: str) -> int:
+    return subprocess.run(
+        ["git", "push", "-q", "-o", f"user={login}", "origin", refspec],
+        cwd=work,
+        capture_output=True,
+        check=False,
+    ).returncode
+
+
 def test_a_programmer_pushing_throughout_a_fresh_run_gets_nothing_through(
     standin: StandIn, owner: str, scaffold: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -562,24 +574,10 @@ def test_a_programmer_pushing_throughout_a_fresh_run_gets_nothing_through(
                 clone(standin, work)
             git(work, "fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*")
             git(work, "checkout", "-q", "--detach", "origin/main")
-            git(
-                work,
-                "-c",
-                "user.name=Eko",
-                "-c",
-                "user.email=eko@x",
-                "commit",
-                "-q",
-                "--allow-empty",
-                "-m",
-                "x",
-            )
+            git(work, *EKO, "commit", "-q", "--allow-empty", "-m", "x")
             for ref in ("HEAD:refs/heads/main", f"HEAD:refs/tags/v0.0.{len(tries)}"):
                 tries.append(ref)
-                pushed = subprocess.run(
-                    ["git", "push", "-q", "-o", "user=gh-eko", "origin", ref], cwd=work, capture_output=True
-                )
-                if pushed.returncode == 0:
+                if _push_ref(work, ref, "gh-eko") == 0:
                     landed.append(f"{ref} before {args[0]} {args[1]}")
         return write(self, *args, **kwargs)
 
@@ -590,12 +588,7 @@ def test_a_programmer_pushing_throughout_a_fresh_run_gets_nothing_through(
     assert standin.repo(REPO).git.refs("refs/tags/") == {}
     # and once provisioned, eko may push a branch: the refusals above were the release path's, not chance
     git(work, "checkout", "-q", "-B", "eko-cabang")
-    assert (
-        subprocess.run(
-            ["git", "push", "-q", "-o", "user=gh-eko", "origin", "HEAD:refs/heads/eko-cabang"], cwd=work
-        ).returncode
-        == 0
-    )
+    assert _push_ref(work, "HEAD:refs/heads/eko-cabang", "gh-eko") == 0
 
 
 def test_release_tags_made_off_the_branch_need_attention(
@@ -607,18 +600,7 @@ def test_release_tags_made_off_the_branch_need_attention(
     # made while nothing held them (a push without a named pusher is the set-up's): one on a branch's
     # commit, one annotated on main, one of a commit reachable from main only through a merge's second parent
     git(work, "checkout", "-q", "-b", "samping")
-    git(
-        work,
-        "-c",
-        "user.name=Eko",
-        "-c",
-        "user.email=eko@x",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "samping",
-    )
+    git(work, *EKO, "commit", "-q", "--allow-empty", "-m", "samping")
     side = git(work, "rev-parse", "HEAD").strip()
     git(work, "tag", "v9", side)
     git(work, "-c", "user.name=Budi", "-c", "user.email=budi@x", "tag", "-a", "-m", "Rilis", "v1", main)
