@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from tests.standin.gitstore import CommitInfo, FileChange, TreeEntry
@@ -309,6 +310,40 @@ class Factories:
                 "type": kind,
                 "sha": sha,
                 "url": f"{self.api}/repos/{repo.full_name}/git/{kind}s/{sha}",
+            },
+        }
+
+    def git_tag(self, repo: Repo, sha: str, raw: str) -> Json:
+        """An annotated tag object from ``git cat-file tag`` (headers, a blank line, the message)."""
+        head, _sep, message = raw.partition("\n\n")
+        fields = dict(line.split(" ", 1) for line in head.splitlines() if " " in line)
+        tagger = fields.get("tagger", "")
+        name, _lt, rest = tagger.partition(" <")
+        email, _gt, when = rest.partition("> ")
+        seconds = int(when.split()[0]) if when.split() else 0
+        kind = fields.get("type", "commit")
+        return {
+            "node_id": node_id("Tag", sha),
+            "tag": fields.get("tag", ""),
+            "sha": sha,
+            "url": f"{self.api}/repos/{repo.full_name}/git/tags/{sha}",
+            "message": message,
+            "tagger": {
+                "name": name,
+                "email": email,
+                "date": dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+            "object": {
+                "type": kind,
+                "sha": fields.get("object", ""),
+                "url": f"{self.api}/repos/{repo.full_name}/git/{kind}s/{fields.get('object', '')}",
+            },
+            "verification": {
+                "verified": False,
+                "reason": "unsigned",
+                "signature": None,
+                "payload": None,
+                "verified_at": None,
             },
         }
 

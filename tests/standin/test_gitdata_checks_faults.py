@@ -129,3 +129,36 @@ def test_the_log_names_who_called_and_snapshots_ignore_ids(office: Office) -> No
     after = office.standin.snapshot()
     assert before != after and after["repos"]["dinas/app"]["labels"] == {"a": ("ededed", None)}
     assert office.standin.writes()[0].operation == "POST /repos/{owner}/{repo}/labels"
+
+
+def test_tags_listed_by_prefix_and_annotated_ones_peeled(office: Office) -> None:
+    main = office.git("rev-parse", "main").strip()
+    office.git("tag", "v1", main)
+    office.git(
+        "-c", "user.name=Kasi", "-c", "user.email=kasi@example.go.id", "tag", "-a", "-m", "Rilis", "v2", main
+    )
+    office.git("tag", "coba", main)
+    office.git("push", "-q", "origin", "refs/tags/*:refs/tags/*")
+    repo = office.repo("tamu")  # reading is enough
+    listed = {ref.ref: ref.object for ref in repo.get_git_matching_refs("tags/v")}
+    assert set(listed) == {"refs/tags/v1", "refs/tags/v2"}
+    assert listed["refs/tags/v1"].type == "commit" and listed["refs/tags/v1"].sha == main
+    assert listed["refs/tags/v2"].type == "tag"
+    tag = repo.get_git_tag(listed["refs/tags/v2"].sha)
+    assert (tag.tag, tag.object.type, tag.object.sha, tag.tagger.name) == ("v2", "commit", main, "Kasi")
+    assert tag.message == "Rilis\n"
+    with pytest.raises(GithubException) as missing:
+        repo.get_git_tag(main)  # a commit is no tag
+    assert missing.value.status == 404
+
+
+def test_a_ruleset_refused_answers_errors_as_github_does(office: Office) -> None:
+    requester = github(office.standin, office.tokens["kasi"]).requester
+    body = {"name": "sop-rilis", "target": "tag", "enforcement": "active"}
+    requester.requestJsonAndCheck("POST", "/repos/dinas/app/rulesets", input=body)
+    with pytest.raises(GithubException) as taken:
+        requester.requestJsonAndCheck("POST", "/repos/dinas/app/rulesets", input=body)
+    assert taken.value.status == 422
+    assert taken.value.data["errors"] == [
+        {"resource": "Ruleset", "code": "invalid", "message": "Name must be unique", "field": "name"}
+    ]

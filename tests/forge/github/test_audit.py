@@ -4,6 +4,7 @@ base's policy are each found, whichever merge method brought them."""
 
 from __future__ import annotations
 
+import subprocess
 import zipfile
 
 import pytest
@@ -37,9 +38,12 @@ def release_path(office: GitHubOffice) -> None:
 
     owner = github(office.standin, office.tokens["budi"]).requester
     ids = []
-    for slug, member in (("kasi-pengembangan-aplikasi", "budi"), ("kabid-aptika", "rahmat")):
+    for slug, members in (("kasi-pengembangan-aplikasi", ("budi", "sari")), ("kabid-aptika", ("rahmat",))):
         _h, team = owner.requestJsonAndCheck("POST", "/orgs/dinas/teams", input={"name": slug})
-        owner.requestJsonAndCheck("PUT", f"/orgs/dinas/teams/{slug}/memberships/gh-{member}", input={})
+        for member in members:
+            owner.requestJsonAndCheck("PUT", f"/orgs/dinas/teams/{slug}/memberships/gh-{member}", input={})
+        if "budi" not in members:  # GitHub made the creator a maintainer; the roster says otherwise
+            owner.requestJsonAndCheck("DELETE", f"/orgs/dinas/teams/{slug}/memberships/gh-budi")
         ids.append(int(team["id"]))
     env = f"/repos/{REPO}/environments/production"
     owner.requestJsonAndCheck("PUT", env, input=environment_body(None))
@@ -240,3 +244,56 @@ def test_the_gates_last_run_is_read_past_100_check_suites(audited: GitHubOffice)
         passed.conclusion = "failure"
     _code, found = audit(audited)
     assert list(found) == ["gate-not-passed"]
+
+
+def _push_tag(office: GitHubOffice, tag: str, login: str) -> int:
+    pushed = subprocess.run(
+        ["git", "push", "-q", "-o", f"user={login}", "origin", f"+HEAD:refs/tags/{tag}"],
+        cwd=office.work,
+        capture_output=True,
+        check=False,
+    )
+    return pushed.returncode
+
+
+def test_a_release_tag_off_the_branch_is_found(audited: GitHubOffice) -> None:
+    """A programmer's tag v9 on his own branch, made while an admin had the ruleset only evaluated: the
+    ruleset is back, but the tag stays and deploys. The Kasi's tags on main are no finding."""
+    owner = github(audited.standin, audited.tokens["budi"]).requester
+    _h, (listed,) = owner.requestJsonAndCheck("GET", f"/repos/{REPO}/rulesets")
+    ruleset = f"/repos/{REPO}/rulesets/{listed['id']}"
+    owner.requestJsonAndCheck("PUT", ruleset, input={"enforcement": "evaluate"})
+    side = audited.branch("lompat", {".github/workflows/sop-release.yml": "on: push\njobs: {}\n"})
+    assert _push_tag(audited, "v9", "gh-eko") == 0
+    owner.requestJsonAndCheck("PUT", ruleset, input={"enforcement": "active"})
+    audited.on_main()
+    assert _push_tag(audited, "v1", "gh-budi") == 0  # on main: as it should be
+    audited.git("-c", "user.name=Budi", "-c", "user.email=b@x", "tag", "-a", "-m", "Rilis", "v2")
+    assert (
+        subprocess.run(
+            ["git", "push", "-q", "-o", "user=gh-budi", "origin", "refs/tags/v2"],
+            cwd=audited.work,
+            check=False,
+        ).returncode
+        == 0
+    )
+    code, found = audit(audited)
+    assert code == 1 and list(found) == ["release-tag"]
+    (said,) = found["release-tag"]
+    assert f"tag v9 ({side[:12]}) is not on the first-parent line of main" in said
+
+
+def test_a_programmer_in_a_policy_owners_team_is_found(audited: GitHubOffice) -> None:
+    """Who may push release tags is who is in the policy owners' teams: eko added to the Kasi's team can
+    tag, so the team is compared with the roster's holders of the role."""
+    owner = github(audited.standin, audited.tokens["budi"]).requester
+    team = "/orgs/dinas/teams/kasi-pengembangan-aplikasi/memberships"
+    owner.requestJsonAndCheck("PUT", f"{team}/gh-eko", input={})
+    owner.requestJsonAndCheck("DELETE", f"{team}/gh-sari")
+    code, found = audit(audited)
+    assert code == 1 and list(found) == ["team-drift"]
+    (said,) = found["team-drift"]
+    assert (
+        "team kasi-pengembangan-aplikasi has members the roster does not give its role today: gh-eko" in said
+    )
+    assert "team kasi-pengembangan-aplikasi lacks the roster's holders of its role: gh-sari" in said

@@ -98,7 +98,7 @@ def test_fresh_provision_makes_the_designed_state(
 ) -> None:
     result = provision(standin, owner, scaffold)
     assert result.exit_code == 0, result.output
-    assert "[10/10]" in result.stderr
+    assert "[11/11]" in result.stderr
     calls = standin.calls()
     assert len(calls) <= 60, f"{len(calls)} API calls"
     state = standin.snapshot()
@@ -296,6 +296,7 @@ WRITES = [
     ("PUT", r"/environments/production$", "502", 10),
     ("POST", r"/deployment-branch-policies$", "write_then_502", 1),
     ("POST", r"/rulesets$", "write_then_502", 1),
+    ("PUT", r"/rulesets/\d+$", "write_then_502", 10),
     ("POST", r"/graphql$", "write_then_502", 1),
     ("POST", r"/issues$", "write_then_502", 1),
 ]
@@ -540,3 +541,101 @@ def test_a_plan_without_rulesets_is_said_not_failed(standin: StandIn, owner: str
     again = provision(standin, owner, scaffold)
     assert again.exit_code == 0 and standin.writes() == []
     assert "has no repository rulesets" in again.stdout
+
+
+# ---- the order of a fresh run, release tags made before the ruleset held them, a retargeted ruleset
+EKO = ("-c", "user.name=Eko", "-c", "user.email=eko@example.go.id")
+
+
+def _push_ref(work: Path, refspec: str, login: str) -> int:
+    return subprocess.run(
+        ["git", "push", "-q", "-o", f"user={login}", "origin", refspec],
+        cwd=work,
+        capture_output=True,
+        check=False,
+    ).returncode
+
+
+def test_a_programmer_pushing_throughout_a_fresh_run_gets_nothing_through(
+    standin: StandIn, owner: str, scaffold: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before every write of the run, eko (a programmer in the roster) pushes a commit to main and a tag
+    v* on it: the release path stands before his team may push, so neither ever lands."""
+    from toolkit.forge.github import provision as provisioning
+
+    landed: list[str] = []
+    tries: list[str] = []
+    work = tmp_path / "eko"
+    write = provisioning.Provisioner._write
+
+    def racing(self: provisioning.Provisioner, *args: Any, **kwargs: Any) -> Any:
+        if REPO in standin.snapshot()["repos"]:
+            if not work.exists():
+                clone(standin, work)
+            git(work, "fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*")
+            git(work, "checkout", "-q", "--detach", "origin/main")
+            git(work, *EKO, "commit", "-q", "--allow-empty", "-m", "x")
+            for ref in ("HEAD:refs/heads/main", f"HEAD:refs/tags/v0.0.{len(tries)}"):
+                tries.append(ref)
+                if _push_ref(work, ref, "gh-eko") == 0:
+                    landed.append(f"{ref} before {args[0]} {args[1]}")
+        return write(self, *args, **kwargs)
+
+    monkeypatch.setattr(provisioning.Provisioner, "_write", racing)
+    result = provision(standin, owner, scaffold)
+    assert result.exit_code == 0, result.output
+    assert len(tries) > 40 and landed == []
+    assert standin.repo(REPO).git.refs("refs/tags/") == {}
+    # and once provisioned, eko may push a branch: the refusals above were the release path's, not chance
+    git(work, "checkout", "-q", "-B", "eko-cabang")
+    assert _push_ref(work, "HEAD:refs/heads/eko-cabang", "gh-eko") == 0
+
+
+def test_release_tags_made_off_the_branch_need_attention(
+    standin: StandIn, owner: str, scaffold: Path, tmp_path: Path
+) -> None:
+    assert provision(standin, owner, scaffold).exit_code == 0
+    work = clone(standin, tmp_path / "work")
+    main = git(work, "rev-parse", "HEAD").strip()
+    # made while nothing held them (a push without a named pusher is the set-up's): one on a branch's
+    # commit, one annotated on main, one of a commit reachable from main only through a merge's second parent
+    git(work, "checkout", "-q", "-b", "samping")
+    git(work, *EKO, "commit", "-q", "--allow-empty", "-m", "samping")
+    side = git(work, "rev-parse", "HEAD").strip()
+    git(work, "tag", "v9", side)
+    git(work, "-c", "user.name=Budi", "-c", "user.email=budi@x", "tag", "-a", "-m", "Rilis", "v1", main)
+    git(work, "tag", "rilis-lama", side)  # not a release tag: never deploys
+    git(work, "push", "-q", "origin", "refs/tags/*:refs/tags/*")
+    standin.reset_log()
+    again = provision(standin, owner, scaffold)
+    assert again.exit_code == 0, again.output
+    assert standin.writes() == []
+    (attention,) = [line for line in again.stdout.splitlines() if line.startswith("Needs attention")]
+    assert attention == "Needs attention (1):"
+    assert f"tag v9 ({side[:12]}) is not on the first-parent line of main" in again.stdout
+    assert "may deploy to production" in again.stdout
+    assert "v1 (" not in again.stdout and "rilis-lama" not in again.stdout
+    # the second parent of a merge on main is not on its first-parent line
+    git(work, "checkout", "-q", "--detach", main)
+    git(work, "-c", "user.name=A", "-c", "user.email=a@x", "merge", "-q", "--no-ff", "-m", "Gabung", side)
+    git(work, "push", "-q", "origin", "HEAD:refs/heads/gabung")
+    merged = git(work, "rev-parse", "HEAD").strip()
+    standin.repo(REPO).git.update_ref("refs/heads/main", merged)  # around the protection, as an admin
+    assert "tag v9 (" in provision(standin, owner, scaffold).stdout
+
+
+def test_a_ruleset_retargeted_at_branches_is_put_right(
+    standin: StandIn, owner: str, scaffold: Path, fault_free: dict[str, Any]
+) -> None:
+    assert provision(standin, owner, scaffold).exit_code == 0
+    hub = github(standin, owner).requester
+    _h, (listed,) = hub.requestJsonAndCheck("GET", f"/repos/{REPO}/rulesets")
+    hub.requestJsonAndCheck("PUT", f"/repos/{REPO}/rulesets/{listed['id']}", input={"target": "branch"})
+    standin.reset_log()
+    again = provision(standin, owner, scaffold)
+    assert again.exit_code == 0, again.output
+    assert "ruleset sop-rilis targets tags" in again.stdout
+    assert [(c.method, c.path) for c in standin.writes()] == [
+        ("PUT", f"/repos/{REPO}/rulesets/{listed['id']}")
+    ]
+    assert standin.snapshot() == fault_free

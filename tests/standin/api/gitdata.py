@@ -25,6 +25,15 @@ def _commit_or_404(repo: Repo, ref: str) -> str:
     return sha
 
 
+def _git_object(request: Request, kind: str) -> tuple[Repo, str]:
+    """The repository and the object named by the path's ``{kind}_sha``; 404 unless it is a ``kind``."""
+    repo = request.repo("read")
+    sha = request.params[f"{kind}_sha"]
+    if repo.git.object_type(sha) != kind:
+        raise Answer(404, "Not Found")
+    return repo, sha
+
+
 @route("POST", "/repos/{owner}/{repo}/git/blobs")
 def create_blob(request: Request) -> Response:
     repo = request.repo("write")
@@ -86,10 +95,7 @@ def create_commit(request: Request) -> Response:
 
 @route("GET", "/repos/{owner}/{repo}/git/commits/{commit_sha}")
 def get_git_commit(request: Request) -> Response:
-    repo = request.repo("read")
-    sha = request.params["commit_sha"]
-    if repo.git.object_type(sha) != "commit":
-        raise Answer(404, "Not Found")
+    repo, sha = _git_object(request, "commit")
     return Response(200, request.f.git_commit(repo, repo.git.commit(sha)))
 
 
@@ -144,6 +150,21 @@ def get_ref(request: Request) -> Response:
     if sha is None:
         raise Answer(404, "Not Found")
     return Response(200, request.f.git_ref(repo, ref, sha))
+
+
+@route("GET", "/repos/{owner}/{repo}/git/matching-refs/{ref}")
+def list_matching_refs(request: Request) -> Response:
+    """Every ref whose name starts with ``refs/{ref}`` (GitHub answers them all, unpaged)."""
+    repo = request.repo("read")
+    prefix = f"refs/{request.params['ref']}"
+    found = sorted((ref, sha) for ref, sha in repo.git.refs("refs/").items() if ref.startswith(prefix))
+    return Response(200, [request.f.git_ref(repo, ref, sha) for ref, sha in found])
+
+
+@route("GET", "/repos/{owner}/{repo}/git/tags/{tag_sha}")
+def get_tag(request: Request) -> Response:
+    repo, sha = _git_object(request, "tag")
+    return Response(200, request.f.git_tag(repo, sha, repo.git.run("cat-file", "tag", sha)))
 
 
 @route("GET", "/repos/{owner}/{repo}/branches/{branch}")

@@ -32,8 +32,12 @@ def _repo(request: Request, level: str) -> Repo:
     return repo
 
 
-def _invalid(message: str) -> Answer:
-    return Answer(422, "Validation Failed", errors=[message])
+def _invalid(message: str, field: str | None = None) -> Answer:
+    """GitHub's 422: each error an object naming the resource, a code and what is wrong."""
+    error: dict[str, Any] = {"resource": "Ruleset", "code": "invalid", "message": message}
+    if field is not None:
+        error["field"] = field
+    return Answer(422, "Validation Failed", errors=[error])
 
 
 def _bypass_actors(request: Request, given: Any) -> list[dict[str, Any]]:
@@ -98,7 +102,7 @@ def _apply(request: Request, ruleset: Ruleset) -> None:
 def _name_taken(request: Request, repo: Repo, ruleset: Ruleset | None) -> None:
     name = request.field("name")
     if name is not None and any(r is not ruleset and r.name == name for r in repo.rulesets):
-        raise _invalid("Name must be unique")
+        raise _invalid("Name must be unique", "name")
 
 
 @route("GET", "/repos/{owner}/{repo}/rulesets")

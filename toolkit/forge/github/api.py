@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -116,6 +116,28 @@ def sync_issue(
         return "unchanged", issue
     issue.edit(title=title, body=body, labels=wanted)
     return "updated", issue
+
+
+TAG_HOPS = 5  # a tag of a tag of ...: followed this far, then taken as naming no commit
+
+
+def release_tag_commits(read: Callable[[str], Any], full_name: str) -> dict[str, str]:
+    """Each release tag (``v*``) of ``full_name`` and the commit it names, an annotated tag peeled; ``""``
+    for one naming no commit. ``read(path)`` answers a GET (``None`` for 404). Calls: one, and one per
+    annotated tag."""
+    from toolkit.forge.github.desired import release_tag_prefix
+
+    listed = read(f"/repos/{full_name}/git/matching-refs/tags/{release_tag_prefix()}") or []
+    found: dict[str, str] = {}
+    for ref in listed if isinstance(listed, list) else []:
+        target = ref.get("object") or {}
+        for _hop in range(TAG_HOPS):
+            if target.get("type") != "tag":
+                break
+            target = (read(f"/repos/{full_name}/git/tags/{target.get('sha')}") or {}).get("object") or {}
+        commit = str(target.get("sha") or "") if target.get("type") == "commit" else ""
+        found[str(ref.get("ref") or "").removeprefix("refs/tags/")] = commit
+    return found
 
 
 class GitHub:
@@ -324,9 +346,8 @@ class GitHub:
             )
             policies = list((listed or {}).get("branch_policies") or [])
         what = _("ruleset {name}").format(name=RULESET_NAME)
-        rulesets = self._read(
-            f"{base}/rulesets", what, per_page=PAGE, includes_parents="false", targets="tag"
-        )
+        # every target: a ruleset retargeted at branches guards no tag, and is drift
+        rulesets = self._read(f"{base}/rulesets", what, per_page=PAGE, includes_parents="false")
         found = next((r for r in rulesets or [] if r.get("name") == RULESET_NAME), None)
         ruleset = None if found is None else self._read(f"{base}/rulesets/{found['id']}", what)
         teams = [
@@ -335,6 +356,23 @@ class GitHub:
         ]
         ids = [int(team["id"]) for team in teams if team]
         return release_path_gaps(environment, policies, ruleset, ids)
+
+    def team_members(self, slugs: tuple[str, ...]) -> dict[str, list[str]]:
+        """The logins of each team's members (maintainers too); a team GitHub does not have is left out."""
+        found: dict[str, list[str]] = {}
+        for slug in slugs:
+            what = _("team {team}'s members").format(team=slug)
+            members = self._read(f"/orgs/{self.owner}/teams/{slug}/members", what, per_page=PAGE)
+            if members is not None:
+                found[slug] = [str(m.get("login")) for m in members]
+        return found
+
+    def release_tags(self) -> dict[str, str]:
+        """Each release tag and the commit it names (see :func:`release_tag_commits`)."""
+        from toolkit.forge.github.desired import RELEASE_TAGS
+
+        what = _("the tags {tags}").format(tags=RELEASE_TAGS)
+        return release_tag_commits(lambda path: self._read(path, what), self.full_name)
 
     def _all_reviews(self, merged: MergedPull) -> MergedPull:
         if not merged.more_reviews:

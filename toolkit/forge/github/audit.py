@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.forge import judge, pack
-from toolkit.forge.github.desired import ENVIRONMENT, RELEASE_TAGS, owner_teams, protection_gaps
+from toolkit.forge.github.desired import (
+    ENVIRONMENT,
+    RELEASE_TAGS,
+    desired_teams,
+    off_line_text,
+    owner_team_drift,
+    owner_teams,
+    protection_gaps,
+    tags_off_line,
+)
 from toolkit.forge.github.names import CHECK_NAME
 from toolkit.forge.github.sources import Approved, sources
 from toolkit.gate.messages import violation_text
@@ -29,12 +38,13 @@ from toolkit.repo.git import git
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub, Landing
-    from toolkit.gate.model import Report
+    from toolkit.gate.model import Report, Rules
 
 
 class Finding(NamedTuple):
     commit: str
-    kind: str  # direct-push, gate-not-passed, not-approved, not-on-branch, protection-drift
+    kind: str  # direct-push, gate-not-passed, not-approved, not-on-branch, protection-drift, team-drift,
+    # release-tag
     pull: int | None
     message: str
 
@@ -106,7 +116,28 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
         )
         said = said.format(env=ENVIRONMENT, tags=RELEASE_TAGS, gaps="; ".join(release_gaps))
         findings.append(Finding(tip, "protection-drift", None, said))
+    findings += _owner_teams(hub, judged.rules, tip)
+    tags = hub.release_tags()
+    for name in tags_off_line(tags, line):
+        findings.append(Finding(tags[name], "release-tag", None, off_line_text(name, tags[name], branch)))
     return Audit(hub.full_name, branch, tip, tuple(findings), len(landings), judged.report)
+
+
+def _owner_teams(hub: GitHub, rules: Rules, tip: str) -> list[Finding]:
+    """The policy owners' teams decide who may push release tags: their members on GitHub against the
+    roster's holders of those roles today (the office's day)."""
+    import time
+
+    from toolkit.evidence.roster import office_day
+
+    today = office_day(int(time.time()), rules.sop.settings.timezone)
+    slugs = owner_teams(rules.sop)
+    wanted = [team for team in desired_teams(rules.sop, rules.roster, today) if team.slug in slugs]
+    gaps = owner_team_drift(wanted, hub.team_members(tuple(team.slug for team in wanted)))
+    if not gaps:
+        return []
+    said = _("the policy owners' teams, who alone may push tags {tags}, differ from the roster: {gaps}")
+    return [Finding(tip, "team-drift", None, said.format(tags=RELEASE_TAGS, gaps="; ".join(gaps)))]
 
 
 def _created(repo: Path, line: list[str]) -> int:

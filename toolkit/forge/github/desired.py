@@ -454,3 +454,61 @@ def label_differences(
         ):
             differing.append(label)
     return missing, differing
+
+
+# ---- release tags made before the ruleset held them, and who may make them
+def release_tag_prefix() -> str:
+    """The ref prefix every release tag starts with (``v`` of ``v*``): GitHub lists tags by prefix."""
+    return RELEASE_TAGS.rstrip("*")
+
+
+def first_parent_line(parents: Mapping[str, str | None], tip: str) -> tuple[list[str], bool]:
+    """The first-parent line from ``tip`` as far as ``parents`` (commit -> its first parent, ``None`` for a
+    root) knows it, and whether it reached the root."""
+    line: list[str] = []
+    commit: str | None = tip
+    while commit is not None and commit in parents:
+        line.append(commit)
+        commit = parents[commit]
+    return line, commit is None
+
+
+def tags_off_line(tags: Mapping[str, str], line: Iterable[str]) -> list[str]:
+    """The release tags (name -> commit; ``""`` when it names no commit) whose commit is not on the default
+    branch's first-parent line: such a commit never passed the gate as the branch's state, yet it deploys."""
+    on_line = set(line)
+    return sorted(name for name, commit in tags.items() if not commit or commit not in on_line)
+
+
+def off_line_text(name: str, commit: str, branch: str) -> str:
+    return _(
+        "tag {tag} ({commit}) is not on the first-parent line of {branch} (made before the ruleset held tags "
+        "{tags}, or by someone it let through), yet it may deploy to {env}: delete it, or check what it holds"
+    ).format(tag=name, commit=commit[:12] or "?", branch=branch, tags=RELEASE_TAGS, env=ENVIRONMENT)
+
+
+def owner_team_drift(wanted: Iterable[DesiredTeam], stored: Mapping[str, Iterable[str]]) -> list[str]:
+    """For each policy owners' team (``stored``: slug -> its members' logins on GitHub), who is in it without
+    holding its role in the roster today, and who holds the role but is not in it: they decide who may
+    push release tags. Logins compare without case, as on GitHub."""
+    gaps: list[str] = []
+    for team in wanted:
+        if team.slug not in stored:
+            continue
+        have = {login.lower(): login for login in stored[team.slug]}
+        want = {login.lower(): login for login in team.members}
+        extra = sorted(have[k] for k in have if k not in want)
+        missing = sorted(want[k] for k in want if k not in have)
+        if extra:
+            gaps.append(
+                _("team {team} has members the roster does not give its role today: {logins}").format(
+                    team=team.slug, logins=", ".join(extra)
+                )
+            )
+        if missing:
+            gaps.append(
+                _("team {team} lacks the roster's holders of its role: {logins}").format(
+                    team=team.slug, logins=", ".join(missing)
+                )
+            )
+    return gaps

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import UserError
-from toolkit.forge.github.api import DEFAULT_API, PAGE, Unreachable, _asking
+from toolkit.forge.github.api import DEFAULT_API, PAGE, Unreachable, _asking, release_tag_commits
 from toolkit.forge.github.desired import (
     CODEOWNERS_PATH,
     ENVIRONMENT,
@@ -28,14 +28,17 @@ from toolkit.forge.github.desired import (
     DesiredTeam,
     environment_body,
     environment_right,
+    first_parent_line,
     foreign_policies,
     is_release_policy,
     label_differences,
+    off_line_text,
     policy_name,
     protection_gaps,
     release_ruleset,
     ruleset_gaps,
     settings_differences,
+    tags_off_line,
 )
 from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME, TRACKING_LABEL
 from toolkit.i18n import _
@@ -47,7 +50,7 @@ if TYPE_CHECKING:
 PAUSE_VARIABLE = "SOPKIT_GITHUB_PAUSE"  # seconds between write calls; GitHub asks for at least one
 PUSH_ACCESS = {"push", "maintain", "admin"}
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
-STEPS = 10
+STEPS = 11
 
 
 def client(token: str, api_url: str = DEFAULT_API) -> Requester:
@@ -81,6 +84,7 @@ class Summary:
     changed: list[str] = field(default_factory=list)
     right: list[str] = field(default_factory=list)
     not_enforced: list[str] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)  # found on GitHub, for a person to judge
     notes: list[str] = field(default_factory=list)
 
     def render(self) -> str:
@@ -89,6 +93,7 @@ class Summary:
             (_("Would change") if self.dry_run else _("Changed"), self.changed),
             (_("Already right"), self.right),
             (_("Could not be enforced"), self.not_enforced),
+            (_("Needs attention"), self.attention),
             (_("Notes"), self.notes),
         )
         out: list[str] = []
@@ -125,9 +130,14 @@ class Provisioner:
         self.node_id = ""
         self.enforce_reviewers = False
         self.team_ids: dict[str, int] = {}
+        self.org_teams: dict[str, Mapping[str, Any]] = {}  # the organisation's teams by slug, read once
         self.pushed_codeowners = False
         self.ruleset_id: int | None = None  # the release tags' ruleset, once known
         self.rulesets_available = True
+        # what the ruleset's bypass list and the environment's reviewer hold after their steps; teams made
+        # later in the run are added after the teams step
+        self.bypass_held: set[int] | None = None
+        self.reviewer_pending = False
 
     # ---- calls
     @contextmanager
@@ -185,10 +195,14 @@ class Provisioner:
         fresh = repo is None
         self._repository(repo)
         self._files(fresh)
-        self._teams(fresh)
+        # the release path stands before any team gets push access: no window for a branch or tag pushed
+        # around it. The organisation's teams are read first, for the ids of those that exist already.
+        self._read_org_teams()
         self._protection(fresh)
         self._environment(fresh)
         self._release_tags(fresh)
+        self._teams(fresh)
+        self._release_settled(fresh)
         self._labels(fresh)
         self._issue(fresh)
         if not self.dry_run:
@@ -360,11 +374,15 @@ class Provisioner:
             return None
 
     # ---- teams
+    def _read_org_teams(self) -> None:
+        listed = self._list(f"/orgs/{self.org}/teams", _("the organisation's teams"))
+        self.org_teams = {str(t["slug"]): t for t in listed}
+        wanted = {team.slug for team in self.want.teams}
+        self.team_ids = {slug: int(t["id"]) for slug, t in self.org_teams.items() if slug in wanted}
+
     def _teams(self, fresh: bool) -> None:
         self._step(_("teams and their members"))
-        existing = {
-            t["slug"]: t for t in self._list(f"/orgs/{self.org}/teams", _("the organisation's teams"))
-        }
+        existing = self.org_teams
         granted: dict[str, str] = {}
         if not fresh:
             for team in self._list(f"/repos/{self.full}/teams", _("the repository's teams")):
@@ -562,8 +580,13 @@ class Provisioner:
             )
             (self.summary.created if stored is None else self.summary.changed).append(text)
             if not self.dry_run:
-                body = environment_body(self._reviewer_team_id())
+                reviewer = self._reviewer_team_id()
+                body = environment_body(reviewer)
                 self._write("PUT", path, _("environment {env}").format(env=ENVIRONMENT), body)
+                # the security team made later in this run: its reviewers are set after the teams step
+                self.reviewer_pending = (
+                    reviewer is None and self.enforce_reviewers and self.want.security_team is not None
+                )
         self._deployment_policies(made=stored is None)
 
     def _policies_path(self) -> str:
@@ -617,6 +640,7 @@ class Provisioner:
         gaps = ruleset_gaps(stored, self._bypass_ids())
         if not gaps:
             self.summary.right.append(_("ruleset {name}").format(name=RULESET_NAME))
+            self.bypass_held = set(self._bypass_ids())
             return
         where = self.summary.created if stored is None else self.summary.changed
         where.append("; ".join(gaps))
@@ -628,8 +652,67 @@ class Provisioner:
             made = self._unless_unavailable("POST", f"/repos/{self.full}/rulesets", body)
             if made is not None:
                 self.ruleset_id = int(made["id"])
+                self.bypass_held = set(self._bypass_ids())
         else:
             self._write("PUT", f"/repos/{self.full}/rulesets/{self.ruleset_id}", what, body)
+            self.bypass_held = set(self._bypass_ids())
+
+    def _release_settled(self, fresh: bool) -> None:
+        """The teams made in this run join the ruleset's bypass list and the environment's reviewers (what
+        was written is known: nothing is read again); then the release tags already made are looked at."""
+        self._step(_("who may push tags {tags}, and the tags already made").format(tags=RELEASE_TAGS))
+        if not self.dry_run:
+            if self.ruleset_id is not None and self.bypass_held not in (None, set(self._bypass_ids())):
+                what = _("ruleset {name}").format(name=RULESET_NAME)
+                body = release_ruleset(self._bypass_ids())
+                self._write("PUT", f"/repos/{self.full}/rulesets/{self.ruleset_id}", what, body)
+            reviewer = self._reviewer_team_id()
+            if self.reviewer_pending and reviewer is not None:
+                path = f"/repos/{self.full}/environments/{ENVIRONMENT}"
+                what = _("environment {env}").format(env=ENVIRONMENT)
+                self._write("PUT", path, what, environment_body(reviewer))
+        if not (fresh and self.dry_run):  # a dry run's repository may not exist
+            self._tags_made()
+
+    def _tags_made(self) -> None:
+        """Every release tag whose commit is not on the default branch's first-parent line goes under
+        "needs attention": it deploys, but the gate never judged it as the branch's state."""
+        what = _("the tags {tags}").format(tags=RELEASE_TAGS)
+        tags = release_tag_commits(lambda path: self._get(path, what), self.full)
+        commits = {commit for commit in tags.values() if commit}
+        line: list[str] = []
+        if commits:
+            line = self._first_parent_line(commits)
+        for name in tags_off_line(tags, line):
+            self.summary.attention.append(off_line_text(name, tags[name], self.branch))
+
+    def _first_parent_line(self, wanted: set[str]) -> list[str]:
+        """The default branch's first-parent line, read 100 commits a query until it holds every commit of
+        ``wanted`` or reaches the first commit."""
+        parents: dict[str, str | None] = {}
+        tip: str | None = None
+        after: str | None = None
+        what = _("the history of {branch}").format(branch=self.branch)
+        while True:
+            variables = {
+                "owner": self.org,
+                "name": self.name,
+                "ref": f"refs/heads/{self.branch}",
+                "after": after,
+            }
+            with self._calling(what):
+                data = self.r.graphql_query(_HISTORY_QUERY, variables)[1].get("data") or {}
+            target = ((data.get("repository") or {}).get("ref") or {}).get("target") or {}
+            tip = tip or target.get("oid")
+            history = target.get("history") or {}
+            for node in history.get("nodes") or []:
+                first = ((node.get("parents") or {}).get("nodes") or [None])[0]
+                parents[str(node["oid"])] = str(first["oid"]) if first else None
+            line, whole = first_parent_line(parents, str(tip or ""))
+            info = history.get("pageInfo") or {}
+            if whole or wanted <= set(line) or not info.get("hasNextPage"):
+                return line
+            after = info.get("endCursor")
 
     def _rulesets(self) -> list[Any] | None:
         """The repository's rulesets; ``None`` when the plan or server has none (then said so)."""
@@ -644,7 +727,8 @@ class Provisioner:
         what = _("ruleset {name}").format(name=RULESET_NAME)
         try:
             if method == "GET":
-                return self._list(path, what, includes_parents="false", targets="tag")
+                # every target: a ruleset retargeted at branches keeps its name, and is put right
+                return self._list(path, what, includes_parents="false")
             return self._write(method, path, what, body)
         except Unreachable as failed:
             error = failed.__cause__
@@ -794,3 +878,22 @@ class Provisioner:
                     "persists check the token's rights (repo, admin:org) and the plan"
                 ).format(failed="; ".join(failed))
             )
+
+
+_HISTORY_QUERY = """
+query($owner: String!, $name: String!, $ref: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $ref) {
+      target {
+        ... on Commit {
+          oid
+          history(first: 100, after: $after) {
+            pageInfo { hasNextPage endCursor }
+            nodes { oid parents(first: 1) { nodes { oid } } }
+          }
+        }
+      }
+    }
+  }
+}
+"""
