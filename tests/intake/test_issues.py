@@ -195,3 +195,16 @@ def test_a_rejection_stays_when_the_request_is_edited_after_it(rules: Rules) -> 
     assert done.request is not None and done.request.state is State.REJECTED
     again = replay(rules, facts(rejected, comment("ani", "/terima", 9), edited=DAY + 5))
     assert again.request is not None and again.request.state is State.REJECTED
+
+
+def test_the_shipped_form_writes_the_headings_the_intake_reads() -> None:
+    """GitHub writes each field's label as a heading into the issue: the form and FORM must agree."""
+    import yaml
+
+    from toolkit.intake.issues import FORM
+    from toolkit.paths import intake_template_dir
+
+    form = intake_template_dir() / "template" / ".github" / "ISSUE_TEMPLATE" / "permintaan-aplikasi.yml"
+    fields = [item for item in yaml.safe_load(form.read_text(encoding="utf-8"))["body"] if "id" in item]
+    assert [(f["id"], f["attributes"]["label"]) for f in fields] == list(FORM)
+    assert yaml.safe_load(form.read_text(encoding="utf-8"))["labels"] == ["permintaan"]
