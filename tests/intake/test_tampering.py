@@ -262,3 +262,39 @@ def test_no_transition_on_top_of_a_tampered_history(office: RegistryOffice) -> N
     result = office.run("dispose", rid(office), "--instruction", "x", key="dedi")
     assert result.exit_code == 1 and "history is not valid" in result.stderr
     assert office.state() == before
+
+
+def test_a_back_dated_transition_is_judged_by_its_arrival(
+    office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lina was a Kasi in 2019-2020. She signs the team assignment with her own roster key and dates the
+    commit in her window: the server judges the day it arrives, when she holds no role."""
+    request_id = rid(office)
+    assert office.run("dispose", request_id, "--instruction", "Lanjutkan", key="dedi").exit_code == 0
+    disposed = office.run(
+        "dispose",
+        request_id,
+        "--instruction",
+        "Proses",
+        "--assignment-no",
+        "090/ST/2026",
+        "--assignment-date",
+        "2026-03-05",
+        key="rahmat",
+    )
+    assert disposed.exit_code == 0, disposed.stderr
+    assert office.push().returncode == 0
+    tip = office.server_tip()
+    for variable in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(variable, "2020-06-01T10:00:00+07:00")
+    record = "tanggal: '2020-06-01'\ntim_it_support:\n- rina\ntim_database:\n- rina\ntim_sekuriti:\n- joko\n"
+    office.craft(
+        {f"requests/{request_id}/05-penugasan.yaml": record.encode()},
+        trailers(office, "assign", "penugasan-tim", "kasi"),
+        "lina",
+    )
+    pushed = office.push()
+    assert pushed.returncode != 0
+    assert "lina does not hold the role 'kasi' on " in pushed.stderr, pushed.stderr
+    assert "2020-06-01" not in pushed.stderr  # judged on the day it arrived, not the day it claims
+    assert office.server_tip() == tip
