@@ -78,8 +78,10 @@ def roster_text(
     keys: dict[str, Path],
     people: dict[str, tuple[list[str], str | None, str | None]],
     logins: dict[str, str] | None = None,
+    account_ids: dict[str, int] | None = None,
 ) -> str:
-    """The roster of ``people``; ``logins``: their GitHub logins, by member id."""
+    """The roster of ``people``; ``logins``: their GitHub logins, by member id (``account_ids``: the
+    numbers of those accounts)."""
     lines = ["version: 1", "members:"]
     for member, (roles, start, until) in people.items():
         lines += [
@@ -87,6 +89,7 @@ def roster_text(
             f"    name: {member.title()}",
             f"    email: {member}@sumbarprov.go.id",
             *([f"    github: {logins[member]}"] if logins and member in logins else []),
+            *([f"    github_id: {account_ids[member]}"] if account_ids and member in account_ids else []),
             "    keys:",
             f"      - {keys[member].with_suffix('.pub').read_text().strip()}",
             "    roles:",
@@ -220,11 +223,12 @@ def open_office(
     keyring: dict[str, Path],
     people: dict[str, tuple[list[str], str | None, str | None]] = PEOPLE,
     logins: dict[str, str] | None = None,
+    account_ids: dict[str, int] | None = None,
 ) -> Office:
     """The office policy and roster in ``root``, a scaffolded application and a server with the hook,
     first push done (``cli`` runs sopkit in-process; the office's own runs speak English)."""
     shutil.copyfile(ROOT / "sop.yaml", root / "sop.yaml")
-    (root / "roster.yaml").write_text(roster_text(keyring, people, logins))
+    (root / "roster.yaml").write_text(roster_text(keyring, people, logins, account_ids))
     office = Office(root, lambda *args: cli(*args, lang="en"), keyring)
     result = cli(
         "new",

@@ -52,9 +52,12 @@ class StandIn:
         return f"{self.world.web_url}/api/graphql"
 
     # ---- accounts and repositories
-    def add_user(self, login: str, *, name: str | None = None, email: str | None = None) -> str:
-        """A user; returns a personal access token acting as them."""
-        return self.world.add_user(login, name=name, email=email)
+    def add_user(
+        self, login: str, *, name: str | None = None, email: str | None = None, account_id: int | None = None
+    ) -> str:
+        """A user (``account_id``: its number, when the test needs to know it in advance); returns a
+        personal access token acting as them."""
+        return self.world.add_user(login, name=name, email=email, account_id=account_id)
 
     def add_org(self, login: str, *, plan: str = "team", owners: list[str] | tuple[str, ...] = ()) -> Org:
         """An organization on ``plan`` (free, team or enterprise) owned by ``owners`` (user logins)."""

@@ -231,6 +231,10 @@ class Resolver:
             "repository": self._repository_field,
             "organization": self._organization_field,
             "viewer": lambda **_: self.user(self.token.user),
+            # null, not an error, for a login nobody holds (as GitHub answers)
+            "repositoryOwner": lambda login, **_: self.user(
+                next((u for name, u in self.w.users.items() if name.lower() == login.lower()), None)
+            ),
             "pinIssue": self._pin_issue,
             "createLabel": self._create_label,
         }
@@ -606,6 +610,7 @@ class Resolver:
         def reviews(
             first: int | None = None,
             after: str | None = None,
+            last: int | None = None,
             states: list[str] | None = None,
             author: str | None = None,
             **_: Any,
@@ -615,7 +620,7 @@ class Resolver:
                 for r in pr.reviews
                 if (states is None or r.state in states) and (author is None or r.user.login == author)
             ]
-            return connection(found, review, first, after)
+            return connection(found, review, first, after, last=last)
 
         def review(r: Any) -> Obj:
             return {

@@ -43,11 +43,16 @@ class World:
         self._pr_cache: dict[tuple[str, int, str, str], tuple[list[str], list[FileChange]]] = {}
 
     # ---- accounts
-    def add_user(self, login: str, *, name: str | None = None, email: str | None = None) -> str:
+    def add_user(
+        self, login: str, *, name: str | None = None, email: str | None = None, account_id: int | None = None
+    ) -> str:
         with self.lock:
             if login.lower() in {u.lower() for u in self.users}:
                 raise ValueError(f"user {login} exists")
-            user = User(self.ids(), login, name or login, email or f"{login}@users.noreply.example")
+            if account_id is not None and account_id in {u.id for u in self.users.values()}:
+                raise ValueError(f"account {account_id} exists")
+            number = self.ids() if account_id is None else account_id
+            user = User(number, login, name or login, email or f"{login}@users.noreply.example")
             self.users[login] = user
             return self._token(Token(user))
 

@@ -13,13 +13,20 @@ import re
 from collections.abc import Iterable
 
 GITHUB = "github:"  # no e-mail in a roster starts so (a roster e-mail holds '@')
+GITHUB_ID = "github-id:"  # an account by its number, which a rename does not change
 NOREPLY_DOMAIN = "@users.noreply.github.com"
+GITHUB_ITSELF = "noreply@github.com"  # the committer of what GitHub's web interface writes
 _NOREPLY = re.compile(r"(?:[0-9]+\+)?([a-z0-9][a-z0-9-]*(?:\[bot\])?)@users\.noreply\.github\.com")
 
 
 def github_identity(login: str) -> str:
     """The identity of a GitHub account (logins compare without case, as on GitHub)."""
     return GITHUB + login.lower()
+
+
+def github_account(account_id: int) -> str:
+    """The identity of a GitHub account by its number (a login is freed by a rename; the number stays)."""
+    return f"{GITHUB_ID}{account_id}"
 
 
 def noreply_login(email: str) -> str | None:
@@ -38,6 +45,21 @@ def with_accounts(emails: Iterable[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def identities(emails: Iterable[str], login: str | None) -> frozenset[str]:
-    """A roster member's identities: their e-mails and their GitHub account."""
-    return frozenset({*(e.lower() for e in emails), *([github_identity(login)] if login else [])})
+def identities(emails: Iterable[str], login: str | None, account_id: int | None = None) -> frozenset[str]:
+    """A roster member's identities: their e-mails and their GitHub account (login, and number if known)."""
+    accounts = [github_identity(login)] if login else []
+    accounts += [github_account(account_id)] if account_id is not None else []
+    return frozenset({*(e.lower() for e in emails), *accounts})
+
+
+def unattributed(people: Iterable[str], known: frozenset[str]) -> bool:
+    """Whether some of a commit's ``people`` are e-mails outside ``known`` that name no GitHub account
+    themselves: GitHub may link such an address to an account (a personal address a member verified),
+    so the forge must be asked who it is."""
+    return any(
+        p not in known
+        and not p.startswith((GITHUB, GITHUB_ID))
+        and not p.endswith(NOREPLY_DOMAIN)
+        and p != GITHUB_ITSELF
+        for p in people
+    )

@@ -10,6 +10,7 @@
         keys:
           - ssh-ed25519 AAAAC3Nza... budi@laptop
         github: budi-santoso                   # optional: GitHub login, for reviews as sign-offs
+        github_id: 1234567                     # optional: that account's number (a rename frees a login)
         roles:
           - role: kasi
             from: 2026-01-01                   # optional: first day
@@ -31,6 +32,7 @@ from typing import Any, NamedTuple
 
 from toolkit.cache import NO_CACHE, Cache
 from toolkit.errors import Problem, ProblemsError
+from toolkit.evidence.identity import identities
 from toolkit.i18n import _
 from toolkit.sop.source import JsonPath, Located, parse_yaml
 
@@ -59,6 +61,19 @@ class Member(NamedTuple):
     keys: tuple[str, ...]
     grants: tuple[Grant, ...]
     github: str | None = None  # GitHub login, for reviews as sign-offs
+    # the number of that GitHub account: a renamed account frees its login for anyone to take; the number
+    # stays, so when it is given an account counts only by its number
+    github_id: int | None = None
+
+    def identities(self) -> frozenset[str]:
+        """Every identity the own-work rule knows this member by (e-mails, GitHub account)."""
+        return identities(self.emails, self.github, self.github_id)
+
+    def is_account(self, login: str, account_id: int | None) -> bool:
+        """Whether the GitHub account ``login`` (number ``account_id``) is this member's."""
+        if self.github_id is not None:
+            return account_id == self.github_id
+        return self.github is not None and self.github.lower() == login.lower()
 
 
 class Roster(NamedTuple):
@@ -71,9 +86,10 @@ class Roster(NamedTuple):
         member = self.member(member_id)
         return member is not None and any(g.role == role and g.covers(day) for g in member.grants)
 
-    def by_github(self, login: str) -> Member | None:
-        """The member with GitHub login ``login`` (GitHub compares logins without regard to case)."""
-        return next((m for m in self.members if m.github and m.github.lower() == login.lower()), None)
+    def by_github(self, login: str, account_id: int | None = None) -> Member | None:
+        """The member whose GitHub account is ``login`` (GitHub compares logins without regard to case),
+        number ``account_id``: a member with a ``github_id`` is matched by the number alone."""
+        return next((m for m in self.members if m.is_account(login, account_id)), None)
 
 
 EMPTY = Roster(())
@@ -174,11 +190,13 @@ def _members(doc: Located, known_roles: set[str], problems: list[Problem]) -> It
         if not isinstance(raw, dict):
             problems.append(doc.problem(path, _("a member needs name, email, keys and roles")))
             continue
-        for key in sorted(set(raw) - {"name", "email", "keys", "roles", "github"}):
+        for key in sorted(set(raw) - {"name", "email", "keys", "roles", "github", "github_id"}):
             problems.append(
                 doc.problem(
                     (*path, key),
-                    _("unknown field '{field}'; allowed: name, email, github, keys, roles").format(field=key),
+                    _("unknown field '{field}'; allowed: name, email, github, github_id, keys, roles").format(
+                        field=key
+                    ),
                     key=True,
                 )
             )
@@ -188,6 +206,20 @@ def _members(doc: Located, known_roles: set[str], problems: list[Problem]) -> It
                 doc.problem((*path, "github"), _("'github' must be a GitHub login (letters, digits, '-')"))
             )
             github = None
+        github_id = raw.get("github_id")
+        if github_id is not None and not (
+            isinstance(github_id, int) and not isinstance(github_id, bool) and github_id > 0 and github
+        ):
+            problems.append(
+                doc.problem(
+                    (*path, "github_id"),
+                    _(
+                        "'github_id' must be the number of the account named by 'github' (a whole number; "
+                        'GitHub shows it as "id" at /users/LOGIN of its API)'
+                    ),
+                )
+            )
+            github_id = None
         emails = raw.get("email")
         emails = [emails] if isinstance(emails, str) else emails
         if (
@@ -219,6 +251,7 @@ def _members(doc: Located, known_roles: set[str], problems: list[Problem]) -> It
             tuple(k.strip() for k in keys if isinstance(k, str)),
             tuple(grants),
             github,
+            github_id,
         )
 
 

@@ -15,7 +15,7 @@ from toolkit.repo.reading import read_commits, read_trees
 
 if TYPE_CHECKING:
     from toolkit.evidence.security_report import SecurityReport
-    from toolkit.forge.judge import Sources
+    from toolkit.forge.judge import Accounts, Sources
     from toolkit.gate.model import Report, ReportedCommit, Rules
     from toolkit.sop.model import Step
 
@@ -27,6 +27,7 @@ def check_release(
     fallback: Rules | None = None,
     branch: str = "main",
     cache: Cache | None = None,
+    accounts: Accounts | None = None,
 ) -> Report:
     """The release gate for ``rev``, judged by the policy and roster at the tip of the protected
     ``branch`` (never by what the released commit carries): the released commit on that branch, every
@@ -34,7 +35,8 @@ def check_release(
     whose code is exactly the released code, with the result LULUS and no critical or high finding open.
 
     ``branch``: a branch name (``refs/heads/<branch>``, never a tag or another ref of that name), or a
-    remote-tracking branch given in full (``refs/remotes/origin/main``) on a clone."""
+    remote-tracking branch given in full (``refs/remotes/origin/main``) on a clone. ``accounts``: who the
+    forge links to commits (:mod:`toolkit.forge.judge`)."""
     from toolkit.evidence.signoffs import code_paths, digest_of
     from toolkit.gate import decide
     from toolkit.gate.model import Release
@@ -57,7 +59,7 @@ def check_release(
     tip_files = snapshot if tip == head else read_snapshot(repo, tip)
     rules = policy_at(repo, tip_files, fallback, trees.rules_blobs, cache)
     on_branch = tip == head or is_ancestor(repo, head, tip)
-    commits = read_commits(repo, trees, rules, cache)
+    commits = read_commits(repo, trees, rules, cache, accounts)
     view = view_at(repo, rules, head, sources(rules, frozenset()), snapshot, commits.all, cache=cache)
     released = digest_of(code_paths(rules.sop, snapshot), snapshot)
     reports, tested = _security_reports(repo, rules, snapshot, head)

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from toolkit.evidence.classify import classes
-from toolkit.evidence.identity import identities
 from toolkit.evidence.model import ArtefactState, CommitInfo, Signoff, ancestry
 from toolkit.evidence.roster import office_day
 from toolkit.evidence.security_report import RESULT_FIELD, CommitName, SecurityReport, commit_name
@@ -72,7 +71,7 @@ def signoff_problems(rules: Rules, signoff: Signoff, commits: Iterable[CommitInf
         params = {"member": signoff.signer, "role": signoff.role, "date": day.isoformat()}
         problems.append(Message("signoff.role-not-held", params))
     member = rules.roster.member(signoff.signer)
-    if member is not None and _made_by(policy, signoff, commits, identities(member.emails, member.github)):
+    if member is not None and _made_by(policy, signoff, commits, member.identities()):
         problems.append(Message("signoff.own-work", {"member": signoff.signer}))
     return problems
 

@@ -13,7 +13,7 @@ from toolkit.cache import NO_CACHE, Cache
 from toolkit.errors import EXIT_USAGE, Problem, ProblemsError, UserError
 from toolkit.evidence import roster as roster_lib
 from toolkit.evidence.artefacts import artefact_files, check_step, needs_content
-from toolkit.evidence.identity import identities
+from toolkit.evidence.identity import unattributed
 from toolkit.evidence.model import ArtefactState, CommitInfo, Entry, FileResult, Signoff, Snapshot
 from toolkit.gate.model import Change, Rules, View
 from toolkit.i18n import _
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 # Where a view's sign-offs come from: given the history of the commit, the sign-offs made on it.
 SignoffSource = Callable[[tuple[CommitInfo, ...]], tuple[Signoff, ...]]
+# Who a forge links to commits beyond the e-mails git records: asked for commit ids, it answers
+# commit -> identities (GitHub: the accounts of the authors, co-authors and committer).
+Linked = Callable[[list[str]], Mapping[str, tuple[str, ...]]]
 
 
 def policy_at(
@@ -215,19 +218,20 @@ def folders_of(patterns: list[str]) -> list[str]:
 
 
 def history_of(
-    repo: Path, rules: Rules, walk: list[CommitInfo], accounts: Mapping[str, tuple[str, ...]] | None = None
+    repo: Path, rules: Rules, walk: list[CommitInfo], linked: Linked | None = None
 ) -> tuple[CommitInfo, ...]:
     """The history walked over :func:`pathspecs`, with every path of the commits roster members made: who
     signs off must not have written what they sign, and the security sign-off covers the code wherever
     it lies. Nobody else's code changes matter commit by commit (the code gate and the digests judge the
-    trees), so they are not listed. ``accounts``: the identities a forge links to commits (GitHub's
-    accounts, ``github:login``), added to their people."""
-    if accounts:
+    trees), so they are not listed. ``linked``: asked for the accounts a forge links to the commits made
+    under addresses the roster does not know (GitHub's accounts), which join their people."""
+    officers = frozenset(i for member in rules.roster.members for i in member.identities())
+    if linked is not None:
+        asked = linked([c.sha for c in walk if unattributed(c.people, officers)])
         walk = [
-            c._replace(people=tuple(dict.fromkeys((*c.people, *accounts[c.sha])))) if c.sha in accounts else c
+            c._replace(people=tuple(dict.fromkeys((*c.people, *asked[c.sha])))) if c.sha in asked else c
             for c in walk
         ]
-    officers = {i for member in rules.roster.members for i in identities(member.emails, member.github)}
     theirs = [c.sha for c in walk if not officers.isdisjoint(c.people)]
     if not theirs or not pathspecs(rules.sop):
         return tuple(walk)

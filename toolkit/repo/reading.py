@@ -4,7 +4,6 @@ imports and decides on the other. Forge-neutral: the plain server and the GitHub
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -23,6 +22,7 @@ from toolkit.repo.histories import History
 
 if TYPE_CHECKING:
     from toolkit.gate.model import Rules
+    from toolkit.repo.gather import Linked
 
 
 class EarlyWalk(NamedTuple):
@@ -137,10 +137,10 @@ def read_commits(
     trees: Trees,
     rules: Rules,
     cache: Cache = NO_CACHE,
-    accounts: Mapping[str, tuple[str, ...]] | None = None,
+    accounts: Linked | None = None,
 ) -> Commits:
     """The head's history as the gate needs it under ``rules`` (:func:`toolkit.repo.gather.history_of`;
-    ``accounts``: the identities the forge links to commits)."""
+    ``accounts``: who the forge links to commits)."""
     from toolkit.repo.gather import history_of, pathspecs
 
     specs = pathspecs(rules.sop)

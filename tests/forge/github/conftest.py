@@ -27,6 +27,8 @@ PEOPLE_HERE = {
     "yanto": (["security"], "2019-01-01", "2020-12-31"),  # a tester who has left
 }
 LOGINS = {member: f"gh-{member}" for member in PEOPLE_HERE}
+# the numbers of their accounts, pinned in the roster (a login can change hands; the number cannot)
+ACCOUNT_IDS = {member: 90_000_000 + index for index, member in enumerate(PEOPLE_HERE)}
 ROSTER_FILE = ".sop/roster.yaml"
 
 
@@ -44,7 +46,7 @@ def programmed(tmp_path_factory: pytest.TempPathFactory, keyring: dict[str, Path
     keys = dict(keyring)
     for extra in ("eko", "yanto"):
         keys[extra] = make_key(root, extra)
-    office = open_office(root, run_sopkit, keys, PEOPLE_HERE, LOGINS)
+    office = open_office(root, run_sopkit, keys, PEOPLE_HERE, LOGINS, ACCOUNT_IDS)
     office.program()
     # on GitHub the roster travels with the repository: the office adds it before the move
     (office.app / ROSTER_FILE).write_text((root / "roster.yaml").read_text())
@@ -193,7 +195,12 @@ class GitHubOffice:
 @pytest.fixture
 def ghoffice(standin: StandIn, programmed: Programmed, tmp_path: Path) -> GitHubOffice:
     tokens = {
-        member: standin.add_user(LOGINS[member], name=member.title(), email=f"{member}@sumbarprov.go.id")
+        member: standin.add_user(
+            LOGINS[member],
+            name=member.title(),
+            email=f"{member}@sumbarprov.go.id",
+            account_id=ACCOUNT_IDS[member],
+        )
         for member in PEOPLE_HERE
     }
     standin.add_org("dinas", plan="team", owners=[LOGINS["budi"]])

@@ -12,11 +12,13 @@ from toolkit import sop
 from toolkit.errors import UserError
 from toolkit.forge.github.desired import (
     PROTECTION_BODY,
+    DesiredTeam,
     Label,
     artefact_folder,
     codeowners,
     codeowners_pattern,
     label_differences,
+    owner_team_drift,
     protection_gaps,
     repository_settings,
 )
@@ -127,3 +129,15 @@ def test_labels_and_settings() -> None:
     assert repository_settings(["squash"])["allow_merge_commit"] is False
     with pytest.raises(UserError, match="--merge-methods"):
         repository_settings(["fast-forward"])
+
+
+def test_an_owners_team_member_is_told_apart_by_the_pinned_account_number() -> None:
+    """budi's number is pinned: the account holding his login now (a stranger, number 7) is not him, and
+    budi under a new login is; rahmat is not pinned and compares by login."""
+    team = DesiredTeam("kasi", "kasi", "SOP: Kasi", frozenset({"gh-budi", "gh-rahmat"}), (("gh-budi", 41),))
+    assert owner_team_drift([team], {"kasi": [("budi-renamed", 41), ("GH-Rahmat", 5)]}) == []
+    gaps = owner_team_drift([team], {"kasi": [("gh-budi", 7), ("gh-rahmat", 5)]})
+    assert gaps == [
+        "team kasi has members the roster does not give its role today: gh-budi",
+        "team kasi lacks the roster's holders of its role: gh-budi",
+    ]

@@ -217,19 +217,41 @@ def copy(scaffold: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(scaffold, tmp_path / "copy", symlinks=True))
 
 
-def test_roster_change_removes_the_member_from_the_team(standin: StandIn, owner: str, copy: Path) -> None:
+def _move_joko(folder: Path) -> None:
+    """joko leaves the security team for IT support, committed in ``folder``."""
+    roster = folder / ".sop/roster.yaml"
+    roster.write_text(roster.read_text().replace("- role: security\n", "- role: it-support\n", 1))
+    git(folder, "-c", "user.name=A", "-c", "user.email=a@example.go.id", "commit", "-qam", "Joko pindah")
+
+
+def test_roster_change_removes_the_member_from_the_team(
+    standin: StandIn, owner: str, copy: Path, tmp_path: Path
+) -> None:
     assert provision(standin, owner, copy).exit_code == 0
-    roster = copy / ".sop/roster.yaml"
-    text = roster.read_text()
-    # joko leaves the security team; rina joins it
-    roster.write_text(text.replace("- role: security\n", "- role: it-support\n", 1))
-    git(copy, "-c", "user.name=A", "-c", "user.email=a@example.go.id", "commit", "-qam", "Joko pindah")
-    again = provision(standin, owner, copy)
+    main = clone(standin, tmp_path / "main")
+    _move_joko(main)
+    # the change reaches main (by a pull request the policy owners approved: here straight into the store)
+    git(standin.git_path(ORG, SLUG), "fetch", "-q", str(main), "HEAD:refs/heads/main")
+    again = provision(standin, owner, main)
     assert again.exit_code == 0, again.output
     teams = standin.snapshot()["teams"]
     assert teams[f"{ORG}/tim-sekuriti"]["members"] == {}
     assert "gh-joko" in teams[f"{ORG}/tim-it-support"]["members"]
     assert "team tim-sekuriti: gh-joko removed" in again.stdout
+
+
+def test_a_roster_that_is_not_on_main_gives_no_team(standin: StandIn, owner: str, copy: Path) -> None:
+    """Teams follow the roster the gate judges by: a re-run from a folder whose roster was changed but
+    never merged (nobody approved it) is refused before any write."""
+    assert provision(standin, owner, copy).exit_code == 0
+    before = standin.snapshot()
+    _move_joko(copy)
+    standin.reset_log()
+    again = provision(standin, owner, copy)
+    assert again.exit_code == 2, again.output
+    assert ".sop/roster.yaml in the folder differ from main of dinas/" in again.stderr
+    assert "Nothing was changed" in again.stderr
+    assert standin.writes() == [] and standin.snapshot() == before
 
 
 def test_weakened_protection_and_settings_are_restored(standin: StandIn, owner: str, scaffold: Path) -> None:
@@ -639,3 +661,37 @@ def test_a_ruleset_retargeted_at_branches_is_put_right(
         ("PUT", f"/repos/{REPO}/rulesets/{listed['id']}")
     ]
     assert standin.snapshot() == fault_free
+
+
+def _pin(copy: Path, member: str, number: int) -> None:
+    roster = copy / ".sop/roster.yaml"
+    line = f"    github: {LOGINS[member]}\n"
+    roster.write_text(roster.read_text().replace(line, f"{line}    github_id: {number}\n"))
+    git(copy, "-c", "user.name=A", "-c", "user.email=a@example.go.id", "commit", "-qam", "Nomor akun")
+
+
+def test_a_login_taken_over_after_a_rename_gets_no_team(standin: StandIn, owner: str, copy: Path) -> None:
+    """joko renames his account; someone registers his old login. The roster pins joko's account number:
+    provisioning refuses before any write instead of giving the stranger the security team's access."""
+    world = standin.world
+    joko = world.users.pop(LOGINS["joko"])
+    joko.login = "joko-baru"
+    world.users["joko-baru"] = joko
+    standin.add_user(LOGINS["joko"], name="Bukan Joko")
+    _pin(copy, "joko", joko.id)
+    standin.reset_log()
+    result = provision(standin, owner, copy)
+    assert result.exit_code == 2, result.output
+    assert f"member joko: '{LOGINS['joko']}' is account" in result.stderr
+    assert f"not github_id {joko.id}" in result.stderr and "Nothing was changed" in result.stderr
+    assert standin.writes() == [] and REPO not in standin.snapshot()["repos"]
+
+
+def test_unpinned_accounts_are_listed_with_their_numbers(standin: StandIn, owner: str, copy: Path) -> None:
+    joko = standin.world.users[LOGINS["joko"]]
+    _pin(copy, "joko", joko.id)
+    result = provision(standin, owner, copy, "--dry-run")
+    assert result.exit_code == 0, result.output
+    budi = standin.world.users[LOGINS["budi"]].id
+    assert f"budi: github_id: {budi}" in result.stdout
+    assert "joko: github_id" not in result.stdout  # pinned, and the number is right: nothing to say

@@ -179,3 +179,12 @@ def test_a_policy_owner_approval_also_signs_the_policy() -> None:
         ("kebutuhan", "kasi"),
         ("desain", "kasi"),
     }
+
+
+def test_an_accounts_latest_verdict_stands_whatever_login_it_had() -> None:
+    """budi approves, renames his account, then requests changes: his verdict is the request, not the
+    approval his old login gave (a verdict belongs to the account's number where GitHub gives it)."""
+    approved = Review(1, "gh-budi", "APPROVED", HEAD, NOW, 41)
+    changed = Review(2, "budi-new", "CHANGES_REQUESTED", HEAD, NOW + 1, 41)
+    assert standing_approvals([approved, changed]) == []
+    assert standing_approvals([approved, changed._replace(author_id=42)]) == [approved]

@@ -174,15 +174,15 @@ class GitHub:
         return graphql(self.client, query, variables, what)
 
     def pull_request(self, number: int, need_base: bool = True) -> OpenPull:
-        """The pull request with every review and commit (all pages), the commit at the tip of its base
-        branch, and the repository's default branch, in one query (more when a list fills a page)."""
+        """The pull request with its latest reviews that are a verdict (see :data:`_PULL_QUERY`) and every
+        commit (all pages), the commit at the tip of its base branch, and the repository's default branch,
+        in one query (one more per 100 commits beyond the first 100)."""
         reviews: list[Review] = []
         accounts: list[tuple[str, tuple[str, ...]]] = []
-        cursors: dict[str, str | None] = {"reviews": None, "commits": None}
+        cursor: str | None = None
         what = _("pull request #{number}").format(number=number)
         while True:
-            variables = {"owner": self.owner, "name": self.name, "number": number}
-            variables |= {"reviewsAfter": cursors["reviews"], "commitsAfter": cursors["commits"]}
+            variables = {"owner": self.owner, "name": self.name, "number": number, "commitsAfter": cursor}
             data = self.graphql(_PULL_QUERY, variables, what)
             repository = data.get("repository") or {}
             pull = repository.get("pullRequest")
@@ -192,15 +192,13 @@ class GitHub:
                         repo=self.full_name, number=number
                     )
                 )
-            reviews += [_review(node) for node in pull["reviews"]["nodes"] if node is not None]
+            if cursor is None:
+                reviews = [_review(node) for node in pull["reviews"]["nodes"] if node is not None]
             accounts += [_accounts(node["commit"]) for node in pull["commits"]["nodes"] if node is not None]
-            more = False
-            for key, cursor in cursors.items():  # a list read to its end keeps its cursor: next page empty
-                info = pull[key]["pageInfo"]
-                more = more or bool(info["hasNextPage"])
-                cursors[key] = info["endCursor"] or cursor
-            if not more:
+            info = pull["commits"]["pageInfo"]
+            if not info["hasNextPage"] or not info["endCursor"]:
                 break
+            cursor = info["endCursor"]
         base_tip = ((pull.get("baseRef") or {}).get("target") or {}).get("oid") or ""
         if not base_tip and need_base:
             raise Unreachable(
@@ -214,6 +212,27 @@ class GitHub:
         )
         default = str((repository.get("defaultBranchRef") or {}).get("name") or "")
         return OpenPull(found, base_tip, default)
+
+    def linked_accounts(self, commits: list[str]) -> dict[str, tuple[str, ...]]:
+        """For each of ``commits``, the accounts GitHub links to it (see :func:`_accounts`): one query per
+        100 commits."""
+        found: dict[str, tuple[str, ...]] = {}
+        for start in range(0, len(commits), PAGE):
+            batch = commits[start : start + PAGE]
+            what = _("the authors of {count} commits").format(count=len(batch))
+            variables: dict[str, Any] = {"owner": self.owner, "name": self.name}
+            variables |= {f"c{i}": oid for i, oid in enumerate(batch)}
+            repository = self.graphql(_accounts_query(len(batch)), variables, what).get("repository") or {}
+            for i, oid in enumerate(batch):
+                commit = repository.get(f"c{i}")
+                if not commit or commit.get("oid") != oid:
+                    raise Unreachable(
+                        _("cannot decide: GitHub does not know commit {commit}; the gate blocks").format(
+                            commit=oid[:12]
+                        )
+                    )
+                found[oid] = _accounts(commit)[1]
+        return found
 
     def merged_pulls(self, branch: str) -> list[MergedPull]:
         """Every pull request merged into ``branch``, with its reviews (GitHub's 100 a page)."""
@@ -230,7 +249,7 @@ class GitHub:
                     found.append(merged)
             info = page.get("pageInfo") or {}
             if not info.get("hasNextPage"):
-                return [self._all_reviews(m) for m in found]
+                return found
             after = info.get("endCursor")
 
     def landings(self, branch: str) -> list[Landing]:
@@ -253,7 +272,7 @@ class GitHub:
                 gate = self._gate_on(heads[-1], merged.pull.head) if heads else None
                 found.append(
                     Landing(
-                        self._all_reviews(merged),
+                        merged,
                         ((node.get("mergedBy") or {}).get("login")),
                         tuple(_own_commit(c) for c in commits),
                         int((node.get("commits") or {}).get("totalCount") or len(commits)),
@@ -357,14 +376,15 @@ class GitHub:
         ids = [int(team["id"]) for team in teams if team]
         return release_path_gaps(environment, policies, ruleset, ids)
 
-    def team_members(self, slugs: tuple[str, ...]) -> dict[str, list[str]]:
-        """The logins of each team's members (maintainers too); a team GitHub does not have is left out."""
-        found: dict[str, list[str]] = {}
+    def team_members(self, slugs: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
+        """The login and account number of each team's members (maintainers too); a team GitHub does not
+        have is left out."""
+        found: dict[str, list[tuple[str, int]]] = {}
         for slug in slugs:
             what = _("team {team}'s members").format(team=slug)
             members = self._read(f"/orgs/{self.owner}/teams/{slug}/members", what, per_page=PAGE)
             if members is not None:
-                found[slug] = [str(m.get("login")) for m in members]
+                found[slug] = [(str(m.get("login")), int(m.get("id") or 0)) for m in members]
         return found
 
     def release_tags(self) -> dict[str, str]:
@@ -373,12 +393,6 @@ class GitHub:
 
         what = _("the tags {tags}").format(tags=RELEASE_TAGS)
         return release_tag_commits(lambda path: self._read(path, what), self.full_name)
-
-    def _all_reviews(self, merged: MergedPull) -> MergedPull:
-        if not merged.more_reviews:
-            return merged
-        pull = self.pull_request(merged.pull.number, need_base=False).pull
-        return merged._replace(pull=merged.pull._replace(reviews=pull.reviews), more_reviews=False)
 
     def sync_tracking(self, title: str, body: str, labels: tuple[str, ...]) -> str:
         """Keep the one open issue labelled ``sop-pelacakan`` as given: created when missing, edited only
@@ -440,8 +454,11 @@ class OpenPull(NamedTuple):
 
 
 def _accounts(commit: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """A commit and the logins of the GitHub accounts GitHub links to it: its authors (the git author
-    and each Co-authored-by) and its committer."""
+    """A commit and the GitHub accounts GitHub links to it (its authors: the git author and each
+    Co-authored-by; and its committer), each as the identities the own-work rule compares: the login and
+    the account's number."""
+    from toolkit.evidence.identity import github_account, github_identity
+
     authors = commit.get("authors") or {}
     if (authors.get("pageInfo") or {}).get("hasNextPage"):  # never judge on part of the list
         raise Unreachable(
@@ -449,9 +466,14 @@ def _accounts(commit: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
                 commit=str(commit.get("oid") or "?")[:12]
             )
         )
-    actors = [*(authors.get("nodes") or []), commit.get("committer")]
-    logins = (((actor or {}).get("user") or {}).get("login") for actor in actors)
-    return str(commit.get("oid") or ""), tuple(dict.fromkeys(str(login) for login in logins if login))
+    found: list[str] = []
+    for actor in [*(authors.get("nodes") or []), commit.get("committer")]:
+        user = (actor or {}).get("user") or {}
+        if user.get("login"):
+            found.append(github_identity(str(user["login"])))
+        if isinstance(user.get("databaseId"), int):
+            found.append(github_account(user["databaseId"]))
+    return str(commit.get("oid") or ""), tuple(dict.fromkeys(found))
 
 
 class Landing(NamedTuple):
@@ -496,24 +518,29 @@ def _merged(node: Mapping[str, Any]) -> MergedPull | None:
         str(merge["oid"]),
         str((merge.get("tree") or {}).get("oid") or ""),
         head_tree,
-        bool((reviews.get("pageInfo") or {}).get("hasNextPage")),
     )
 
 
 def _review(node: Mapping[str, Any]) -> Review:
     submitted = node.get("submittedAt")
     when = int(dt.datetime.fromisoformat(submitted.replace("Z", "+00:00")).timestamp()) if submitted else 0
+    author = node.get("author") or {}
+    account = author.get("databaseId")
     return Review(
         int(node.get("databaseId") or 0),
-        (node.get("author") or {}).get("login"),
+        author.get("login"),
         str(node.get("state") or ""),
         str((node.get("commit") or {}).get("oid") or ""),
         when,
+        account if isinstance(account, int) and not isinstance(account, bool) else None,
     )
 
 
+# Reviews: the latest 100 that are a verdict, whatever the number of comments. Each author's latest
+# verdict among them is their verdict; an author with none among them (100 verdicts came after) counts for
+# nothing, which blocks rather than passes. One page, so that nobody can make the gate's calls grow.
 _PULL_QUERY = """
-query($owner: String!, $name: String!, $number: Int!, $reviewsAfter: String, $commitsAfter: String) {
+query($owner: String!, $name: String!, $number: Int!, $commitsAfter: String) {
   repository(owner: $owner, name: $name) {
     defaultBranchRef { name }
     pullRequest(number: $number) {
@@ -522,17 +549,16 @@ query($owner: String!, $name: String!, $number: Int!, $reviewsAfter: String, $co
       headRefOid
       baseRefName
       baseRef { target { oid } }
-      reviews(first: 100, after: $reviewsAfter) {
-        pageInfo { hasNextPage endCursor }
-        nodes { databaseId author { login } state submittedAt commit { oid } }
+      reviews(last: 100, states: [APPROVED, CHANGES_REQUESTED, DISMISSED]) {
+        nodes { databaseId author { login ... on User { databaseId } } state submittedAt commit { oid } }
       }
       commits(first: 100, after: $commitsAfter) {
         pageInfo { hasNextPage endCursor }
         nodes {
           commit {
             oid
-            authors(first: 100) { pageInfo { hasNextPage } nodes { user { login } } }
-            committer { user { login } }
+            authors(first: 100) { pageInfo { hasNextPage } nodes { user { login databaseId } } }
+            committer { user { login databaseId } }
           }
         }
       }
@@ -540,6 +566,24 @@ query($owner: String!, $name: String!, $number: Int!, $reviewsAfter: String, $co
   }
 }
 """
+
+_ACCOUNT_FIELDS = """
+oid
+authors(first: 100) { pageInfo { hasNextPage } nodes { user { login databaseId } } }
+committer { user { login databaseId } }
+"""
+
+
+def _accounts_query(count: int) -> str:
+    """A query for the accounts linked to ``count`` commits, given as variables ``c0``, ``c1``, ..."""
+    params = "".join(f", $c{i}: GitObjectID!" for i in range(count))
+    fields = "".join(f"c{i}: object(oid: $c{i}) {{ ...accounts }}\n" for i in range(count))
+    return (
+        f"query($owner: String!, $name: String!{params}) {{\n"
+        f"  repository(owner: $owner, name: $name) {{\n{fields}  }}\n}}\n"
+        f"fragment accounts on Commit {{{_ACCOUNT_FIELDS}}}\n"
+    )
+
 
 _MERGED_QUERY = """
 query($owner: String!, $name: String!, $branch: String!, $after: String) {
@@ -553,9 +597,8 @@ query($owner: String!, $name: String!, $branch: String!, $after: String) {
         baseRefName
         mergeCommit { oid tree { oid } }
         commits(last: 1) { nodes { commit { oid tree { oid } } } }
-        reviews(first: 100) {
-          pageInfo { hasNextPage endCursor }
-          nodes { databaseId author { login } state submittedAt commit { oid } }
+        reviews(last: 100, states: [APPROVED, CHANGES_REQUESTED, DISMISSED]) {
+          nodes { databaseId author { login ... on User { databaseId } } state submittedAt commit { oid } }
         }
       }
     }
@@ -616,9 +659,8 @@ query($owner: String!, $name: String!, $branch: String!, $after: String, $suites
         head: commits(last: 1) { nodes { commit { oid """
     + _SUITES
     + """ } } }
-        reviews(first: 100) {
-          pageInfo { hasNextPage endCursor }
-          nodes { databaseId author { login } state submittedAt commit { oid } }
+        reviews(last: 100, states: [APPROVED, CHANGES_REQUESTED, DISMISSED]) {
+          nodes { databaseId author { login ... on User { databaseId } } state submittedAt commit { oid } }
         }
       }
     }

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.forge import judge, pack
+from toolkit.forge.github.accounts import LinkedAccounts
 from toolkit.forge.github.desired import (
     ENVIRONMENT,
     RELEASE_TAGS,
@@ -81,6 +82,9 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
     # every merged pull request's approvals: those merged before one completed its base's steps
     approved = [Approved(m.merged.pull, m.merged.merge_commit, _same_content(m)) for m in landings]
     found = sources(repo, approved, [])  # one source for every judgement: each commit's files read once
+    # the tip first: its history holds every commit judged below, so GitHub is asked about each once
+    linked = LinkedAccounts(hub)
+    judged = state(repo, hub, branch, tip, cache, accounts=linked)
     for landing in landings:
         merged = landing.merged
         number = merged.pull.number
@@ -94,7 +98,7 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
         brought = _brought(repo, line, position, landing)
         claimed.update((commit, number) for commit in brought)
         start = position[brought[0]]
-        findings += _judged(repo, landing, line[start - 1] if start else None, found, cache)
+        findings += _judged(repo, landing, line[start - 1] if start else None, found, cache, linked)
     for commit in line[_created(repo, line) :]:
         if commit not in claimed:
             said = _(
@@ -108,7 +112,6 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
             branch=branch, gaps="; ".join(gaps)
         )
         findings.append(Finding(tip, "protection-drift", None, said))
-    judged = state(repo, hub, branch, tip, cache)
     release_gaps = hub.release_path(owner_teams(judged.rules.sop))
     if release_gaps:
         said = _(
@@ -191,7 +194,7 @@ def _same_content(landing: Landing) -> str | None:
 
 
 def _judged(
-    repo: Path, landing: Landing, base: str | None, found: judge.Sources, cache: Cache
+    repo: Path, landing: Landing, base: str | None, found: judge.Sources, cache: Cache, linked: LinkedAccounts
 ) -> list[Finding]:
     merged = landing.merged
     number, commit = merged.pull.number, merged.merge_commit
@@ -203,7 +206,7 @@ def _judged(
             "on its head"
         ).format(number=number, who=who, check=CHECK_NAME)
         findings.append(Finding(commit, "gate-not-passed", number, said))
-    report = judge.change(repo, base, commit, found, cache=cache)
+    report = judge.change(repo, base, commit, found, cache=cache, accounts=linked)
     if not report.passed:
         why = "; ".join(violation_text(v) for v in report.violations)
         said = _("pull request #{number}, judged again by its base's policy, does not pass: {why}")

@@ -42,6 +42,8 @@ class DesiredTeam(NamedTuple):
     role: str
     description: str
     members: frozenset[str]  # GitHub logins, as the roster spells them
+    # the account numbers the roster pins, by login in lower case (a renamed account frees its login)
+    account_ids: tuple[tuple[str, int], ...] = ()
 
 
 class Label(NamedTuple):
@@ -60,6 +62,8 @@ class Desired(NamedTuple):
     issue_title: str
     issue_body: str
     without_login: tuple[str, ...]  # "member (role)" holding a role today with no github: login
+    # every team member's (member id, login, the account number the roster pins or None)
+    accounts: tuple[tuple[str, str, int | None], ...] = ()
 
 
 def desired(
@@ -83,6 +87,11 @@ def desired(
         f"Pelacakan SOP: {app_name}",  # the issue's title is Indonesian, as the office reads it
         tracking_body(app_name),
         tuple(missing),
+        tuple(
+            (member.id, member.github, member.github_id)
+            for member in roster.members
+            if member.github and any(member.github in team.members for team in teams)
+        ),
     )
 
 
@@ -93,16 +102,19 @@ def desired_teams(sop: Sop, roster: Roster, day: dt.date) -> tuple[DesiredTeam, 
     for role in sop.roles.values():
         if not role.team:
             continue
-        members = frozenset(
-            member.github
+        holders = [
+            member
             for member in roster.members
             if member.github and any(g.role == role.id and g.covers(day) for g in member.grants)
-        )
+        ]
+        members = frozenset(str(member.github) for member in holders)
+        pinned = tuple((str(m.github).lower(), m.github_id) for m in holders if m.github_id is not None)
         if role.team in found:  # two roles may share a team: its members are both roles' holders
             previous = found[role.team]
-            found[role.team] = previous._replace(members=previous.members | members)
+            both = tuple(dict.fromkeys((*previous.account_ids, *pinned)))
+            found[role.team] = previous._replace(members=previous.members | members, account_ids=both)
             continue
-        found[role.team] = DesiredTeam(role.team, role.id, f"SOP: {role.title.id}", members)
+        found[role.team] = DesiredTeam(role.team, role.id, f"SOP: {role.title.id}", members, pinned)
     return tuple(found.values())
 
 
@@ -487,16 +499,21 @@ def off_line_text(name: str, commit: str, branch: str) -> str:
     ).format(tag=name, commit=commit[:12] or "?", branch=branch, tags=RELEASE_TAGS, env=ENVIRONMENT)
 
 
-def owner_team_drift(wanted: Iterable[DesiredTeam], stored: Mapping[str, Iterable[str]]) -> list[str]:
-    """For each policy owners' team (``stored``: slug -> its members' logins on GitHub), who is in it without
-    holding its role in the roster today, and who holds the role but is not in it: they decide who may
-    push release tags. Logins compare without case, as on GitHub."""
+def owner_team_drift(
+    wanted: Iterable[DesiredTeam], stored: Mapping[str, Iterable[tuple[str, int]]]
+) -> list[str]:
+    """For each policy owners' team (``stored``: slug -> its members' logins and account numbers on GitHub),
+    who is in it without holding its role in the roster today, and who holds the role but is not in it:
+    they decide who may push release tags. A member whose number the roster pins is that account, whatever
+    login it has now; other logins compare without case, as on GitHub."""
     gaps: list[str] = []
     for team in wanted:
         if team.slug not in stored:
             continue
-        have = {login.lower(): login for login in stored[team.slug]}
-        want = {login.lower(): login for login in team.members}
+        pinned = dict(team.account_ids)
+        numbers = set(pinned.values())
+        have = {_account_key(login, n, numbers): login for login, n in stored[team.slug]}
+        want = {_account_key(login, pinned.get(login.lower()), numbers): login for login in team.members}
         extra = sorted(have[k] for k in have if k not in want)
         missing = sorted(want[k] for k in want if k not in have)
         if extra:
@@ -512,3 +529,8 @@ def owner_team_drift(wanted: Iterable[DesiredTeam], stored: Mapping[str, Iterabl
                 )
             )
     return gaps
+
+
+def _account_key(login: str, number: int | None, pinned: set[int]) -> str | int:
+    """How a team member is told apart: by the account's number where the roster pins it, else its login."""
+    return number if number is not None and number in pinned else login.lower()

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.errors import UserError
-from toolkit.evidence.identity import github_identity
 from toolkit.forge import judge
+from toolkit.forge.github.accounts import LinkedAccounts
 from toolkit.forge.github.sources import Approved, sources
 from toolkit.forge.github.state import merged_approvals
 from toolkit.gate.messages import distinct
@@ -108,7 +108,7 @@ def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = Non
     notes: list[Message] = []
     # the base's steps were completed by the approvals of the pull requests merged into it
     approved = [Approved(pull, head if event.base is not None else None), *merged_approvals(hub, pull.base)]
-    accounts = {sha: tuple(github_identity(login) for login in logins) for sha, logins in pull.accounts}
+    accounts = LinkedAccounts(hub, dict(pull.accounts))
     report = judge.change(
         repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default(), accounts=accounts
     )

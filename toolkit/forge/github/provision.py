@@ -42,6 +42,7 @@ from toolkit.forge.github.desired import (
 )
 from toolkit.forge.github.names import ACTIONS_APP_ID, CHECK_NAME, TRACKING_LABEL
 from toolkit.i18n import _
+from toolkit.paths import POLICY_FILE, ROSTER_FILE
 from toolkit.repo.scaffold_files import Scaffold
 
 if TYPE_CHECKING:
@@ -191,8 +192,11 @@ class Provisioner:
     # ---- the run
     def run(self) -> Summary:
         self._organisation()
+        self._accounts()
         repo = self._get(f"/repos/{self.full}", _("the repository"))
         fresh = repo is None
+        if not fresh:
+            self._same_rules()
         self._repository(repo)
         self._files(fresh)
         # the release path stands before any team gets push access: no window for a branch or tag pushed
@@ -235,6 +239,49 @@ class Provisioner:
                 ).format(org=self.org)
             )
         self.enforce_reviewers = plan == "enterprise"
+
+    def _accounts(self) -> None:
+        """Who each roster login names on GitHub now, read before anything is written (one query): a login
+        whose account is not the number the roster pins was renamed away, or taken by someone else, and
+        must get no team. Unpinned accounts are listed with their numbers, to be pinned."""
+        accounts = self.want.accounts
+        if not accounts:
+            return
+        params = ", ".join(f"$u{i}: String!" for i in range(len(accounts)))
+        fields = " ".join(
+            f"u{i}: repositoryOwner(login: $u{i}) {{ login ... on User {{ databaseId }} }}"
+            for i in range(len(accounts))
+        )
+        variables = {f"u{i}": login for i, (_member, login, _number) in enumerate(accounts)}
+        with self._calling(_("the roster's GitHub accounts")):
+            data = self.r.graphql_query(f"query({params}) {{ {fields} }}", variables)[1].get("data") or {}
+        wrong, unpinned = [], []
+        for i, (member, login, pinned) in enumerate(accounts):
+            number = (data.get(f"u{i}") or {}).get("databaseId")
+            if pinned is None:
+                if isinstance(number, int):
+                    unpinned.append(f"{member}: github_id: {number}")
+            elif number != pinned:
+                wrong.append(
+                    _(
+                        "member {member}: '{login}' is account {number} on GitHub, not github_id {pinned}"
+                    ).format(member=member, login=login, number=number or "-", pinned=pinned)
+                )
+        if wrong:
+            raise UserError(
+                _(
+                    ".sop/roster.yaml: {wrong}. The account was renamed and its login taken by someone "
+                    "else, or github_id is wrong: correct the member's github: (and github_id:) and run "
+                    "again. Nothing was changed"
+                ).format(wrong="; ".join(wrong))
+            )
+        if unpinned:
+            self.summary.notes.append(
+                _(
+                    "the roster names these GitHub accounts by login alone, which passes to whoever takes it "
+                    "after a rename; pin their numbers in .sop/roster.yaml: {accounts}"
+                ).format(accounts=", ".join(unpinned))
+            )
 
     def _repository(self, repo: Mapping[str, Any] | None) -> None:
         self._step(_("repository {repo}").format(repo=self.full))
@@ -361,17 +408,41 @@ class Provisioner:
             )
 
     def _read_codeowners(self) -> str | None:
+        found = self._read_file(CODEOWNERS_PATH)
+        try:
+            return None if found is None else found.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def _read_file(self, path: str) -> bytes | None:
+        """The file ``path`` on the default branch; ``None`` when it has none."""
         found = self._get(
-            f"/repos/{self.full}/contents/{CODEOWNERS_PATH}",
-            _("the file {path}").format(path=CODEOWNERS_PATH),
-            ref=self.branch,
+            f"/repos/{self.full}/contents/{path}", _("the file {path}").format(path=path), ref=self.branch
         )
         if not isinstance(found, Mapping) or found.get("encoding") != "base64":
             return None
         try:
-            return base64.b64decode(str(found.get("content") or "")).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
+            return base64.b64decode(str(found.get("content") or ""))
+        except ValueError:
             return None
+
+    def _same_rules(self) -> None:
+        """Teams and CODEOWNERS follow the policy and roster the gate judges by: those on the default
+        branch, changed only by pull requests the policy owners approve. A folder whose copies differ
+        would give people teams nobody approved: refused before anything is written."""
+        differ = [
+            path
+            for path in (POLICY_FILE, ROSTER_FILE)
+            if (stored := self._read_file(path)) is not None and stored != self.scaffold.get(path)
+        ]
+        if differ:
+            raise UserError(
+                _(
+                    "{files} in the folder differ from {branch} of {repo}: provisioning follows what the "
+                    "gate judges by. Propose the change by a pull request the policy owners approve, then "
+                    "run again from a clone of {branch}. Nothing was changed"
+                ).format(files=", ".join(differ), branch=self.branch, repo=self.full)
+            )
 
     # ---- teams
     def _read_org_teams(self) -> None:

@@ -27,6 +27,7 @@ class Review(NamedTuple):
     state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
     commit: str  # the commit it was given on
     time: int  # when it was submitted, seconds since the epoch (GitHub's clock)
+    author_id: int | None = None  # the number of its author's account (a login can change hands)
 
 
 class PullRequest(NamedTuple):
@@ -35,7 +36,8 @@ class PullRequest(NamedTuple):
     head: str  # the commit the pull request brings
     base: str  # the branch it goes into (its name)
     reviews: tuple[Review, ...]
-    # its commits, each with the GitHub accounts GitHub links to it (author, co-authors, committer)
+    # its commits, each with the identities of the GitHub accounts GitHub links to it (author, co-authors,
+    # committer: github:<login>, github-id:<number>)
     accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
@@ -46,15 +48,14 @@ class MergedPull(NamedTuple):
     merge_commit: str  # the merge commit, the squashed commit, or the last commit rebased
     merge_tree: str  # its tree
     head_tree: str  # the tree of the pull request's head ("" when unknown)
-    more_reviews: bool = False  # GitHub has more reviews than the first page held
 
 
 def standing_approvals(reviews: Iterable[Review]) -> list[Review]:
     """Each author's latest verdict, where it is an approval (dismissed: its state is DISMISSED)."""
-    latest: dict[str, Review] = {}
+    latest: dict[str | int, Review] = {}
     for review in sorted(reviews, key=lambda r: (r.time, r.id)):
         if review.login and review.state in _VERDICTS:
-            latest[review.login.lower()] = review
+            latest[review.login.lower() if review.author_id is None else review.author_id] = review
     return [r for r in latest.values() if r.state == "APPROVED"]
 
 
@@ -77,7 +78,7 @@ def review_signoffs(
     digests: dict[tuple[str, str], str] = {}
     for review in standing_approvals(pull.reviews):
         login = review.login or ""
-        member = roster.by_github(login)
+        member = roster.by_github(login, review.author_id)
         if member is None:
             notes.append(Message("note.review-not-in-roster", {"login": login}))
             continue

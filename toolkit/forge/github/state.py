@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.cache import Cache
 from toolkit.forge import judge
+from toolkit.forge.github.accounts import LinkedAccounts
 from toolkit.forge.github.sources import Approved, sources
 from toolkit.gate.messages import distinct
 
@@ -31,10 +32,11 @@ def state(
     rev: str = "HEAD",
     cache: Cache | None = None,
     now: int | None = None,
+    accounts: LinkedAccounts | None = None,
 ) -> Judged:
     """The state of ``rev`` (the default branch's tip, checked out with its whole history); the people who
     must act are those holding the role on the office's day ``now`` (default: today), as on a plain
-    server."""
+    server. ``accounts``: the accounts GitHub links to commits, as far as read already."""
     import time
 
     from toolkit.evidence.roster import office_day
@@ -42,7 +44,8 @@ def state(
 
     notes: list[Message] = []
     found = sources(repo, merged_approvals(hub, branch), notes)
-    rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), found)
+    linked = accounts or LinkedAccounts(hub)
+    rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), found, linked)
     today = office_day(int(now if now is not None else time.time()), rules.sop.settings.timezone)
     report = decide.state(rules, view, today)
     return Judged(rules, view, report._replace(notes=(*report.notes, *distinct(notes))))
@@ -66,7 +69,8 @@ def release(repo: Path, hub: GitHub, rev: str, branch: str, cache: Cache | None 
 
     notes: list[Message] = []
     found = sources(repo, merged_approvals(hub, branch), notes)
-    report = check_release(repo, rev, found, None, f"refs/remotes/origin/{branch}", cache)
+    ref = f"refs/remotes/origin/{branch}"
+    report = check_release(repo, rev, found, None, ref, cache, LinkedAccounts(hub))
     return report._replace(notes=(*report.notes, *distinct(notes)))
 
 

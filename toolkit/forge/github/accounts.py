@@ -1,0 +1,27 @@
+"""Who GitHub links to commits beyond the e-mails git records: the accounts of their authors, co-authors
+and committer. An address the roster does not know may be a member's personal one (GitHub's "Commit
+suggestion" writes it as a co-author), so the own-work rule must know the account behind it, for the
+judged pull request's commits and for the history its sign-offs cover alike."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolkit.forge.github.api import GitHub
+
+
+class LinkedAccounts:
+    """The accounts GitHub links to each commit asked for, each commit asked once (100 a query);
+    ``known``: commits whose accounts were read already (a pull request's own)."""
+
+    def __init__(self, hub: GitHub, known: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        self.hub = hub
+        self.found: dict[str, tuple[str, ...]] = dict(known or {})
+
+    def __call__(self, commits: list[str]) -> dict[str, tuple[str, ...]]:
+        missing = [c for c in dict.fromkeys(commits) if c not in self.found]
+        if missing:
+            self.found |= self.hub.linked_accounts(missing)
+        return {c: self.found[c] for c in commits if c in self.found}
