@@ -1,4 +1,6 @@
-"""Outside review (attack9): own work recognised by GitHub account only inside the judged pull request."""
+"""An outside review of the GitHub gate: own work recognised by GitHub account beyond the judged pull
+request (earlier merged code, the audit, the default branch's state), a login taken over after a rename,
+and the gate's calls whatever the number of reviews."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ SUGGESTION = f"Co-authored-by: J <{PERSONAL}>"  # what GitHub's "Commit suggesti
 def test_audit_sees_a_co_author_github_links_to_the_reviewer(audited: GitHubOffice) -> None:  # noqa: F811
     """The gate refuses joko's approval (he co-wrote the report under his account's address), but
     eko's own workflow posts sop-gate: success (the documented spoof) and a colleague approves.
-    The audit, judging the merged pull request again, must report it: it does not (no accounts)."""
+    The audit, judging the merged pull request again, must report it."""
     office = audited
     office.standin.world.users[LOGINS["joko"]].email = PERSONAL
     number, head = security_pull(office, trailers=SUGGESTION)
@@ -26,7 +28,7 @@ def test_audit_sees_a_co_author_github_links_to_the_reviewer(audited: GitHubOffi
     spoof.create_check_run(name="sop-gate", head_sha=head, status="completed", conclusion="success")
     assert office.repo("eko").get_pull(number).merge(merge_method="merge").merged
     _code, found = audit(office)
-    assert "not-approved" in found, found  # FAILS today: the audit reports nothing
+    assert "not-approved" in found, found  # the audit judges with GitHub's accounts too
 
 
 def test_state_does_not_count_a_co_authors_approval(ghoffice: GitHubOffice) -> None:
@@ -41,7 +43,7 @@ def test_state_does_not_count_a_co_authors_approval(ghoffice: GitHubOffice) -> N
     office.on_main()
     ran = office.sopkit("github", "state", "--format", "json")
     step = {s["no"]: s for s in json.loads(ran.stdout)["steps"]}[14]
-    assert step["status"] != "complete", step  # FAILS today: complete, signed by joko (security)
+    assert step["status"] != "complete", step
 
 
 def test_code_co_written_earlier_by_the_tester_is_his_own_work(ghoffice: GitHubOffice) -> None:
@@ -57,7 +59,7 @@ def test_code_co_written_earlier_by_the_tester_is_his_own_work(ghoffice: GitHubO
     office.tested = office.on_main()
     number, head = security_pull(office)
     office.review(number, "joko")
-    out = judged(office, number, head, "failure")  # FAILS today: success
+    out = judged(office, number, head, "failure")
     assert "joko wrote, co-wrote or committed part of what they sign off" in out
 
 
@@ -83,13 +85,13 @@ def test_an_approval_by_whoever_now_holds_an_officers_old_login_does_not_count(
     number, head = security_pull(office)
     pull = office.gh("impostor").get_repo(REPO).get_pull(number)
     pull.create_review(commit=office.gh("impostor").get_repo(REPO).get_commit(head), event="APPROVE", body="")
-    judged(office, number, head, "failure")  # FAILS today: success, "signed off by joko (security)"
+    judged(office, number, head, "failure")
 
 
 def test_the_gate_call_budget_holds_whatever_the_review_count(ghoffice: GitHubOffice) -> None:
     """Budget: the gate makes at most 6 calls on a pull request with at most 100 changed files. eko's
-    pull request changes 2 files; he (or anyone who can read it) leaves 500 comment reviews. Each 100
-    reviews cost the gate one more query, with no bound."""
+    pull request changes 2 files; he (or anyone who can read it) leaves 500 comment reviews, which must
+    not cost the gate one more query per 100."""
     from tests.standin import ACTIONS_APP_ID
 
     office = ghoffice
@@ -102,11 +104,11 @@ def test_the_gate_call_budget_holds_whatever_the_review_count(ghoffice: GitHubOf
     office.standin.reset_log()
     judged(office, number, head, "success")
     made = [(c.method, c.operation) for c in office.standin.calls() if c.app_id == ACTIONS_APP_ID]
-    assert len(made) <= 6, made  # FAILS today: 8 calls (6 pages of reviews)
+    assert len(made) <= 6, made  # comments are not read: one page of verdicts
 
 
 def test_control_code_co_written_earlier_under_the_roster_address_is_refused(ghoffice: GitHubOffice) -> None:
-    """Control (passes today): the same history, the co-author trailer naming joko's roster address."""
+    """Control: the same history, the co-author trailer naming joko's roster address."""
     office = ghoffice
     office.branch("fitur", {"src/fitur.php": "<?php echo 'fitur';\n"},
                   trailers="Co-authored-by: Joko <joko@sumbarprov.go.id>")  # fmt: skip
