@@ -4,11 +4,12 @@ history as not valid, and no further transition is made on top of it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, git
 from tests.intake.registry_office import RegistryOffice, open_registry
 from tests.office import MINIMAL_PDF
 
@@ -298,3 +299,29 @@ def test_a_back_dated_transition_is_judged_by_its_arrival(
     assert "lina does not hold the role 'kasi' on " in pushed.stderr, pushed.stderr
     assert "2020-06-01" not in pushed.stderr  # judged on the day it arrived, not the day it claims
     assert office.server_tip() == tip
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_and_reported(office: RegistryOffice) -> None:
+    """The Kadis's valid record, and beside it a file named with bytes that are not UTF-8 (the name alone
+    needs no key): the hook answered "the gate failed (UnicodeEncodeError)", and verify, the register
+    and the dashboard crashed with a traceback. Now the push is refused naming the commit and the path,
+    escaped; verify says the same (exit 1); the read-only views say the history is not valid (exit 1)."""
+    odd = f"requests/{rid(office)}/".encode() + b"\xff\xfe.pdf"
+    files = {f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode(), odd: MINIMAL_PDF}
+    commit = office.craft(files, trailers(office), "dedi")
+    expected = f"{commit[:12]}: a file name must be UTF-8 text; requests/{rid(office)}/\\xff\\xfe.pdf is not"
+    assert_refused_everywhere(office, expected)
+    report = office.cli("report", "requests", "--registry", str(office.reg))
+    app = office.root / "apps" / "simpeg"
+    (app / ".sop").mkdir(parents=True)
+    shutil.copyfile(office.root / "sop.yaml", app / ".sop" / "sop.yaml")
+    git(app, "init", "-q", "-b", "main")
+    git(app, "add", "-A")
+    git(app, "-c", "user.name=Rina", "-c", "user.email=rina@example.com", "commit", "-q", "-m", "SOP")
+    www = office.root / "www"
+    apps = str(office.root / "apps")
+    shown = office.cli("dashboard", apps, "--out", str(www), "--registry", str(office.reg))
+    for view in (report, shown):
+        assert view.exit_code == 1 and "history is not valid" in view.stderr, view.stderr
+        assert isinstance(view.exception, SystemExit)  # a UserError, not a traceback
+    assert not (www / "index.html").exists()

@@ -443,7 +443,10 @@ def report() -> None:
 
 @report.command(
     "requests",
-    help=_("The registers the SOP names for steps 2-4 (arsip surat masuk, laporan permintaan aplikasi)."),
+    help=_(
+        "The registers the SOP names for steps 2-4 (arsip surat masuk, laporan permintaan aplikasi). "
+        "Exit 1 when the registry's history is not valid (sopkit request verify says why)."
+    ),
 )
 @REGISTRY
 @click.option(

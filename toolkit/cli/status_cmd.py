@@ -161,7 +161,8 @@ def _url_template(value: str | None, needs: tuple[str, ...], option: str) -> str
         "self-contained page (no script, nothing fetched, readable on a phone) with each application's "
         "progress through the steps, overdue steps, who must act, links to repositories and documents, "
         "and the requests' timeline; with --org, a GitHub organisation's repositories from their "
-        "tracking issues. Exit 0; 2 when a repository cannot be judged (it is on the page with the reason)."
+        "tracking issues. Exit 0; 1 when the --registry's history is not valid (nothing is written); 2 when "
+        "a repository cannot be judged (it is on the page with the reason)."
     )
 )
 @ROOT_ARG

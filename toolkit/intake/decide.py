@@ -103,13 +103,34 @@ def digest(changes: Iterable[FileChange]) -> str:
     message to them, as a sign-off's digest does)."""
     hasher = hashlib.sha256()
     for change in sorted(changes):
-        hasher.update(f"{change.path}\0{change.mode}\0{change.sha}\n".encode())
+        hasher.update(f"{change.path}\0{change.mode}\0{change.sha}\n".encode("utf-8", "surrogateescape"))
     return "sha256:" + hasher.hexdigest()
+
+
+def shown_path(path: str) -> str:
+    """A path as a message shows it: a byte that is not UTF-8 (kept by git's reader as a lone surrogate)
+    written as ``\\xff``, so that it can be printed, and seen."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def name_problems(commit: RegistryCommit) -> list[str]:
+    """A file name that is not UTF-8 text: nothing of a registry may be named so (its digest, records and
+    views are text)."""
+    return [
+        _("{commit}: a file name must be UTF-8 text; {path} is not (rename it)").format(
+            commit=commit.sha[:12], path=shown_path(change.path)
+        )
+        for change in commit.changes
+        if shown_path(change.path) != change.path
+    ]
 
 
 def first_commit_problems(commit: RegistryCommit) -> list[str]:
     """The registry's first commit holds its policy and roster (and a README), nothing else."""
     problems = [] if not commit.parents else [_("the first commit of a registry has no parent")]
+    named = name_problems(commit)
+    if named:
+        return problems + named
     paths = {c.path for c in commit.changes}
     for name in POLICY_FILES:
         if name not in paths:
@@ -136,6 +157,9 @@ def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
                 "registry's tip {head}"
             ).format(commit=commit.sha[:12], head=(registry.head or "-")[:12])
         ]
+    named = name_problems(commit)
+    if named:
+        return named
     found = trailers(commit.message)
     claimed = {k: v[0] for k, v in found.items() if len(v) == 1}
     if any(len(v) > 1 for v in found.values()) or not {TRANSITION, STEP, ROLE, DIGEST} <= claimed.keys():
