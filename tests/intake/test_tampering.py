@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from tests.conftest import Cli, git
 from tests.intake.registry_office import RegistryOffice, open_registry
@@ -325,3 +326,66 @@ def test_a_file_name_that_is_not_utf8_is_refused_and_reported(office: RegistryOf
         assert view.exit_code == 1 and "history is not valid" in view.stderr, view.stderr
         assert isinstance(view.exception, SystemExit)  # a UserError, not a traceback
     assert not (www / "index.html").exists()
+
+
+def _serve(office: RegistryOffice, roster: Path) -> Result:
+    """``sopkit server init --registry`` again ("creates or reconfigures"), with ``roster``."""
+    policy = str(office.root / "sop.yaml")
+    return office.cli(
+        "server", "init", str(office.bare), "--registry", "--policy", policy, "--roster", str(roster),
+        "--hook-lang", "en",
+    )  # fmt: skip
+
+
+def test_the_office_reconfigures_its_registry_server_and_keeps_working(office: RegistryOffice) -> None:
+    """The office runs `server init --registry` again with its updated roster: the server's copies were
+    compared with the registry's first commit on every push, so every later push was refused ("differs
+    from the server's own copy"). Now the server refuses a roster other than the registry's own, saying
+    how it changes (a policy owner's `sopkit request policy`), and nothing is changed; once the
+    transition is pushed, the same reconfiguration is accepted and transitions go on."""
+    own = office.bare / "sopkit" / "roster.yaml"
+    before = own.read_bytes()
+    updated = office.root / "roster-2026.yaml"
+    updated.write_text((office.root / "roster.yaml").read_text() + "# 2026: reviewed\n")
+    refused = _serve(office, updated)
+    assert refused.exit_code == 2 and "sopkit request policy" in refused.stderr, refused.stderr
+    assert own.read_bytes() == before
+    assert office.run("dispose", rid(office), "--instruction", "Segera", key="dedi").exit_code == 0
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    policy = str(office.root / "sop.yaml")
+    changed = office.run("policy", "--policy", policy, "--roster", str(updated), key="budi")
+    assert changed.exit_code == 0 and "policy recorded by budi as kasi" in changed.output, changed.stderr
+    assert office.push().returncode == 0
+    assert _serve(office, updated).exit_code == 0
+    assert own.read_bytes() == updated.read_bytes()
+    kabid = ["--instruction", "Proses", "--assignment-no", "090/ST/2026", "--assignment-date", "2026-03-05"]
+    assert office.run("dispose", rid(office), *kabid, key="rahmat").exit_code == 0
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    assert office.run("verify").exit_code == 0
+
+
+def test_the_registrys_roster_changes_only_by_a_policy_owner(office: RegistryOffice) -> None:
+    """A programmer with push access and a roster key that is no policy owner's (rina, IT support) grants
+    herself the Kadis's role: through `sopkit request policy`, and by a policy transition made by hand
+    (signed with her key, or unsigned). Each is refused; the registry and the server keep their roster."""
+    roster = (office.reg / ".sop" / "roster.yaml").read_text().replace("- role: it-support", "- role: kadis")
+    mine = office.root / "mine.yaml"
+    mine.write_text(roster)
+    before = office.state()
+    made = office.run("policy", "--policy", str(office.root / "sop.yaml"), "--roster", str(mine), key="rina")
+    assert made.exit_code == 1 and "rina does not hold the role 'kasi'" in made.stderr, made.stderr
+    assert office.state() == before
+    names = {
+        "Sop-Request": "registry",
+        "Sop-Transition": "policy",
+        "Sop-Step": "policy",
+        "Sop-Role": "kasi",
+        "Sop-Digest": "auto",
+    }
+    for key, expected in (("rina", "rina does not hold the role 'kasi'"), (None, "the commit is not signed")):
+        office.craft({".sop/roster.yaml": roster.encode()}, names, key)
+        assert_refused_everywhere(office, expected)
+        git(office.reg, "reset", "-q", "--hard", office.server_tip())
+    assert _serve(office, mine).exit_code == 2  # nor may the server be pointed at it
