@@ -235,15 +235,13 @@ def _timeline(registry: Path, apps: list[AppState]) -> list[Request]:
 
 def write_page(out: Path, html: str) -> Path:
     """``out/index.html``, replaced whole (never written through a link planted in its place)."""
-    import os
+    from toolkit.atomic import replace_file
 
     if out.is_symlink():
         raise UserError(_("{path} is a symbolic link; give a real folder for --out").format(path=out))
     try:
         out.mkdir(parents=True, exist_ok=True)
-        temporary = out / f".index.html.{os.getpid()}"
-        temporary.write_text(html, encoding="utf-8")
-        temporary.replace(out / "index.html")  # a link named index.html is replaced, not followed
+        replace_file(out / "index.html", html.encode("utf-8"))  # 0644: the web server reads it
     except OSError as error:
         raise UserError(_("cannot write {path}: {error}").format(path=out, error=error.strerror)) from error
     return out / "index.html"
