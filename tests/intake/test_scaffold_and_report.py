@@ -109,3 +109,17 @@ def test_the_registers(office: RegistryOffice) -> None:
     assert markdown.output.startswith("| ID | No. agenda |")
     bad = office.cli("report", "requests", "--registry", str(office.reg), "--from", "kemarin")
     assert bad.exit_code == 2 and "--from kemarin" in bad.stderr
+
+
+def test_the_markdown_register_carries_no_html_and_no_link(office: RegistryOffice) -> None:
+    """The agency's letter (the form on GitHub, TU's typing here) names the OPD `<img src=x onerror=...>`
+    and the application `[klik](javascript:alert(1))`: the Markdown register escaped only `|` and new
+    lines, so wherever it is rendered the HTML ran and the link was there to click. Its cells are now
+    those of the status table: no HTML, no link, no cell broken."""
+    made = office.new(opd="<img src=x onerror=alert(1)>", app="[klik](javascript:alert(1)) | x\\|y")
+    assert made.exit_code == 0, made.stderr
+    shown = office.cli("report", "requests", "--registry", str(office.reg), "--format", "markdown").output
+    row = shown.splitlines()[2]
+    assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in row
+    assert "](" not in shown.replace("\\](", "") and "\\[klik\\](javascript:alert(1))" in row
+    assert row.count(" | ") == shown.splitlines()[0].count(" | ")  # the | typed does not end a cell
