@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,26 @@ def test_the_markdown_register_carries_no_html_and_no_link(office: RegistryOffic
     assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in row
     assert "](" not in shown.replace("\\](", "") and "\\[klik\\](javascript:alert(1))" in row
     assert row.count(" | ") == shown.splitlines()[0].count(" | ")  # the | typed does not end a cell
+
+
+def test_scaffold_reads_what_was_verified_not_a_replace_object(office: RegistryOffice) -> None:
+    """A programmer with push access to the registry clone adds `refs/replace/*` objects for the policy
+    and the request letter: the registry is verified as stored (replace objects off), but scaffold read
+    both with a plain `git cat-file` (replace objects on), so the application started with a weakened
+    policy and another letter. It now reads the verified commit through the project's git runner."""
+    request_id = office.new().output.split(":")[0]
+    office.through(request_id, "assign")
+    letter = f"requests/{request_id}/surat-permintaan.pdf"
+    weak = (office.reg / ".sop/sop.yaml").read_bytes() + b"\n# WEAKENED\n"
+    forged = MINIMAL_PDF.replace(b"%%EOF", b"%FORGED\n%%EOF")
+    for path, content in ((".sop/sop.yaml", weak), (letter, forged)):
+        args = ["git", "hash-object", "-w", "--stdin"]
+        written = subprocess.run(args, cwd=office.reg, input=content, capture_output=True, check=True)
+        stand_in = written.stdout.decode().strip()
+        git(office.reg, "replace", git(office.reg, "rev-parse", f"HEAD:{path}").strip(), stand_in)
+    assert office.run("verify").exit_code == 0
+    app = office.root / "app"
+    made = office.run("scaffold", request_id, "--dest", str(app))
+    assert made.exit_code == 0, made.stderr
+    assert b"WEAKENED" not in (app / ".sop/sop.yaml").read_bytes()
+    assert (app / "docs/01-permintaan/surat-permintaan.pdf").read_bytes() == MINIMAL_PDF
