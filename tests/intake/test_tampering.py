@@ -154,20 +154,28 @@ def test_a_commit_without_trailers(office: RegistryOffice) -> None:
     assert_refused_everywhere(office, "not a transition")
 
 
-def test_a_pdf_that_is_not_one(office: RegistryOffice) -> None:
-    files = {
-        "requests/2026-777/request.yaml": b"id: 2026-777\nopd: X\naplikasi: Y\njenis: pembangunan\n"
-        b"nomor_surat: '1'\ntanggal_surat: '2026-01-01'\n",
-        "requests/2026-777/surat-permintaan.pdf": b"MZ\x90\x00 not a pdf",
+def next_request(request_id: str, letter: bytes = MINIMAL_PDF) -> dict[str, bytes]:
+    """The files of a new request ``request_id`` made by hand."""
+    record = f"id: {request_id}\nopd: X\naplikasi: Y\njenis: pembangunan\nnomor_surat: '1'\n"
+    return {
+        f"requests/{request_id}/request.yaml": (record + "tanggal_surat: '2026-01-01'\n").encode(),
+        f"requests/{request_id}/surat-permintaan.pdf": letter,
     }
-    names = {
-        "Sop-Request": "2026-777",
+
+
+def new_names(request_id: str) -> dict[str, str]:
+    return {
+        "Sop-Request": request_id,
         "Sop-Transition": "new",
         "Sop-Step": "permintaan",
         "Sop-Role": "tu",
         "Sop-Digest": "auto",
     }
-    office.craft(files, names, "ani")
+
+
+def test_a_pdf_that_is_not_one(office: RegistryOffice) -> None:
+    following = rid(office)[:5] + "002"
+    office.craft(next_request(following, b"MZ\x90\x00 not a pdf"), new_names(following), "ani")
     assert_refused_everywhere(office, "surat-permintaan.pdf: not a PDF")
 
 
@@ -389,3 +397,20 @@ def test_the_registrys_roster_changes_only_by_a_policy_owner(office: RegistryOff
         assert_refused_everywhere(office, expected)
         git(office.reg, "reset", "-q", "--hard", office.server_tip())
     assert _serve(office, mine).exit_code == 2  # nor may the server be pointed at it
+
+
+@pytest.mark.parametrize("chosen", ["2026-999999", "2026-0001", "2026-0002", "2026-004"])
+def test_a_new_request_takes_exactly_the_next_id(office: RegistryOffice, chosen: str) -> None:
+    """TU (or anyone with TU's key) pushes a `new` made by hand with an id of their choosing: 2026-999999
+    left `sopkit request new` no id for the rest of the year, 2026-0001 was a second request 001 beside
+    2026-001, and a skipped number leaves a hole in the register. Only the next id is accepted, and the
+    message names it; `sopkit request new` goes on as before."""
+    year = rid(office)[:4]
+    chosen = chosen.replace("2026", year)
+    office.craft(next_request(chosen), new_names(chosen), "ani")
+    assert_refused_everywhere(office, f"{chosen} is not the next request id: a new request is {year}-002")
+    git(office.reg, "reset", "-q", "--hard", office.server_tip())
+    made = office.new()
+    assert made.exit_code == 0 and made.output.startswith(f"{year}-002:"), made.stderr
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr

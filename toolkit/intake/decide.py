@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from toolkit.evidence.contents import looks_like_pdf
 from toolkit.evidence.model import Signoff
+from toolkit.evidence.roster import office_day
 from toolkit.gate.decide import signoff_problems
 from toolkit.gate.messages import text
 from toolkit.gate.model import Rules
@@ -178,7 +179,7 @@ def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
     if not REQUEST_ID.match(request_id):
         return [_("'{id}' is not a request id like 2026-001").format(id=request_id)]
     request = registry.request(request_id)
-    problems, step_no = _order_problems(registry, transition, request, request_id)
+    problems, step_no = _order_problems(registry, transition, request, request_id, commit.time)
     if step_no is None:
         return problems
     step = registry.rules.sop.step(step_no)
@@ -196,12 +197,20 @@ def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
 
 
 def _order_problems(
-    registry: Registry, transition: Transition, request: Request | None, request_id: str
+    registry: Registry, transition: Transition, request: Request | None, request_id: str, moment: int
 ) -> tuple[list[str], int | None]:
     """Whether ``transition`` may happen to the request now, and the SOP step whose roles make it."""
     if transition is NEW:
         if request is not None:
             return [_("request {id} exists already").format(id=request_id)], None
+        expected = _expected_id(registry, request_id, moment)
+        if request_id != expected:
+            return [
+                _(
+                    "{id} is not the next request id: a new request is {expected} (ids are given in "
+                    "order by sopkit request new)"
+                ).format(id=request_id, expected=expected)
+            ], None
         return [], NEW.step_no
     if request is None:
         return [_("there is no request {id}").format(id=request_id)], None
@@ -353,6 +362,17 @@ def apply(registry: Registry, commit: RegistryCommit) -> Registry:
         files,
     )
     return registry._replace(requests={**registry.requests, request_id: request}, head=commit.sha)
+
+
+def _expected_id(registry: Registry, request_id: str, moment: int) -> str:
+    """The one id a new request made at ``moment`` may take: the next of its own year, when that is the
+    office's year then or the one before (a request made on 31 December and pushed in January); any other
+    year's next id otherwise. So no id can skip ahead (``2026-999999`` would leave no next id) or be a
+    second spelling of one taken (``2026-0001`` beside ``2026-001``)."""
+    year = office_day(moment, registry.rules.sop.settings.timezone).year
+    found = REQUEST_ID.match(request_id)
+    claimed = int(found["year"]) if found else year
+    return next_id(registry, claimed if claimed in (year - 1, year) else year)
 
 
 def next_id(registry: Registry, year: int) -> str:
