@@ -414,3 +414,26 @@ def test_a_new_request_takes_exactly_the_next_id(office: RegistryOffice, chosen:
     assert made.exit_code == 0 and made.output.startswith(f"{year}-002:"), made.stderr
     pushed = office.push()
     assert pushed.returncode == 0, pushed.stderr
+
+
+def _alias_bomb() -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
+    return "\n".join(lines) + "\nisi_disposisi: *a11\nsifat: Biasa\ntanggal: '2026-03-03'\n"
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (KADIS.replace("sifat: Biasa\n", "sifat: Biasa\nsifat: Rahasia\n"), "duplicate key 'sifat'"),
+        (_alias_bomb(), "expands to more than"),
+    ],
+)
+def test_a_record_that_yaml_would_misread_is_refused(
+    office: RegistryOffice, record: str, expected: str
+) -> None:
+    """The Kadis's own signed record, written to be read two ways (a key given twice: which `sifat`?) or
+    to exhaust the hook (aliases that expand to billions of values): refused, quickly, never expanded."""
+    path = f"requests/{rid(office)}/03-disposisi-kadis.yaml"
+    office.craft({path: record.encode()}, trailers(office), "dedi")
+    assert_refused_everywhere(office, expected)
