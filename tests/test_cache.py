@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from toolkit.cache import Cache
@@ -27,3 +29,15 @@ def test_a_number_too_large_to_print_is_not_remembered(tmp_path: Path) -> None:
     key = Cache.key("ns", b"c")
     cache.store("ns", key, [16**4000])
     assert cache.lookup("ns", key) is None
+
+
+def test_a_cached_value_is_never_written_through_a_planted_link(tmp_path: Path) -> None:
+    """The cache wrote `.KEY.<pid>.<thread>` the same way."""
+    cache = Cache(tmp_path / "cache")
+    (tmp_path / "cache" / "ns").mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (tmp_path / "cache" / "ns" / f".k.{os.getpid()}.{threading.get_ident()}").symlink_to(victim)
+    cache.store("ns", "k", [1, 2])
+    assert victim.read_text() == "precious\n"
+    assert cache.lookup("ns", "k") == [1, 2]

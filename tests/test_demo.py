@@ -23,6 +23,8 @@ def test_demo_runs_the_whole_sop_on_local_repositories(cli: Cli, tmp_path: Path)
     # every step complete, on the server as in the working repository
     table = [line for line in lines if "server.git" in line and "Sistem Informasi Kepegawaian" in line]
     assert table and "17/17" in table[0]
+    rows = [line for line in lines if "Sistem Informasi Kepegawaian" in line and line.startswith("│")]
+    assert rows == table  # once: the server's row, not the working clone's beside it
     # the registry holds the request's five transitions, and verifies
     assert git(folder / "registri", "rev-list", "--count", "HEAD").strip() == "6"  # init + 5
     assert cli("request", "verify", "--registry", str(folder / "registri")).exit_code == 0
@@ -34,6 +36,8 @@ def test_demo_speaks_english_when_asked(cli: Cli, tmp_path: Path) -> None:
     result = cli("--lang", "en", "demo", str(tmp_path / "demo"))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "release gate (the code changed after the test): BLOCKED" in result.stdout
+    # the demo's server answers in the demo's language (it is made with --hook-lang)
+    assert "     - [code] application code changes (src/index.php), but the design steps" in result.stdout
     assert "Where to look:" in result.stdout
 
 

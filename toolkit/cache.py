@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -78,12 +77,12 @@ class Cache:
             text = json.dumps(data, ensure_ascii=False).encode("utf-8")
         except (TypeError, ValueError):  # not JSON, or text that is not valid Unicode: not remembered
             return
+        from toolkit.atomic import replace_file  # here: a run that only reads never imports tempfile
+
         try:
             folder = self.root / namespace
             folder.mkdir(parents=True, exist_ok=True)
-            temporary = folder / f".{key}.{os.getpid()}.{threading.get_ident()}"  # one writer each
-            temporary.write_bytes(text)
-            temporary.replace(folder / key)  # atomic: a reader never sees half a value
+            replace_file(folder / key, text)  # atomic: a reader never sees half a value
         except OSError:
             pass
 

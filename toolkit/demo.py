@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import UserError
 from toolkit.evidence.contents import example_mark
-from toolkit.i18n import _
+from toolkit.i18n import _, current_language
 from toolkit.repo.git import git, git_env
 from toolkit.sop.model import Sop
 
 if TYPE_CHECKING:
     from toolkit.gate.model import Rules
+    from toolkit.overview.model import AppState
 
 PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
 FILLED = "Isi sebenarnya"
@@ -269,7 +270,8 @@ def _scaffold(
     from toolkit.sop import load
 
     made = scaffold_request(registry, request_id, office.app)
-    server.init(office.bare, policy, office.folder / "roster.yaml", ("main",), "id")
+    # the server's refusals in the language the demo speaks (sopkit server init --hook-lang)
+    server.init(office.bare, policy, office.folder / "roster.yaml", ("main",), current_language())
     say(_("3. Application repository {app} made from the request, and the git server {server} with the gate")
         .format(app=office.app, server=office.bare))  # fmt: skip
     say(
@@ -352,17 +354,24 @@ def _report(app: Path, tested: str) -> None:
 FINDING = "| 1 | Injeksi SQL pada formulir masuk | V5.3.4 | Tinggi | 8.6 | Diperbaiki | Lulus |"
 
 
+def served(folder: Path) -> list[AppState]:
+    """The applications of the demo's folder as the Kasi sees them: the server's repository, not the
+    working clone of the same application beside it."""
+    from toolkit.forge.plain.status import status
+
+    return [app for app in status(folder) if Path(app.path) != folder / "aplikasi"]
+
+
 def _overview(folder: Path, registry: Path, say: Callable[[str], None]) -> Path:
     """The status of every application in the folder, and the dashboard with the request timeline."""
     import time
 
     from toolkit.cli.status_cmd import write_page
-    from toolkit.forge.plain.status import status
     from toolkit.intake.registry import load
     from toolkit.overview.dashboard import page
     from toolkit.overview.requests import timeline
 
-    apps = status(folder)
+    apps = served(folder)
     loaded = load(registry)
     names = {app.name: app.repo for app in apps}
     linked = {rid: names[str(r.letter.get("aplikasi"))] for rid, r in loaded.requests.items()

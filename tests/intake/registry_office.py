@@ -110,15 +110,16 @@ class RegistryOffice:
 
     def craft(
         self,
-        files: dict[str, bytes | None],
+        files: dict[str, bytes | None] | dict[str | bytes, bytes | None],
         trailers: dict[str, str] | None,
         key: str | None,
         links: dict[str, str] | None = None,
         parents: list[str] | None = None,
     ) -> str:
         """A commit made by hand on top of the tip, as an attacker would: ``files`` added or replaced
-        (``None``: deleted), ``links`` added as symbolic links, trailers as given (``Sop-Digest: auto``:
-        the true digest), signed with ``key``'s SSH key when given. The branch and tree move to it."""
+        (``None``: deleted; a name given as bytes may be any bytes git takes), ``links`` added as symbolic
+        links, trailers as given (``Sop-Digest: auto``: the true digest), signed with ``key``'s SSH key
+        when given. The branch and tree move to it."""
         head = self.head()
         changes = []
         with tempfile.TemporaryDirectory() as tmp:
@@ -140,11 +141,15 @@ class RegistryOffice:
             g("read-tree", head)
             for path, content in files.items():
                 if content is None:
+                    assert isinstance(path, str)
                     g("update-index", "--force-remove", path)
                     continue
                 sha = g("hash-object", "-w", "--stdin", data=content)
-                g("update-index", "--add", "--cacheinfo", f"100644,{sha},{path}")
-                changes.append(FileChange(path, "A", "100644", sha, len(content), content))
+                raw = path if isinstance(path, bytes) else path.encode()  # bytes: any name, UTF-8 or not
+                entry = b"100644 %s\t%s\0" % (sha.encode(), raw)
+                g("update-index", "--add", "-z", "--index-info", data=entry)
+                name = raw.decode("utf-8", "surrogateescape")
+                changes.append(FileChange(name, "A", "100644", sha, len(content), content))
             for path, target in (links or {}).items():
                 sha = g("hash-object", "-w", "--stdin", data=target.encode())
                 g("update-index", "--add", "--cacheinfo", f"120000,{sha},{path}")

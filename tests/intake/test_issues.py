@@ -208,3 +208,26 @@ def test_the_shipped_form_writes_the_headings_the_intake_reads() -> None:
     fields = [item for item in yaml.safe_load(form.read_text(encoding="utf-8"))["body"] if "id" in item]
     assert [(f["id"], f["attributes"]["label"]) for f in fields] == list(FORM)
     assert yaml.safe_load(form.read_text(encoding="utf-8"))["labels"] == ["permintaan"]
+
+
+@pytest.mark.parametrize("typed", ["0412", "12:30", "0x1F", "1e3", "true", "045/TU"])
+def test_a_commands_value_is_recorded_as_typed(rules: Rules, typed: str) -> None:
+    """YAML's implicit types read `nomor_agenda: 0412` as the octal number 266 (12:30 as 750, 0x1F as
+    31): TU's agenda number would be recorded as another number, and the intake would say it counted.
+    The value is the text typed, and the answer echoes it back."""
+    from toolkit.intake.issues import recorded
+
+    done = replay(rules, facts(comment("ani", f"/catat\nnomor_agenda: {typed}", 1)))
+    assert done.request is not None and done.request.state is State.RECORDED
+    assert done.request.records["02-pencatatan.yaml"]["nomor_agenda"] == typed
+    assert f"nomor_agenda: {typed}" in recorded(done.request, "record")
+
+
+def test_a_commands_fields_are_read_without_surprises(rules: Rules) -> None:
+    """A key given twice (the second one would silently win) and a nesting too deep to read are refused,
+    said with the line of the comment."""
+    twice = replay(rules, facts(comment("ani", "/catat\nnomor_agenda: 1/TU\nnomor_agenda: 2/TU", 1)))
+    assert twice.request is not None and twice.request.state is State.SUBMITTED
+    assert "(line 3)" in twice.verdicts[-1].problems[0] and "duplicate key" in twice.verdicts[-1].problems[0]
+    deep = replay(rules, facts(comment("ani", "/catat\nnomor_agenda: " + "[" * 5_000 + "]" * 5_000, 1)))
+    assert deep.request is not None and deep.request.state is State.SUBMITTED

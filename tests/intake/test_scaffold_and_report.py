@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,40 @@ def test_the_registers(office: RegistryOffice) -> None:
     assert markdown.output.startswith("| ID | No. agenda |")
     bad = office.cli("report", "requests", "--registry", str(office.reg), "--from", "kemarin")
     assert bad.exit_code == 2 and "--from kemarin" in bad.stderr
+
+
+def test_the_markdown_register_carries_no_html_and_no_link(office: RegistryOffice) -> None:
+    """The agency's letter (the form on GitHub, TU's typing here) names the OPD `<img src=x onerror=...>`
+    and the application `[klik](javascript:alert(1))`: the Markdown register escaped only `|` and new
+    lines, so wherever it is rendered the HTML ran and the link was there to click. Its cells are now
+    those of the status table: no HTML, no link, no cell broken."""
+    made = office.new(opd="<img src=x onerror=alert(1)>", app="[klik](javascript:alert(1)) | x\\|y")
+    assert made.exit_code == 0, made.stderr
+    shown = office.cli("report", "requests", "--registry", str(office.reg), "--format", "markdown").output
+    row = shown.splitlines()[2]
+    assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in row
+    assert "](" not in shown.replace("\\](", "") and "\\[klik\\](javascript:alert(1))" in row
+    assert row.count(" | ") == shown.splitlines()[0].count(" | ")  # the | typed does not end a cell
+
+
+def test_scaffold_reads_what_was_verified_not_a_replace_object(office: RegistryOffice) -> None:
+    """A programmer with push access to the registry clone adds `refs/replace/*` objects for the policy
+    and the request letter: the registry is verified as stored (replace objects off), but scaffold read
+    both with a plain `git cat-file` (replace objects on), so the application started with a weakened
+    policy and another letter. It now reads the verified commit through the project's git runner."""
+    request_id = office.new().output.split(":")[0]
+    office.through(request_id, "assign")
+    letter = f"requests/{request_id}/surat-permintaan.pdf"
+    weak = (office.reg / ".sop/sop.yaml").read_bytes() + b"\n# WEAKENED\n"
+    forged = MINIMAL_PDF.replace(b"%%EOF", b"%FORGED\n%%EOF")
+    for path, content in ((".sop/sop.yaml", weak), (letter, forged)):
+        args = ["git", "hash-object", "-w", "--stdin"]
+        written = subprocess.run(args, cwd=office.reg, input=content, capture_output=True, check=True)
+        stand_in = written.stdout.decode().strip()
+        git(office.reg, "replace", git(office.reg, "rev-parse", f"HEAD:{path}").strip(), stand_in)
+    assert office.run("verify").exit_code == 0
+    app = office.root / "app"
+    made = office.run("scaffold", request_id, "--dest", str(app))
+    assert made.exit_code == 0, made.stderr
+    assert b"WEAKENED" not in (app / ".sop/sop.yaml").read_bytes()
+    assert (app / "docs/01-permintaan/surat-permintaan.pdf").read_bytes() == MINIMAL_PDF

@@ -4,11 +4,13 @@ history as not valid, and no further transition is made on top of it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
-from tests.conftest import Cli
+from tests.conftest import Cli, git
 from tests.intake.registry_office import RegistryOffice, open_registry
 from tests.office import MINIMAL_PDF
 
@@ -152,20 +154,28 @@ def test_a_commit_without_trailers(office: RegistryOffice) -> None:
     assert_refused_everywhere(office, "not a transition")
 
 
-def test_a_pdf_that_is_not_one(office: RegistryOffice) -> None:
-    files = {
-        "requests/2026-777/request.yaml": b"id: 2026-777\nopd: X\naplikasi: Y\njenis: pembangunan\n"
-        b"nomor_surat: '1'\ntanggal_surat: '2026-01-01'\n",
-        "requests/2026-777/surat-permintaan.pdf": b"MZ\x90\x00 not a pdf",
+def next_request(request_id: str, letter: bytes = MINIMAL_PDF) -> dict[str, bytes]:
+    """The files of a new request ``request_id`` made by hand."""
+    record = f"id: {request_id}\nopd: X\naplikasi: Y\njenis: pembangunan\nnomor_surat: '1'\n"
+    return {
+        f"requests/{request_id}/request.yaml": (record + "tanggal_surat: '2026-01-01'\n").encode(),
+        f"requests/{request_id}/surat-permintaan.pdf": letter,
     }
-    names = {
-        "Sop-Request": "2026-777",
+
+
+def new_names(request_id: str) -> dict[str, str]:
+    return {
+        "Sop-Request": request_id,
         "Sop-Transition": "new",
         "Sop-Step": "permintaan",
         "Sop-Role": "tu",
         "Sop-Digest": "auto",
     }
-    office.craft(files, names, "ani")
+
+
+def test_a_pdf_that_is_not_one(office: RegistryOffice) -> None:
+    following = rid(office)[:5] + "002"
+    office.craft(next_request(following, b"MZ\x90\x00 not a pdf"), new_names(following), "ani")
     assert_refused_everywhere(office, "surat-permintaan.pdf: not a PDF")
 
 
@@ -298,3 +308,132 @@ def test_a_back_dated_transition_is_judged_by_its_arrival(
     assert "lina does not hold the role 'kasi' on " in pushed.stderr, pushed.stderr
     assert "2020-06-01" not in pushed.stderr  # judged on the day it arrived, not the day it claims
     assert office.server_tip() == tip
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_and_reported(office: RegistryOffice) -> None:
+    """The Kadis's valid record, and beside it a file named with bytes that are not UTF-8 (the name alone
+    needs no key): the hook answered "the gate failed (UnicodeEncodeError)", and verify, the register
+    and the dashboard crashed with a traceback. Now the push is refused naming the commit and the path,
+    escaped; verify says the same (exit 1); the read-only views say the history is not valid (exit 1)."""
+    odd = f"requests/{rid(office)}/".encode() + b"\xff\xfe.pdf"
+    files = {f"requests/{rid(office)}/03-disposisi-kadis.yaml": KADIS.encode(), odd: MINIMAL_PDF}
+    commit = office.craft(files, trailers(office), "dedi")
+    expected = f"{commit[:12]}: a file name must be UTF-8 text; requests/{rid(office)}/\\xff\\xfe.pdf is not"
+    assert_refused_everywhere(office, expected)
+    report = office.cli("report", "requests", "--registry", str(office.reg))
+    app = office.root / "apps" / "simpeg"
+    (app / ".sop").mkdir(parents=True)
+    shutil.copyfile(office.root / "sop.yaml", app / ".sop" / "sop.yaml")
+    git(app, "init", "-q", "-b", "main")
+    git(app, "add", "-A")
+    git(app, "-c", "user.name=Rina", "-c", "user.email=rina@example.com", "commit", "-q", "-m", "SOP")
+    www = office.root / "www"
+    apps = str(office.root / "apps")
+    shown = office.cli("dashboard", apps, "--out", str(www), "--registry", str(office.reg))
+    for view in (report, shown):
+        assert view.exit_code == 1 and "history is not valid" in view.stderr, view.stderr
+        assert isinstance(view.exception, SystemExit)  # a UserError, not a traceback
+    assert not (www / "index.html").exists()
+
+
+def _serve(office: RegistryOffice, roster: Path) -> Result:
+    """``sopkit server init --registry`` again ("creates or reconfigures"), with ``roster``."""
+    policy = str(office.root / "sop.yaml")
+    return office.cli(
+        "server", "init", str(office.bare), "--registry", "--policy", policy, "--roster", str(roster),
+        "--hook-lang", "en",
+    )  # fmt: skip
+
+
+def test_the_office_reconfigures_its_registry_server_and_keeps_working(office: RegistryOffice) -> None:
+    """The office runs `server init --registry` again with its updated roster: the server's copies were
+    compared with the registry's first commit on every push, so every later push was refused ("differs
+    from the server's own copy"). Now the server refuses a roster other than the registry's own, saying
+    how it changes (a policy owner's `sopkit request policy`), and nothing is changed; once the
+    transition is pushed, the same reconfiguration is accepted and transitions go on."""
+    own = office.bare / "sopkit" / "roster.yaml"
+    before = own.read_bytes()
+    updated = office.root / "roster-2026.yaml"
+    updated.write_text((office.root / "roster.yaml").read_text() + "# 2026: reviewed\n")
+    refused = _serve(office, updated)
+    assert refused.exit_code == 2 and "sopkit request policy" in refused.stderr, refused.stderr
+    assert own.read_bytes() == before
+    assert office.run("dispose", rid(office), "--instruction", "Segera", key="dedi").exit_code == 0
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    policy = str(office.root / "sop.yaml")
+    changed = office.run("policy", "--policy", policy, "--roster", str(updated), key="budi")
+    assert changed.exit_code == 0 and "policy recorded by budi as kasi" in changed.output, changed.stderr
+    assert office.push().returncode == 0
+    assert _serve(office, updated).exit_code == 0
+    assert own.read_bytes() == updated.read_bytes()
+    kabid = ["--instruction", "Proses", "--assignment-no", "090/ST/2026", "--assignment-date", "2026-03-05"]
+    assert office.run("dispose", rid(office), *kabid, key="rahmat").exit_code == 0
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    assert office.run("verify").exit_code == 0
+
+
+def test_the_registrys_roster_changes_only_by_a_policy_owner(office: RegistryOffice) -> None:
+    """A programmer with push access and a roster key that is no policy owner's (rina, IT support) grants
+    herself the Kadis's role: through `sopkit request policy`, and by a policy transition made by hand
+    (signed with her key, or unsigned). Each is refused; the registry and the server keep their roster."""
+    roster = (office.reg / ".sop" / "roster.yaml").read_text().replace("- role: it-support", "- role: kadis")
+    mine = office.root / "mine.yaml"
+    mine.write_text(roster)
+    before = office.state()
+    made = office.run("policy", "--policy", str(office.root / "sop.yaml"), "--roster", str(mine), key="rina")
+    assert made.exit_code == 1 and "rina does not hold the role 'kasi'" in made.stderr, made.stderr
+    assert office.state() == before
+    names = {
+        "Sop-Request": "registry",
+        "Sop-Transition": "policy",
+        "Sop-Step": "policy",
+        "Sop-Role": "kasi",
+        "Sop-Digest": "auto",
+    }
+    for key, expected in (("rina", "rina does not hold the role 'kasi'"), (None, "the commit is not signed")):
+        office.craft({".sop/roster.yaml": roster.encode()}, names, key)
+        assert_refused_everywhere(office, expected)
+        git(office.reg, "reset", "-q", "--hard", office.server_tip())
+    assert _serve(office, mine).exit_code == 2  # nor may the server be pointed at it
+
+
+@pytest.mark.parametrize("chosen", ["2026-999999", "2026-0001", "2026-0002", "2026-004"])
+def test_a_new_request_takes_exactly_the_next_id(office: RegistryOffice, chosen: str) -> None:
+    """TU (or anyone with TU's key) pushes a `new` made by hand with an id of their choosing: 2026-999999
+    left `sopkit request new` no id for the rest of the year, 2026-0001 was a second request 001 beside
+    2026-001, and a skipped number leaves a hole in the register. Only the next id is accepted, and the
+    message names it; `sopkit request new` goes on as before."""
+    year = rid(office)[:4]
+    chosen = chosen.replace("2026", year)
+    office.craft(next_request(chosen), new_names(chosen), "ani")
+    assert_refused_everywhere(office, f"{chosen} is not the next request id: a new request is {year}-002")
+    git(office.reg, "reset", "-q", "--hard", office.server_tip())
+    made = office.new()
+    assert made.exit_code == 0 and made.output.startswith(f"{year}-002:"), made.stderr
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+
+
+def _alias_bomb() -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
+    return "\n".join(lines) + "\nisi_disposisi: *a11\nsifat: Biasa\ntanggal: '2026-03-03'\n"
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (KADIS.replace("sifat: Biasa\n", "sifat: Biasa\nsifat: Rahasia\n"), "duplicate key 'sifat'"),
+        (_alias_bomb(), "expands to more than"),
+    ],
+)
+def test_a_record_that_yaml_would_misread_is_refused(
+    office: RegistryOffice, record: str, expected: str
+) -> None:
+    """The Kadis's own signed record, written to be read two ways (a key given twice: which `sifat`?) or
+    to exhaust the hook (aliases that expand to billions of values): refused, quickly, never expanded."""
+    path = f"requests/{rid(office)}/03-disposisi-kadis.yaml"
+    office.craft({path: record.encode()}, trailers(office), "dedi")
+    assert_refused_everywhere(office, expected)

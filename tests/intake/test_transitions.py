@@ -165,3 +165,27 @@ def test_a_dirty_registry_is_refused(office: RegistryOffice) -> None:
     (office.reg / "catatan.txt").write_text("x")
     result = office.new()
     assert result.exit_code == 2 and "uncommitted changes" in result.stderr
+
+
+def test_an_agenda_number_is_kept_as_typed(office: RegistryOffice) -> None:
+    """`nomor_agenda: 0412` in a record file is the number 412 to YAML (0o412, 12:30 and 0x1F are
+    numbers too): TU's signed record would list another agenda number than the one typed. A record's
+    values are read as the text written; the CLI writes them quoted, a hand-made record is read as is."""
+    import json
+
+    typed = office.new().output.split(":")[0]
+    assert office.run("record", typed, "--agenda", "0412", key="ani").exit_code == 0
+    by_hand = office.new().output.split(":")[0]
+    record = b"nomor_agenda: 0x1F\ntanggal_diterima: 2026-03-03\n"
+    names = {
+        "Sop-Request": by_hand,
+        "Sop-Transition": "record",
+        "Sop-Step": "pencatatan-surat",
+        "Sop-Role": "tu",
+        "Sop-Digest": "auto",
+    }
+    office.craft({f"requests/{by_hand}/02-pencatatan.yaml": record}, names, "ani")
+    assert office.run("verify").exit_code == 0
+    listed = office.cli("report", "requests", "--registry", str(office.reg), "--format", "json")
+    agenda = {row["id"]: row["nomor_agenda"] for row in json.loads(listed.stdout)}
+    assert agenda == {typed: "0412", by_hand: "0x1F"}

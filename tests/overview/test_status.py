@@ -117,7 +117,7 @@ def test_names_from_a_repository_cannot_inject_into_the_outputs(tmp_path: Path) 
     table = run_sopkit("status", str(apps), lang="en").stdout
     assert "[red]x[/red]" in table.replace("\n", "") or "[red]x[/red" in table
     markdown = run_sopkit("status", str(apps), "--format", "markdown", lang="en").stdout
-    assert "<b>" not in markdown and "&lt;b&gt;" in markdown and "\\|[red]" in markdown
+    assert "<b>" not in markdown and "&lt;b&gt;" in markdown and "\\|\\[red\\]x\\[/red\\]" in markdown
 
 
 def test_no_application_is_a_clear_error(tmp_path: Path) -> None:

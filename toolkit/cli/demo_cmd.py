@@ -22,12 +22,11 @@ from toolkit.i18n import _
 )
 def demo(folder: Path) -> None:
     from toolkit import demo as demo_lib
-    from toolkit.forge.plain.status import status
     from toolkit.overview.table import print_table
 
     result = demo_lib.run(folder, click.echo)
     click.echo("")
-    print_table(status(result.folder))
+    print_table(demo_lib.served(result.folder))
     click.echo("")
     click.echo(
         _(

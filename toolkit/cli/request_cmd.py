@@ -289,6 +289,26 @@ def reject(registry: Path, request_id: str, reason: str, key: str | None) -> Non
     _act(registry, "reject", request_id, {"alasan": reason}, {}, key)
 
 
+@request.command(
+    "policy",
+    help=_(
+        "Change the registry's own policy or roster (who holds which role, their keys): a transition "
+        "signed by a policy owner of the rules in force. Push it; then the registry server's copies "
+        "can be updated with sopkit server init --registry."
+    ),
+)
+@REGISTRY
+@click.option("--policy", type=PDF, required=True, help=_("The office's sop.yaml."))
+@click.option(
+    "--roster", type=PDF, required=True, help=_("The roster: who holds which role, with their SSH keys.")
+)
+@KEY
+def policy(registry: Path, policy: Path, roster: Path, key: str | None) -> None:
+    from toolkit.intake.act import change_policy
+
+    _done(change_policy(registry, policy, roster, key))
+
+
 @request.command("show", help=_("One request: its records, who did what and when, who must act next."))
 @click.argument("request_id")
 @REGISTRY
@@ -443,7 +463,10 @@ def report() -> None:
 
 @report.command(
     "requests",
-    help=_("The registers the SOP names for steps 2-4 (arsip surat masuk, laporan permintaan aplikasi)."),
+    help=_(
+        "The registers the SOP names for steps 2-4 (arsip surat masuk, laporan permintaan aplikasi). "
+        "Exit 1 when the registry's history is not valid (sopkit request verify says why)."
+    ),
 )
 @REGISTRY
 @click.option(

@@ -161,7 +161,8 @@ def _url_template(value: str | None, needs: tuple[str, ...], option: str) -> str
         "self-contained page (no script, nothing fetched, readable on a phone) with each application's "
         "progress through the steps, overdue steps, who must act, links to repositories and documents, "
         "and the requests' timeline; with --org, a GitHub organisation's repositories from their "
-        "tracking issues. Exit 0; 2 when a repository cannot be judged (it is on the page with the reason)."
+        "tracking issues. Exit 0; 1 when the --registry's history is not valid (nothing is written); 2 when "
+        "a repository cannot be judged (it is on the page with the reason)."
     )
 )
 @ROOT_ARG
@@ -234,15 +235,13 @@ def _timeline(registry: Path, apps: list[AppState]) -> list[Request]:
 
 def write_page(out: Path, html: str) -> Path:
     """``out/index.html``, replaced whole (never written through a link planted in its place)."""
-    import os
+    from toolkit.atomic import replace_file
 
     if out.is_symlink():
         raise UserError(_("{path} is a symbolic link; give a real folder for --out").format(path=out))
     try:
         out.mkdir(parents=True, exist_ok=True)
-        temporary = out / f".index.html.{os.getpid()}"
-        temporary.write_text(html, encoding="utf-8")
-        temporary.replace(out / "index.html")  # a link named index.html is replaced, not followed
+        replace_file(out / "index.html", html.encode("utf-8"))  # 0644: the web server reads it
     except OSError as error:
         raise UserError(_("cannot write {path}: {error}").format(path=out, error=error.strerror)) from error
     return out / "index.html"

@@ -19,9 +19,19 @@ from toolkit.forge.plain.signing import signing_key
 from toolkit.gate.decide import signers_of
 from toolkit.i18n import _
 from toolkit.intake import registry as store
-from toolkit.intake.decide import FileChange, Registry, RegistryCommit, digest, judge, message, next_id
-from toolkit.intake.model import NEW, TRANSITIONS, Transition, folder, next_transition
+from toolkit.intake.decide import (
+    REGISTRY_APP,
+    FileChange,
+    Registry,
+    RegistryCommit,
+    digest,
+    judge,
+    message,
+    next_id,
+)
+from toolkit.intake.model import NEW, POLICY, TRANSITIONS, Transition, folder, next_transition
 from toolkit.intake.records import SCHEMAS, render_record
+from toolkit.sop.model import POLICY_STEP
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,50 @@ def act(
         _refuse(list(verdict.problems))
     store.advance(repo, commit)
     return Done(request_id, transition.name, commit, member.id, role)
+
+
+def change_policy(repo: Path, policy: Path, roster: Path, key: str | None) -> Done:
+    """The registry's policy transition: its ``.sop/`` policy and roster replaced by ``policy`` and
+    ``roster``, signed with ``key`` by a policy owner of the rules in force; judged before anything is
+    written and again as made, like every transition."""
+    store.require_clean(repo)
+    registry = store.load(repo)
+    key_path = signing_key(repo, key)
+    member = store.member_of_key(key_path, registry.rules.roster)
+    if member is None:
+        raise UserError(
+            _("refused: the key {key} belongs to no member of the registry's roster").format(key=key_path),
+            EXIT_BLOCKED,
+        )
+    wanted = {store.POLICY_FILE: policy, store.ROSTER_FILE: roster}
+    for path in wanted.values():
+        if path.is_symlink() or not path.is_file():
+            raise UserError(_("{path} is not a regular file").format(path=path))
+    files = {name: path.read_bytes() for name, path in wanted.items()}
+    new_rules = store.parse_rules(files[store.POLICY_FILE], files[store.ROSTER_FILE], "policy")
+    files = {name: content for name, content in files.items() if content != (repo / name).read_bytes()}
+    if not files:
+        raise UserError(_("the registry's policy and roster are these already; nothing to change"))
+    moment = store.now()
+    today = office_day(moment, registry.rules.sop.settings.timezone)
+    roles = signers_of(registry.rules.sop, POLICY_STEP)
+    role = next((r for r in roles if registry.rules.roster.holds(member.id, r, today)), roles[0])
+    changes = tuple(
+        FileChange(path, "M", "100644", store.hash_blob(repo, content, write=False), len(content), content)
+        for path, content in files.items()
+    )
+    title = "Registri: kebijakan/roster diubah / policy or roster changed"
+    text = message(title, REGISTRY_APP, POLICY, POLICY_STEP, role, digest(changes))
+    planned = RegistryCommit(
+        "0" * 40, (registry.head or "",), text, True, member.id, moment, False, changes, new_rules
+    )
+    _refuse(judge(registry, planned))
+    commit = store.write_commit(repo, files, text, key_path, member)
+    verdict = store.replay(repo, commit, since=registry)
+    if not verdict.valid:
+        _refuse(list(verdict.problems))
+    store.advance(repo, commit)
+    return Done(REGISTRY_APP, POLICY, commit, member.id, role)
 
 
 def _transition(registry: Registry, name: str, request_id: str | None) -> Transition:

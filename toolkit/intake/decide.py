@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from toolkit.evidence.contents import looks_like_pdf
 from toolkit.evidence.model import Signoff
+from toolkit.evidence.roster import office_day
 from toolkit.gate.decide import signoff_problems
 from toolkit.gate.messages import text
 from toolkit.gate.model import Rules
@@ -103,13 +104,34 @@ def digest(changes: Iterable[FileChange]) -> str:
     message to them, as a sign-off's digest does)."""
     hasher = hashlib.sha256()
     for change in sorted(changes):
-        hasher.update(f"{change.path}\0{change.mode}\0{change.sha}\n".encode())
+        hasher.update(f"{change.path}\0{change.mode}\0{change.sha}\n".encode("utf-8", "surrogateescape"))
     return "sha256:" + hasher.hexdigest()
+
+
+def shown_path(path: str) -> str:
+    """A path as a message shows it: a byte that is not UTF-8 (kept by git's reader as a lone surrogate)
+    written as ``\\xff``, so that it can be printed, and seen."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def name_problems(commit: RegistryCommit) -> list[str]:
+    """A file name that is not UTF-8 text: nothing of a registry may be named so (its digest, records and
+    views are text)."""
+    return [
+        _("{commit}: a file name must be UTF-8 text; {path} is not (rename it)").format(
+            commit=commit.sha[:12], path=shown_path(change.path)
+        )
+        for change in commit.changes
+        if shown_path(change.path) != change.path
+    ]
 
 
 def first_commit_problems(commit: RegistryCommit) -> list[str]:
     """The registry's first commit holds its policy and roster (and a README), nothing else."""
     problems = [] if not commit.parents else [_("the first commit of a registry has no parent")]
+    named = name_problems(commit)
+    if named:
+        return problems + named
     paths = {c.path for c in commit.changes}
     for name in POLICY_FILES:
         if name not in paths:
@@ -136,6 +158,9 @@ def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
                 "registry's tip {head}"
             ).format(commit=commit.sha[:12], head=(registry.head or "-")[:12])
         ]
+    named = name_problems(commit)
+    if named:
+        return named
     found = trailers(commit.message)
     claimed = {k: v[0] for k, v in found.items() if len(v) == 1}
     if any(len(v) > 1 for v in found.values()) or not {TRANSITION, STEP, ROLE, DIGEST} <= claimed.keys():
@@ -154,7 +179,7 @@ def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
     if not REQUEST_ID.match(request_id):
         return [_("'{id}' is not a request id like 2026-001").format(id=request_id)]
     request = registry.request(request_id)
-    problems, step_no = _order_problems(registry, transition, request, request_id)
+    problems, step_no = _order_problems(registry, transition, request, request_id, commit.time)
     if step_no is None:
         return problems
     step = registry.rules.sop.step(step_no)
@@ -172,12 +197,20 @@ def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
 
 
 def _order_problems(
-    registry: Registry, transition: Transition, request: Request | None, request_id: str
+    registry: Registry, transition: Transition, request: Request | None, request_id: str, moment: int
 ) -> tuple[list[str], int | None]:
     """Whether ``transition`` may happen to the request now, and the SOP step whose roles make it."""
     if transition is NEW:
         if request is not None:
             return [_("request {id} exists already").format(id=request_id)], None
+        expected = _expected_id(registry, request_id, moment)
+        if request_id != expected:
+            return [
+                _(
+                    "{id} is not the next request id: a new request is {expected} (ids are given in "
+                    "order by sopkit request new)"
+                ).format(id=request_id, expected=expected)
+            ], None
         return [], NEW.step_no
     if request is None:
         return [_("there is no request {id}").format(id=request_id)], None
@@ -329,6 +362,17 @@ def apply(registry: Registry, commit: RegistryCommit) -> Registry:
         files,
     )
     return registry._replace(requests={**registry.requests, request_id: request}, head=commit.sha)
+
+
+def _expected_id(registry: Registry, request_id: str, moment: int) -> str:
+    """The one id a new request made at ``moment`` may take: the next of its own year, when that is the
+    office's year then or the one before (a request made on 31 December and pushed in January); any other
+    year's next id otherwise. So no id can skip ahead (``2026-999999`` would leave no next id) or be a
+    second spelling of one taken (``2026-0001`` beside ``2026-001``)."""
+    year = office_day(moment, registry.rules.sop.settings.timezone).year
+    found = REQUEST_ID.match(request_id)
+    claimed = int(found["year"]) if found else year
+    return next_id(registry, claimed if claimed in (year - 1, year) else year)
 
 
 def next_id(registry: Registry, year: int) -> str:

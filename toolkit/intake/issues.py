@@ -21,8 +21,6 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-import yaml
-
 from toolkit.evidence.model import Signoff
 from toolkit.evidence.roster import office_day
 from toolkit.gate.decide import signers_of, signoff_problems
@@ -38,6 +36,7 @@ from toolkit.intake.model import (
     ORDER,
     RECORD,
     REJECT,
+    TRANSITIONS,
     Event,
     Request,
     State,
@@ -45,6 +44,7 @@ from toolkit.intake.model import (
     next_transition,
 )
 from toolkit.intake.records import SCHEMAS, TEAM_FIELDS, check_values
+from toolkit.sop.source import parse_yaml
 
 REQUEST_LABEL = "permintaan"
 LABELS: Mapping[str, Transition] = {t.target.value: t for t in (*ORDER, REJECT)}
@@ -368,19 +368,9 @@ def _command(body: str, state: State | None) -> tuple[Transition | None, dict[st
             {},
             [_("the comment is larger than {kib} KiB").format(kib=MAX_RECORD_BYTES // 1024)],
         )
-    rest = "\n".join(line for line in lines[1:] if not line.strip().startswith("```"))
-    try:
-        values = yaml.safe_load(rest) if rest.strip() else {}
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = _(" (line {line})").format(line=mark.line + 2) if mark else ""
-        return (
-            transition,
-            {},
-            [_("the fields below the command are not 'field: value' lines{where}").format(where=where)],
-        )
-    if not isinstance(values, dict):
-        return transition, {}, [_("the fields below the command are not 'field: value' lines")]
+    values, problems = fields_below(lines[1:])
+    if problems:
+        return transition, {}, problems
     inline = (match[2] or "").strip()
     if inline:
         if transition is not REJECT or "alasan" in values:
@@ -395,6 +385,38 @@ def _command(body: str, state: State | None) -> tuple[Transition | None, dict[st
             )
         values["alasan"] = inline
     return transition, {str(k): v for k, v in values.items()}, []
+
+
+def fields_below(lines: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The ``field: value`` lines below a command, each value the exact text typed (YAML without
+    implicit types: ``0412`` stays ``0412``, not the octal 266; ``12:30`` stays ``12:30``), lists for
+    the team; or what is wrong with them (a line number counts the command's line as line 1)."""
+    kept = [line for line in lines if not line.strip().startswith("```")]
+    if not any(line.strip() and not line.strip().startswith("#") for line in kept):
+        return {}, []
+    doc, found = parse_yaml("\n".join(kept).encode("utf-8"), "", typed=False)
+    if found or doc is None:
+        first = min(found, default=None)
+        where = _(" (line {line})").format(line=first.line + 1) if first else ""
+        said = f": {first.message}" if first else ""
+        return {}, [
+            _("the fields below the command are not 'field: value' lines{where}").format(where=where) + said
+        ]
+    if not isinstance(doc.data, dict):
+        return {}, [_("the fields below the command are not 'field: value' lines")]
+    return dict(doc.data), []
+
+
+def recorded(request: Request | None, transition: str) -> str:
+    """What a transition recorded, ``field: value`` by field, as an answer echoes it back (so the officer
+    sees the text stored, exactly)."""
+    made = TRANSITIONS.get(transition)
+    record = request.records.get(made.record, {}) if request and made else {}
+    shown = []
+    for name, value in record.items():
+        said = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        shown.append(f"{name}: {short(said)}")
+    return "; ".join(shown)
 
 
 def _judged(

@@ -90,7 +90,7 @@ def parse_record(
     if len(raw) > MAX_RECORD_BYTES:
         limit = MAX_RECORD_BYTES // 1024
         return {}, [Problem(name, 1, 1, _("the record is larger than {kib} KiB").format(kib=limit))]
-    doc, problems = parse_yaml(raw, name)
+    doc, problems = parse_yaml(raw, name, typed=False)  # a value is the text typed: 0412 stays 0412
     if doc is None:
         return {}, problems
     if not isinstance(doc.data, dict):
@@ -146,9 +146,7 @@ def _checked(field: Field, value: Any, roster: Roster) -> tuple[Any, str | None]
         if unknown:
             return None, _("not in the roster: {ids}").format(ids=", ".join(unknown))
         return list(dict.fromkeys(value)), None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = value.isoformat()
-    if not isinstance(value, str | int):
+    if not isinstance(value, str):  # never a number or a truth value: 0412 would be 266 or 412
         return None, _("a single line of text")
     text = str(value).strip()
     if len(text) > field.limit:

@@ -408,12 +408,44 @@ def expected_policy(bare: Path) -> dict[str, str]:
     }
 
 
+def check_reconfigure(bare: Path, branches: tuple[str, ...], policy: Path, roster: Path) -> None:
+    """Before ``sopkit server init --registry`` writes anything on a server whose registry has history:
+    refuse a policy or roster other than the registry's own at its tip. The server's copies judged its
+    first push; what is in force now changed only by signed policy transitions, and so must any change."""
+    if not (bare / "HEAD").is_file():
+        return
+    given = {POLICY_FILE: policy, ROSTER_FILE: roster}
+    for branch in branches:
+        ref = branch if branch.startswith("refs/") else f"refs/heads/{branch}"
+        tip = git(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], bare, check=False).strip()
+        if not tip:
+            continue
+        listed = git(["ls-tree", "-z", tip, "--", *POLICY_FILES], bare).split("\0")
+        have = {line.split("\t", 1)[1]: line.split()[2] for line in listed if "\t" in line}
+        for name, path in given.items():
+            if have.get(name) != git(["hash-object", "--", str(path.resolve())], bare).strip():
+                raise UserError(
+                    _(
+                        "{path} holds a request registry with history: its {file} is the registry's own "
+                        "(at {commit}), and {given} differs from it. The server's copies judge only a new "
+                        "registry's first push; a policy owner changes the registry's policy or roster with "
+                        "a signed transition: sopkit request policy --policy FILE --roster FILE --key KEY "
+                        "in a clone, then git push; then run this again with the same files. Nothing was "
+                        "changed."
+                    ).format(path=bare, file=name, commit=tip[:12], given=path)
+                )
+
+
 def judge_push(bare: Path, old: str, new: str, clock: Clock, cache: Cache) -> Verdict:
-    """A push to a registry server: the history before it (as it is on the server), then its commits."""
-    expected = expected_policy(bare)
+    """A push to a registry server: the history before it (as it is on the server), then its commits.
+
+    The server's own copies of the policy and roster judge the first push of a new registry only: they
+    are its root of trust. After that the rules in force are the registry's own, changed only by a policy
+    owner's signed transition; the history on the server was judged when it arrived, so reconfiguring the
+    server (``sopkit server init``, refused when its copies differ from the registry's) cannot brick it."""
     if old == ZERO:
-        return replay(bare, new, clock, expected, cache)
-    before = replay(bare, old, clock._replace(new=frozenset()), expected, cache)
+        return replay(bare, new, clock, expected_policy(bare), cache)
+    before = replay(bare, old, clock._replace(new=frozenset()), None, cache)
     if not before.valid or before.registry is None:
         return before
     return replay(bare, new, clock, None, cache, since=before.registry)

@@ -116,12 +116,12 @@ def as_table(registry: Registry, requests: list[Request]) -> str:
 
 
 def as_markdown(registry: Registry, requests: list[Request]) -> str:
-    def cell(value: str) -> str:
-        return value.replace("|", "\\|").replace("\n", " ")
+    from toolkit.overview.table import markdown_cell  # the status table's cells: no HTML, no link
 
     head = "| " + " | ".join(title for _key, title in COLUMNS) + " |\n"
     rule = "|" + "---|" * len(COLUMNS) + "\n"
-    body = "".join("| " + " | ".join(cell(c) for c in line) + " |\n" for line in _cells(registry, requests))
+    cells = _cells(registry, requests)
+    body = "".join("| " + " | ".join(markdown_cell(c) for c in line) + " |\n" for line in cells)
     return head + rule + body
 
 

@@ -14,7 +14,6 @@ commits it was made from, so the two records can be compared.
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from toolkit.intake.model import (
 )
 from toolkit.intake.records import TEAM_FIELDS
 from toolkit.repo.git import commit_all, git
+from toolkit.repo.gitread import start_lookup
 
 PLACEHOLDER = re.compile(r"\[\[ISI[^\]]*\]\]")
 # The registry's attachments and the artefact file names they become.
@@ -67,11 +67,15 @@ def scaffold_request(repo: Path, request_id: str, dest: Path | None) -> Scaffold
     request = registry.request(request_id)
     if request is None:
         raise UserError(_("there is no request {id} in {path}").format(id=request_id, path=repo))
-    policy = {name: _blob(repo, f"HEAD:{name}") for name in POLICY_FILES}  # verified, as committed
+    # read at the commit that was verified (HEAD may have moved since), as stored (no replace objects)
+    assert registry.head is not None
+    names = [f"{folder(request.id)}/{name}" for name in ATTACHMENTS]
+    blobs = _blobs(repo, registry.head, [*POLICY_FILES, *(n for n in names if n in request.files)])
+    policy = {name: blobs[name] for name in POLICY_FILES}
     attachments = {
-        target: _blob(repo, f"HEAD:{folder(request.id)}/{name}")
+        target: blobs[f"{folder(request.id)}/{name}"]
         for name, target in ATTACHMENTS.items()
-        if f"{folder(request.id)}/{name}" in request.files
+        if f"{folder(request.id)}/{name}" in blobs
     }
     source = _("the request registry")
     return scaffold_from(registry.rules, policy, request, attachments, dest, source)
@@ -120,9 +124,19 @@ def scaffold_from(
     return Scaffolded(dest, git(["rev-parse", "HEAD"], dest).strip(), tuple(todo))
 
 
-def _blob(repo: Path, spec: str) -> bytes:
-    done = subprocess.run(["git", "cat-file", "blob", spec], cwd=repo, capture_output=True, check=True)
-    return done.stdout
+def _blobs(repo: Path, commit: str, paths: list[str]) -> dict[str, bytes]:
+    """The files ``paths`` of ``commit``, read through the project's git runner (replace objects and
+    grafts off): what was verified, byte for byte."""
+    found = start_lookup(repo, [f"{commit}:{path}" for path in paths]).get()
+    blobs = {p: got.content for p in paths if (got := found.get(f"{commit}:{p}")) and got.kind == "blob"}
+    missing = [p for p in paths if p not in blobs]
+    if missing:
+        raise UserError(
+            _("cannot read {paths} of the registry's commit {commit}").format(
+                paths=", ".join(missing), commit=commit[:12]
+            )
+        )
+    return blobs
 
 
 def _place(rules: Rules, request: Request, attachments: Mapping[str, bytes], dest: Path) -> list[str]:

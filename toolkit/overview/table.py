@@ -27,6 +27,17 @@ def clean(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
+_MARKDOWN = str.maketrans(
+    {"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
+
+
+def markdown_cell(text: str) -> str:
+    """Someone's text as one cell of a Markdown table: on one line, without control characters; it
+    cannot end its cell (``|``), carry HTML (``<``, ``&``), nor make a link (``[..](javascript:..)``)."""
+    return clean(text).translate(_MARKDOWN)
+
+
 def status_label(app: AppState) -> str:
     return _(LABELS[app.status])
 
@@ -101,11 +112,8 @@ def _cells(app: AppState) -> list[str]:
 
 
 def as_markdown(apps: list[AppState]) -> str:
-    def cell(text: str) -> str:
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-
     lines = ["| " + " | ".join(_headers()) + " |", "|---|---|---|---|---:|---|---:|"]
-    lines += ["| " + " | ".join(cell(c) for c in _cells(app)) + " |" for app in apps]
+    lines += ["| " + " | ".join(markdown_cell(c) for c in _cells(app)) + " |" for app in apps]
     return "\n".join(lines) + "\n"
 
 

@@ -104,7 +104,10 @@ def too_big(name: str, size: int) -> Problem:
     )
 
 
-def parse_yaml(raw: bytes, name: str) -> tuple[Located | None, list[Problem]]:
+def parse_yaml(raw: bytes, name: str, typed: bool = True) -> tuple[Located | None, list[Problem]]:
+    """``raw`` as data with its marks, and the problems found. ``typed=False``: every scalar is the
+    exact text written (``0412`` stays ``"0412"``, ``12:30`` stays ``"12:30"``), for records whose
+    values are what an officer typed, never numbers."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -136,9 +139,11 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Located | None, list[Problem]]:
         return None, [Problem(name, line, col, _("YAML syntax error: {problem}").format(problem=text))]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks its errors
         return None, [Problem(name, 1, 1, _("YAML syntax error: {problem}").format(problem=exc))]
+    except RecursionError:  # PyYAML's reader recurses once per level of nesting
+        return None, [Problem(name, 1, 1, _("nesting is deeper than {limit} levels").format(limit=MAX_DEPTH))]
     if node is None:
         return None, [Problem(name, 1, 1, _("the file is empty; it must hold the SOP as a mapping"))]
-    builder = _Builder(name)
+    builder = _Builder(name, typed)
     try:
         data = builder.build(node, (), 0, ())
     except _TooBig:
@@ -195,8 +200,9 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 class _Builder:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, typed: bool = True) -> None:
         self.name = name
+        self.typed = typed
         self.problems: list[Problem] = []
         self.value_marks: dict[JsonPath, tuple[int, int]] = {}
         self.key_marks: dict[JsonPath, tuple[int, int]] = {}
@@ -281,6 +287,8 @@ class _Builder:
             return value
         if node.tag not in _PLAIN_TAGS:
             self._problem(node, _("the YAML tag '{tag}' is not allowed; remove it").format(tag=node.tag))
+            return value
+        if not self.typed:
             return value
         if _NULL.match(value):
             return None

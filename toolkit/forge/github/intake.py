@@ -35,6 +35,7 @@ from toolkit.intake.issues import (
     Verdict,
     is_request,
     label_key,
+    recorded,
     replay,
     role_titles,
 )
@@ -530,6 +531,8 @@ def _reply(rules: Rules, verdict: Verdict, replayed: Replayed) -> str:
                     date=letter.get("tanggal_surat", "-"),
                 )
             )
+        elif fields := recorded(request, verdict.transition):  # the text stored, exactly as typed
+            lines.append(_("Recorded: {fields}.").format(fields=fields))
         lines.append(_next(rules, replayed))
         return mark + "\n" + " ".join(line for line in lines if line)
     if action.kind == "opened":

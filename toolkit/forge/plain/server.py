@@ -104,6 +104,10 @@ def init(
         )
     if bare.exists() and any(bare.iterdir()) and not (bare / "HEAD").is_file():
         raise UserError(_("{path} exists and is not a bare git repository").format(path=bare))
+    if registry:  # a registry with history keeps its own rules: they change by a signed transition
+        from toolkit.intake.registry import check_reconfigure
+
+        check_reconfigure(bare, branches, policy, roster)
     bare.mkdir(parents=True, exist_ok=True)
     git(["init", "-q", "--bare", "-b", branches[0]], bare)
     config_dir = bare / CONFIG_DIR
