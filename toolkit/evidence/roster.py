@@ -91,6 +91,11 @@ class Roster(NamedTuple):
         number ``account_id``: a member with a ``github_id`` is matched by the number alone."""
         return next((m for m in self.members if m.is_account(login, account_id)), None)
 
+    def named(self, login: str) -> Member | None:
+        """The member whose roster login is ``login``: a person named in an officer's text, never the
+        account that acted (that is :meth:`by_github`)."""
+        return next((m for m in self.members if m.github and m.github.lower() == login.lower()), None)
+
 
 EMPTY = Roster(())
 

@@ -99,6 +99,10 @@ class Action(NamedTuple):
     url: str = ""
     author: str | None = None  # a comment's author (a deleted one's, for "deleted")
     editor: str | None = None  # who last edited a comment
+    # the numbers of the accounts of ``login`` and ``author`` (a renamed account frees its login; a roster
+    # member with github_id is matched by number)
+    account_id: int | None = None
+    author_id: int | None = None
 
 
 class IssueFacts(NamedTuple):
@@ -237,7 +241,9 @@ def _tampered(
     """
     found = []
     for action in facts.actions:
-        officer = action.author is not None and rules.roster.by_github(action.author) is not None
+        officer = (
+            action.author is not None and rules.roster.by_github(action.author, action.author_id) is not None
+        )
         if action.kind == "transferred":
             found.append(_("the issue was transferred from another repository"))
         elif action.kind == "deleted" and officer and not _same(action.login, action.author):
@@ -288,7 +294,7 @@ def label_key(name: str) -> str:
 
 def _may_submit(rules: Rules, action: Action) -> bool:
     """Whether the issue's author may submit a request (holds step 1's role on the day)."""
-    member = rules.roster.by_github(action.login or "")
+    member = rules.roster.by_github(action.login or "", action.account_id)
     day = office_day(action.time, rules.sop.settings.timezone)
     roles = signers_of(rules.sop, rules.sop.step(NEW.step_no or 1).id)
     return member is not None and any(rules.roster.holds(member.id, r, day) for r in roles)
@@ -453,7 +459,7 @@ def _judged(
     # who may make it: the roles of its own step (a rejection: of the step that is due)
     step = rules.sop.step((upcoming if transition is REJECT else transition).step_no or 1)
     roles = signers_of(rules.sop, step.id)
-    member = rules.roster.by_github(action.login or "")
+    member = rules.roster.by_github(action.login or "", action.account_id)
     if member is None:
         problems.append(
             _("@{login} is not in the roster; step {no} ({step}) is made by: {roles}").format(
@@ -499,6 +505,6 @@ def _with_defaults(transition: Transition, values: dict[str, Any], day: str, rul
 
 def _member_id(value: Any, rules: Rules) -> Any:
     if isinstance(value, str) and value.startswith("@"):
-        member = rules.roster.by_github(value[1:])
+        member = rules.roster.named(value[1:])
         return member.id if member else value
     return value

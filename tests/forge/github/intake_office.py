@@ -102,9 +102,10 @@ class Intake:
         return [c.body for c in self.issue("budi", number).get_comments() if c.user.type == "Bot"]
 
 
-def open_intake(standin: StandIn, keyring: dict[str, Path], tmp_path: Path) -> Intake:
+def open_intake(standin: StandIn, keyring: dict[str, Path], tmp_path: Path, pinned: bool = False) -> Intake:
     """An intake repository on the stand-in: the office's people with GitHub logins and write access, an
-    agency operator (read) and a programmer (write, not in the roster)."""
+    agency operator (read) and a programmer (write, not in the roster). ``pinned``: the roster gives each
+    account's number too."""
     from toolkit.cli.app import cli
 
     tokens = {m: standin.add_user(LOGINS[m], name=m.title(), email=f"{m}@sumbarprov.go.id") for m in PEOPLE}
@@ -116,7 +117,8 @@ def open_intake(standin: StandIn, keyring: dict[str, Path], tmp_path: Path) -> I
     for member in [*PEOPLE, "eko"]:
         standin.grant(INTAKE, LOGINS[member], "write")
     standin.grant(INTAKE, LOGINS["opd"], "read")
-    (tmp_path / "roster.yaml").write_text(roster_text(keyring, PEOPLE, LOGINS))
+    numbers = {m: standin.world.users[LOGINS[m]].id for m in PEOPLE} if pinned else None
+    (tmp_path / "roster.yaml").write_text(roster_text(keyring, PEOPLE, LOGINS, numbers))
     made = tmp_path / "intake"
     args = [
         "request",

@@ -125,6 +125,29 @@ def test_a_label_from_outside_the_role_is_reverted_and_explained(labelled: Intak
     assert intake.labels(number) == {"permintaan", "diajukan"}
 
 
+def test_a_login_taken_over_after_a_rename_moves_nothing(
+    standin: StandIn, keyring: dict[str, Path], tmp_path: Path
+) -> None:
+    """The roster pins each account's number. TU's ani renames her account; someone registers her old
+    login, gets write access and opens a request as 'gh-ani': it is not submitted. ani, under her new
+    login, still is TU."""
+    intake = open_intake(standin, keyring, tmp_path, pinned=True)
+    intake.issue("budi", intake.open("ani")).edit(state="closed")  # the first run makes the labels
+    time.sleep(1.1)
+    world = standin.world
+    ani = world.users.pop("gh-ani")
+    ani.login = "ani-baru"
+    world.users["ani-baru"] = ani
+    repo = world.repo(INTAKE)
+    repo.collaborators["ani-baru"] = repo.collaborators.pop("gh-ani")
+    intake.tokens["gh-ani"] = standin.add_user("gh-ani", name="Bukan Ani")
+    standin.grant(INTAKE, "gh-ani", "write")
+    forged = intake.open("gh-ani")
+    assert "diajukan" not in intake.labels(forged)
+    assert "awaiting TU" in intake.answers(forged)[-1]  # the account is not ani's, whatever its login
+    assert "diajukan" in intake.labels(intake.open("ani"))
+
+
 def test_what_counted_cannot_be_undone_by_editing_or_deleting_it(labelled: Intake) -> None:
     intake = labelled
     number = intake.open("ani")

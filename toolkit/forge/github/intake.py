@@ -67,7 +67,7 @@ _ISSUE = """
       url
       createdAt
       lastEditedAt
-      author { __typename login }
+      author { ...Who }
       labels(first: 100) { nodes { name } }
       timelineItems(
         itemTypes: [
@@ -82,10 +82,10 @@ _ISSUE = """
           ... on LabeledEvent { createdAt actor { ...Who } }
           ... on UnlabeledEvent { createdAt actor { ...Who } }
           ... on IssueComment {
-            databaseId url createdAt lastEditedAt body author { __typename login } editor { login }
+            databaseId url createdAt lastEditedAt body author { ...Who } editor { login }
           }
           ... on CommentDeletedEvent {
-            id createdAt actor { __typename login } deletedCommentAuthor { __typename login }
+            id createdAt actor { ...Who } deletedCommentAuthor { ...Who }
           }
           ... on TransferredEvent { id createdAt }
         }
@@ -153,6 +153,12 @@ class Trigger(NamedTuple):
 
 def _time(stamp: str) -> int:
     return int(dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+
+
+def _number(actor: Mapping[str, Any] | None) -> int | None:
+    """The number of an account (``None`` for a deleted one): a roster member with github_id is it."""
+    found = (actor or {}).get("databaseId")
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
 def _is_bot(actor: Mapping[str, Any] | None) -> bool:
@@ -275,6 +281,7 @@ def _issue_of(
             _is_bot(author),
             _time(issue["createdAt"]),
             url=issue["url"],
+            account_id=_number(author),
         )
     ]
     answered: set[str] = set()
@@ -300,6 +307,8 @@ def _issue_of(
                     url=node["url"],
                     author=writer.get("login"),
                     editor=(node.get("editor") or {}).get("login"),
+                    account_id=_number(writer),
+                    author_id=_number(writer),
                 )
             )
         elif kind in ("CommentDeletedEvent", "TransferredEvent"):
@@ -312,6 +321,8 @@ def _issue_of(
                     _is_bot(actor),
                     _time(node["createdAt"]),
                     author=None if _is_bot(wrote) else wrote.get("login"),
+                    account_id=_number(actor),
+                    author_id=_number(wrote),
                 )
             )
     actions += timeline
@@ -363,7 +374,15 @@ def _label_action(node: Mapping[str, Any], names: dict[LabelKey, list[tuple[str,
             ).format(kind=kind, time=node["createdAt"])
         )
     event_id, label = queue.pop(0)
-    return Action(f"label:{event_id}", kind, actor.get("login"), _is_bot(actor), when, label=label)
+    return Action(
+        f"label:{event_id}",
+        kind,
+        actor.get("login"),
+        _is_bot(actor),
+        when,
+        label=label,
+        account_id=_number(actor),
+    )
 
 
 def _blob(entry: Mapping[str, Any] | None, where: str, name: str) -> bytes:
