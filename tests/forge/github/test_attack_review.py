@@ -117,3 +117,36 @@ def test_control_code_co_written_earlier_under_the_roster_address_is_refused(gho
     number, head = security_pull(office)
     office.review(number, "joko")
     assert "joko wrote, co-wrote or committed part" in judged(office, number, head, "failure")
+
+
+def test_the_gate_call_budget_holds_whatever_the_number_of_merged_pull_requests(
+    ghoffice: GitHubOffice,
+) -> None:
+    """Budget: 101 code pull requests merged before the security report (more than a page of 100). The
+    gate asks GitHub only for the pull requests that brought the last change of each step's files, so
+    its calls do not grow with the repository's age; and the report's approval still counts."""
+    from tests.standin import ACTIONS_APP_ID
+
+    office = ghoffice
+    branches = []
+    for index in range(101):
+        office.git("checkout", "-q", "-B", f"fitur-{index}", "origin/main")
+        (office.work / f"src/fitur-{index}.php").parent.mkdir(parents=True, exist_ok=True)
+        (office.work / f"src/fitur-{index}.php").write_text(f"<?php echo {index};\n")
+        office.git("add", "-A")
+        office.git("-c", "user.name=Eko", "-c", "user.email=eko@sumbarprov.go.id", "commit", "-qm", "Fitur")
+        branches.append(f"fitur-{index}")
+    office.git(
+        "push", "-q", "-o", f"user={LOGINS['eko']}", "origin", *(f"{b}:refs/heads/{b}" for b in branches)
+    )
+    for branch in branches:
+        assert office.repo("eko").get_pull(office.pull(branch)).merge(merge_method="merge").merged
+    office.tested = office.on_main()
+    number, head = security_pull(office)
+    office.review(number, "joko")
+    office.standin.reset_log()
+    judged(office, number, head, "success")
+    made = [(c.method, c.operation) for c in office.standin.calls() if c.app_id == ACTIONS_APP_ID]
+    # as on a repository with no merged pull request (test_gate.py, test_the_gate_makes_few_api_calls):
+    # the pull request, the pull requests that brought the last changes, the history's accounts, the check
+    assert made == [*[("POST", "graphql")] * 3, ("POST", "POST /repos/{owner}/{repo}/check-runs")], made

@@ -216,13 +216,32 @@ class GitHub:
     def linked_accounts(self, commits: list[str]) -> dict[str, tuple[str, ...]]:
         """For each of ``commits``, the accounts GitHub links to it (see :func:`_accounts`): one query per
         100 commits."""
-        found: dict[str, tuple[str, ...]] = {}
+        what = _("the authors of {count} commits")
+        found = self._per_commit(commits, "accounts", _ACCOUNT_FIELDS, what)
+        return {oid: _accounts(commit)[1] for oid, commit in found.items()}
+
+    def landed_pulls(self, commits: list[str], branch: str) -> dict[str, list[MergedPull]]:
+        """For each of ``commits`` (of ``branch``'s history), the pull requests merged into ``branch`` that
+        GitHub associates with it: the one that brought it. One query per 100 commits."""
+        what = _("the pull requests that brought {count} commits")
+        found = self._per_commit(commits, "landed", _LANDED_FIELDS, what)
+        pulls: dict[str, list[MergedPull]] = {}
+        for oid, commit in found.items():
+            nodes = (commit.get("associatedPullRequests") or {}).get("nodes") or []
+            merged = [_merged(n) for n in nodes if n and n.get("merged") and n.get("baseRefName") == branch]
+            pulls[oid] = [m for m in merged if m is not None]
+        return pulls
+
+    def _per_commit(self, commits: list[str], name: str, fields: str, what: str) -> dict[str, Any]:
+        """``fields`` of each of ``commits``, 100 commits a query (``what``: worded with {count})."""
+        found: dict[str, Any] = {}
         for start in range(0, len(commits), PAGE):
             batch = commits[start : start + PAGE]
-            what = _("the authors of {count} commits").format(count=len(batch))
             variables: dict[str, Any] = {"owner": self.owner, "name": self.name}
             variables |= {f"c{i}": oid for i, oid in enumerate(batch)}
-            repository = self.graphql(_accounts_query(len(batch)), variables, what).get("repository") or {}
+            said = what.format(count=len(batch))
+            data = self.graphql(_per_commit_query(len(batch), name, fields), variables, said)
+            repository = data.get("repository") or {}
             for i, oid in enumerate(batch):
                 commit = repository.get(f"c{i}")
                 if not commit or commit.get("oid") != oid:
@@ -231,26 +250,8 @@ class GitHub:
                             commit=oid[:12]
                         )
                     )
-                found[oid] = _accounts(commit)[1]
+                found[oid] = commit
         return found
-
-    def merged_pulls(self, branch: str) -> list[MergedPull]:
-        """Every pull request merged into ``branch``, with its reviews (GitHub's 100 a page)."""
-        found: list[MergedPull] = []
-        after: str | None = None
-        what = _("the pull requests merged into {branch}").format(branch=branch)
-        while True:
-            variables = {"owner": self.owner, "name": self.name, "branch": branch, "after": after}
-            data = self.graphql(_MERGED_QUERY, variables, what)
-            page = ((data.get("repository") or {}).get("pullRequests")) or {}
-            for node in page.get("nodes") or []:
-                merged = _merged(node)
-                if merged is not None:
-                    found.append(merged)
-            info = page.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
-                return found
-            after = info.get("endCursor")
 
     def landings(self, branch: str) -> list[Landing]:
         """For the audit: every pull request merged into ``branch`` with who merged it, its own commits (to
@@ -574,33 +575,31 @@ committer { user { login databaseId } }
 """
 
 
-def _accounts_query(count: int) -> str:
-    """A query for the accounts linked to ``count`` commits, given as variables ``c0``, ``c1``, ..."""
+def _per_commit_query(count: int, name: str, fields: str) -> str:
+    """A query for ``fields`` of ``count`` commits, given as variables ``c0``, ``c1``, ..."""
     params = "".join(f", $c{i}: GitObjectID!" for i in range(count))
-    fields = "".join(f"c{i}: object(oid: $c{i}) {{ ...accounts }}\n" for i in range(count))
+    aliases = "".join(f"c{i}: object(oid: $c{i}) {{ ...{name} }}\n" for i in range(count))
     return (
         f"query($owner: String!, $name: String!{params}) {{\n"
-        f"  repository(owner: $owner, name: $name) {{\n{fields}  }}\n}}\n"
-        f"fragment accounts on Commit {{{_ACCOUNT_FIELDS}}}\n"
+        f"  repository(owner: $owner, name: $name) {{\n{aliases}  }}\n}}\n"
+        f"fragment {name} on Commit {{{fields}}}\n"
     )
 
 
-_MERGED_QUERY = """
-query($owner: String!, $name: String!, $branch: String!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    pullRequests(states: MERGED, baseRefName: $branch, first: 100, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        number
-        author { login }
-        headRefOid
-        baseRefName
-        mergeCommit { oid tree { oid } }
-        commits(last: 1) { nodes { commit { oid tree { oid } } } }
-        reviews(last: 100, states: [APPROVED, CHANGES_REQUESTED, DISMISSED]) {
-          nodes { databaseId author { login ... on User { databaseId } } state submittedAt commit { oid } }
-        }
-      }
+# A commit's pull requests, with what the approvals of a merged one need (as the audit reads them too).
+_LANDED_FIELDS = """
+oid
+associatedPullRequests(first: 10) {
+  nodes {
+    number
+    merged
+    author { login }
+    headRefOid
+    baseRefName
+    mergeCommit { oid tree { oid } }
+    commits(last: 1) { nodes { commit { oid tree { oid } } } }
+    reviews(last: 100, states: [APPROVED, CHANGES_REQUESTED, DISMISSED]) {
+      nodes { databaseId author { login ... on User { databaseId } } state submittedAt commit { oid } }
     }
   }
 }

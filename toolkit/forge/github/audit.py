@@ -32,7 +32,7 @@ from toolkit.forge.github.desired import (
     tags_off_line,
 )
 from toolkit.forge.github.names import CHECK_NAME
-from toolkit.forge.github.sources import Approved, sources
+from toolkit.forge.github.sources import listed, sources
 from toolkit.gate.messages import violation_text
 from toolkit.i18n import _
 from toolkit.repo.git import git
@@ -62,7 +62,7 @@ class Audit(NamedTuple):
 def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> Audit:
     """Audit ``branch`` as the checkout's ``origin/<branch>`` has it (fetched with its whole history)."""
     from toolkit.errors import UserError
-    from toolkit.forge.github.state import state
+    from toolkit.forge.github.state import approval_of, state
     from toolkit.repo.gitread import ref_tip
 
     cache = cache or Cache.default()
@@ -80,8 +80,10 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
     claimed: dict[str, int] = {}
     landings = hub.landings(branch)
     # every merged pull request's approvals: those merged before one completed its base's steps
-    approved = [Approved(m.merged.pull, m.merged.merge_commit, _same_content(m)) for m in landings]
-    found = sources(repo, approved, [])  # one source for every judgement: each commit's files read once
+    approved = [approval_of(m.merged) for m in landings]
+    found = sources(
+        repo, listed(approved), []
+    )  # one source for every judgement: each commit's files read once
     # the tip first: its history holds every commit judged below, so GitHub is asked about each once
     linked = LinkedAccounts(hub)
     judged = state(repo, hub, branch, tip, cache, accounts=linked)
@@ -186,11 +188,6 @@ def _same(rebased: tuple[str, str, str], own: tuple[str, str, str]) -> bool:
             return float("nan")
 
     return rebased[0] == own[0] and rebased[2] == own[2] and instant(rebased[1]) == instant(own[1])
-
-
-def _same_content(landing: Landing) -> str | None:
-    merged = landing.merged
-    return merged.merge_commit if merged.head_tree and merged.head_tree == merged.merge_tree else None
 
 
 def _judged(

@@ -20,7 +20,7 @@ from toolkit.errors import UserError
 from toolkit.forge import judge
 from toolkit.forge.github.accounts import LinkedAccounts
 from toolkit.forge.github.sources import Approved, sources
-from toolkit.forge.github.state import merged_approvals
+from toolkit.forge.github.state import Landed
 from toolkit.gate.messages import distinct
 from toolkit.gate.model import Message, Report, Violation
 from toolkit.i18n import _
@@ -107,7 +107,8 @@ def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = Non
     _require_commits(repo, base, head)
     notes: list[Message] = []
     # the base's steps were completed by the approvals of the pull requests merged into it
-    approved = [Approved(pull, head if event.base is not None else None), *merged_approvals(hub, pull.base)]
+    own = frozenset(sha for sha, _accounts in pull.accounts) | {head}
+    approved = Landed(hub, repo, pull.base, (Approved(pull, head if event.base is not None else None),), own)
     accounts = LinkedAccounts(hub, dict(pull.accounts))
     report = judge.change(
         repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default(), accounts=accounts

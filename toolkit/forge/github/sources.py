@@ -9,12 +9,14 @@ held at that time; a sign-off no review vouches for needs the role held today.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.evidence.model import CommitInfo, Signoff, Snapshot, ancestry
+from toolkit.evidence.signoffs import covers
 from toolkit.forge.github.reviews import PullRequest, review_signoffs
+from toolkit.sop.model import POLICY_STEP, Sop
 
 if TYPE_CHECKING:
     from toolkit.forge.judge import Sources
@@ -32,10 +34,35 @@ class Approved(NamedTuple):
     same_content: str | None = None
 
 
-def sources(repo: Path, approved: list[Approved], notes: list[Message], now: int | None = None) -> Sources:
+# The pull requests whose approvals may sign a view, given its rules and its history (oldest first).
+Approvals = Callable[["Rules", tuple[CommitInfo, ...]], list[Approved]]
+
+
+def listed(approved: list[Approved]) -> Approvals:
+    """The same pull requests for every view."""
+    return lambda _rules, _history: approved
+
+
+def last_changes(policy: Sop, line: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The commits of a first-parent line (newest first, each with every path it changed) that last
+    changed what each step's sign-off covers, the policy's too: only the pull requests that brought them
+    can have approved the files as they are (an older approval signs content changed since)."""
+    steps = {POLICY_STEP, *(s.id for s in policy.steps)}
+    found: list[str] = []
+    for commit, paths in line:
+        hit = {step for step in steps if any(covers(policy, step, path) for path in paths)}
+        if hit:
+            found.append(commit)
+            steps -= hit
+            if not steps:
+                break
+    return found
+
+
+def sources(repo: Path, approved: Approvals, notes: list[Message], now: int | None = None) -> Sources:
     """The sign-offs of a view: SSH-signed commits (timed by GitHub's clock, ``now`` when nothing earlier
-    vouches for them), and the approvals of each of ``approved`` whose anchor is in the view's history.
-    Why an approval counts for nothing goes to ``notes``."""
+    vouches for them), and the approvals of each pull request ``approved`` gives for the view whose
+    anchor is in its history. Why an approval counts for nothing goes to ``notes``."""
     import time
 
     from toolkit.forge.plain.signoffs import Clock, ssh_signoffs
@@ -48,8 +75,9 @@ def sources(repo: Path, approved: list[Approved], notes: list[Message], now: int
 
         def find(history: tuple[CommitInfo, ...]) -> tuple[Signoff, ...]:
             present = {c.sha for c in history}
-            found = github_timed(signed(history), history, [e.pull for e in approved], seen_now)
-            for entry in approved:
+            entries = approved(rules, history)
+            found = github_timed(signed(history), history, [e.pull for e in entries], seen_now)
+            for entry in entries:
                 if (entry.anchor or entry.pull.head) not in present:
                     continue  # merged into history that was rewritten since
                 made, said = review_signoffs(

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from toolkit.cache import Cache
 from toolkit.forge import judge
 from toolkit.forge.github.accounts import LinkedAccounts
-from toolkit.forge.github.sources import Approved, sources
+from toolkit.forge.github.sources import Approved, last_changes, sources
 from toolkit.gate.messages import distinct
 
 if TYPE_CHECKING:
+    from toolkit.evidence.model import CommitInfo
     from toolkit.forge.github.api import GitHub
+    from toolkit.forge.github.reviews import MergedPull
     from toolkit.gate.model import Message, Report, Rules, View
 
 
@@ -43,7 +45,7 @@ def state(
     from toolkit.gate import decide
 
     notes: list[Message] = []
-    found = sources(repo, merged_approvals(hub, branch), notes)
+    found = sources(repo, Landed(hub, repo, branch), notes)
     linked = accounts or LinkedAccounts(hub)
     rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), found, linked)
     today = office_day(int(now if now is not None else time.time()), rules.sop.settings.timezone)
@@ -51,14 +53,56 @@ def state(
     return Judged(rules, view, report._replace(notes=(*report.notes, *distinct(notes))))
 
 
-def merged_approvals(hub: GitHub, branch: str) -> list[Approved]:
-    """The approvals of every pull request merged into ``branch``, each counting for the commit that
-    brought it there."""
-    found = []
-    for merged in hub.merged_pulls(branch):
-        same = merged.head_tree != "" and merged.head_tree == merged.merge_tree
-        found.append(Approved(merged.pull, merged.merge_commit, merged.merge_commit if same else None))
-    return found
+class Landed:
+    """The approvals that may sign a view on ``branch``: those of the pull requests merged into it that
+    brought the last change of each step's files (:func:`last_changes`), each commit asked of GitHub
+    once, 100 a query, so the calls do not grow with the number of pull requests merged. ``also``: pull
+    requests whose approvals count as well (the one being judged); ``own``: its commits, which no merged
+    pull request brought."""
+
+    def __init__(
+        self,
+        hub: GitHub,
+        repo: Path,
+        branch: str,
+        also: tuple[Approved, ...] = (),
+        own: frozenset[str] = frozenset(),
+    ) -> None:
+        self.hub, self.repo, self.branch, self.also, self.own = hub, repo, branch, also, own
+        self.found: dict[str, list[MergedPull]] = {}
+
+    def __call__(self, rules: Rules, history: tuple[CommitInfo, ...]) -> list[Approved]:
+        from toolkit.repo.gitread import read_paths
+
+        line = first_parent_line(history)
+        changed = read_paths(self.repo, line)
+        needed = [
+            c for c in last_changes(rules.sop, ((c, changed.get(c, ())) for c in line)) if c not in self.own
+        ]
+        missing = [c for c in needed if c not in self.found]
+        if missing:
+            self.found |= self.hub.landed_pulls(missing, self.branch)
+        pulls = {m.pull.number: m for c in needed for m in self.found.get(c, [])}
+        return [*self.also, *(approval_of(m) for m in pulls.values())]
+
+
+def approval_of(merged: MergedPull) -> Approved:
+    """A merged pull request's approvals, counting for the commit that brought it; that commit's files
+    stand in for the approved head's when GitHub says their trees are the same."""
+    same = merged.head_tree != "" and merged.head_tree == merged.merge_tree
+    return Approved(merged.pull, merged.merge_commit, merged.merge_commit if same else None)
+
+
+def first_parent_line(history: tuple[CommitInfo, ...]) -> list[str]:
+    """The commits of ``history`` (oldest first, its tip last) on its tip's first-parent line, newest
+    first."""
+    parents = {c.sha: c.parents for c in history}
+    line: list[str] = []
+    commit = history[-1].sha if history else None
+    while commit is not None and commit in parents:
+        line.append(commit)
+        commit = parents[commit][0] if parents[commit] else None
+    return line
 
 
 def release(repo: Path, hub: GitHub, rev: str, branch: str, cache: Cache | None = None) -> Report:
@@ -68,7 +112,7 @@ def release(repo: Path, hub: GitHub, rev: str, branch: str, cache: Cache | None 
     from toolkit.forge.release import check_release
 
     notes: list[Message] = []
-    found = sources(repo, merged_approvals(hub, branch), notes)
+    found = sources(repo, Landed(hub, repo, branch), notes)
     ref = f"refs/remotes/origin/{branch}"
     report = check_release(repo, rev, found, None, ref, cache, LinkedAccounts(hub))
     return report._replace(notes=(*report.notes, *distinct(notes)))
