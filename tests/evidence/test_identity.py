@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.evidence.identity import github_identity, identities, noreply_login, with_accounts
+from toolkit.evidence.identity import github_identity, identities, noreply_login, unattributed, with_accounts
 
 
 def test_noreply_addresses_name_their_login() -> None:
@@ -16,7 +16,8 @@ def test_noreply_addresses_name_their_login() -> None:
 
 def test_a_commits_people_gain_the_accounts_their_addresses_name() -> None:
     people = ("eko@sumbarprov.go.id", "1234+gh-joko@users.noreply.github.com")
-    assert with_accounts(people) == (*people, "github:gh-joko")
+    assert with_accounts(people) == (*people, "github:gh-joko", "github-id:1234")
+    assert with_accounts(("gh-joko@users.noreply.github.com",))[1:] == ("github:gh-joko",)
     assert with_accounts(("eko@sumbarprov.go.id",)) == ("eko@sumbarprov.go.id",)
 
 
@@ -26,3 +27,12 @@ def test_a_member_is_their_emails_and_their_account() -> None:
         github_identity("gh-joko"),
     }
     assert identities(["a@b.c"], None) == {"a@b.c"}
+
+
+def test_only_addresses_that_name_no_account_by_number_need_asking() -> None:
+    known = frozenset({"eko@sumbarprov.go.id"})
+    assert not unattributed(("eko@sumbarprov.go.id", "noreply@github.com"), known)
+    assert not unattributed(with_accounts(("1234+joko-baru@users.noreply.github.com",)), known)
+    assert unattributed(("joko.pribadi@example.com",), known)
+    # the old form names a login only, which may have changed hands: GitHub says whose it is now
+    assert unattributed(("joko@users.noreply.github.com",), known)

@@ -16,7 +16,7 @@ GITHUB = "github:"  # no e-mail in a roster starts so (a roster e-mail holds '@'
 GITHUB_ID = "github-id:"  # an account by its number, which a rename does not change
 NOREPLY_DOMAIN = "@users.noreply.github.com"
 GITHUB_ITSELF = "noreply@github.com"  # the committer of what GitHub's web interface writes
-_NOREPLY = re.compile(r"(?:[0-9]+\+)?([a-z0-9][a-z0-9-]*(?:\[bot\])?)@users\.noreply\.github\.com")
+_NOREPLY = re.compile(r"(?:([0-9]+)\+)?([a-z0-9][a-z0-9-]*(?:\[bot\])?)@users\.noreply\.github\.com")
 
 
 def github_identity(login: str) -> str:
@@ -32,16 +32,28 @@ def github_account(account_id: int) -> str:
 def noreply_login(email: str) -> str | None:
     """The login a GitHub no-reply address names, or ``None``."""
     found = _NOREPLY.fullmatch(email.strip().lower())
-    return found.group(1) if found else None
+    return found.group(2) if found else None
+
+
+def noreply_account(email: str) -> int | None:
+    """The account number a GitHub no-reply address names (``ID+login@...``), or ``None``: GitHub links
+    the address by that number, whatever login it spells."""
+    found = _NOREPLY.fullmatch(email.strip().lower())
+    return int(found.group(1)) if found and found.group(1) else None
 
 
 def with_accounts(emails: Iterable[str]) -> tuple[str, ...]:
-    """``emails`` (lower-case) and, after them, the GitHub account each no-reply address among them names."""
+    """``emails`` (lower-case) and, after them, the GitHub account each no-reply address among them names
+    (its login, and its number when it gives one)."""
     found = list(dict.fromkeys(emails))
     for email in list(found):
         login = noreply_login(email) if email.endswith(NOREPLY_DOMAIN) else None
-        if login is not None and github_identity(login) not in found:
-            found.append(github_identity(login))
+        if login is None:
+            continue
+        number = noreply_account(email)
+        for identity in (github_identity(login), *([github_account(number)] if number is not None else [])):
+            if identity not in found:
+                found.append(identity)
     return tuple(found)
 
 
@@ -53,13 +65,13 @@ def identities(emails: Iterable[str], login: str | None, account_id: int | None 
 
 
 def unattributed(people: Iterable[str], known: frozenset[str]) -> bool:
-    """Whether some of a commit's ``people`` are e-mails outside ``known`` that name no GitHub account
-    themselves: GitHub may link such an address to an account (a personal address a member verified),
-    so the forge must be asked who it is."""
+    """Whether some of a commit's ``people`` are e-mails outside ``known`` that name no GitHub account by
+    its number: GitHub may link such an address to an account (a personal address a member verified; an
+    old no-reply address by a login that may have changed hands), so the forge must be asked who it is."""
     return any(
         p not in known
         and not p.startswith((GITHUB, GITHUB_ID))
-        and not p.endswith(NOREPLY_DOMAIN)
         and p != GITHUB_ITSELF
+        and not (p.endswith(NOREPLY_DOMAIN) and noreply_account(p) is not None)  # named by its number
         for p in people
     )

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 # The sign-offs of a view, given the rules that judge it and the commits the change brings.
 Sources = Callable[["Rules", frozenset[str]], "SignoffSource"]
-# Who a forge links to commits beyond their e-mails, asked for commit ids (GitHub: the accounts of their
-# authors, co-authors and committer; see toolkit.repo.gather.history_of).
-Accounts = Callable[[list[str]], Mapping[str, tuple[str, ...]]]
+# Who a forge links to commits beyond their e-mails (GitHub: the accounts of their authors, co-authors and
+# committer; see toolkit.repo.gather.Linked and history_of).
+Accounts = Callable[[list[str], list[str]], Mapping[str, tuple[str, ...]]]
 
 
 def view_of(

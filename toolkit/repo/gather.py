@@ -18,7 +18,14 @@ from toolkit.evidence.model import ArtefactState, CommitInfo, Entry, FileResult,
 from toolkit.gate.model import Change, Rules, View
 from toolkit.i18n import _
 from toolkit.paths import ANSWERS_FILE, POLICY_FILE, ROSTER_FILE
-from toolkit.repo.gitread import read_history, read_objects, read_paths, read_sizes, read_snapshot
+from toolkit.repo.gitread import (
+    mentions_coauthors,
+    read_history,
+    read_objects,
+    read_paths,
+    read_sizes,
+    read_snapshot,
+)
 from toolkit.sop.model import Artefact, Sop
 
 if TYPE_CHECKING:
@@ -26,9 +33,10 @@ if TYPE_CHECKING:
 
 # Where a view's sign-offs come from: given the history of the commit, the sign-offs made on it.
 SignoffSource = Callable[[tuple[CommitInfo, ...]], tuple[Signoff, ...]]
-# Who a forge links to commits beyond the e-mails git records: asked for commit ids, it answers
-# commit -> identities (GitHub: the accounts of the authors, co-authors and committer).
-Linked = Callable[[list[str]], Mapping[str, tuple[str, ...]]]
+# Who a forge links to commits beyond the e-mails git records: given a history's commits and those among
+# them to ask about, it answers commit -> identities for every commit it knows (GitHub: the accounts of the
+# authors, co-authors and committer).
+Linked = Callable[[list[str], list[str]], Mapping[str, tuple[str, ...]]]
 
 
 def policy_at(
@@ -223,11 +231,16 @@ def history_of(
     """The history walked over :func:`pathspecs`, with every path of the commits roster members made: who
     signs off must not have written what they sign, and the security sign-off covers the code wherever
     it lies. Nobody else's code changes matter commit by commit (the code gate and the digests judge the
-    trees), so they are not listed. ``linked``: asked for the accounts a forge links to the commits made
-    under addresses the roster does not know (GitHub's accounts), which join their people."""
+    trees), so they are not listed. ``linked``: the accounts a forge links to commits (GitHub's), which
+    join their people: those it knows already, and those it is asked for, the commits git cannot fully
+    attribute (made under addresses the roster does not know, or naming co-authors git does not read)."""
     officers = frozenset(i for member in rules.roster.members for i in member.identities())
     if linked is not None:
-        asked = linked([c.sha for c in walk if unattributed(c.people, officers)])
+        mentioned = mentions_coauthors(repo, walk[-1].sha) if walk else set()
+        ask = [
+            c.sha for c in walk if not c.empty and (c.sha in mentioned or unattributed(c.people, officers))
+        ]
+        asked = linked([c.sha for c in walk], ask)
         walk = [
             c._replace(people=tuple(dict.fromkeys((*c.people, *asked[c.sha])))) if c.sha in asked else c
             for c in walk

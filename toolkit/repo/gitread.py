@@ -260,6 +260,13 @@ def read_history(repo: Path, rev: str, pathspecs: Iterable[str] = ()) -> list[Co
     return start_history(repo, rev, pathspecs).get()
 
 
+def mentions_coauthors(repo: Path, rev: str) -> set[str]:
+    """The commits reachable from ``rev`` whose message names a co-author anywhere: git reads
+    ``Co-authored-by:`` only in the closing block of trailers, GitHub links it on any line."""
+    out = Pending(repo, ["log", "--format=%H", "-i", "-F", "--grep=co-authored-by", rev, "--"]).output()
+    return set(out.decode("ascii", "replace").split())
+
+
 def read_paths(repo: Path, commits: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Every path each of ``commits`` changed (a merge: against its first parent)."""
     wanted = list(dict.fromkeys(commits))

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 
-from tests.forge.github.conftest import LOGINS, GitHubOffice
+from tests.forge.github.conftest import ACCOUNT_IDS, LOGINS, REPO, GitHubOffice
 from tests.forge.github.test_audit import audit, audited  # noqa: F401  (fixture)
 from tests.forge.github.test_gate import judged, security_pull
+from tests.standin import ACTIONS_APP_ID
 from tests.standin.fixtures import github
 
 PERSONAL = "joko.pribadi@example.com"  # joko's GitHub account address; not in the roster
 SUGGESTION = f"Co-authored-by: J <{PERSONAL}>"  # what GitHub's "Commit suggestion" writes for him
+OWN_WORK = "joko wrote, co-wrote or committed part of what they sign off"
 
 
 def test_audit_sees_a_co_author_github_links_to_the_reviewer(audited: GitHubOffice) -> None:  # noqa: F811
@@ -70,8 +72,6 @@ def test_an_approval_by_whoever_now_holds_an_officers_old_login_does_not_count(
     account named gh-joko, the roster's login; provisioning (teams synced from the roster's logins)
     would invite that account to the security team, giving it read access, modelled by a grant here.
     The gate must not take this stranger's approval for joko's."""
-    from tests.forge.github.conftest import REPO
-
     office = ghoffice
     world = office.standin.world
     joko = world.users.pop(LOGINS["joko"])
@@ -92,8 +92,6 @@ def test_the_gate_call_budget_holds_whatever_the_review_count(ghoffice: GitHubOf
     """Budget: the gate makes at most 6 calls on a pull request with at most 100 changed files. eko's
     pull request changes 2 files; he (or anyone who can read it) leaves 500 comment reviews, which must
     not cost the gate one more query per 100."""
-    from tests.standin import ACTIONS_APP_ID
-
     office = ghoffice
     number, head = security_pull(office)
     pull = office.repo("budi").get_pull(number)
@@ -125,8 +123,6 @@ def test_the_gate_call_budget_holds_whatever_the_number_of_merged_pull_requests(
     """Budget: 101 code pull requests merged before the security report (more than a page of 100). The
     gate asks GitHub only for the pull requests that brought the last change of each step's files, so
     its calls do not grow with the repository's age; and the report's approval still counts."""
-    from tests.standin import ACTIONS_APP_ID
-
     office = ghoffice
     branches = []
     for index in range(101):
@@ -150,3 +146,187 @@ def test_the_gate_call_budget_holds_whatever_the_number_of_merged_pull_requests(
     # as on a repository with no merged pull request (test_gate.py, test_the_gate_makes_few_api_calls):
     # the pull request, the pull requests that brought the last changes, the history's accounts, the check
     assert made == [*[("POST", "graphql")] * 3, ("POST", "POST /repos/{owner}/{repo}/check-runs")], made
+
+
+# ---- a second outside review: ways around the accounts of the history
+
+
+def _code_pull_merged(office: GitHubOffice, trailers: str = "", author: str = "eko", method: str = "merge",
+                      message: str | None = None) -> None:  # fmt: skip
+    """eko's code pull request (a commit by ``author`` with ``trailers``) merged into main with ``method``
+    (``message``: the squash/merge commit's message as the one merging writes it); ``tested`` follows."""
+    office.branch("fitur", {"src/fitur.php": "<?php echo 'fitur';\n"}, author=author, trailers=trailers)
+    pull = office.repo("eko").get_pull(office.pull("fitur", "eko"))
+    extra = {} if message is None else {"commit_title": "Fitur", "commit_message": message}
+    assert pull.merge(merge_method=method, **extra).merged
+    office.tested = office.on_main()
+
+
+def _joko_approves_security_report(office: GitHubOffice) -> tuple[int, str]:
+    number, head = security_pull(office)
+    office.review(number, "joko")
+    return number, head
+
+
+# --- A: a Co-authored-by line GitHub links but git's trailer parser does not see ---------------
+
+
+def test_a_co_author_outside_the_trailer_block_is_asked_about(ghoffice: GitHubOffice) -> None:
+    """joko co-writes code in eko's pull request under his personal address; the Co-authored-by line is
+    followed by a last paragraph ("Catatan."), so git's %(trailers) does not list it, while GitHub (the
+    stand-in's model, tests/standin/graphql_api.py _COAUTHOR) links joko as co-author. The commit's git
+    people are eko's roster address alone, so history_of never asks GitHub about it, and joko's later
+    approval of the security report (which covers all code) counts."""
+    office = ghoffice
+    office.standin.world.users[LOGINS["joko"]].email = PERSONAL
+    _code_pull_merged(office, trailers=f"Co-authored-by: J <{PERSONAL}>\n\nCatatan.")
+    number, head = _joko_approves_security_report(office)
+    assert OWN_WORK in judged(office, number, head, "failure")
+
+
+def test_a_co_author_followed_by_a_plain_line_is_asked_about(ghoffice: GitHubOffice) -> None:
+    """Same, the Co-authored-by line followed by a plain line in the same paragraph (git needs a whole
+    paragraph of trailers, or 25 % of them with a git-made one such as Signed-off-by)."""
+    office = ghoffice
+    office.standin.world.users[LOGINS["joko"]].email = PERSONAL
+    _code_pull_merged(office, trailers=f"Co-authored-by: J <{PERSONAL}>\nlihat juga tiket 12")
+    number, head = _joko_approves_security_report(office)
+    assert OWN_WORK in judged(office, number, head, "failure")
+
+
+def test_control_round2_a_the_same_co_author_as_a_trailer_is_refused(ghoffice: GitHubOffice) -> None:
+    office = ghoffice
+    office.standin.world.users[LOGINS["joko"]].email = PERSONAL
+    _code_pull_merged(office, trailers=f"Co-authored-by: J <{PERSONAL}>")
+    number, head = _joko_approves_security_report(office)
+    assert OWN_WORK in judged(office, number, head, "failure")
+
+
+# --- B: squash merge with the message edited erases who wrote the code --------------------------
+
+
+def test_a_squash_merge_with_an_edited_message_does_not_hide_the_testers_code_from_the_audit(
+    ghoffice: GitHubOffice,
+) -> None:
+    """joko (security) pushes code commits, under his roster address, to eko's pull request; it is
+    squash-merged with a message the merger wrote (GitHub lets them drop Co-authored-by lines): main's
+    history shows eko alone. The gate, which reads only main's history, cannot see joko there; the audit
+    reads each merged pull request's own commits, and reports joko's approval of the security report
+    covering his code."""
+    office = ghoffice
+    _code_pull_merged(office, author="joko", method="squash", message="Fitur baru")
+    number, _head = _joko_approves_security_report(office)
+    assert office.repo("eko").get_pull(number).merge(merge_method="merge").merged
+    _code, found = audit(office)
+    assert any(f"#{number}" in said and OWN_WORK in said for said in found.get("not-approved", [])), found
+
+
+def test_control_round2_b_the_same_code_merged_with_a_merge_commit_is_refused(ghoffice: GitHubOffice) -> None:
+    office = ghoffice
+    _code_pull_merged(office, author="joko", method="merge")
+    number, head = _joko_approves_security_report(office)
+    assert OWN_WORK in judged(office, number, head, "failure")
+
+
+# --- C: a no-reply address's login is trusted instead of asking GitHub ---------------------------
+
+
+def _rename_joko(office: GitHubOffice, new: str = "joko-baru") -> None:
+    """joko renames his GitHub account; the roster keeps the login it was written with and the pinned
+    number (the documented way to survive a rename: approvals count by number alone)."""
+    world = office.standin.world
+    joko = world.users.pop(LOGINS["joko"])
+    joko.login = new
+    world.users[new] = joko
+    repo = world.repo(REPO)
+    repo.collaborators[new] = repo.collaborators.pop(LOGINS["joko"])
+
+
+def test_a_renamed_testers_no_reply_address_is_his_by_number(ghoffice: GitHubOffice) -> None:
+    """After the rename, GitHub's "Commit suggestion" (email kept private) writes joko as
+    ``<id>+joko-baru@users.noreply.github.com``. identity.with_accounts reads the login out of the address
+    (github:joko-baru, which is not the roster's gh-joko) and ``unattributed`` skips every no-reply address,
+    so GitHub is never asked: the account number it would give (the roster's github_id) is not seen, while
+    joko's approval counts by that very number."""
+    office = ghoffice
+    _rename_joko(office)
+    noreply = f"{ACCOUNT_IDS['joko']}+joko-baru@users.noreply.github.com"
+    _code_pull_merged(office, trailers=f"Co-authored-by: Joko <{noreply}>")
+    number, head = _joko_approves_security_report(office)
+    assert OWN_WORK in judged(office, number, head, "failure")
+
+
+def test_control_round2_c_the_renamed_testers_approval_counts_by_number(ghoffice: GitHubOffice) -> None:
+    """Control: after the rename, joko's approval still counts (matched by the pinned number)."""
+    office = ghoffice
+    _rename_joko(office)
+    number, head = _joko_approves_security_report(office)
+    judged(office, number, head, "success")
+
+
+def test_a_renamed_testers_no_reply_address_in_the_judged_pull_request(ghoffice: GitHubOffice) -> None:
+    """The same address in the judged pull request: GitHub's accounts ARE read for its commits
+    (pull.accounts links the commit to joko's number), but history_of adds them only to commits
+    ``unattributed`` selects, and a no-reply address is never selected: joko's approval of a report he
+    co-wrote counts."""
+    office = ghoffice
+    _rename_joko(office)
+    noreply = f"{ACCOUNT_IDS['joko']}+joko-baru@users.noreply.github.com"
+    number, head = security_pull(office, trailers=f"Co-authored-by: Joko <{noreply}>")
+    office.review(number, "joko")
+    assert OWN_WORK in judged(office, number, head, "failure")
+
+
+# --- D: the gate's calls grow with the number of history commits under unknown addresses -------
+
+
+def test_the_gate_call_budget_holds_whatever_the_number_of_empty_commits_merged_before(
+    ghoffice: GitHubOffice,
+) -> None:
+    """Budget (issue 9: at most 6 calls on a pull request with <= 100 changed files, whatever the number of
+    reviews or merged pull requests). eko merges ONE code pull request holding 600 empty commits, each
+    under a made-up address the roster does not know. Every later gate run asks GitHub for the accounts
+    of all 600 (100 a query): 6 queries more, for ever."""
+    office = ghoffice
+    office.git("checkout", "-q", "-B", "banyak", "origin/main")
+    (office.work / "src").mkdir(exist_ok=True)
+    (office.work / "src/banyak.php").write_text("<?php echo 1;\n")
+    office.git("add", "-A")
+    office.git("-c", "user.name=Eko", "-c", "user.email=eko@sumbarprov.go.id", "commit", "-qm", "Banyak")
+    for index in range(600):
+        office.git("-c", "user.name=X", "-c", f"user.email=x{index}@contoh.example", "commit", "-q",
+                   "--allow-empty", "-m", f"wip {index}")  # fmt: skip
+    office.git("push", "-q", "-o", f"user={LOGINS['eko']}", "origin", "HEAD:refs/heads/banyak")
+    assert office.repo("eko").get_pull(office.pull("banyak")).merge(merge_method="merge").merged
+    office.tested = office.on_main()
+    number, head = _joko_approves_security_report(office)
+    office.standin.reset_log()
+    judged(office, number, head, "success")
+    made = [(c.method, c.operation) for c in office.standin.calls() if c.app_id == ACTIONS_APP_ID]
+    assert len(made) <= 6, made
+
+
+# --- A in the judged pull request itself (a regression of 6901565) -----------------------------
+
+
+def test_the_accounts_github_gives_for_the_judged_pull_request_all_count(
+    ghoffice: GitHubOffice,
+) -> None:
+    """The gate reads GitHub's accounts for every commit of the pull request (pull.accounts: joko is
+    linked), but history_of adds them only to commits ``unattributed`` selects. eko's security-report
+    commit names joko as co-author in a line git does not read as a trailer; its git people (eko's roster
+    address) are all known, so GitHub's answer is thrown away and joko's approval of a report he co-wrote
+    counts. (Before 6901565 every pull-request commit got its accounts.)"""
+    office = ghoffice
+    office.standin.world.users[LOGINS["joko"]].email = PERSONAL
+    number, head = security_pull(office, trailers=f"Co-authored-by: J <{PERSONAL}>\n\nCatatan.")
+    office.review(number, "joko")
+    assert OWN_WORK in judged(office, number, head, "failure")
+
+
+def test_control_round2_a_in_the_judged_pull_request_a_trailer_is_refused(ghoffice: GitHubOffice) -> None:
+    office = ghoffice
+    office.standin.world.users[LOGINS["joko"]].email = PERSONAL
+    number, head = security_pull(office, trailers=f"Co-authored-by: J <{PERSONAL}>")
+    office.review(number, "joko")
+    assert OWN_WORK in judged(office, number, head, "failure")

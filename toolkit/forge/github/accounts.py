@@ -13,15 +13,16 @@ if TYPE_CHECKING:
 
 
 class LinkedAccounts:
-    """The accounts GitHub links to each commit asked for, each commit asked once (100 a query);
-    ``known``: commits whose accounts were read already (a pull request's own)."""
+    """The accounts GitHub links to commits: those read already (``known``: a pull request's own commits,
+    the commits of merged pull requests), and those asked for, each commit asked once (100 a query)."""
 
     def __init__(self, hub: GitHub, known: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.hub = hub
         self.found: dict[str, tuple[str, ...]] = dict(known or {})
 
-    def __call__(self, commits: list[str]) -> dict[str, tuple[str, ...]]:
-        missing = [c for c in dict.fromkeys(commits) if c not in self.found]
+    def __call__(self, commits: list[str], ask: list[str]) -> dict[str, tuple[str, ...]]:
+        """Every one of ``commits`` whose accounts are known, after asking GitHub for those of ``ask``."""
+        missing = [c for c in dict.fromkeys(ask) if c not in self.found]
         if missing:
             self.found |= self.hub.linked_accounts(missing)
         return {c: self.found[c] for c in commits if c in self.found}

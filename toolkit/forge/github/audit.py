@@ -15,6 +15,7 @@ trusted but audited: this is where what they did around the gate shows.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -81,25 +82,24 @@ def audit(repo: Path, hub: GitHub, branch: str, cache: Cache | None = None) -> A
     landings = hub.landings(branch)
     # every merged pull request's approvals: those merged before one completed its base's steps
     approved = [approval_of(m.merged) for m in landings]
-    found = sources(
-        repo, listed(approved), []
-    )  # one source for every judgement: each commit's files read once
+    found = sources(repo, listed(approved), [])  # one source for every judgement: files read once
+    on_line = [m for m in landings if m.merged.merge_commit in position]
+    brought = {m.merged.pull.number: _brought(repo, line, position, m) for m in on_line}
     # the tip first: its history holds every commit judged below, so GitHub is asked about each once
-    linked = LinkedAccounts(hub)
+    linked = LinkedAccounts(hub, _writers(hub, on_line, brought))
     judged = state(repo, hub, branch, tip, cache, accounts=linked)
     for landing in landings:
         merged = landing.merged
         number = merged.pull.number
-        if merged.merge_commit not in position:
+        if number not in brought:
             said = _(
                 "pull request #{number} was merged, but its commit {commit} is no longer on {branch} (the "
                 "branch was rewritten)"
             ).format(number=number, commit=merged.merge_commit[:12], branch=branch)
             findings.append(Finding(merged.merge_commit, "not-on-branch", number, said))
             continue
-        brought = _brought(repo, line, position, landing)
-        claimed.update((commit, number) for commit in brought)
-        start = position[brought[0]]
+        claimed.update((commit, number) for commit in brought[number])
+        start = position[brought[number][0]]
         findings += _judged(repo, landing, line[start - 1] if start else None, found, cache, linked)
     for commit in line[_created(repo, line) :]:
         if commit not in claimed:
@@ -188,6 +188,35 @@ def _same(rebased: tuple[str, str, str], own: tuple[str, str, str]) -> bool:
             return float("nan")
 
     return rebased[0] == own[0] and rebased[2] == own[2] and instant(rebased[1]) == instant(own[1])
+
+
+def _writers(
+    hub: GitHub, landings: list[Landing], brought: dict[int, list[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Who wrote each merged pull request, as its own commits say (their authors' addresses, the
+    co-authors they name, the accounts GitHub links to them), given to every commit it brought: a squash
+    merge whose message was edited, or a rebase, keeps none of it in the branch's history, and own work
+    must still be seen in every later sign-off that covers it."""
+    from toolkit.evidence.identity import with_accounts
+
+    accounts = hub.linked_accounts([c[0] for m in landings for c in m.commits])
+    found: dict[str, tuple[str, ...]] = {}
+    for landing in landings:
+        people: list[str] = []
+        for oid, email, _authored, message in landing.commits:
+            named = [
+                e
+                for line in message.splitlines()
+                if "co-authored-by" in line.lower()
+                for e in _EMAIL.findall(line)
+            ]
+            people += [*with_accounts([email, *(e.lower() for e in named)]), *accounts.get(oid, ())]
+        for commit in brought[landing.merged.pull.number]:
+            found[commit] = tuple(dict.fromkeys(p for p in people if p))
+    return found
+
+
+_EMAIL = re.compile(r"<([^<>@\s]+@[^<>\s]+)>")
 
 
 def _judged(
