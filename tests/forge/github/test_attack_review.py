@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.forge.github.conftest import ACCOUNT_IDS, LOGINS, REPO, GitHubOffice
 from tests.forge.github.test_audit import audit, audited  # noqa: F401  (fixture)
 from tests.forge.github.test_gate import judged, security_pull
@@ -171,33 +173,25 @@ def _joko_approves_security_report(office: GitHubOffice) -> tuple[int, str]:
 # --- A: a Co-authored-by line GitHub links but git's trailer parser does not see ---------------
 
 
-def test_a_co_author_outside_the_trailer_block_is_asked_about(ghoffice: GitHubOffice) -> None:
-    """joko co-writes code in eko's pull request under his personal address; the Co-authored-by line is
-    followed by a last paragraph ("Catatan."), so git's %(trailers) does not list it, while GitHub (the
-    stand-in's model, tests/standin/graphql_api.py _COAUTHOR) links joko as co-author. The commit's git
-    people are eko's roster address alone, so history_of never asks GitHub about it, and joko's later
-    approval of the security report (which covers all code) counts."""
+@pytest.mark.parametrize(
+    "trailers",
+    [
+        f"Co-authored-by: J <{PERSONAL}>\n\nCatatan.",  # a last paragraph after it: git reads no trailer
+        f"Co-authored-by: J <{PERSONAL}>\nlihat juga tiket 12",  # a plain line in the same paragraph
+        f"Co-authored-by: J <{PERSONAL}>",  # control: a trailer git reads
+    ],
+    ids=["paragraph-after", "plain-line-beside", "trailer"],
+)
+def test_a_co_author_git_does_not_read_as_a_trailer_is_asked_about(
+    ghoffice: GitHubOffice, trailers: str
+) -> None:
+    """joko co-writes code in eko's pull request under his personal address, the Co-authored-by line
+    placed where git's %(trailers) does not read it, while GitHub (the stand-in's model) links joko as
+    co-author anywhere in the message. The commit's git people are eko's roster address alone; joko's
+    later approval of the security report (which covers all code) must not count."""
     office = ghoffice
     office.standin.world.users[LOGINS["joko"]].email = PERSONAL
-    _code_pull_merged(office, trailers=f"Co-authored-by: J <{PERSONAL}>\n\nCatatan.")
-    number, head = _joko_approves_security_report(office)
-    assert OWN_WORK in judged(office, number, head, "failure")
-
-
-def test_a_co_author_followed_by_a_plain_line_is_asked_about(ghoffice: GitHubOffice) -> None:
-    """Same, the Co-authored-by line followed by a plain line in the same paragraph (git needs a whole
-    paragraph of trailers, or 25 % of them with a git-made one such as Signed-off-by)."""
-    office = ghoffice
-    office.standin.world.users[LOGINS["joko"]].email = PERSONAL
-    _code_pull_merged(office, trailers=f"Co-authored-by: J <{PERSONAL}>\nlihat juga tiket 12")
-    number, head = _joko_approves_security_report(office)
-    assert OWN_WORK in judged(office, number, head, "failure")
-
-
-def test_control_round2_a_the_same_co_author_as_a_trailer_is_refused(ghoffice: GitHubOffice) -> None:
-    office = ghoffice
-    office.standin.world.users[LOGINS["joko"]].email = PERSONAL
-    _code_pull_merged(office, trailers=f"Co-authored-by: J <{PERSONAL}>")
+    _code_pull_merged(office, trailers=trailers)
     number, head = _joko_approves_security_report(office)
     assert OWN_WORK in judged(office, number, head, "failure")
 
