@@ -168,6 +168,8 @@ def test_a_query_over_githubs_node_limit_is_refused() -> None:
         "} } } } } } }"
     )
     assert node_count(too_many, {}) == (50 + 5_000 + 100_000 + 2_000_000, "checkRuns")
-    for query in (api._PULL_QUERY, api._MERGED_QUERY, api._LANDINGS_QUERY, api._SUITES_QUERY):
+    landed = api._per_commit_query(100, "landed", api._LANDED_FIELDS)  # the most commits a query asks about
+    accounts = api._per_commit_query(100, "accounts", api._ACCOUNT_FIELDS)
+    for query in (api._PULL_QUERY, landed, accounts, api._LANDINGS_QUERY, api._SUITES_QUERY):
         total, passed = node_count(parse(query), {})
         assert total <= NODE_LIMIT and passed == ""

@@ -259,10 +259,8 @@ def test_control_round2_c_the_renamed_testers_approval_counts_by_number(ghoffice
 
 
 def test_a_renamed_testers_no_reply_address_in_the_judged_pull_request(ghoffice: GitHubOffice) -> None:
-    """The same address in the judged pull request: GitHub's accounts ARE read for its commits
-    (pull.accounts links the commit to joko's number), but history_of adds them only to commits
-    ``unattributed`` selects, and a no-reply address is never selected: joko's approval of a report he
-    co-wrote counts."""
+    """The same address in the judged pull request (GitHub links the commit to joko's number): his
+    approval of a report he co-wrote must not count."""
     office = ghoffice
     _rename_joko(office)
     noreply = f"{ACCOUNT_IDS['joko']}+joko-baru@users.noreply.github.com"
@@ -300,17 +298,15 @@ def test_the_gate_call_budget_holds_whatever_the_number_of_empty_commits_merged_
     assert len(made) <= 6, made
 
 
-# --- A in the judged pull request itself (a regression of 6901565) -----------------------------
+# --- A in the judged pull request itself
 
 
-def test_the_accounts_github_gives_for_the_judged_pull_request_all_count(
+def test_a_co_author_git_does_not_read_in_the_judged_pull_request_counts(
     ghoffice: GitHubOffice,
 ) -> None:
-    """The gate reads GitHub's accounts for every commit of the pull request (pull.accounts: joko is
-    linked), but history_of adds them only to commits ``unattributed`` selects. eko's security-report
-    commit names joko as co-author in a line git does not read as a trailer; its git people (eko's roster
-    address) are all known, so GitHub's answer is thrown away and joko's approval of a report he co-wrote
-    counts. (Before 6901565 every pull-request commit got its accounts.)"""
+    """eko's security-report commit names joko as co-author on a line git does not read as a trailer;
+    its git people (eko's roster address) are all known, but GitHub links joko: his approval of a report
+    he co-wrote must not count."""
     office = ghoffice
     office.standin.world.users[LOGINS["joko"]].email = PERSONAL
     number, head = security_pull(office, trailers=f"Co-authored-by: J <{PERSONAL}>\n\nCatatan.")

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 
 class LinkedAccounts:
-    """The accounts GitHub links to commits: those read already (``known``: a pull request's own commits,
-    the commits of merged pull requests), and those asked for, each commit asked once (100 a query)."""
+    """The accounts GitHub links to commits: those read already (``known``: what the audit read of merged
+    pull requests' own commits), and those asked for, each commit asked once (100 a query)."""
 
     def __init__(self, hub: GitHub, known: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.hub = hub

@@ -174,31 +174,21 @@ class GitHub:
         return graphql(self.client, query, variables, what)
 
     def pull_request(self, number: int, need_base: bool = True) -> OpenPull:
-        """The pull request with its latest reviews that are a verdict (see :data:`_PULL_QUERY`) and every
-        commit (all pages), the commit at the tip of its base branch, and the repository's default branch,
-        in one query (one more per 100 commits beyond the first 100)."""
-        reviews: list[Review] = []
-        accounts: list[tuple[str, tuple[str, ...]]] = []
-        cursor: str | None = None
+        """The pull request with its latest reviews that are a verdict (see :data:`_PULL_QUERY`), the
+        commit at the tip of its base branch, and the repository's default branch, in one query. Who
+        wrote its commits is read from the checkout, and asked of GitHub where git cannot tell
+        (:mod:`toolkit.forge.github.accounts`)."""
         what = _("pull request #{number}").format(number=number)
-        while True:
-            variables = {"owner": self.owner, "name": self.name, "number": number, "commitsAfter": cursor}
-            data = self.graphql(_PULL_QUERY, variables, what)
-            repository = data.get("repository") or {}
-            pull = repository.get("pullRequest")
-            if not pull:
-                raise Unreachable(
-                    _("cannot decide: {repo} has no pull request #{number}; the gate blocks").format(
-                        repo=self.full_name, number=number
-                    )
+        variables = {"owner": self.owner, "name": self.name, "number": number}
+        repository = self.graphql(_PULL_QUERY, variables, what).get("repository") or {}
+        pull = repository.get("pullRequest")
+        if not pull:
+            raise Unreachable(
+                _("cannot decide: {repo} has no pull request #{number}; the gate blocks").format(
+                    repo=self.full_name, number=number
                 )
-            if cursor is None:
-                reviews = [_review(node) for node in pull["reviews"]["nodes"] if node is not None]
-            accounts += [_accounts(node["commit"]) for node in pull["commits"]["nodes"] if node is not None]
-            info = pull["commits"]["pageInfo"]
-            if not info["hasNextPage"] or not info["endCursor"]:
-                break
-            cursor = info["endCursor"]
+            )
+        reviews = [_review(node) for node in pull["reviews"]["nodes"] if node is not None]
         base_tip = ((pull.get("baseRef") or {}).get("target") or {}).get("oid") or ""
         if not base_tip and need_base:
             raise Unreachable(
@@ -207,9 +197,7 @@ class GitHub:
                 )
             )
         author = (pull.get("author") or {}).get("login")
-        found = PullRequest(
-            number, author, pull["headRefOid"], pull["baseRefName"], tuple(reviews), tuple(accounts)
-        )
+        found = PullRequest(number, author, pull["headRefOid"], pull["baseRefName"], tuple(reviews))
         default = str((repository.get("defaultBranchRef") or {}).get("name") or "")
         return OpenPull(found, base_tip, default)
 
@@ -541,7 +529,7 @@ def _review(node: Mapping[str, Any]) -> Review:
 # verdict among them is their verdict; an author with none among them (100 verdicts came after) counts for
 # nothing, which blocks rather than passes. One page, so that nobody can make the gate's calls grow.
 _PULL_QUERY = """
-query($owner: String!, $name: String!, $number: Int!, $commitsAfter: String) {
+query($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     defaultBranchRef { name }
     pullRequest(number: $number) {
@@ -552,16 +540,6 @@ query($owner: String!, $name: String!, $number: Int!, $commitsAfter: String) {
       baseRef { target { oid } }
       reviews(last: 100, states: [APPROVED, CHANGES_REQUESTED, DISMISSED]) {
         nodes { databaseId author { login ... on User { databaseId } } state submittedAt commit { oid } }
-      }
-      commits(first: 100, after: $commitsAfter) {
-        pageInfo { hasNextPage endCursor }
-        nodes {
-          commit {
-            oid
-            authors(first: 100) { pageInfo { hasNextPage } nodes { user { login databaseId } } }
-            committer { user { login databaseId } }
-          }
-        }
       }
     }
   }

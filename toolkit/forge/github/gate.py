@@ -107,9 +107,8 @@ def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = Non
     _require_commits(repo, base, head)
     notes: list[Message] = []
     # the base's steps were completed by the approvals of the pull requests merged into it
-    own = frozenset(sha for sha, _accounts in pull.accounts) | {head}
-    approved = Landed(hub, repo, pull.base, (Approved(pull, head if event.base is not None else None),), own)
-    accounts = LinkedAccounts(hub, dict(pull.accounts))
+    approved = Landed(hub, repo, pull.base, (Approved(pull, head if event.base is not None else None),))
+    accounts = LinkedAccounts(hub)
     report = judge.change(
         repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default(), accounts=accounts
     )

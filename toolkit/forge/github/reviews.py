@@ -36,9 +36,6 @@ class PullRequest(NamedTuple):
     head: str  # the commit the pull request brings
     base: str  # the branch it goes into (its name)
     reviews: tuple[Review, ...]
-    # its commits, each with the identities of the GitHub accounts GitHub links to it (author, co-authors,
-    # committer: github:<login>, github-id:<number>)
-    accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class MergedPull(NamedTuple):

@@ -57,8 +57,7 @@ class Landed:
     """The approvals that may sign a view on ``branch``: those of the pull requests merged into it that
     brought the last change of each step's files (:func:`last_changes`), each commit asked of GitHub
     once, 100 a query, so the calls do not grow with the number of pull requests merged. ``also``: pull
-    requests whose approvals count as well (the one being judged); ``own``: its commits, which no merged
-    pull request brought."""
+    requests whose approvals count as well (the one being judged)."""
 
     def __init__(
         self,
@@ -66,9 +65,8 @@ class Landed:
         repo: Path,
         branch: str,
         also: tuple[Approved, ...] = (),
-        own: frozenset[str] = frozenset(),
     ) -> None:
-        self.hub, self.repo, self.branch, self.also, self.own = hub, repo, branch, also, own
+        self.hub, self.repo, self.branch, self.also = hub, repo, branch, also
         self.found: dict[str, list[MergedPull]] = {}
 
     def __call__(self, rules: Rules, history: tuple[CommitInfo, ...]) -> list[Approved]:
@@ -76,9 +74,7 @@ class Landed:
 
         line = first_parent_line(history)
         changed = read_paths(self.repo, line)
-        needed = [
-            c for c in last_changes(rules.sop, ((c, changed.get(c, ())) for c in line)) if c not in self.own
-        ]
+        needed = last_changes(rules.sop, ((commit, changed.get(commit, ())) for commit in line))
         missing = [c for c in needed if c not in self.found]
         if missing:
             self.found |= self.hub.landed_pulls(missing, self.branch)
