@@ -278,7 +278,8 @@ def test_a_back_dated_transition_is_judged_by_its_arrival(
     office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Lina was a Kasi in 2019-2020. She signs the team assignment with her own roster key and dates the
-    commit in her window: the server judges the day it arrives, when she holds no role."""
+    commit in her window: the server judges the day it arrives, when she holds no role, and refuses a
+    commit not dated on the day it arrives (every clone judges by that date)."""
     request_id = rid(office)
     assert office.run("dispose", request_id, "--instruction", "Lanjutkan", key="dedi").exit_code == 0
     disposed = office.run(
@@ -306,7 +307,8 @@ def test_a_back_dated_transition_is_judged_by_its_arrival(
     pushed = office.push()
     assert pushed.returncode != 0
     assert "lina does not hold the role 'kasi' on " in pushed.stderr, pushed.stderr
-    assert "2020-06-01" not in pushed.stderr  # judged on the day it arrived, not the day it claims
+    assert "on 2020-06-01" not in pushed.stderr  # judged on the day it arrived, not the day it claims
+    assert "the commit is dated 2020-06-01, but reached the server on" in pushed.stderr
     assert office.server_tip() == tip
 
 

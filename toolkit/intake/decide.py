@@ -48,6 +48,7 @@ REQUEST, TRANSITION, STEP, ROLE, DIGEST = (
 REGISTRY_APP = "registry"  # what a policy transition binds itself to, in place of a request
 _TRAILER = re.compile(r"^(Sop-[A-Za-z]+):[ \t]*(\S+)[ \t\r]*$", re.M)
 REGULAR = "100644"
+MAX_SKEW = 600  # seconds a transition's own date may be ahead of its arrival (clocks drift)
 
 
 class FileChange(NamedTuple):
@@ -72,6 +73,9 @@ class RegistryCommit(NamedTuple):
     changes: tuple[FileChange, ...]
     new_rules: Rules | None = None  # the policy and roster it brings, when it changes .sop/ validly
     rules_problems: tuple[str, ...] = ()  # why the policy or roster it brings is not valid
+    # its own committer date, when it arrives at the server now (``time`` is the arrival): it must be
+    # of the same office day, so that every clone (which can only read this date) judges it alike
+    dated: int | None = None
 
 
 class Registry(NamedTuple):
@@ -151,6 +155,43 @@ def first_commit_problems(commit: RegistryCommit) -> list[str]:
 
 def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
     """Why ``commit`` is not a valid next transition of ``registry`` (empty: it is)."""
+    return _transition_problems(registry, commit) + date_problems(registry, commit)
+
+
+def date_problems(registry: Registry, commit: RegistryCommit) -> list[str]:
+    """A transition arriving at the server (``commit.dated`` set) must be dated on the office day it
+    arrives, and not ahead of it: the server judges it by its arrival, every clone by its own date, and
+    every judgement that depends on the time (the year of a new id, the roles held) is by office day. So
+    the two can never disagree: a transition dated another day or year is refused, not accepted by the
+    server and then refused by every clone (which left the registry unusable), and a transition cannot
+    be back-dated into a role's window."""
+    if commit.dated is None:
+        return []
+    zone = registry.rules.sop.settings.timezone
+    dated, arrived = office_day(commit.dated, zone), office_day(commit.time, zone)
+    if dated != arrived:
+        problem = _(
+            "the commit is dated {dated}, but reached the server on {day} ({zone}); a transition is judged "
+            "by the day it is made, so it must reach the server on the same day"
+        ).format(dated=dated.isoformat(), day=arrived.isoformat(), zone=zone)
+    elif commit.dated > commit.time + MAX_SKEW:
+        problem = _(
+            "the commit is dated {minutes} minutes after it reached the server (more than {most} "
+            "minutes); check the computer's clock"
+        ).format(minutes=(commit.dated - commit.time) // 60, most=MAX_SKEW // 60)
+    else:
+        return []
+    return [
+        problem
+        + "; "
+        + _(
+            "make it again: git fetch, git reset --hard origin/main (this drops the transitions not "
+            "pushed), repeat them with sopkit request, and push them the same day"
+        )
+    ]
+
+
+def _transition_problems(registry: Registry, commit: RegistryCommit) -> list[str]:
     if commit.parents != ((registry.head,) if registry.head else ()):
         return [
             _(

@@ -174,7 +174,9 @@ def replay(
     judged = 0
     for sha, parents in listed:
         parsed = parse_commit(raw[sha])
-        when, trusted = clock.time_of(CommitInfo(sha, parents, (), _committer_time(parsed.payload), ()))
+        dated = _committer_time(parsed.payload)
+        when, trusted = clock.time_of(CommitInfo(sha, parents, (), dated, ()))
+        arriving = clock.arrivals is not None and sha not in clock.arrivals and sha in clock.new
         new_rules, rules_problems = _rules_of(repo, sha, changes[sha])
         commit = RegistryCommit(
             sha,
@@ -187,6 +189,7 @@ def replay(
             tuple(changes[sha]),
             new_rules,
             rules_problems,
+            dated if arriving else None,
         )
         if registry is None:
             problems = first_commit_problems(commit) + _expected_problems(changes[sha], expected)
