@@ -300,8 +300,14 @@ def _file_problems(
             problems.append(
                 _("{path}: not a regular file (a symbolic link or executable)").format(path=change.path)
             )
-        elif change.size > limit or change.content is None:
-            problems.append(_("{path}: larger than {limit} bytes").format(path=change.path, limit=limit))
+        elif change.size > limit:
+            problems.append(
+                _("{path}: {size} bytes, larger than the policy's limit of {limit} bytes").format(
+                    path=change.path, size=change.size, limit=limit
+                )
+            )
+        elif change.content is None:
+            problems.append(_("{path}: its content cannot be read from git").format(path=change.path))
         elif change.path == record_path:
             problems += _record_problems(registry, transition, request_id, change)
         elif not looks_like_pdf(change.content):
