@@ -35,7 +35,7 @@ from toolkit.intake.model import (
     folder,
     next_transition,
 )
-from toolkit.intake.records import parse_record, problem_lines
+from toolkit.intake.records import agenda_key, parse_record, problem_lines
 from toolkit.sop.model import POLICY_STEP
 
 REQUEST, TRANSITION, STEP, ROLE, DIGEST = (
@@ -327,7 +327,8 @@ def _record_problems(
         )
     agenda = data.get("nomor_agenda")
     if agenda is not None:
-        taken = [r.id for r in registry.requests.values() if _agenda(r) == agenda]
+        key = agenda_key(agenda)
+        taken = [r.id for r in registry.requests.values() if agenda_key(_agenda(r)) == key]
         if taken:
             problems.append(
                 _("{path}: the agenda number {no} is already request {id}'s").format(
@@ -338,7 +339,7 @@ def _record_problems(
 
 
 def _agenda(request: Request) -> Any:
-    return request.records.get("02-pencatatan.yaml", {}).get("nomor_agenda")
+    return request.records.get("02-pencatatan.yaml", {}).get("nomor_agenda", "")
 
 
 def _signer_problems(rules: Rules, commit: RegistryCommit, step_id: str, role: str, app: str) -> list[str]:

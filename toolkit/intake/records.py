@@ -7,6 +7,8 @@ pure: bytes in, data or located problems out (``FILE:LINE:COL: message``).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -181,3 +183,13 @@ def render_record(transition: Transition, values: Mapping[str, Any]) -> bytes:
 
 def problem_lines(problems: Iterable[Problem]) -> list[str]:
     return [str(p) for p in sorted(problems)]
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def agenda_key(number: Any) -> str:
+    """An agenda number as two are compared: NFKC (a full-width ``０`` is ``0``), case folded, each run
+    of digits without its leading zeros, so ``AG-0412`` and ``ag-412`` are one number."""
+    folded = unicodedata.normalize("NFKC", str(number)).casefold().strip()
+    return _DIGITS.sub(lambda run: run[0].lstrip("0") or "0", folded)

@@ -315,3 +315,22 @@ def test_a_request_whose_acceptance_an_edit_voided_is_named_by_the_register(labe
     assert f"2026-{number:03d}" not in listed
     expected = f"note: issue #{number}: the request's text was edited by @gh-eko after TU accepted it"
     assert expected in said and "(it was 'dicatat')" in said
+
+
+def test_two_requests_on_github_sharing_an_agenda_number_are_named(labelled: Intake) -> None:
+    """The registry refuses an agenda number another request holds; the GitHub intake replays each
+    issue alone and never compared: TU recorded 045/TU/XI/2026 on two requests (the second as
+    `45/tu/xi/2026`), and the register listed two letters under one number without a word. The register
+    now compares the numbers normalised across issues and names the request that took one second."""
+    intake = labelled
+    first, second = intake.open("ani"), intake.open("ani")
+    intake.comment("ani", first, "/catat\nnomor_agenda: 045/TU/XI/2026\n")
+    time.sleep(1.1)  # recorded in order
+    intake.comment("ani", second, "/catat\nnomor_agenda: 45/tu/xi/2026\n")
+    _listed, said = register(intake)
+    expected = (
+        f"note: request 2026-{second:03d}: its agenda number 45/tu/xi/2026 is already request "
+        f"2026-{first:03d}'s"
+    )
+    assert expected in said, said
+    assert f"request 2026-{first:03d}: its agenda" not in said

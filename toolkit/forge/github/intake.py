@@ -42,7 +42,16 @@ from toolkit.intake.issues import (
 from toolkit.intake.issues import (
     short as _short,
 )
-from toolkit.intake.model import POLICY_FILES, REQUEST_ID, STATE_LABELS, State, next_transition
+from toolkit.intake.model import (
+    POLICY_FILES,
+    RECORD,
+    REQUEST_ID,
+    STATE_LABELS,
+    Request,
+    State,
+    next_transition,
+)
+from toolkit.intake.records import agenda_key
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
@@ -754,4 +763,28 @@ def requests_registry(hub: GitHub) -> tuple[Registry, list[str], list[str]]:
             requests[replayed.request.id] = replayed.request
         number = issue.facts.number
         notes += [_("issue #{number}: {note}").format(number=number, note=n) for n in replayed.notes]
-    return Registry(rules, requests, None), undecided, notes
+    return Registry(rules, requests, None), undecided, notes + _agenda_twice(requests)
+
+
+def _agenda_twice(requests: Mapping[str, Request]) -> list[str]:
+    """Each request that recorded an agenda number another request recorded before it (compared by
+    :func:`agenda_key`): each issue is replayed alone, so the registers check what the local registry
+    refuses, and name it."""
+    recorded = sorted(
+        (event.time, request.id, str((request.record(RECORD) or {}).get("nomor_agenda", "")))
+        for request in requests.values()
+        if (event := request.event(RECORD)) is not None
+    )
+    first: dict[str, str] = {}
+    found = []
+    for _when, request_id, number in recorded:
+        holder = first.setdefault(agenda_key(number), request_id)
+        if holder != request_id:
+            found.append(
+                _(
+                    "request {id}: its agenda number {no} is already request {holder}'s; TU gives each "
+                    "letter its own number (a request recorded with a wrong one is rejected with /tolak "
+                    "and submitted again)"
+                ).format(id=request_id, no=number, holder=holder)
+            )
+    return found
