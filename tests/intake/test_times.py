@@ -17,7 +17,7 @@ from tests.intake.registry_office import RegistryOffice, open_registry
 from tests.intake.test_tampering import new_names, next_request, rid
 from toolkit.evidence.roster import office_zone
 from toolkit.intake import registry as store
-from toolkit.intake.decide import MAX_SKEW, RegistryCommit, date_problems
+from toolkit.intake.decide import MAX_SKEW, RegistryCommit, _expected_id, date_problems
 
 REDO = "git reset --hard origin/main"
 
@@ -115,3 +115,21 @@ def test_the_day_and_the_clock_skew_of_an_arriving_transition(office: RegistryOf
     assert "minutes after it reached the server" in problems(arrival + MAX_SKEW + 60)[0]
     assert "dated 2026-03-01, but reached the server on 2026-03-02" in problems(arrival - 10 * 3600 - 1)[0]
     assert REDO in problems(arrival + 14 * 3600)[0]  # the next day, by the clock
+
+
+def test_the_year_before_is_open_only_in_the_first_days_of_january(office: RegistryOffice) -> None:
+    """The rule is meant for a request made on 31 December and pushed in January; it accepted the
+    previous year's next id on any day of the year, so in July TU could still open a request filed under
+    last year. The year before is open until 15 January (office time zone), no later."""
+    registry = store.load(office.reg)
+    wib = dt.timezone(dt.timedelta(hours=7))
+
+    def expected(claimed: str, *when: int) -> str:
+        return _expected_id(registry, claimed, int(dt.datetime(*when, tzinfo=wib).timestamp()))
+
+    assert expected("2029-001", 2030, 1, 2, 9) == "2029-001"
+    assert expected("2029-001", 2030, 1, 15, 23, 59) == "2029-001"
+    assert expected("2029-001", 2030, 1, 16, 0, 0) == "2030-001"
+    assert expected("2029-001", 2030, 7, 15, 10) == "2030-001"
+    assert expected("2028-001", 2030, 1, 2, 9) == "2030-001"
+    assert expected("2030-001", 2030, 7, 15, 10) == "2030-001"

@@ -412,15 +412,20 @@ def apply(registry: Registry, commit: RegistryCommit) -> Registry:
     return registry._replace(requests={**registry.requests, request_id: request}, head=commit.sha)
 
 
+LAST_DAY_OF_LAST_YEAR = 15  # until 15 January a new request may still take the year before's next id
+
+
 def _expected_id(registry: Registry, request_id: str, moment: int) -> str:
     """The one id a new request made at ``moment`` may take: the next of its own year, when that is the
-    office's year then or the one before (a request made on 31 December and pushed in January); any other
-    year's next id otherwise. So no id can skip ahead (``2026-999999`` would leave no next id) or be a
-    second spelling of one taken (``2026-0001`` beside ``2026-001``)."""
-    year = office_day(moment, registry.rules.sop.settings.timezone).year
+    office's year then, or the one before in the first days of January, up to the 15th (a request made on
+    31 December and pushed in January); this year's next id otherwise. So no id can skip ahead
+    (``2026-999999`` would leave no next id) or be a second spelling of one taken (``2026-0001`` beside
+    ``2026-001``), and no request is filed under last year in July."""
+    day = office_day(moment, registry.rules.sop.settings.timezone)
     found = REQUEST_ID.match(request_id)
-    claimed = int(found["year"]) if found else year
-    return next_id(registry, claimed if claimed in (year - 1, year) else year)
+    claimed = int(found["year"]) if found else day.year
+    late = claimed == day.year - 1 and day.month == 1 and day.day <= LAST_DAY_OF_LAST_YEAR
+    return next_id(registry, claimed if claimed == day.year or late else day.year)
 
 
 def next_id(registry: Registry, year: int) -> str:
