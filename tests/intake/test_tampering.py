@@ -278,7 +278,8 @@ def test_a_back_dated_transition_is_judged_by_its_arrival(
     office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Lina was a Kasi in 2019-2020. She signs the team assignment with her own roster key and dates the
-    commit in her window: the server judges the day it arrives, when she holds no role."""
+    commit in her window: the server judges the day it arrives, when she holds no role, and refuses a
+    commit not dated on the day it arrives (every clone judges by that date)."""
     request_id = rid(office)
     assert office.run("dispose", request_id, "--instruction", "Lanjutkan", key="dedi").exit_code == 0
     disposed = office.run(
@@ -306,7 +307,8 @@ def test_a_back_dated_transition_is_judged_by_its_arrival(
     pushed = office.push()
     assert pushed.returncode != 0
     assert "lina does not hold the role 'kasi' on " in pushed.stderr, pushed.stderr
-    assert "2020-06-01" not in pushed.stderr  # judged on the day it arrived, not the day it claims
+    assert "on 2020-06-01" not in pushed.stderr  # judged on the day it arrived, not the day it claims
+    assert "the commit is dated 2020-06-01, but reached the server on" in pushed.stderr
     assert office.server_tip() == tip
 
 
@@ -437,3 +439,37 @@ def test_a_record_that_yaml_would_misread_is_refused(
     path = f"requests/{rid(office)}/03-disposisi-kadis.yaml"
     office.craft({path: record.encode()}, trailers(office), "dedi")
     assert_refused_everywhere(office, expected)
+
+
+def test_request_show_prints_no_line_a_record_forges(office: RegistryOffice) -> None:
+    """The Kadis's note (`catatan`, up to 2,000 characters, new lines allowed) carries lines shaped like
+    the events and the "waiting for" line of `sopkit request show`: they were printed as they are, so
+    the request looked assigned to a team and waiting for nobody. Each value is shown on one line."""
+    forged = "  2026-03-05  assign         Budi (kasi)  0123456789ab"
+    record = KADIS + f'catatan: "Lanjut\\n{forged}\\nwaiting for: -"\n'
+    path = f"requests/{rid(office)}/03-disposisi-kadis.yaml"
+    office.craft({path: record.encode()}, trailers(office), "dedi")
+    assert office.push().returncode == 0
+    shown = office.run("show", rid(office))
+    assert shown.exit_code == 0, shown.stderr
+    lines = shown.output.splitlines()
+    assert forged not in lines and "waiting for: -" not in lines, shown.output
+    note = next(line for line in lines if "catatan=Lanjut" in line)
+    assert forged.strip() in note and note.endswith("waiting for: -")
+    assert lines[-1].startswith("waiting for: ") and "Rahmat" in lines[-1]
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u009b", "\u0085"])
+def test_a_record_with_a_bidirectional_override_or_a_c1_control_is_refused(
+    office: RegistryOffice, hidden: str
+) -> None:
+    """A bidirectional override (U+202E shows `fdp.exe` as `exe.pdf`) or a C1 control (U+009B starts a
+    terminal escape) in a long field passed: the printable check applied only to fields of at most 300
+    characters. Every field refuses them now."""
+    escaped = f"\\u{ord(hidden):04x}"
+    record = KADIS + f'catatan: "Lanjut {escaped} segera"\n'
+    path = f"requests/{rid(office)}/03-disposisi-kadis.yaml"
+    office.craft({path: record.encode()}, trailers(office), "dedi")
+    assert_refused_everywhere(
+        office, f"bidirectional overrides and control characters are not allowed (U+{ord(hidden):04X})"
+    )

@@ -189,3 +189,19 @@ def test_an_agenda_number_is_kept_as_typed(office: RegistryOffice) -> None:
     listed = office.cli("report", "requests", "--registry", str(office.reg), "--format", "json")
     agenda = {row["id"]: row["nomor_agenda"] for row in json.loads(listed.stdout)}
     assert agenda == {typed: "0412", by_hand: "0x1F"}
+
+
+@pytest.mark.parametrize("second", ["ag-412", "AG-00412", "ＡＧ-４１２"])
+def test_an_agenda_number_is_taken_once_however_it_is_written(office: RegistryOffice, second: str) -> None:
+    """TU records one letter as AG-0412, and another as `ag-412`, `AG-00412` or in full-width letters:
+    the registry compared the exact text, so one agenda number stood for two letters. Numbers are
+    compared normalised (NFKC, case folded, leading zeros of digits dropped)."""
+    assert office.new().exit_code == 0
+    assert office.new().exit_code == 0
+    first, other = sorted(p.name for p in (office.reg / "requests").iterdir())
+    assert office.run("record", first, "--agenda", "AG-0412", key="ani").exit_code == 0
+    before = office.state()
+    twice = office.run("record", other, "--agenda", second, key="ani")
+    assert twice.exit_code == 1 and f"already request {first}'s" in twice.stderr, twice.stderr
+    assert office.state() == before
+    assert office.run("record", other, "--agenda", "AG-0413", key="ani").exit_code == 0

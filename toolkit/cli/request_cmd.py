@@ -446,11 +446,13 @@ def _report(
         from toolkit.forge.github.api import DEFAULT_API, GitHub
         from toolkit.forge.github.intake import requests_registry
 
-        loaded, undecided = requests_registry(
+        loaded, undecided, notes = requests_registry(
             GitHub(intake, token_from_environment(), api_url or DEFAULT_API)
         )
         for line in undecided:
             click.echo(_("left out: {why}").format(why=line), err=True)
+        for line in notes:
+            click.echo(_("note: {what}").format(what=line), err=True)
     chosen = in_period(loaded, start, end)
     render: Callable[..., str] = FORMATS[fmt]
     click.echo(render(loaded, chosen), nl=False)

@@ -35,7 +35,7 @@ from toolkit.intake.model import (
     folder,
     next_transition,
 )
-from toolkit.intake.records import parse_record, problem_lines
+from toolkit.intake.records import agenda_key, parse_record, problem_lines
 from toolkit.sop.model import POLICY_STEP
 
 REQUEST, TRANSITION, STEP, ROLE, DIGEST = (
@@ -48,6 +48,7 @@ REQUEST, TRANSITION, STEP, ROLE, DIGEST = (
 REGISTRY_APP = "registry"  # what a policy transition binds itself to, in place of a request
 _TRAILER = re.compile(r"^(Sop-[A-Za-z]+):[ \t]*(\S+)[ \t\r]*$", re.M)
 REGULAR = "100644"
+MAX_SKEW = 600  # seconds a transition's own date may be ahead of its arrival (clocks drift)
 
 
 class FileChange(NamedTuple):
@@ -72,6 +73,9 @@ class RegistryCommit(NamedTuple):
     changes: tuple[FileChange, ...]
     new_rules: Rules | None = None  # the policy and roster it brings, when it changes .sop/ validly
     rules_problems: tuple[str, ...] = ()  # why the policy or roster it brings is not valid
+    # its own committer date, when it arrives at the server now (``time`` is the arrival): it must be
+    # of the same office day, so that every clone (which can only read this date) judges it alike
+    dated: int | None = None
 
 
 class Registry(NamedTuple):
@@ -151,6 +155,43 @@ def first_commit_problems(commit: RegistryCommit) -> list[str]:
 
 def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
     """Why ``commit`` is not a valid next transition of ``registry`` (empty: it is)."""
+    return _transition_problems(registry, commit) + date_problems(registry, commit)
+
+
+def date_problems(registry: Registry, commit: RegistryCommit) -> list[str]:
+    """A transition arriving at the server (``commit.dated`` set) must be dated on the office day it
+    arrives, and not ahead of it: the server judges it by its arrival, every clone by its own date, and
+    every judgement that depends on the time (the year of a new id, the roles held) is by office day. So
+    the two can never disagree: a transition dated another day or year is refused, not accepted by the
+    server and then refused by every clone (which left the registry unusable), and a transition cannot
+    be back-dated into a role's window."""
+    if commit.dated is None:
+        return []
+    zone = registry.rules.sop.settings.timezone
+    dated, arrived = office_day(commit.dated, zone), office_day(commit.time, zone)
+    if dated != arrived:
+        problem = _(
+            "the commit is dated {dated}, but reached the server on {day} ({zone}); a transition is judged "
+            "by the day it is made, so it must reach the server on the same day"
+        ).format(dated=dated.isoformat(), day=arrived.isoformat(), zone=zone)
+    elif commit.dated > commit.time + MAX_SKEW:
+        problem = _(
+            "the commit is dated {minutes} minutes after it reached the server (more than {most} "
+            "minutes); check the computer's clock"
+        ).format(minutes=(commit.dated - commit.time) // 60, most=MAX_SKEW // 60)
+    else:
+        return []
+    return [
+        problem
+        + "; "
+        + _(
+            "make it again: git fetch, git reset --hard origin/main (this drops the transitions not "
+            "pushed), repeat them with sopkit request, and push them the same day"
+        )
+    ]
+
+
+def _transition_problems(registry: Registry, commit: RegistryCommit) -> list[str]:
     if commit.parents != ((registry.head,) if registry.head else ()):
         return [
             _(
@@ -259,8 +300,14 @@ def _file_problems(
             problems.append(
                 _("{path}: not a regular file (a symbolic link or executable)").format(path=change.path)
             )
-        elif change.size > limit or change.content is None:
-            problems.append(_("{path}: larger than {limit} bytes").format(path=change.path, limit=limit))
+        elif change.size > limit:
+            problems.append(
+                _("{path}: {size} bytes, larger than the policy's limit of {limit} bytes").format(
+                    path=change.path, size=change.size, limit=limit
+                )
+            )
+        elif change.content is None:
+            problems.append(_("{path}: its content cannot be read from git").format(path=change.path))
         elif change.path == record_path:
             problems += _record_problems(registry, transition, request_id, change)
         elif not looks_like_pdf(change.content):
@@ -280,7 +327,8 @@ def _record_problems(
         )
     agenda = data.get("nomor_agenda")
     if agenda is not None:
-        taken = [r.id for r in registry.requests.values() if _agenda(r) == agenda]
+        key = agenda_key(agenda)
+        taken = [r.id for r in registry.requests.values() if agenda_key(_agenda(r)) == key]
         if taken:
             problems.append(
                 _("{path}: the agenda number {no} is already request {id}'s").format(
@@ -291,7 +339,7 @@ def _record_problems(
 
 
 def _agenda(request: Request) -> Any:
-    return request.records.get("02-pencatatan.yaml", {}).get("nomor_agenda")
+    return request.records.get("02-pencatatan.yaml", {}).get("nomor_agenda", "")
 
 
 def _signer_problems(rules: Rules, commit: RegistryCommit, step_id: str, role: str, app: str) -> list[str]:
@@ -364,15 +412,20 @@ def apply(registry: Registry, commit: RegistryCommit) -> Registry:
     return registry._replace(requests={**registry.requests, request_id: request}, head=commit.sha)
 
 
+LAST_DAY_OF_LAST_YEAR = 15  # until 15 January a new request may still take the year before's next id
+
+
 def _expected_id(registry: Registry, request_id: str, moment: int) -> str:
     """The one id a new request made at ``moment`` may take: the next of its own year, when that is the
-    office's year then or the one before (a request made on 31 December and pushed in January); any other
-    year's next id otherwise. So no id can skip ahead (``2026-999999`` would leave no next id) or be a
-    second spelling of one taken (``2026-0001`` beside ``2026-001``)."""
-    year = office_day(moment, registry.rules.sop.settings.timezone).year
+    office's year then, or the one before in the first days of January, up to the 15th (a request made on
+    31 December and pushed in January); this year's next id otherwise. So no id can skip ahead
+    (``2026-999999`` would leave no next id) or be a second spelling of one taken (``2026-0001`` beside
+    ``2026-001``), and no request is filed under last year in July."""
+    day = office_day(moment, registry.rules.sop.settings.timezone)
     found = REQUEST_ID.match(request_id)
-    claimed = int(found["year"]) if found else year
-    return next_id(registry, claimed if claimed in (year - 1, year) else year)
+    claimed = int(found["year"]) if found else day.year
+    late = claimed == day.year - 1 and day.month == 1 and day.day <= LAST_DAY_OF_LAST_YEAR
+    return next_id(registry, claimed if claimed == day.year or late else day.year)
 
 
 def next_id(registry: Registry, year: int) -> str:

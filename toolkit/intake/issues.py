@@ -29,6 +29,7 @@ from toolkit.gate.model import Rules
 from toolkit.i18n import _
 from toolkit.intake.model import (
     ASSIGN,
+    CLOSED,
     DISPOSE_KABID,
     DISPOSE_KADIS,
     MAX_RECORD_BYTES,
@@ -112,6 +113,7 @@ class IssueFacts(NamedTuple):
     edited: int | None  # the last edit of the issue's text
     actions: tuple[Action, ...]  # the opening first, then the timeline, oldest first
     confirmed: frozenset[str] = frozenset()  # keys of actions the intake once answered as counting
+    editor: str | None = None  # who last edited the issue's text
 
 
 class Verdict(NamedTuple):
@@ -131,6 +133,7 @@ class Replayed(NamedTuple):
     letter: Mapping[str, Any]  # the form's fields as read (checked or not)
     links: tuple[str, ...]  # the attachments' links
     tampered: tuple[str, ...] = ()  # what once counted and no longer does: the issue cannot be judged
+    notes: tuple[str, ...] = ()  # what changed nothing but must be said (an edit of a closed request)
 
 
 def request_id(facts: IssueFacts, rules: Rules) -> str:
@@ -174,18 +177,36 @@ def is_request(body: str) -> bool:
 def replay(rules: Rules, facts: IssueFacts) -> Replayed:
     """The request ``facts`` make under ``rules``, with a verdict per person's action.
 
-    A rejection is final: an edit of the request's text after it (which voids TU's acceptance and what
-    followed) does not bring the request back."""
+    A closed request (rejected, or assigned to its team) is final: an edit of the request's text after
+    it (which voids TU's acceptance and what followed) changes nothing, and is noted. An edit that voids
+    an open request's acceptance is noted too, so that the request never leaves the registers unsaid."""
     done = _replay(rules, facts, facts.edited)
-    if facts.edited is not None and (done.request is None or done.request.state is not State.REJECTED):
-        unedited = _replay(rules, facts, None)
-        rejected = unedited.request
-        if (
-            rejected is not None
-            and rejected.state is State.REJECTED
-            and rejected.events[-1].time < facts.edited
-        ):
-            return unedited
+    if facts.edited is None or (done.request is not None and done.request.state in CLOSED):
+        return done
+    unedited = _replay(rules, facts, None)
+    before = unedited.request
+    if before is None or (done.request is not None and done.request.state is before.state):
+        return done
+    editor = facts.editor or "-"
+    if before.state in CLOSED and before.events[-1].time < facts.edited:
+        return unedited._replace(
+            notes=(
+                _(
+                    "the request's text was edited by @{editor} after the request was closed ({state}); "
+                    "a closed request is final, so the edit changes nothing, but the letter's fields "
+                    "shown are the edited text (GitHub's edit history of the issue shows what changed)"
+                ).format(editor=editor, state=before.state.value),
+            )
+        )
+    if done.request is None:
+        return done._replace(
+            notes=(
+                _(
+                    "the request's text was edited by @{editor} after TU accepted it (it was "
+                    "'{state}'); it counts again once TU accepts the edited text with /terima"
+                ).format(editor=editor, state=before.state.value),
+            )
+        )
     return done
 
 

@@ -7,6 +7,8 @@ pure: bytes in, data or located problems out (``FILE:LINE:COL: message``).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -155,6 +157,11 @@ def _checked(field: Field, value: Any, roster: Roster) -> tuple[Any, str | None]
         return None, _("a single line of text without control characters")
     if any(ord(c) < 32 and c not in "\n\t" for c in text):
         return None, _("control characters are not allowed")
+    hidden = next((c for c in text if _HIDDEN.match(c)), None)
+    if hidden is not None:  # text shown in another order than stored, or a terminal's C1 codes
+        return None, _(
+            "bidirectional overrides and control characters are not allowed (U+{code:04X})"
+        ).format(code=ord(hidden))
     if field.kind == "date":
         try:
             dt.date.fromisoformat(text)
@@ -181,3 +188,16 @@ def render_record(transition: Transition, values: Mapping[str, Any]) -> bytes:
 
 def problem_lines(problems: Iterable[Problem]) -> list[str]:
     return [str(p) for p in sorted(problems)]
+
+
+_DIGITS = re.compile(r"[0-9]+")
+# DEL and the C1 controls, the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069), the line and paragraph separators: refused in every field, however long
+_HIDDEN = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def agenda_key(number: Any) -> str:
+    """An agenda number as two are compared: NFKC (a full-width ``０`` is ``0``), case folded, each run
+    of digits without its leading zeros, so ``AG-0412`` and ``ag-412`` are one number."""
+    folded = unicodedata.normalize("NFKC", str(number)).casefold().strip()
+    return _DIGITS.sub(lambda run: run[0].lstrip("0") or "0", folded)

@@ -76,8 +76,9 @@ def commit_list(repo: Path, tip: str, since: str | None = None) -> list[tuple[st
     return found
 
 
-def _changes(repo: Path, shas: list[str], limit: int) -> dict[str, list[FileChange]]:
-    """What each commit changes against its (first) parent: one ``diff-tree`` for all of them."""
+def _changes(repo: Path, shas: list[str]) -> dict[str, list[FileChange]]:
+    """What each commit changes against its (first) parent, with sizes and no contents yet (see
+    :func:`_with_contents`): one ``diff-tree`` for all of them."""
     if not shas:
         return {}
     # --always: each commit's id is printed, even when it changes nothing
@@ -100,12 +101,20 @@ def _changes(repo: Path, shas: list[str], limit: int) -> dict[str, list[FileChan
         elif token:
             current = token.decode()
     sizes = read_sizes(repo, [sha for *_rest, sha in raw_changes if set(sha) != {"0"}])
-    small = [sha for sha, size in sizes.items() if 0 <= size <= limit]
-    blobs = read_objects(repo, small)
     for commit, path, status, mode, sha in raw_changes:
-        size = sizes.get(sha, -1)
-        found[commit].append(FileChange(path, status, mode, sha, size, blobs.get(sha)))
+        found[commit].append(FileChange(path, status, mode, sha, sizes.get(sha, -1), None))
     return found
+
+
+def _with_contents(
+    repo: Path, changes: dict[str, list[FileChange]], limits: Mapping[str, int]
+) -> dict[str, list[FileChange]]:
+    """The changes with the contents of each file no larger than the limit of the rules in force at its
+    commit (``limits``, by commit): what the decision reads is what the policy allows, whenever the
+    history is replayed (one ``cat-file`` for all of them)."""
+    wanted = {c.sha for sha, found in changes.items() for c in found if 0 <= c.size <= limits[sha]}
+    blobs = read_objects(repo, sorted(wanted))
+    return {sha: [c._replace(content=blobs.get(c.sha)) for c in found] for sha, found in changes.items()}
 
 
 def _committer_time(payload: bytes) -> int:
@@ -168,14 +177,25 @@ def replay(
     """
     listed = commit_list(repo, tip, since.head if since else None)
     raw = read_objects(repo, [sha for sha, _parents in listed])
-    limit = since.rules.sop.settings.max_artefact_bytes if since else 10 * 1024 * 1024
-    changes = _changes(repo, [sha for sha, _parents in listed], limit)
+    sized = _changes(repo, [sha for sha, _parents in listed])
+    # the rules each commit brings, and so the limit of attachments in force at each (a policy
+    # transition's own files are its policy and roster, read apart)
+    brought = {sha: _rules_of(repo, sha, sized[sha]) for sha, _parents in listed}
+    limits: dict[str, int] = {}
+    limit = since.rules.sop.settings.max_artefact_bytes if since else 0
+    for sha, _parents in listed:
+        new_rules = brought[sha][0]
+        limit = new_rules.sop.settings.max_artefact_bytes if new_rules is not None else limit
+        limits[sha] = limit
+    changes = _with_contents(repo, sized, limits)
     registry = since
     judged = 0
     for sha, parents in listed:
         parsed = parse_commit(raw[sha])
-        when, trusted = clock.time_of(CommitInfo(sha, parents, (), _committer_time(parsed.payload), ()))
-        new_rules, rules_problems = _rules_of(repo, sha, changes[sha])
+        dated = _committer_time(parsed.payload)
+        when, trusted = clock.time_of(CommitInfo(sha, parents, (), dated, ()))
+        arriving = clock.arrivals is not None and sha not in clock.arrivals and sha in clock.new
+        new_rules, rules_problems = brought[sha]
         commit = RegistryCommit(
             sha,
             parents,
@@ -187,6 +207,7 @@ def replay(
             tuple(changes[sha]),
             new_rules,
             rules_problems,
+            dated if arriving else None,
         )
         if registry is None:
             problems = first_commit_problems(commit) + _expected_problems(changes[sha], expected)

@@ -152,7 +152,9 @@ FORMATS: Mapping[str, Callable[[Registry, list[Request]], str]] = {
 
 def request_detail(registry: Registry, request: Request) -> str:
     """One request for people: its letter, every transition (who, when), and who must act next."""
-    item = row(registry, request)
+    from toolkit.overview.table import clean  # each value on one line: no record can forge a line
+
+    item = {k: clean(str(v)) for k, v in row(registry, request).items()}
     lines = [
         f"{request.id}: {item['aplikasi']} ({item['opd']})",
         _("letter {no} of {date}").format(no=item["nomor_surat"], date=item["tanggal_surat"]),
@@ -167,7 +169,8 @@ def request_detail(registry: Registry, request: Request) -> str:
         data = request.record(transition)
         if data:
             lines.append(
-                f"  {transition.record}: " + ", ".join(f"{k}={v}" for k, v in data.items() if k != "id")
+                f"  {transition.record}: "
+                + ", ".join(f"{clean(str(k))}={clean(str(v))}" for k, v in data.items() if k != "id")
             )
     if item["menunggu"]:
         lines.append(_("waiting for: {people}").format(people=item["menunggu"]))

@@ -249,3 +249,88 @@ def test_the_intake_fails_closed(intake: Intake) -> None:
     result = intake.intake(number, "issues", "labeled", "eko", label="dicatat")
     assert result.exit_code == 2 and "cannot decide" in result.output
     assert len(rest_writes()) == before + 1  # only the programmer's own label: nothing was decided
+
+
+def assigned(intake: Intake) -> int:
+    """A request taken through steps 1-5 by the right people: ``ditugaskan``."""
+    number = intake.open("ani")  # TU opens it: submitted
+    intake.comment("ani", number, "/catat\nnomor_agenda: 045/TU/XI/2026\n")
+    intake.label("dedi", number, "disposisi-kadis")
+    intake.comment(
+        "rahmat", number, "/disposisi\nnomor_surat_tugas: 800/9/2026\ntanggal_surat_tugas: 2026-11-30"
+    )
+    intake.comment("budi", number, "/tugaskan\ntim_it_support: [rina]\ntim_database: [rina]\n")
+    assert intake.labels(number) == {"permintaan", "ditugaskan"}
+    return number
+
+
+def register(intake: Intake) -> tuple[dict[str, str], str]:
+    """``report requests --github`` as JSON: each request's state by id, and what it said on stderr."""
+    from toolkit.cli.app import cli
+
+    env = {"GITHUB_TOKEN": intake.tokens["budi"], "SOPKIT_LANG": "en"}
+    args = ["report", "requests", "--github", INTAKE, "--api-url", intake.standin.api_url, "--format", "json"]
+    listed = CliRunner().invoke(cli, args, env=env)
+    assert listed.exit_code == 0, listed.output
+    return {row["id"]: row["state"] for row in json.loads(listed.stdout)}, listed.stderr
+
+
+def test_an_edit_of_an_assigned_request_changes_nothing_and_is_said(labelled: Intake, tmp_path: Path) -> None:
+    """eko (a programmer: write access, not in the roster) edits the text of a request the Kasi assigned.
+    Only a rejection was final: the edit voided TU's acceptance and all four dispositions, the intake took
+    `ditugaskan` away, and the request left `report requests --github` without a word. Now a closed
+    request stays as it is, the edit is explained on the issue and in the register, and nothing is
+    scaffolded from the edited text."""
+    intake = labelled
+    number = assigned(intake)
+    before, _said = register(intake)
+    assert before[f"2026-{number:03d}"] == "ditugaskan"
+    issue = intake.gh("eko").get_repo(INTAKE).get_issue(number)
+    issue.edit(body=form_body(**{"Nama aplikasi": "Aplikasi Lain"}))
+    intake.intake(number, "issues", "edited", "eko")
+    assert intake.labels(number) == {"permintaan", "ditugaskan"}
+    explained = "the request's text was edited by @gh-eko after the request was closed (ditugaskan)"
+    assert explained.capitalize() in intake.answers(number)[-1]
+    after, said = register(intake)
+    assert after == before
+    assert f"note: issue #{number}: {explained}" in said
+    from toolkit.cli.app import cli
+
+    env = {"GITHUB_TOKEN": intake.tokens["budi"], "SOPKIT_LANG": "en"}
+    args = ["request", "scaffold", str(number), "--github", INTAKE, "--dest", str(tmp_path / "app")]
+    refused = CliRunner().invoke(cli, [*args, "--api-url", intake.standin.api_url], env=env)
+    assert refused.exit_code == 1 and "nothing is scaffolded from a text edited" in refused.output
+    assert not (tmp_path / "app").exists()
+
+
+def test_a_request_whose_acceptance_an_edit_voided_is_named_by_the_register(labelled: Intake) -> None:
+    """An edit of the request's text after TU accepted it voids the acceptance (TU accepts the edited
+    text again); the request then left the register without a word. It is named on stderr."""
+    intake = labelled
+    number = intake.open("ani")
+    intake.comment("ani", number, "/catat\nnomor_agenda: 045/TU/XI/2026\n")
+    intake.gh("eko").get_repo(INTAKE).get_issue(number).edit(body=form_body(**{"Perihal": "Lain"}))
+    intake.run(number, "issues", "edited", "eko")
+    listed, said = register(intake)
+    assert f"2026-{number:03d}" not in listed
+    expected = f"note: issue #{number}: the request's text was edited by @gh-eko after TU accepted it"
+    assert expected in said and "(it was 'dicatat')" in said
+
+
+def test_two_requests_on_github_sharing_an_agenda_number_are_named(labelled: Intake) -> None:
+    """The registry refuses an agenda number another request holds; the GitHub intake replays each
+    issue alone and never compared: TU recorded 045/TU/XI/2026 on two requests (the second as
+    `45/tu/xi/2026`), and the register listed two letters under one number without a word. The register
+    now compares the numbers normalised across issues and names the request that took one second."""
+    intake = labelled
+    first, second = intake.open("ani"), intake.open("ani")
+    intake.comment("ani", first, "/catat\nnomor_agenda: 045/TU/XI/2026\n")
+    time.sleep(1.1)  # recorded in order
+    intake.comment("ani", second, "/catat\nnomor_agenda: 45/tu/xi/2026\n")
+    _listed, said = register(intake)
+    expected = (
+        f"note: request 2026-{second:03d}: its agenda number 45/tu/xi/2026 is already request "
+        f"2026-{first:03d}'s"
+    )
+    assert expected in said, said
+    assert f"request 2026-{first:03d}: its agenda" not in said

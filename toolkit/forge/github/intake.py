@@ -42,7 +42,16 @@ from toolkit.intake.issues import (
 from toolkit.intake.issues import (
     short as _short,
 )
-from toolkit.intake.model import POLICY_FILES, REQUEST_ID, STATE_LABELS, State, next_transition
+from toolkit.intake.model import (
+    POLICY_FILES,
+    RECORD,
+    REQUEST_ID,
+    STATE_LABELS,
+    Request,
+    State,
+    next_transition,
+)
+from toolkit.intake.records import agenda_key
 
 if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
@@ -67,6 +76,7 @@ _ISSUE = """
       url
       createdAt
       lastEditedAt
+      editor { login }
       author { ...Who }
       labels(first: 100) { nodes { name } }
       timelineItems(
@@ -335,6 +345,7 @@ def _issue_of(
         tuple(actions),
         # marks any workflow could forge: trusted only to fail closed (see toolkit.intake.issues)
         frozenset(tag.rsplit(" ", 1)[0] for tag in answered if tag.endswith(" ok")),
+        (issue.get("editor") or {}).get("login"),
     )
     labels = tuple(n["name"] for n in issue["labels"]["nodes"])
     return IntakeIssue(
@@ -461,6 +472,8 @@ def keep(
             for v in replayed.verdicts
             if _tag(v) not in issue.answered or v.action.key == trigger
         ]
+        if replayed.notes and f"{_notes_key(replayed)} no" not in issue.answered:
+            replies.append(_notes_reply(rules, replayed))
     with _asking(_("issue #{number}").format(number=issue.facts.number), _(ANSWERED), _(UNREACHED)):
         repo = hub.client.get_repo(hub.full_name, lazy=True)
         for name in missing:  # before anyone can put them on (a label made later does not count)
@@ -512,6 +525,16 @@ def _tampered_reply(replayed: Replayed) -> str:
             "again as a new issue; a comment that counted must never be edited or deleted."
         )
     )
+
+
+def _notes_key(replayed: Replayed) -> str:
+    return "notes:" + hashlib.sha256("\n".join(replayed.notes).encode()).hexdigest()[:16]
+
+
+def _notes_reply(rules: Rules, replayed: Replayed) -> str:
+    """What an edit changed nothing of, said once (a mark that says "no": never read as counting)."""
+    said = " ".join(f"{note[:1].upper()}{note[1:]}." for note in replayed.notes)
+    return f"<!-- sopkit-intake {_notes_key(replayed)} no -->\nℹ️ {said}\n\n{_next(rules, replayed)}"
 
 
 def _tag(verdict: Verdict) -> str:
@@ -605,7 +628,8 @@ def handle(
             added=",".join(done.added) or "0",
             removed=",".join(done.removed) or "0",
             comments=done.comments,
-        ),
+        )
+        + "".join(f"; {note}" for note in replayed.notes),
         done,
         replayed,
     )
@@ -648,6 +672,14 @@ def scaffold_issue(hub: GitHub, number: int, dest: Path | None, request_id: str 
     if replayed.request is None:
         raise UserError(
             _("issue #{number} is not a submitted request yet").format(number=number), EXIT_BLOCKED
+        )
+    if replayed.notes:  # a closed request's text edited since: the letter TU accepted is not there
+        raise UserError(
+            _(
+                "issue #{number}: {note}; nothing is scaffolded from a text edited after it was accepted: "
+                "close the issue and have TU submit the request again as a new issue"
+            ).format(number=number, note="; ".join(replayed.notes)),
+            EXIT_BLOCKED,
         )
     if request_id is not None and REQUEST_ID.match(request_id) and replayed.request.id != request_id:
         raise UserError(
@@ -710,11 +742,14 @@ def announce(hub: GitHub, number: int, repository: str) -> None:
             issue.edit(state="closed", state_reason="completed")
 
 
-def requests_registry(hub: GitHub) -> tuple[Registry, list[str]]:
-    """The intake's requests as the registers read them (a :class:`Registry` without commits), and the
-    issues that cannot be judged (left out, with why)."""
+def requests_registry(hub: GitHub) -> tuple[Registry, list[str], list[str]]:
+    """The intake's requests as the registers read them (a :class:`Registry` without commits), the
+    issues that cannot be judged (left out, with why), and what must be said of the others (an edit that
+    voided a request's acceptance, or changed nothing of a closed one): no request leaves the registers
+    unsaid."""
     rules, issues, undecided = read_requests(hub)
     requests = {}
+    notes = []
     for issue in issues:
         replayed = replay(rules, issue.facts)
         if replayed.tampered:
@@ -723,6 +758,33 @@ def requests_registry(hub: GitHub) -> tuple[Registry, list[str]]:
                     number=issue.facts.number, what="; ".join(replayed.tampered)
                 )
             )
-        elif replayed.request is not None:
+            continue
+        if replayed.request is not None:
             requests[replayed.request.id] = replayed.request
-    return Registry(rules, requests, None), undecided
+        number = issue.facts.number
+        notes += [_("issue #{number}: {note}").format(number=number, note=n) for n in replayed.notes]
+    return Registry(rules, requests, None), undecided, notes + _agenda_twice(requests)
+
+
+def _agenda_twice(requests: Mapping[str, Request]) -> list[str]:
+    """Each request that recorded an agenda number another request recorded before it (compared by
+    :func:`agenda_key`): each issue is replayed alone, so the registers check what the local registry
+    refuses, and name it."""
+    recorded = sorted(
+        (event.time, request.id, str((request.record(RECORD) or {}).get("nomor_agenda", "")))
+        for request in requests.values()
+        if (event := request.event(RECORD)) is not None
+    )
+    first: dict[str, str] = {}
+    found = []
+    for _when, request_id, number in recorded:
+        holder = first.setdefault(agenda_key(number), request_id)
+        if holder != request_id:
+            found.append(
+                _(
+                    "request {id}: its agenda number {no} is already request {holder}'s; TU gives each "
+                    "letter its own number (a request recorded with a wrong one is rejected with /tolak "
+                    "and submitted again)"
+                ).format(id=request_id, no=number, holder=holder)
+            )
+    return found

@@ -1,0 +1,135 @@
+"""The time of a transition: the server judges it by its arrival (its push log), every clone by the
+commit's own date. Whatever depends on the time (the year of a new id, the roles held) is judged by
+office day, so the two agree only when a transition is dated on the day it reaches the server: the
+server refuses any other, and clones keep working whatever an officer dates a commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from tests.conftest import Cli
+from tests.intake.registry_office import RegistryOffice, open_registry
+from tests.intake.test_tampering import new_names, next_request, rid
+from toolkit.evidence.roster import office_zone
+from toolkit.intake import registry as store
+from toolkit.intake.decide import MAX_SKEW, RegistryCommit, _expected_id, date_problems
+
+REDO = "git reset --hard origin/main"
+
+
+@pytest.fixture
+def office(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> RegistryOffice:
+    office = open_registry(tmp_path, cli, keyring)
+    made = office.new()
+    assert made.exit_code == 0, made.stderr
+    office.through(rid(office), "record")
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    return office
+
+
+def clone(office: RegistryOffice, name: str) -> Path:
+    where = office.root / name
+    subprocess.run(["git", "clone", "-q", str(office.bare), str(where)], check=True)
+    return where
+
+
+def in_clone(office: RegistryOffice, where: Path, *args: str, key: str | None = None) -> Result:
+    extra = ["--key", str(office.keys[key])] if key else []
+    return office.cli("request", *args, "--registry", str(where), *extra)
+
+
+def craft_dated(office: RegistryOffice, monkeypatch: pytest.MonkeyPatch, date: str) -> str:
+    """TU's valid next request, made by hand, signed with TU's key, its commit dated ``date``."""
+    following = rid(office)[:5] + "002"
+    with monkeypatch.context() as dated:
+        for variable in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+            dated.setenv(variable, date)
+        return office.craft(next_request(following), new_names(following), "ani")
+
+
+@pytest.mark.parametrize("date", ["2031-06-01T10:00:00+07:00", "2019-06-01T10:00:00+07:00"])
+def test_a_transition_dated_another_year_is_refused_and_clones_keep_working(
+    office: RegistryOffice, monkeypatch: pytest.MonkeyPatch, date: str
+) -> None:
+    """TU (the role that makes `new`) crafts the next request with the right id and signs it, dated in
+    another year. The server judged it at its arrival and accepted it; every clone judged it at its date,
+    expected another id and refused the whole history, so no `sopkit request` command worked again
+    anywhere. Now the server refuses it, saying how to make it again, and clones keep working."""
+    tip = office.server_tip()
+    craft_dated(office, monkeypatch, date)
+    pushed = office.push()
+    assert pushed.returncode != 0
+    assert f"the commit is dated {date[:10]}, but reached the server on" in pushed.stderr, pushed.stderr
+    assert REDO in pushed.stderr
+    assert office.server_tip() == tip
+    fresh = clone(office, "kadis-clone")
+    verified = in_clone(office, fresh, "verify")
+    assert verified.exit_code == 0, verified.stderr
+    disposed = in_clone(office, fresh, "dispose", rid(office), "--instruction", "Lanjut", key="dedi")
+    assert disposed.exit_code == 0, disposed.stderr
+
+
+def test_a_back_dated_transition_is_refused(office: RegistryOffice, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An officer dates a transition a few days back (into a role's window, or only to show a false
+    date in every clone's register): the server judged it by its arrival and accepted it."""
+    zone = office_zone(store.load(office.reg).rules.sop.settings.timezone)
+    back = dt.datetime.now(zone) - dt.timedelta(days=3)
+    craft_dated(office, monkeypatch, back.isoformat(timespec="seconds"))
+    tip = office.server_tip()
+    pushed = office.push()
+    assert pushed.returncode != 0
+    assert f"the commit is dated {back.date().isoformat()}" in pushed.stderr, pushed.stderr
+    assert office.server_tip() == tip
+
+
+def test_the_same_transition_dated_today_is_accepted(
+    office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control: dated as it is pushed, it is accepted, and clones agree."""
+    craft_dated(office, monkeypatch, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    pushed = office.push()
+    assert pushed.returncode == 0, pushed.stderr
+    assert in_clone(office, clone(office, "kadis-clone"), "verify").exit_code == 0
+
+
+def test_the_day_and_the_clock_skew_of_an_arriving_transition(office: RegistryOffice) -> None:
+    """The rule itself, on fixed times (office time zone Asia/Jakarta, UTC+7): the same office day and at
+    most ten minutes ahead of the arrival; only a transition arriving now is judged so."""
+    registry = store.load(office.reg)
+    assert registry.rules.sop.settings.timezone == "Asia/Jakarta"
+    arrival = int(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))).timestamp())
+
+    def problems(dated: int | None) -> list[str]:
+        commit = RegistryCommit("a" * 40, ("b" * 40,), "", True, "ani", arrival, True, (), dated=dated)
+        return date_problems(registry, commit)
+
+    assert problems(None) == []  # not arriving now (a clone, or the history before a push)
+    assert problems(arrival - 10 * 3600) == []  # 00:00 that day
+    assert problems(arrival + MAX_SKEW) == []
+    assert "minutes after it reached the server" in problems(arrival + MAX_SKEW + 60)[0]
+    assert "dated 2026-03-01, but reached the server on 2026-03-02" in problems(arrival - 10 * 3600 - 1)[0]
+    assert REDO in problems(arrival + 14 * 3600)[0]  # the next day, by the clock
+
+
+def test_the_year_before_is_open_only_in_the_first_days_of_january(office: RegistryOffice) -> None:
+    """The rule is meant for a request made on 31 December and pushed in January; it accepted the
+    previous year's next id on any day of the year, so in July TU could still open a request filed under
+    last year. The year before is open until 15 January (office time zone), no later."""
+    registry = store.load(office.reg)
+    wib = dt.timezone(dt.timedelta(hours=7))
+
+    def expected(claimed: str, *when: int) -> str:
+        return _expected_id(registry, claimed, int(dt.datetime(*when, tzinfo=wib).timestamp()))
+
+    assert expected("2029-001", 2030, 1, 2, 9) == "2029-001"
+    assert expected("2029-001", 2030, 1, 15, 23, 59) == "2029-001"
+    assert expected("2029-001", 2030, 1, 16, 0, 0) == "2030-001"
+    assert expected("2029-001", 2030, 7, 15, 10) == "2030-001"
+    assert expected("2028-001", 2030, 1, 2, 9) == "2030-001"
+    assert expected("2030-001", 2030, 7, 15, 10) == "2030-001"
