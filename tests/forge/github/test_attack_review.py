@@ -5,6 +5,7 @@ and the gate's calls whatever the number of reviews."""
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
@@ -320,3 +321,108 @@ def test_control_round2_a_in_the_judged_pull_request_a_trailer_is_refused(ghoffi
     number, head = security_pull(office, trailers=f"Co-authored-by: J <{PERSONAL}>")
     office.review(number, "joko")
     assert OWN_WORK in judged(office, number, head, "failure")
+
+
+# ---- a third outside review: what the base completed, as the gate sees it
+
+
+REPORT = "docs/14-uji-keamanan/laporan-uji-keamanan.md"
+NEEDS_SECURITY = "step 14 changes and needs the sign-off of 'security'"
+
+
+def _steps(office: GitHubOffice) -> dict[int, dict[str, object]]:
+    office.on_main()
+    ran = office.sopkit("github", "state", "--format", "json")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    return {s["no"]: s for s in json.loads(ran.stdout)["steps"]}
+
+
+def _step14_completed(office: GitHubOffice) -> tuple[str, str]:
+    """Step 14 completed on main: eko's security report, approved by joko (security), merged. Returns the
+    report as main held it before (the template) and as joko approved it."""
+    office.on_main()
+    template = office.git("show", f"origin/main:{REPORT}")
+    report = office.security_report()
+    assert list(report) == [REPORT], report
+    number, _head = security_pull(office)
+    office.review(number, "joko")
+    assert office.repo("eko").get_pull(number).merge(merge_method="merge").merged
+    assert _steps(office)[14]["status"] == "complete"
+    return template, report[REPORT]
+
+
+def _removal(office: GitHubOffice, name: str, path: str) -> str:
+    """eko's branch from main with one commit deleting ``path``, pushed; its commit."""
+    office.git("checkout", "-q", "-B", name, "origin/main")
+    office.git("rm", "-q", path)
+    office.git(
+        "-c", "user.name=Eko", "-c", "user.email=eko@sumbarprov.go.id", "commit", "-qm", f"Hapus {path}"
+    )
+    pushed = subprocess.run(
+        ["git", "push", "-q", "-f", "-o", f"user={LOGINS['eko']}", "origin", f"HEAD:refs/heads/{name}"],
+        cwd=office.work, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert pushed.returncode == 0, pushed.stderr
+    return office.git("rev-parse", "HEAD").strip()
+
+
+def test_a_completed_security_report_cannot_be_reverted_to_its_template_unsigned(
+    ghoffice: GitHubOffice,
+) -> None:
+    """eko opens a pull request putting step 14's report back to the template. Step 14 is complete on main
+    (joko approved it), so this changes a completed step's artefacts: it needs the security sign-off.
+    The base's steps are judged with the approvals found along the base's own line, not only eko's
+    (where eko's commit is the last change of step 14)."""
+    office = ghoffice
+    template, _approved = _step14_completed(office)
+    head = office.branch("kosongkan", {REPORT: template})
+    number = office.pull("kosongkan")
+    out = judged(office, number, head, "failure")
+    assert NEEDS_SECURITY in out
+
+
+def test_a_completed_security_report_cannot_be_deleted_unsigned(ghoffice: GitHubOffice) -> None:
+    office = ghoffice
+    _step14_completed(office)
+    head = _removal(office, "hapus", REPORT)
+    number = office.pull("hapus")
+    out = judged(office, number, head, "failure")
+    assert NEEDS_SECURITY in out
+
+
+def test_a_completed_security_report_cannot_be_rewritten_with_one_placeholder_left(
+    ghoffice: GitHubOffice,
+) -> None:
+    """The same, keeping the officer's report but changing what it says, one template placeholder left so
+    that the file is no longer 'present': the rewritten verdict lands on main unsigned."""
+    office = ghoffice
+    _template, approved = _step14_completed(office)
+    rewritten = approved.replace("LULUS", "TIDAK DIUJI") + "\n[[ISI: catatan tambahan]]\n"
+    head = office.branch("ubah", {REPORT: rewritten})
+    number = office.pull("ubah")
+    out = judged(office, number, head, "failure")
+    assert NEEDS_SECURITY in out
+
+
+def test_control_round3_editing_the_completed_report_filled_in_needs_the_security_sign_off(
+    ghoffice: GitHubOffice,
+) -> None:
+    """Control: the same pull request keeping the report filled in is refused."""
+    office = ghoffice
+    _template, approved = _step14_completed(office)
+    head = office.branch("ubah", {REPORT: approved + "\nCatatan tambahan.\n"})
+    number = office.pull("ubah")
+    out = judged(office, number, head, "failure")
+    assert NEEDS_SECURITY in out
+
+
+def test_control_round3_a_template_draft_of_an_incomplete_step_needs_no_sign_off(
+    ghoffice: GitHubOffice,
+) -> None:
+    """Control: before step 14 is complete, editing its template needs nobody."""
+    office = ghoffice
+    office.on_main()
+    template = office.git("show", f"origin/main:{REPORT}")
+    head = office.branch("draf", {REPORT: template + "\n"})
+    number = office.pull("draf")
+    judged(office, number, head, "success")

@@ -36,4 +36,5 @@ def _commit(sha: str, *parents: str) -> CommitInfo:
 def test_the_first_parent_line_leaves_merged_branches_out() -> None:
     history = (_commit("a"), _commit("b", "a"), _commit("x", "a"), _commit("m", "b", "x"), _commit("c", "m"))
     assert first_parent_line(history) == ["c", "m", "b", "a"]
-    assert first_parent_line(()) == []
+    assert first_parent_line(history, "x") == ["x", "a"]  # a base's own line, inside a change's history
+    assert first_parent_line(history, "elsewhere") == [] and first_parent_line(()) == []

@@ -107,7 +107,7 @@ def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = Non
     _require_commits(repo, base, head)
     notes: list[Message] = []
     # the base's steps were completed by the approvals of the pull requests merged into it
-    approved = Landed(hub, repo, pull.base, (Approved(pull, head if event.base is not None else None),))
+    approved = Landed(hub, repo, pull.base, (Approved(pull, head if event.base is not None else None),), base)
     accounts = LinkedAccounts(hub)
     report = judge.change(
         repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default(), accounts=accounts

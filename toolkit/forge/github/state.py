@@ -57,7 +57,9 @@ class Landed:
     """The approvals that may sign a view on ``branch``: those of the pull requests merged into it that
     brought the last change of each step's files (:func:`last_changes`), each commit asked of GitHub
     once, 100 a query, so the calls do not grow with the number of pull requests merged. ``also``: pull
-    requests whose approvals count as well (the one being judged)."""
+    requests whose approvals count as well (the one being judged); ``base``: the commit a change is
+    judged against, whose own line gives its steps' last changes too (the change's line may change
+    them: what the base completed must still be seen)."""
 
     def __init__(
         self,
@@ -65,16 +67,23 @@ class Landed:
         repo: Path,
         branch: str,
         also: tuple[Approved, ...] = (),
+        base: str | None = None,
     ) -> None:
-        self.hub, self.repo, self.branch, self.also = hub, repo, branch, also
+        self.hub, self.repo, self.branch, self.also, self.base = hub, repo, branch, also, base
         self.found: dict[str, list[MergedPull]] = {}
 
     def __call__(self, rules: Rules, history: tuple[CommitInfo, ...]) -> list[Approved]:
         from toolkit.repo.gitread import read_paths
 
-        line = first_parent_line(history)
-        changed = read_paths(self.repo, line)
-        needed = last_changes(rules.sop, ((commit, changed.get(commit, ())) for commit in line))
+        lines = [first_parent_line(history, tip) for tip in (None, self.base)]
+        changed = read_paths(self.repo, dict.fromkeys(c for line in lines for c in line))
+        needed = list(
+            dict.fromkeys(
+                commit
+                for line in lines
+                for commit in last_changes(rules.sop, ((c, changed.get(c, ())) for c in line))
+            )
+        )
         missing = [c for c in needed if c not in self.found]
         if missing:
             self.found |= self.hub.landed_pulls(missing, self.branch)
@@ -89,12 +98,12 @@ def approval_of(merged: MergedPull) -> Approved:
     return Approved(merged.pull, merged.merge_commit, merged.merge_commit if same else None)
 
 
-def first_parent_line(history: tuple[CommitInfo, ...]) -> list[str]:
-    """The commits of ``history`` (oldest first, its tip last) on its tip's first-parent line, newest
-    first."""
+def first_parent_line(history: tuple[CommitInfo, ...], tip: str | None = None) -> list[str]:
+    """The commits of ``history`` (oldest first, its tip last) on the first-parent line of ``tip``
+    (default: the history's tip), newest first; none when ``tip`` is not in it."""
     parents = {c.sha: c.parents for c in history}
     line: list[str] = []
-    commit = history[-1].sha if history else None
+    commit = tip if tip is not None else history[-1].sha if history else None
     while commit is not None and commit in parents:
         line.append(commit)
         commit = parents[commit][0] if parents[commit] else None
