@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 
 import pytest
 
@@ -366,17 +367,27 @@ def _removal(office: GitHubOffice, name: str, path: str) -> str:
     return office.git("rev-parse", "HEAD").strip()
 
 
-def test_a_completed_security_report_cannot_be_reverted_to_its_template_unsigned(
-    ghoffice: GitHubOffice,
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda template, approved: template,  # back to the template
+        lambda template, approved: approved.replace("LULUS", "TIDAK DIUJI") + "\n[[ISI: catatan]]\n",
+        lambda template, approved: approved + "\nCatatan tambahan.\n",  # control: still filled in
+    ],
+    ids=["template", "rewritten-one-placeholder-left", "filled-in-control"],
+)
+def test_a_completed_security_report_cannot_be_undone_unsigned(
+    ghoffice: GitHubOffice, change: Callable[[str, str], str]
 ) -> None:
-    """eko opens a pull request putting step 14's report back to the template. Step 14 is complete on main
-    (joko approved it), so this changes a completed step's artefacts: it needs the security sign-off.
-    The base's steps are judged with the approvals found along the base's own line, not only eko's
-    (where eko's commit is the last change of step 14)."""
+    """eko opens a pull request putting step 14's report back to its template, or rewriting its verdict
+    with one placeholder left (so the file no longer counts as filled in). Step 14 is complete on main
+    (joko approved it), so this changes a completed step's files: it needs the security sign-off. The
+    base's steps are judged with the approvals found along the base's own line, not only eko's (where
+    eko's commit is the last change of step 14)."""
     office = ghoffice
-    template, _approved = _step14_completed(office)
-    head = office.branch("kosongkan", {REPORT: template})
-    number = office.pull("kosongkan")
+    template, approved = _step14_completed(office)
+    head = office.branch("ubah", {REPORT: change(template, approved)})
+    number = office.pull("ubah")
     out = judged(office, number, head, "failure")
     assert NEEDS_SECURITY in out
 
@@ -386,32 +397,6 @@ def test_a_completed_security_report_cannot_be_deleted_unsigned(ghoffice: GitHub
     _step14_completed(office)
     head = _removal(office, "hapus", REPORT)
     number = office.pull("hapus")
-    out = judged(office, number, head, "failure")
-    assert NEEDS_SECURITY in out
-
-
-def test_a_completed_security_report_cannot_be_rewritten_with_one_placeholder_left(
-    ghoffice: GitHubOffice,
-) -> None:
-    """The same, keeping the officer's report but changing what it says, one template placeholder left so
-    that the file is no longer 'present': the rewritten verdict lands on main unsigned."""
-    office = ghoffice
-    _template, approved = _step14_completed(office)
-    rewritten = approved.replace("LULUS", "TIDAK DIUJI") + "\n[[ISI: catatan tambahan]]\n"
-    head = office.branch("ubah", {REPORT: rewritten})
-    number = office.pull("ubah")
-    out = judged(office, number, head, "failure")
-    assert NEEDS_SECURITY in out
-
-
-def test_control_round3_editing_the_completed_report_filled_in_needs_the_security_sign_off(
-    ghoffice: GitHubOffice,
-) -> None:
-    """Control: the same pull request keeping the report filled in is refused."""
-    office = ghoffice
-    _template, approved = _step14_completed(office)
-    head = office.branch("ubah", {REPORT: approved + "\nCatatan tambahan.\n"})
-    number = office.pull("ubah")
     out = judged(office, number, head, "failure")
     assert NEEDS_SECURITY in out
 
