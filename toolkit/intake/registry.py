@@ -151,12 +151,14 @@ def _batch(
 
 
 def _committer_time(payload: bytes) -> int:
+    """The commit's committer time; -1 when it cannot be read (refused: ``decide.time_problems``)."""
     for line in payload.split(b"\n\n", 1)[0].split(b"\n"):
         if line.startswith(b"committer "):
             parts = line.rsplit(b" ", 2)
-            if len(parts) == 3 and parts[1].isdigit():
+            if len(parts) == 3 and parts[1].isdigit() and len(parts[1]) <= 12:
                 return int(parts[1])
-    return 0
+            return -1
+    return -1
 
 
 def parse_rules(policy: bytes, roster: bytes, where: str) -> Rules:
