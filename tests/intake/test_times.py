@@ -200,3 +200,50 @@ def test_a_time_outside_1970_to_9999_is_unreadable() -> None:
     for when, dated in [(-1, None), (MAX_TIME + 1, None), (1_764_500_000, 10**20)]:
         assert "the commit's date cannot be read" in problems(when, dated)[0]
 
+
+def test_a_transition_parked_on_an_allowed_ref_is_dated_by_its_first_arrival(
+    office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attack: the office lets officers share drafts (``server init --registry --allow-ref
+    'refs/heads/*'``). TU crafts the next request dated 2031 and pushes it to refs/heads/draft (not
+    judged; its arrival is logged because its trailers look like a sign-off), then to main: the commit
+    was no longer "arriving", so its date was not checked; the server judged it by its arrival and
+    accepted it, every clone judged it by 2031, expected another id and refused the whole history. A
+    commit reaching the branch must now be dated on the office day of its first logged arrival."""
+    root = office.root
+    again = office.cli(
+        "server", "init", str(office.bare), "--registry", "--policy", str(root / "sop.yaml"),
+        "--roster", str(root / "roster.yaml"), "--hook-lang", "en", "--allow-ref", "refs/heads/*",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+    tip = office.server_tip()
+    craft_dated(office, monkeypatch, "2031-06-01T10:00:00+07:00")
+    parked = subprocess.run(
+        ["git", "push", "-q", str(office.bare), "HEAD:refs/heads/draft"],
+        cwd=office.reg, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert parked.returncode == 0, parked.stderr
+    pushed = office.push()
+    assert pushed.returncode != 0 and "the commit is dated 2031-06-01" in pushed.stderr
+    assert office.server_tip() == tip
+    assert in_clone(office, clone(office, "after"), "verify").exit_code == 0
+
+
+def test_a_transition_shared_on_a_draft_ref_first_lands_the_same_day(
+    office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = office.root
+    again = office.cli(
+        "server", "init", str(office.bare), "--registry", "--policy", str(root / "sop.yaml"),
+        "--roster", str(root / "roster.yaml"), "--hook-lang", "en", "--allow-ref", "refs/heads/*",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+    following = rid(office)[:5] + "002"
+    office.craft(next_request(following), new_names(following), "ani")
+    parked = subprocess.run(
+        ["git", "push", "-q", str(office.bare), "HEAD:refs/heads/draft"],
+        cwd=office.reg, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert parked.returncode == 0, parked.stderr
+    assert office.push().returncode == 0
+    assert in_clone(office, clone(office, "after"), "verify").exit_code == 0

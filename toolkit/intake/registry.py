@@ -242,7 +242,9 @@ def replay(
         parsed = parse_commit(raw[sha])
         dated = _committer_time(parsed.payload)
         when, trusted = clock.time_of(CommitInfo(sha, parents, (), dated, ()))
-        arriving = clock.arrivals is not None and sha not in clock.arrivals and sha in clock.new
+        # reaching the branch in this push: its date must be on the office day of its time on the server,
+        # its first logged arrival (a commit parked on another, unjudged ref first) or now
+        arriving = clock.arrivals is not None and sha in clock.new
         new_rules, rules_problems = _rules_of(repo, sha, sized[sha])
         commit = RegistryCommit(
             sha,
