@@ -231,3 +231,53 @@ def test_a_commands_fields_are_read_without_surprises(rules: Rules) -> None:
     assert "(line 3)" in twice.verdicts[-1].problems[0] and "duplicate key" in twice.verdicts[-1].problems[0]
     deep = replay(rules, facts(comment("ani", "/catat\nnomor_agenda: " + "[" * 5_000 + "]" * 5_000, 1)))
     assert deep.request is not None and deep.request.state is State.SUBMITTED
+
+
+ASSIGNED = (
+    comment("ani", "/catat\nnomor_agenda: 45/TU", 1),
+    comment("dedi", "/disposisi\nsifat: Segera", 2),
+    comment("rahmat", "/disposisi\nnomor_surat_tugas: 1/ST\ntanggal_surat_tugas: 2026-11-30", 3),
+    comment("budi", "/tugaskan\ntim_it_support: ['@rina']\ntim_database: [rina]", 4),
+)
+ALL_COUNTED = frozenset({"opened", "comment:1", "comment:2", "comment:3", "comment:4"})
+NO_LINK = FORM.replace("https://github.com/x.pdf", "_No response_")  # the letter's link taken out
+
+
+def test_an_assigned_request_edited_validly_stays_assigned_and_noted(rules: Rules) -> None:
+    done = replay(rules, facts(*ASSIGNED, body=FORM.replace("SIMPEG", "SIMPEG-2"), edited=DAY + 10))
+    assert done.request is not None and done.request.state is State.ASSIGNED
+    assert "edit changes nothing" in done.notes[0] and done.letter["aplikasi"] == "SIMPEG-2"
+
+
+@pytest.mark.parametrize(
+    "body", [NO_LINK, FORM.replace("2026-11-20", "20-11-2026")], ids=["no-link", "bad-date"]
+)
+def test_an_assigned_request_stays_final_when_the_agency_edits_the_form_into_an_invalid_one(
+    rules: Rules, body: str
+) -> None:
+    """Attack: the agency (the issue's author, no role) edits the issue after the Kasi assigned the team
+    and removes the letter's link (or types an invalid date). The pass "before the edit" re-read the
+    edited text, TU's acceptance failed the form check and the assigned request vanished from the
+    registers: no request, no note, nothing tampered. A confirmed acceptance before the edit now counts
+    whatever the form says later, and the lost letter is said."""
+    done = replay(rules, facts(*ASSIGNED, body=body, edited=DAY + 10, confirmed=ALL_COUNTED))
+    assert done.request is not None and done.request.state is State.ASSIGNED
+    assert not done.tampered
+    assert "cannot be recovered" in done.notes[0] and "the form:" in done.notes[0]
+
+
+def test_an_unconfirmed_acceptance_of_a_form_now_invalid_does_not_count(rules: Rules) -> None:
+    """The same edit where the intake never answered TU's acceptance as counting (it may have been
+    invalid then too): nothing vouches for the letter, so no request is made of it."""
+    done = replay(rules, facts(*ASSIGNED, body=NO_LINK, edited=DAY + 10))
+    assert done.request is None
+
+
+def test_an_edit_that_breaks_an_open_request_is_never_silent(rules: Rules) -> None:
+    """Attack: the same edit while the request is open (recorded by TU): the request left the registers
+    with no note and nothing tampered. It still leaves them (TU accepts the edited text again), but
+    says so."""
+    counted = frozenset({"opened", "comment:1"})
+    done = replay(rules, facts(ASSIGNED[0], body=NO_LINK, edited=DAY + 10, confirmed=counted))
+    assert done.request is None and not done.tampered
+    assert "after TU accepted it (it was 'dicatat')" in done.notes[0]

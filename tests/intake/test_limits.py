@@ -4,13 +4,16 @@ hook, by `verify` and in every clone."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
+import tracemalloc
 from pathlib import Path
 
 from tests.conftest import ROOT, Cli, git
 from tests.intake.registry_office import RegistryOffice
 from tests.intake.test_tampering import new_names, next_request, rid
 from tests.office import MINIMAL_PDF, PEOPLE, roster_text
+from toolkit.intake import registry as store
 
 MIB = 1024 * 1024
 LETTER = ["--opd", "BKD", "--app", "SIMPEG", "--letter-no", "1/2026", "--letter-date", "2026-03-02"]
@@ -123,3 +126,64 @@ def test_a_letter_over_the_limit_is_refused_with_its_real_size(
     assert verified.exit_code == 1 and expected in verified.stderr, verified.stderr
     git(office.reg, "reset", "-q", "--hard", tip)
     assert office.run("verify").exit_code == 0
+
+
+def peak_of_replay(office: RegistryOffice) -> tuple[bool, int]:
+    """Whether the registry's history replays as valid, and the most memory Python held doing it."""
+    tracemalloc.start()
+    try:
+        verdict = store.replay(office.reg, office.head())
+        return verdict.valid, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_big_file_is_not_read_over_the_limit_in_force(
+    tmp_path: Path, cli: Cli, keyring: dict[str, Path]
+) -> None:
+    office = open_with_limit(tmp_path, cli, keyring, 64 * 1024)
+    office.craft(next_request(f"{dt.date.today().year}-001", pdf_of(8 * MIB)), None, None)
+    valid, peak = peak_of_replay(office)
+    assert not valid and peak < 4 * MIB
+
+
+def test_an_unsigned_commit_cannot_raise_the_limit_of_what_the_replay_reads(
+    tmp_path: Path, cli: Cli, keyring: dict[str, Path]
+) -> None:
+    """Attack: anyone with push access adds, in one unsigned commit (never a valid transition), a copy
+    of the policy with ``max_artefact_bytes: 1073741824`` and big files. The replay took each commit's
+    limit from the rules it *brings* before judging whether it may bring them, and read every file up
+    to it into memory before the first commit was judged: files of zeros pack to almost nothing, so a
+    push of a few MB made the hook hold GiBs. A commit's files are now read with the limit of the rules
+    in force before it."""
+    office = open_with_limit(tmp_path, cli, keyring, 64 * 1024)
+    files = {
+        ".sop/sop.yaml": policy_with_limit(1024 * MIB).encode(),
+        **next_request(f"{dt.date.today().year}-001", pdf_of(8 * MIB)),
+    }
+    office.craft(files, None, None)
+    valid, peak = peak_of_replay(office)
+    assert not valid and peak < 4 * MIB
+
+
+def test_a_policy_file_too_large_is_refused_unread(
+    tmp_path: Path, cli: Cli, keyring: dict[str, Path]
+) -> None:
+    """Attack: the same with a policy file of many MB (the policy a commit brings is read whole to
+    judge it): refused by its size, never read."""
+    office = open_with_limit(tmp_path, cli, keyring, 64 * 1024)
+    office.craft({".sop/sop.yaml": policy_with_limit(64 * 1024).encode() + b"#" * 8 * MIB}, None, None)
+    valid, peak = peak_of_replay(office)
+    assert not valid and peak < 4 * MIB
+
+
+def test_a_commit_too_large_is_refused_unread(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> None:
+    """Attack: the same with a commit message of many MB (every commit object is read before the first
+    is judged): refused by its size, never read."""
+    office = open_with_limit(tmp_path, cli, keyring, 64 * 1024)
+    big = office.root / "message"
+    big.write_bytes(b"x" * 8 * MIB)
+    git(office.reg, "commit", "-q", "--allow-empty", "--no-verify", "-F", str(big))
+    verdict = store.replay(office.reg, office.head())
+    assert not verdict.valid and "the commit is larger than 1048576 bytes" in verdict.problems[0]
+    assert peak_of_replay(office)[1] < 4 * MIB

@@ -6,18 +6,26 @@ server refuses any other, and clones keep working whatever an officer dates a co
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
-from tests.conftest import Cli
+from tests.conftest import Cli, git
 from tests.intake.registry_office import RegistryOffice, open_registry
 from tests.intake.test_tampering import new_names, next_request, rid
 from toolkit.evidence.roster import office_zone
 from toolkit.intake import registry as store
-from toolkit.intake.decide import MAX_SKEW, RegistryCommit, _expected_id, date_problems
+from toolkit.intake.decide import (
+    MAX_SKEW,
+    MAX_TIME,
+    RegistryCommit,
+    _expected_id,
+    date_problems,
+    time_problems,
+)
 
 REDO = "git reset --hard origin/main"
 
@@ -133,3 +141,109 @@ def test_the_year_before_is_open_only_in_the_first_days_of_january(office: Regis
     assert expected("2029-001", 2030, 7, 15, 10) == "2030-001"
     assert expected("2028-001", 2030, 1, 2, 9) == "2030-001"
     assert expected("2030-001", 2030, 7, 15, 10) == "2030-001"
+
+
+def with_committer_time(office: RegistryOffice, commit: str, stamp: str) -> str:
+    """``commit`` written again with the committer time ``stamp`` (git's own tools refuse to), made the
+    registry's tip."""
+    raw = git(office.reg, "cat-file", "commit", commit)
+    changed = re.sub(r"^(committer .*> )\d+ ", rf"\g<1>{stamp} ", raw, count=1, flags=re.M)
+    made = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+        cwd=office.reg,
+        input=changed.encode(),
+        capture_output=True,
+        check=True,
+    )
+    sha = made.stdout.decode().strip()
+    git(office.reg, "update-ref", "refs/heads/main", sha)
+    return sha
+
+
+BEYOND_9999 = ["253402300800", "99999999999999999999"]  # 10000-01-01; past any integer type
+
+
+@pytest.mark.parametrize("stamp", BEYOND_9999)
+def test_the_hook_refuses_a_commit_dated_beyond_year_9999_saying_why(
+    office: RegistryOffice, stamp: str
+) -> None:
+    """Attack: anyone with push access pushes a commit whose committer date is past year 9999: the hook
+    failed in office_day ("the gate failed (OverflowError...)"), saying nothing of the cause."""
+    following = rid(office)[:5] + "002"
+    tip = office.server_tip()
+    with_committer_time(office, office.craft(next_request(following), new_names(following), "ani"), stamp)
+    pushed = office.push()
+    assert pushed.returncode != 0 and office.server_tip() == tip
+    assert "the commit's date cannot be read" in pushed.stderr and "gate failed" not in pushed.stderr
+
+
+@pytest.mark.parametrize("stamp", BEYOND_9999)
+def test_verify_in_a_clone_refuses_a_commit_dated_beyond_year_9999(
+    office: RegistryOffice, stamp: str
+) -> None:
+    """Attack: the same commit where no hook judged it (a registry shared through a plain remote, a
+    branch fetched from someone): `sopkit request verify` and every `sopkit request` command died with
+    a ValueError/OverflowError traceback; they now refuse the commit."""
+    following = rid(office)[:5] + "002"
+    with_committer_time(office, office.craft(next_request(following), new_names(following), "ani"), stamp)
+    for args in (("verify",), ("show", rid(office))):
+        result = office.run(*args)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # refused, no crash
+        assert "the commit's date cannot be read" in result.stdout + result.stderr
+
+
+def test_a_time_outside_1970_to_9999_is_unreadable() -> None:
+    def problems(when: int, dated: int | None = None) -> list[str]:
+        return time_problems(RegistryCommit("a" * 40, (), "", True, "ani", when, True, (), dated=dated))
+
+    assert problems(0) == [] and problems(MAX_TIME) == [] and problems(1_764_500_000, 1_764_500_000) == []
+    for when, dated in [(-1, None), (MAX_TIME + 1, None), (1_764_500_000, 10**20)]:
+        assert "the commit's date cannot be read" in problems(when, dated)[0]
+
+
+def test_a_transition_parked_on_an_allowed_ref_is_dated_by_its_first_arrival(
+    office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attack: the office lets officers share drafts (``server init --registry --allow-ref
+    'refs/heads/*'``). TU crafts the next request dated 2031 and pushes it to refs/heads/draft (not
+    judged; its arrival is logged because its trailers look like a sign-off), then to main: the commit
+    was no longer "arriving", so its date was not checked; the server judged it by its arrival and
+    accepted it, every clone judged it by 2031, expected another id and refused the whole history. A
+    commit reaching the branch must now be dated on the office day of its first logged arrival."""
+    root = office.root
+    again = office.cli(
+        "server", "init", str(office.bare), "--registry", "--policy", str(root / "sop.yaml"),
+        "--roster", str(root / "roster.yaml"), "--hook-lang", "en", "--allow-ref", "refs/heads/*",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+    tip = office.server_tip()
+    craft_dated(office, monkeypatch, "2031-06-01T10:00:00+07:00")
+    parked = subprocess.run(
+        ["git", "push", "-q", str(office.bare), "HEAD:refs/heads/draft"],
+        cwd=office.reg, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert parked.returncode == 0, parked.stderr
+    pushed = office.push()
+    assert pushed.returncode != 0 and "the commit is dated 2031-06-01" in pushed.stderr
+    assert office.server_tip() == tip
+    assert in_clone(office, clone(office, "after"), "verify").exit_code == 0
+
+
+def test_a_transition_shared_on_a_draft_ref_first_lands_the_same_day(
+    office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = office.root
+    again = office.cli(
+        "server", "init", str(office.bare), "--registry", "--policy", str(root / "sop.yaml"),
+        "--roster", str(root / "roster.yaml"), "--hook-lang", "en", "--allow-ref", "refs/heads/*",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+    following = rid(office)[:5] + "002"
+    office.craft(next_request(following), new_names(following), "ani")
+    parked = subprocess.run(
+        ["git", "push", "-q", str(office.bare), "HEAD:refs/heads/draft"],
+        cwd=office.reg, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert parked.returncode == 0, parked.stderr
+    assert office.push().returncode == 0
+    assert in_clone(office, clone(office, "after"), "verify").exit_code == 0

@@ -11,6 +11,7 @@ import yaml
 from tests.conftest import Cli, git
 from tests.intake.registry_office import RegistryOffice, open_registry
 from tests.office import MINIMAL_PDF
+from toolkit.intake.records import agenda_key
 
 
 @pytest.fixture
@@ -205,3 +206,29 @@ def test_an_agenda_number_is_taken_once_however_it_is_written(office: RegistryOf
     assert twice.exit_code == 1 and f"already request {first}'s" in twice.stderr, twice.stderr
     assert office.state() == before
     assert office.run("record", other, "--agenda", "AG-0413", key="ani").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("AG\u2010412", "AG-412"),  # U+2010 HYPHEN: looks the same, NFKC keeps it
+        ("AG\u2212412", "AG-412"),  # the minus sign
+        ("AG\ufe58412", "AG-412"),  # the small em dash
+        ("AG-\u0664\u0661\u0662", "AG-412"),  # Arabic-Indic digits: decimal digits NFKC keeps
+        ("AG-41\u0662", "AG-0412"),
+        ("AG-\u096a\u0967\u0968", "AG-412"),  # Devanagari
+    ],
+)
+def test_agenda_numbers_that_look_or_count_the_same_are_one(one: str, other: str) -> None:
+    """Attack: TU (or anyone writing a `/catat` comment) records a letter's agenda number again with a
+    hyphen look-alike or another script's digits, so the one number stands for two letters."""
+    assert agenda_key(one) == agenda_key(other)
+
+
+@pytest.mark.parametrize(
+    "one, other", [("AG-1\u00b2", "AG-12"), ("AG-1\u2082", "AG-12"), ("AG-\u2460", "AG-1")]
+)
+def test_agenda_numbers_that_differ_are_not_one(one: str, other: str) -> None:
+    """Attack: NFKC turned the superscript ² (a sub-number) into 2, so "AG-1²" was taken for "AG-12"
+    and refused as a number already taken (the same for subscripts and circled digits)."""
+    assert agenda_key(one) != agenda_key(other)

@@ -48,6 +48,8 @@ REQUEST, TRANSITION, STEP, ROLE, DIGEST = (
 REGISTRY_APP = "registry"  # what a policy transition binds itself to, in place of a request
 _TRAILER = re.compile(r"^(Sop-[A-Za-z]+):[ \t]*(\S+)[ \t\r]*$", re.M)
 REGULAR = "100644"
+# the times a commit may have: an office day in any time zone is a date (Python's years 1..9999)
+MIN_TIME, MAX_TIME = 0, 253_402_128_000  # 1970-01-01 .. 9999-12-30, UTC
 MAX_SKEW = 600  # seconds a transition's own date may be ahead of its arrival (clocks drift)
 
 
@@ -150,12 +152,29 @@ def first_commit_problems(commit: RegistryCommit) -> list[str]:
         elif change.mode != REGULAR:
             problems.append(_("{path}: not a regular file").format(path=change.path))
     problems += list(commit.rules_problems)
-    return problems
+    return problems + time_problems(commit)
 
 
 def judge(registry: Registry, commit: RegistryCommit) -> list[str]:
     """Why ``commit`` is not a valid next transition of ``registry`` (empty: it is)."""
+    unreadable = time_problems(commit)
+    if unreadable:
+        return unreadable
     return _transition_problems(registry, commit) + date_problems(registry, commit)
+
+
+def time_problems(commit: RegistryCommit) -> list[str]:
+    """A commit's time outside :data:`MIN_TIME`..:data:`MAX_TIME` (or unreadable: -1) cannot be read as
+    an office day: the commit is refused before anything depends on its time."""
+    times = (commit.time, commit.dated)
+    if all(MIN_TIME <= t <= MAX_TIME for t in times if t is not None):
+        return []
+    return [
+        _(
+            "{commit}: the commit's date cannot be read (it must fall between 1970 and 9999); make the "
+            "transition again with sopkit request"
+        ).format(commit=commit.sha[:12])
+    ]
 
 
 def date_problems(registry: Registry, commit: RegistryCommit) -> list[str]:

@@ -178,26 +178,36 @@ def replay(rules: Rules, facts: IssueFacts) -> Replayed:
     """The request ``facts`` make under ``rules``, with a verdict per person's action.
 
     A closed request (rejected, or assigned to its team) is final: an edit of the request's text after
-    it (which voids TU's acceptance and what followed) changes nothing, and is noted. An edit that voids
-    an open request's acceptance is noted too, so that the request never leaves the registers unsaid."""
+    it (which voids TU's acceptance and what followed) changes nothing, and is noted, even when the
+    edited text is no longer a valid form (the letter as TU accepted it is then lost, and that is said).
+    An edit that voids an open request's acceptance is noted too: a request that counted never leaves the
+    registers unsaid."""
     done = _replay(rules, facts, facts.edited)
     if facts.edited is None or (done.request is not None and done.request.state in CLOSED):
-        return done
-    unedited = _replay(rules, facts, None)
+        return _never_unsaid(facts, done)
+    # the request as it was before the edit: GitHub keeps only the edited text, so an acceptance the
+    # intake confirmed before the edit is taken as it counted then, whatever the form says now
+    unedited = _replay(rules, facts, None, trusted=facts.edited)
     before = unedited.request
     if before is None or (done.request is not None and done.request.state is before.state):
-        return done
+        return _never_unsaid(facts, done)
     editor = facts.editor or "-"
     if before.state in CLOSED and before.events[-1].time < facts.edited:
-        return unedited._replace(
-            notes=(
-                _(
-                    "the request's text was edited by @{editor} after the request was closed ({state}); "
-                    "a closed request is final, so the edit changes nothing, but the letter's fields "
-                    "shown are the edited text (GitHub's edit history of the issue shows what changed)"
-                ).format(editor=editor, state=before.state.value),
-            )
-        )
+        lost = _letter(rules, facts)[2]
+        if lost:
+            note = _(
+                "the request's text was edited by @{editor} after the request was closed ({state}); "
+                "a closed request is final, so the edit changes nothing, but the edited text is no "
+                "longer a valid request ({problems}) and the letter as TU accepted it cannot be "
+                "recovered from the issue (GitHub's edit history of the issue shows it)"
+            ).format(editor=editor, state=before.state.value, problems="; ".join(lost))
+        else:
+            note = _(
+                "the request's text was edited by @{editor} after the request was closed ({state}); "
+                "a closed request is final, so the edit changes nothing, but the letter's fields "
+                "shown are the edited text (GitHub's edit history of the issue shows what changed)"
+            ).format(editor=editor, state=before.state.value)
+        return unedited._replace(notes=(note,))
     if done.request is None:
         return done._replace(
             notes=(
@@ -207,18 +217,42 @@ def replay(rules: Rules, facts: IssueFacts) -> Replayed:
                 ).format(editor=editor, state=before.state.value),
             )
         )
-    return done
+    return _never_unsaid(facts, done)
 
 
-def _replay(rules: Rules, facts: IssueFacts, edited: int | None) -> Replayed:
+def _never_unsaid(facts: IssueFacts, done: Replayed) -> Replayed:
+    """``done``, with a note when a request that counted (the intake answered so) is gone and nothing
+    else says why."""
+    if done.request is not None or done.notes or done.tampered or not facts.confirmed:
+        return done
+    return done._replace(
+        notes=(
+            _(
+                "the request counted once ({keys}, as the intake answered) and no longer does; the "
+                "issue's verdicts say why"
+            ).format(keys=", ".join(sorted(facts.confirmed))),
+        )
+    )
+
+
+def _letter(rules: Rules, facts: IssueFacts) -> tuple[dict[str, Any], tuple[str, ...], list[str]]:
+    """The letter the issue's text holds now, its attachments' links, and what is wrong with it."""
     answers, form_problems = read_form(facts.body)
     links = tuple(dict.fromkeys(_LINK.findall(answers.get(ATTACHMENTS_FIELD, ""))))
-    rid = request_id(facts, rules)
-    letter, letter_problems = check_values(NEW, {"id": rid, **answers}, rules.roster)
+    letter, letter_problems = check_values(NEW, {"id": request_id(facts, rules), **answers}, rules.roster)
     letter_problems = [_("the form: {problem}").format(problem=p) for p in letter_problems]
     letter_problems += [_("the form: {problem}").format(problem=p) for p in form_problems]
     if not links:
         letter_problems.append(_("the form: link the request letter (a PDF) under 'Lampiran'"))
+    return letter, links, letter_problems
+
+
+def _replay(rules: Rules, facts: IssueFacts, edited: int | None, trusted: int | None = None) -> Replayed:
+    """The replay of ``facts``: ``edited``, when the text was edited (what came before is void);
+    ``trusted``, the time before which an acceptance the intake confirmed counts whatever the form
+    says now (the text it accepted is gone)."""
+    letter, links, letter_problems = _letter(rules, facts)
+    rid = request_id(facts, rules)
     request: Request | None = None
     verdicts: list[Verdict] = []
     for action in facts.actions:
@@ -237,7 +271,8 @@ def _replay(rules: Rules, facts: IssueFacts, edited: int | None) -> Replayed:
             ]
         if transition is NEW:
             values = letter
-            problems = [*problems, *letter_problems]
+            vouched = trusted is not None and action.time < trusted and action.key in facts.confirmed
+            problems = [*problems, *([] if vouched else letter_problems)]
             if edited is not None and action.time <= edited:  # the same second: unsure
                 problems.append(
                     _("the issue's text was edited after this; TU accepts the edited request with /terima")

@@ -191,13 +191,31 @@ def problem_lines(problems: Iterable[Problem]) -> list[str]:
 
 
 _DIGITS = re.compile(r"[0-9]+")
+# the hyphens and minus signs that look like "-" (after NFKC, which folds the small and full-width ones)
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"))
 # DEL and the C1 controls, the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
 # U+2066-U+2069), the line and paragraph separators: refused in every field, however long
 _HIDDEN = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def agenda_key(number: Any) -> str:
-    """An agenda number as two are compared: NFKC (a full-width ``０`` is ``0``), case folded, each run
-    of digits without its leading zeros, so ``AG-0412`` and ``ag-412`` are one number."""
-    folded = unicodedata.normalize("NFKC", str(number)).casefold().strip()
+    """An agenda number as two are compared: NFKC (a full-width ``０`` is ``0``), every decimal digit of
+    any script as its ASCII digit (Arabic-Indic ``412`` is ``412``), every dash look-alike (U+2010 to
+    U+2015, the minus sign) as ``-``, case folded, each run of digits without its leading zeros, so
+    ``AG-0412`` and ``ag-412`` are one number. A character NFKC would make a digit without being one (a
+    superscript ``²``, a subscript, a circled ``①``) stays itself: ``AG-1²`` is not ``AG-12``."""
+    text = str(number)
+    kept = [index for index, char in enumerate(text) if _digit_like(char)]
+    pieces, start = [], 0
+    for index in kept:
+        pieces += [unicodedata.normalize("NFKC", text[start:index]), text[index]]
+        start = index + 1
+    pieces.append(unicodedata.normalize("NFKC", text[start:]))
+    folded = "".join(pieces).translate(_DASHES)
+    folded = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded).casefold().strip()
     return _DIGITS.sub(lambda run: run[0].lstrip("0") or "0", folded)
+
+
+def _digit_like(char: str) -> bool:
+    """Whether NFKC turns ``char`` into a digit it is not (superscripts, subscripts, circled digits)."""
+    return not char.isdecimal() and any(c.isdecimal() for c in unicodedata.normalize("NFKC", char))

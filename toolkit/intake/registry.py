@@ -32,11 +32,17 @@ from toolkit.intake.decide import (
     first_commit_problems,
     judge,
 )
-from toolkit.intake.model import POLICY_FILES, README
+from toolkit.intake.model import POLICY_FILES, README, TRANSITIONS
 from toolkit.repo.git import git, git_env
 from toolkit.repo.gitread import ZERO, Pending, read_objects, read_sizes
+from toolkit.sop.source import MAX_FILE_BYTES
 
 BRANCH = "main"
+# the most files a valid transition adds: its record and its attachments
+MAX_TRANSITION_FILES = 1 + max(len(t.attachments) for t in TRANSITIONS.values())
+MAX_POLICY_BYTES = MAX_FILE_BYTES  # a policy or roster is read whole: no larger than sop.yaml may be
+MAX_COMMIT_BYTES = 1024 * 1024  # a transition's commit (its message and signature) is a few KiB
+READ_BUDGET = 64 * 1024 * 1024  # file contents held at once while replaying a history
 NO_CLOCK = Clock()  # no server push log: the signers' own commit times
 POLICY_FILE, ROSTER_FILE = POLICY_FILES
 
@@ -107,23 +113,52 @@ def _changes(repo: Path, shas: list[str]) -> dict[str, list[FileChange]]:
 
 
 def _with_contents(
-    repo: Path, changes: dict[str, list[FileChange]], limits: Mapping[str, int]
+    repo: Path, changes: Mapping[str, list[FileChange]], limit: int
 ) -> dict[str, list[FileChange]]:
-    """The changes with the contents of each file no larger than the limit of the rules in force at its
-    commit (``limits``, by commit): what the decision reads is what the policy allows, whenever the
-    history is replayed (one ``cat-file`` for all of them)."""
-    wanted = {c.sha for sha, found in changes.items() for c in found if 0 <= c.size <= limits[sha]}
+    """The changes with the contents of each file no larger than ``limit``, the limit of the rules in
+    force before these commits (never of rules a commit brings: an unsigned commit raising the limit
+    must not make the replay read what the office never allowed). A commit changing more files than any
+    transition adds is refused for that alone: nothing of it is read (one ``cat-file`` for all)."""
+    wanted = {
+        c.sha
+        for found in changes.values()
+        if len(found) <= MAX_TRANSITION_FILES
+        for c in found
+        if 0 <= c.size <= limit
+    }
     blobs = read_objects(repo, sorted(wanted))
     return {sha: [c._replace(content=blobs.get(c.sha)) for c in found] for sha, found in changes.items()}
 
 
+def _batch(
+    listed: list[tuple[str, tuple[str, ...]]], start: int, sized: Mapping[str, list[FileChange]], limit: int
+) -> list[str]:
+    """The commits from ``start`` whose contents are read together: at most :data:`READ_BUDGET` bytes
+    (at least one commit), ending at a commit that touches ``.sop/`` (the commits after it are read
+    with its rules' limit, once it is accepted)."""
+    chunk: list[str] = []
+    total = 0
+    for sha, _parents in listed[start:]:
+        found = sized[sha]
+        size = sum(c.size for c in found if 0 <= c.size <= limit) if len(found) <= MAX_TRANSITION_FILES else 0
+        if chunk and total + size > READ_BUDGET:
+            break
+        chunk.append(sha)
+        total += size
+        if any(c.path in POLICY_FILES for c in found):
+            break
+    return chunk
+
+
 def _committer_time(payload: bytes) -> int:
+    """The commit's committer time; -1 when it cannot be read (refused: ``decide.time_problems``)."""
     for line in payload.split(b"\n\n", 1)[0].split(b"\n"):
         if line.startswith(b"committer "):
             parts = line.rsplit(b" ", 2)
-            if len(parts) == 3 and parts[1].isdigit():
+            if len(parts) == 3 and parts[1].isdigit() and len(parts[1]) <= 12:
                 return int(parts[1])
-    return 0
+            return -1
+    return -1
 
 
 def parse_rules(policy: bytes, roster: bytes, where: str) -> Rules:
@@ -143,16 +178,26 @@ def parse_rules(policy: bytes, roster: bytes, where: str) -> Rules:
 
 
 def _rules_of(repo: Path, sha: str, changes: list[FileChange]) -> tuple[Rules | None, tuple[str, ...]]:
-    """The rules a commit that touches ``.sop/`` brings, or why they are not valid."""
+    """The rules a commit that touches ``.sop/`` brings, or why they are not valid (a file over
+    :data:`MAX_POLICY_BYTES` is refused unread)."""
     if not any(c.path in POLICY_FILES for c in changes):
         return None, ()
-    listed = git(["ls-tree", "-z", sha, "--", *POLICY_FILES], repo).split("\0")
+    listed = git(["ls-tree", "-z", "-l", sha, "--", *POLICY_FILES], repo).split("\0")
     blobs = {line.split("\t", 1)[1]: line.split()[2] for line in listed if "\t" in line}
+    sizes = {line.split("\t", 1)[1]: line.split("\t", 1)[0].split()[3] for line in listed if "\t" in line}
     if set(blobs) != set(POLICY_FILES):
         return None, (
             _("{commit}: the registry needs both {files}").format(
                 commit=sha[:12], files=", ".join(POLICY_FILES)
             ),
+        )
+    large = [name for name, size in sizes.items() if not size.isdigit() or int(size) > MAX_POLICY_BYTES]
+    if large:
+        return None, tuple(
+            _("{commit}: {file} is larger than {limit} bytes").format(
+                commit=sha[:12], file=name, limit=MAX_POLICY_BYTES
+            )
+            for name in large
         )
     raw = read_objects(repo, list(blobs.values()))
     try:
@@ -176,26 +221,31 @@ def replay(
     ``expected``: the blob ids the first commit's policy files must have (a server's own copies).
     """
     listed = commit_list(repo, tip, since.head if since else None)
-    raw = read_objects(repo, [sha for sha, _parents in listed])
+    commit_sizes = read_sizes(repo, [sha for sha, _parents in listed])
+    small = [sha for sha, _parents in listed if 0 <= commit_sizes.get(sha, -1) <= MAX_COMMIT_BYTES]
+    raw = read_objects(repo, small)
     sized = _changes(repo, [sha for sha, _parents in listed])
-    # the rules each commit brings, and so the limit of attachments in force at each (a policy
-    # transition's own files are its policy and roster, read apart)
-    brought = {sha: _rules_of(repo, sha, sized[sha]) for sha, _parents in listed}
-    limits: dict[str, int] = {}
-    limit = since.rules.sop.settings.max_artefact_bytes if since else 0
-    for sha, _parents in listed:
-        new_rules = brought[sha][0]
-        limit = new_rules.sop.settings.max_artefact_bytes if new_rules is not None else limit
-        limits[sha] = limit
-    changes = _with_contents(repo, sized, limits)
+    changes: dict[str, list[FileChange]] = {}
     registry = since
     judged = 0
-    for sha, parents in listed:
+    for index, (sha, parents) in enumerate(listed):
+        if sha not in changes:  # read with the limit of the rules in force before it (none: the first)
+            changes.clear()
+            limit = registry.rules.sop.settings.max_artefact_bytes if registry is not None else 0
+            batch = _batch(listed, index, sized, limit)
+            changes.update(_with_contents(repo, {b: sized[b] for b in batch}, limit))
+        if sha not in raw:
+            large = _("{commit}: the commit is larger than {limit} bytes").format(
+                commit=sha[:12], limit=MAX_COMMIT_BYTES
+            )
+            return Verdict(registry, judged, sha, (large,))
         parsed = parse_commit(raw[sha])
         dated = _committer_time(parsed.payload)
         when, trusted = clock.time_of(CommitInfo(sha, parents, (), dated, ()))
-        arriving = clock.arrivals is not None and sha not in clock.arrivals and sha in clock.new
-        new_rules, rules_problems = brought[sha]
+        # reaching the branch in this push: its date must be on the office day of its time on the server,
+        # its first logged arrival (a commit parked on another, unjudged ref first) or now
+        arriving = clock.arrivals is not None and sha in clock.new
+        new_rules, rules_problems = _rules_of(repo, sha, sized[sha])
         commit = RegistryCommit(
             sha,
             parents,
