@@ -201,6 +201,16 @@ def test_a_time_outside_1970_to_9999_is_unreadable() -> None:
         assert "the commit's date cannot be read" in problems(when, dated)[0]
 
 
+def allow_drafts(office: RegistryOffice) -> None:
+    """The office lets officers share drafts: the server takes any branch besides the registry's."""
+    root = office.root
+    again = office.cli(
+        "server", "init", str(office.bare), "--registry", "--policy", str(root / "sop.yaml"),
+        "--roster", str(root / "roster.yaml"), "--hook-lang", "en", "--allow-ref", "refs/heads/*",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+
+
 def test_a_transition_parked_on_an_allowed_ref_is_dated_by_its_first_arrival(
     office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -210,12 +220,7 @@ def test_a_transition_parked_on_an_allowed_ref_is_dated_by_its_first_arrival(
     was no longer "arriving", so its date was not checked; the server judged it by its arrival and
     accepted it, every clone judged it by 2031, expected another id and refused the whole history. A
     commit reaching the branch must now be dated on the office day of its first logged arrival."""
-    root = office.root
-    again = office.cli(
-        "server", "init", str(office.bare), "--registry", "--policy", str(root / "sop.yaml"),
-        "--roster", str(root / "roster.yaml"), "--hook-lang", "en", "--allow-ref", "refs/heads/*",
-    )  # fmt: skip
-    assert again.exit_code == 0, again.stderr
+    allow_drafts(office)
     tip = office.server_tip()
     craft_dated(office, monkeypatch, "2031-06-01T10:00:00+07:00")
     parked = subprocess.run(
@@ -232,12 +237,7 @@ def test_a_transition_parked_on_an_allowed_ref_is_dated_by_its_first_arrival(
 def test_a_transition_shared_on_a_draft_ref_first_lands_the_same_day(
     office: RegistryOffice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = office.root
-    again = office.cli(
-        "server", "init", str(office.bare), "--registry", "--policy", str(root / "sop.yaml"),
-        "--roster", str(root / "roster.yaml"), "--hook-lang", "en", "--allow-ref", "refs/heads/*",
-    )  # fmt: skip
-    assert again.exit_code == 0, again.stderr
+    allow_drafts(office)
     following = rid(office)[:5] + "002"
     office.craft(next_request(following), new_names(following), "ani")
     parked = subprocess.run(

@@ -14,7 +14,7 @@ from typing import Any
 
 from toolkit.errors import EXIT_BLOCKED, UserError
 from toolkit.evidence.contents import looks_like_pdf
-from toolkit.evidence.roster import office_day
+from toolkit.evidence.roster import Member, office_day
 from toolkit.forge.plain.signing import signing_key
 from toolkit.gate.decide import signers_of
 from toolkit.i18n import _
@@ -56,13 +56,7 @@ def act(
     store.require_clean(repo)
     registry = store.load(repo)
     transition = _transition(registry, name, request_id)
-    key_path = signing_key(repo, key)
-    member = store.member_of_key(key_path, registry.rules.roster)
-    if member is None:
-        raise UserError(
-            _("refused: the key {key} belongs to no member of the registry's roster").format(key=key_path),
-            EXIT_BLOCKED,
-        )
+    key_path, member = _signer(repo, registry, key)
     moment = store.now()
     timezone = registry.rules.sop.settings.timezone
     today = office_day(moment, timezone)
@@ -103,13 +97,7 @@ def change_policy(repo: Path, policy: Path, roster: Path, key: str | None) -> Do
     written and again as made, like every transition."""
     store.require_clean(repo)
     registry = store.load(repo)
-    key_path = signing_key(repo, key)
-    member = store.member_of_key(key_path, registry.rules.roster)
-    if member is None:
-        raise UserError(
-            _("refused: the key {key} belongs to no member of the registry's roster").format(key=key_path),
-            EXIT_BLOCKED,
-        )
+    key_path, member = _signer(repo, registry, key)
     wanted = {store.POLICY_FILE: policy, store.ROSTER_FILE: roster}
     for path in wanted.values():
         if path.is_symlink() or not path.is_file():
@@ -139,6 +127,18 @@ def change_policy(repo: Path, policy: Path, roster: Path, key: str | None) -> Do
         _refuse(list(verdict.problems))
     store.advance(repo, commit)
     return Done(REGISTRY_APP, POLICY, commit, member.id, role)
+
+
+def _signer(repo: Path, registry: Registry, key: str | None) -> tuple[str, Member]:
+    """The signing key and the roster member it belongs to; refused when it belongs to nobody."""
+    key_path = signing_key(repo, key)
+    member = store.member_of_key(key_path, registry.rules.roster)
+    if member is None:
+        raise UserError(
+            _("refused: the key {key} belongs to no member of the registry's roster").format(key=key_path),
+            EXIT_BLOCKED,
+        )
+    return key_path, member
 
 
 def _transition(registry: Registry, name: str, request_id: str | None) -> Transition:
