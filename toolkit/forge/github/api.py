@@ -101,7 +101,7 @@ def sync_issue(
     """Keep the one open issue labelled ``label`` of ``full_name`` as given (run inside :func:`_asking`):
     created when missing, edited only when it differs. Returns what happened (created, updated or
     unchanged) and the issue. Calls: one to list, one to write when something changed."""
-    repo = client.get_repo(full_name, lazy=True)
+    repo = client.withLazy(True).get_repo(full_name)
     wanted = sorted({label, *labels})
     # a pull request's web address names it (``pull_request`` itself would cost a call per issue)
     found = [i for i in repo.get_issues(state="open", labels=[label]) if "/pull/" not in i.html_url]
@@ -404,7 +404,7 @@ class GitHub:
         the token may not write checks (a fork's pull request), so the caller reports another way."""
         from github import GithubException
 
-        repo = self.client.get_repo(self.full_name, lazy=True)
+        repo = self.client.withLazy(True).get_repo(self.full_name)
         notes = [
             {
                 "path": a.path,

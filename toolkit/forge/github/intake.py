@@ -475,7 +475,7 @@ def keep(
         if replayed.notes and f"{_notes_key(replayed)} no" not in issue.answered:
             replies.append(_notes_reply(rules, replayed))
     with _asking(_("issue #{number}").format(number=issue.facts.number), _(ANSWERED), _(UNREACHED)):
-        repo = hub.client.get_repo(hub.full_name, lazy=True)
+        repo = hub.client.withLazy(True).get_repo(hub.full_name)
         for name in missing:  # before anyone can put them on (a label made later does not count)
             repo.create_label(name, LABEL_COLOURS[name], _label_description(name))
         gh_issue = repo.get_issue(issue.facts.number)
@@ -730,7 +730,7 @@ def announce(hub: GitHub, number: int, repository: str) -> None:
         repo=repository
     )
     with _asking(_("issue #{number}").format(number=number), _(ANSWERED), _(UNREACHED)):
-        issue = hub.client.get_repo(hub.full_name, lazy=True).get_issue(number)
+        issue = hub.client.withLazy(True).get_repo(hub.full_name).get_issue(number)
         said = [
             c
             for c in issue.get_comments()
