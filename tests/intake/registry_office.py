@@ -48,10 +48,10 @@ class RegistryOffice:
         flat = [part for pair in values.items() for part in pair]
         return self.run("new", *flat, "--letter", str(pdf), key=key)
 
-    def through(self, request_id: str, last: str) -> None:
+    def through(self, request_id: str, last: str, agenda: str | None = None) -> None:
         """Move ``request_id`` on in SOP order by the right people, up to transition ``last``."""
         steps = [
-            ("record", ["record", request_id, "--agenda", f"AG-{request_id}"], "ani"),
+            ("record", ["record", request_id, "--agenda", agenda or f"AG-{request_id}"], "ani"),
             ("dispose-kadis", ["dispose", request_id, "--instruction", "Untuk ditindaklanjuti"], "dedi"),
             (
                 "dispose-kabid",

@@ -18,7 +18,7 @@ from toolkit.paths import default_policy
 DAY = 1_764_500_000  # 2025-11-30, inside every current role window
 FORM = (
     "### Nama OPD pemohon\n\nBKD\n\n### Nama aplikasi\n\nSIMPEG\n\n### Jenis permintaan\n\npembangunan\n\n"
-    "### Nomor surat permintaan\n\n800/1/2026\n\n### Tanggal surat\n\n2026-11-20\n\n### Perihal\n\n"
+    "### Nomor surat permintaan\n\n800/1/2025\n\n### Tanggal surat\n\n2025-11-20\n\n### Perihal\n\n"
     "_No response_\n\n### Ringkasan kebutuhan\n\n_No response_\n\n### Lampiran\n\nhttps://github.com/x.pdf\n"
 )
 
@@ -69,7 +69,7 @@ def test_steps_by_command_with_logins_for_the_team(rules: Rules) -> None:
         facts(
             comment("ani", "/catat\nnomor_agenda: 45/TU", 1),
             comment("dedi", "/disposisi\nsifat: Segera", 2),
-            comment("rahmat", "/disposisi\nnomor_surat_tugas: 1/ST\ntanggal_surat_tugas: 2026-11-30", 3),
+            comment("rahmat", "/disposisi\nnomor_surat_tugas: 1/ST\ntanggal_surat_tugas: 2025-11-30", 3),
             comment("budi", "/tugaskan\ntim_it_support: ['@rina']\ntim_database: [rina]", 4),
         ),
     )
@@ -92,6 +92,15 @@ def test_steps_by_command_with_logins_for_the_team(rules: Rules) -> None:
         (comment("ani", "/catat\nnomor_agenda: 45", edited=True), "edited"),
         (comment("ani", "/catat\nnomor_agenda: 45\nrahasia: x"), "unknown field 'rahasia'"),
         (comment("ani", "/catat\nnomor_agenda: " + "[" * 20_000), "not 'field: value' lines"),
+        # a date ahead of the day the command is given (a mistyped year), or before the letter's date
+        (
+            comment("ani", "/catat\nnomor_agenda: 45\ntanggal_diterima: 2026-11-30"),
+            "after today (2025-11-30)",
+        ),
+        (
+            comment("ani", "/catat\nnomor_agenda: 45\ntanggal_diterima: 2025-11-19"),
+            "before the request letter",
+        ),
     ],
 )
 def test_a_command_that_does_not_count_says_why(rules: Rules, action: Action, said: str) -> None:
@@ -101,9 +110,16 @@ def test_a_command_that_does_not_count_says_why(rules: Rules, action: Action, sa
     assert not verdict.accepted and said in " ".join(verdict.problems)
 
 
+def test_a_letter_dated_after_the_request_was_made_is_refused(rules: Rules) -> None:
+    """The form's letter date lies after the day the issue was opened (a mistyped year): not a request."""
+    done = replay(rules, facts(body=FORM.replace("2025-11-20", "2026-11-20")))
+    assert done.request is None
+    assert any("tanggal_surat: 2026-11-20 is after today" in p for v in done.verdicts for p in v.problems)
+
+
 def test_a_role_that_ended_does_not_count(rules: Rules) -> None:
     early = [comment("ani", "/catat\nnomor_agenda: 45", 1), comment("dedi", "/disposisi", 2)]
-    early.append(comment("rahmat", "/disposisi\nnomor_surat_tugas: 1\ntanggal_surat_tugas: 2026-11-30", 3))
+    early.append(comment("rahmat", "/disposisi\nnomor_surat_tugas: 1\ntanggal_surat_tugas: 2025-11-30", 3))
     done = replay(
         rules, facts(*early, comment("lina", "/tugaskan\ntim_it_support: [rina]\ntim_database: [rina]", 4))
     )
@@ -133,7 +149,7 @@ def test_an_agencys_issue_waits_for_tu_and_bots_count_for_nothing(rules: Rules) 
 
 def test_a_broken_form_is_not_submitted(rules: Rules) -> None:
     done = replay(
-        rules, facts(body=FORM.replace("2026-11-20", "20-11-2026").replace("https://github.com/x.pdf", ""))
+        rules, facts(body=FORM.replace("2025-11-20", "20-11-2025").replace("https://github.com/x.pdf", ""))
     )
     assert done.request is None
     said = " ".join(done.verdicts[0].problems)
@@ -236,7 +252,7 @@ def test_a_commands_fields_are_read_without_surprises(rules: Rules) -> None:
 ASSIGNED = (
     comment("ani", "/catat\nnomor_agenda: 45/TU", 1),
     comment("dedi", "/disposisi\nsifat: Segera", 2),
-    comment("rahmat", "/disposisi\nnomor_surat_tugas: 1/ST\ntanggal_surat_tugas: 2026-11-30", 3),
+    comment("rahmat", "/disposisi\nnomor_surat_tugas: 1/ST\ntanggal_surat_tugas: 2025-11-30", 3),
     comment("budi", "/tugaskan\ntim_it_support: ['@rina']\ntim_database: [rina]", 4),
 )
 ALL_COUNTED = frozenset({"opened", "comment:1", "comment:2", "comment:3", "comment:4"})
@@ -250,7 +266,7 @@ def test_an_assigned_request_edited_validly_stays_assigned_and_noted(rules: Rule
 
 
 @pytest.mark.parametrize(
-    "body", [NO_LINK, FORM.replace("2026-11-20", "20-11-2026")], ids=["no-link", "bad-date"]
+    "body", [NO_LINK, FORM.replace("2025-11-20", "20-11-2025")], ids=["no-link", "bad-date"]
 )
 def test_an_assigned_request_stays_final_when_the_agency_edits_the_form_into_an_invalid_one(
     rules: Rules, body: str

@@ -375,7 +375,12 @@ def verify(registry: Path) -> None:
 @click.argument("request_id")
 @REGISTRY
 @click.option(
-    "--dest", type=click.Path(path_type=Path, resolve_path=True), help=_("Where (default: the app's slug).")
+    "--dest",
+    type=click.Path(path_type=Path, resolve_path=True),
+    help=_(
+        "Where to make the application repository (default: a folder named by the app's slug, in the "
+        "current folder, or beside the registry when run inside it)."
+    ),
 )
 @click.option(
     "--github",

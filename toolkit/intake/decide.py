@@ -22,6 +22,7 @@ from toolkit.gate.messages import text
 from toolkit.gate.model import Rules
 from toolkit.i18n import _
 from toolkit.intake.model import (
+    MAX_COMMIT_FILES,
     NEW,
     POLICY,
     POLICY_FILES,
@@ -35,7 +36,7 @@ from toolkit.intake.model import (
     folder,
     next_transition,
 )
-from toolkit.intake.records import agenda_key, parse_record, problem_lines
+from toolkit.intake.records import agenda_key, letter_days, parse_record, problem_lines
 from toolkit.sop.model import POLICY_STEP
 
 REQUEST, TRANSITION, STEP, ROLE, DIGEST = (
@@ -132,10 +133,31 @@ def name_problems(commit: RegistryCommit) -> list[str]:
     ]
 
 
+def shape_problems(commit: RegistryCommit) -> list[str]:
+    """A commit no transition can be: a path it names twice (a hand-made tree git's own checks refuse,
+    whose first entry git reads and whose last a mapping keeps), or more files than any transition
+    changes (the reader stops one file past :data:`MAX_COMMIT_FILES`)."""
+    paths = [c.path for c in commit.changes]
+    twice = sorted({shown_path(p) for p in paths if paths.count(p) > 1})
+    if twice:
+        return [
+            _("{commit}: its tree names {paths} twice (a malformed tree)").format(
+                commit=commit.sha[:12], paths=", ".join(twice)
+            )
+        ]
+    if len(paths) > MAX_COMMIT_FILES:
+        return [
+            _("{commit}: it changes more than {count} files; no transition does").format(
+                commit=commit.sha[:12], count=MAX_COMMIT_FILES
+            )
+        ]
+    return []
+
+
 def first_commit_problems(commit: RegistryCommit) -> list[str]:
     """The registry's first commit holds its policy and roster (and a README), nothing else."""
     problems = [] if not commit.parents else [_("the first commit of a registry has no parent")]
-    named = name_problems(commit)
+    named = shape_problems(commit) or name_problems(commit)
     if named:
         return problems + named
     paths = {c.path for c in commit.changes}
@@ -218,7 +240,7 @@ def _transition_problems(registry: Registry, commit: RegistryCommit) -> list[str
                 "registry's tip {head}"
             ).format(commit=commit.sha[:12], head=(registry.head or "-")[:12])
         ]
-    named = name_problems(commit)
+    named = shape_problems(commit) or name_problems(commit)
     if named:
         return named
     found = trailers(commit.message)
@@ -328,17 +350,20 @@ def _file_problems(
         elif change.content is None:
             problems.append(_("{path}: its content cannot be read from git").format(path=change.path))
         elif change.path == record_path:
-            problems += _record_problems(registry, transition, request_id, change)
+            problems += _record_problems(registry, transition, request_id, change, commit.time)
         elif not looks_like_pdf(change.content):
             problems.append(_("{path}: not a PDF").format(path=change.path))
     return problems
 
 
 def _record_problems(
-    registry: Registry, transition: Transition, request_id: str, change: FileChange
+    registry: Registry, transition: Transition, request_id: str, change: FileChange, moment: int
 ) -> list[str]:
     assert change.content is not None
-    data, found = parse_record(transition, change.content, change.path, registry.rules.roster)
+    request = registry.request(request_id)
+    today = office_day(moment, registry.rules.sop.settings.timezone)
+    days = letter_days(request.letter if request else {}, today)
+    data, found = parse_record(transition, change.content, change.path, registry.rules.roster, days)
     problems = problem_lines(found)
     if transition is NEW and data.get("id") not in (None, request_id):
         problems.append(

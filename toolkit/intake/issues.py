@@ -44,7 +44,7 @@ from toolkit.intake.model import (
     Transition,
     next_transition,
 )
-from toolkit.intake.records import SCHEMAS, TEAM_FIELDS, check_values
+from toolkit.intake.records import SCHEMAS, TEAM_FIELDS, Days, check_values, letter_days
 from toolkit.sop.source import parse_yaml
 
 REQUEST_LABEL = "permintaan"
@@ -239,7 +239,9 @@ def _letter(rules: Rules, facts: IssueFacts) -> tuple[dict[str, Any], tuple[str,
     """The letter the issue's text holds now, its attachments' links, and what is wrong with it."""
     answers, form_problems = read_form(facts.body)
     links = tuple(dict.fromkeys(_LINK.findall(answers.get(ATTACHMENTS_FIELD, ""))))
-    letter, letter_problems = check_values(NEW, {"id": request_id(facts, rules), **answers}, rules.roster)
+    submitted = Days(office_day(facts.created, rules.sop.settings.timezone))
+    values = {"id": request_id(facts, rules), **answers}
+    letter, letter_problems = check_values(NEW, values, rules.roster, submitted)
     letter_problems = [_("the form: {problem}").format(problem=p) for p in letter_problems]
     letter_problems += [_("the form: {problem}").format(problem=p) for p in form_problems]
     if not links:
@@ -530,7 +532,8 @@ def _judged(
     record = dict(values)
     if transition is not NEW:
         record = _with_defaults(transition, record, day.isoformat(), rules)
-        record, found = check_values(transition, record, rules.roster)
+        days = letter_days(request.letter if request else {}, day)
+        record, found = check_values(transition, record, rules.roster, days)
         problems += [_("the command: {problem}").format(problem=p) for p in found]
     if problems:
         return problems, request

@@ -80,6 +80,9 @@ REJECT = Transition("reject", "penolakan.yaml", None, None, State.REJECTED)
 POLICY = "policy"  # the transition that changes the registry's own policy or roster
 
 TRANSITIONS = {t.name: t for t in (NEW, RECORD, DISPOSE_KADIS, DISPOSE_KABID, ASSIGN, REJECT)}
+# the most files a valid commit changes: a transition's record and attachments, or the first commit's
+# policy, roster and README; a commit changing more is refused before any more of it is read
+MAX_COMMIT_FILES = max(1 + max(len(t.attachments) for t in TRANSITIONS.values()), len(POLICY_FILES) + 1)
 ORDER = (NEW, RECORD, DISPOSE_KADIS, DISPOSE_KABID, ASSIGN)
 
 

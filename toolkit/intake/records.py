@@ -34,6 +34,14 @@ JENIS = ("pembangunan", "pengembangan")
 TEAM_FIELDS = ("tim_it_support", "tim_database", "web_desainer", "web_programmer", "tim_sekuriti")
 
 
+class Days(NamedTuple):
+    """The days a record's dates may name: not after the day its transition is made (office time zone),
+    and, after the request letter, not before the letter's own date."""
+
+    latest: dt.date
+    earliest: dt.date | None = None
+
+
 class Field(NamedTuple):
     name: str
     kind: str = "text"  # text, date, choice, members
@@ -85,10 +93,10 @@ SCHEMAS: Mapping[str, tuple[Field, ...]] = {
 
 
 def parse_record(
-    transition: Transition, raw: bytes, name: str, roster: Roster
+    transition: Transition, raw: bytes, name: str, roster: Roster, days: Days | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The data of a record and what is wrong with it (nothing: it is valid). Team members must be in
-    ``roster``."""
+    ``roster``; dates within ``days`` (when given: a record being judged, not one read back)."""
     if len(raw) > MAX_RECORD_BYTES:
         limit = MAX_RECORD_BYTES // 1024
         return {}, [Problem(name, 1, 1, _("the record is larger than {kib} KiB").format(kib=limit))]
@@ -97,22 +105,22 @@ def parse_record(
         return {}, problems
     if not isinstance(doc.data, dict):
         return {}, [doc.problem((), _("a record is a mapping of fields (name: value)"))]
-    data, found = _fields(transition, doc.data, roster)
+    data, found = _fields(transition, doc.data, roster, days)
     for path, message, key in found:
         problems.append(doc.problem(path, message, key=key))
     return data, problems
 
 
 def check_values(
-    transition: Transition, values: Mapping[str, Any], roster: Roster
+    transition: Transition, values: Mapping[str, Any], roster: Roster, days: Days | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """:func:`parse_record` for values that come without a file (an issue form, a comment command)."""
-    data, found = _fields(transition, values, roster)
+    data, found = _fields(transition, values, roster, days)
     return data, [message for _path, message, _key in found]
 
 
 def _fields(
-    transition: Transition, values: Mapping[Any, Any], roster: Roster
+    transition: Transition, values: Mapping[Any, Any], roster: Roster, days: Days | None
 ) -> tuple[dict[str, Any], list[tuple[tuple[str, ...], str, bool]]]:
     """The checked data of a record's fields and what is wrong: (where, message, whether at the key)."""
     schema = SCHEMAS[transition.name]
@@ -131,6 +139,8 @@ def _fields(
                 problems.append(((), _("the field '{field}' is required").format(field=field.name), False))
             continue
         checked, problem = _checked(field, value, roster)
+        if problem is None and field.kind == "date" and days is not None:
+            problem = _day_problem(dt.date.fromisoformat(checked), days)
         if problem:
             problems.append(((field.name,), f"{field.name}: {problem}", False))
         else:
@@ -174,6 +184,28 @@ def _checked(field: Field, value: Any, roster: Roster) -> tuple[Any, str | None]
             value=text, choices=", ".join(field.choices)
         )
     return text, None
+
+
+def _day_problem(day: dt.date, days: Days) -> str | None:
+    """A date after the transition's day (a mistyped year), or before the request letter's date: a
+    record is never changed once made, and the registers print its dates as recorded."""
+    if day > days.latest:
+        return _("{day} is after today ({today}); a date cannot lie ahead").format(
+            day=day.isoformat(), today=days.latest.isoformat()
+        )
+    if days.earliest is not None and day < days.earliest:
+        return _("{day} is before the request letter's date ({letter})").format(
+            day=day.isoformat(), letter=days.earliest.isoformat()
+        )
+    return None
+
+
+def letter_days(letter: Mapping[str, Any], today: dt.date) -> Days:
+    """The :class:`Days` of a record of a request whose letter is ``letter`` (empty: the letter itself)."""
+    try:
+        return Days(today, dt.date.fromisoformat(str(letter.get("tanggal_surat", ""))))
+    except ValueError:
+        return Days(today)
 
 
 def render_record(transition: Transition, values: Mapping[str, Any]) -> bytes:

@@ -24,6 +24,7 @@ from toolkit.forge.plain import sshsig
 from toolkit.forge.plain.signoffs import Clock
 from toolkit.gate.model import Rules
 from toolkit.i18n import _
+from toolkit.intake.changes import changes_of
 from toolkit.intake.decide import (
     FileChange,
     Registry,
@@ -32,14 +33,12 @@ from toolkit.intake.decide import (
     first_commit_problems,
     judge,
 )
-from toolkit.intake.model import POLICY_FILES, README, TRANSITIONS
+from toolkit.intake.model import MAX_COMMIT_FILES, POLICY_FILES, README
 from toolkit.repo.git import git, git_env
 from toolkit.repo.gitread import ZERO, Pending, read_objects, read_sizes
 from toolkit.sop.source import MAX_FILE_BYTES
 
 BRANCH = "main"
-# the most files a valid transition adds: its record and its attachments
-MAX_TRANSITION_FILES = 1 + max(len(t.attachments) for t in TRANSITIONS.values())
 MAX_POLICY_BYTES = MAX_FILE_BYTES  # a policy or roster is read whole: no larger than sop.yaml may be
 MAX_COMMIT_BYTES = 1024 * 1024  # a transition's commit (its message and signature) is a few KiB
 READ_BUDGET = 64 * 1024 * 1024  # file contents held at once while replaying a history
@@ -82,36 +81,6 @@ def commit_list(repo: Path, tip: str, since: str | None = None) -> list[tuple[st
     return found
 
 
-def _changes(repo: Path, shas: list[str]) -> dict[str, list[FileChange]]:
-    """What each commit changes against its (first) parent, with sizes and no contents yet (see
-    :func:`_with_contents`): one ``diff-tree`` for all of them."""
-    if not shas:
-        return {}
-    # --always: each commit's id is printed, even when it changes nothing
-    args = ["diff-tree", "--stdin", "-r", "-z", "--no-renames", "--root", "--raw", "--always"]
-    out = Pending(repo, args, "".join(f"{s}\n" for s in shas).encode()).output()
-    found: dict[str, list[FileChange]] = {s: [] for s in shas}
-    tokens = out.split(b"\0")
-    current: str | None = None
-    index = 0
-    raw_changes: list[tuple[str, str, str, str, str]] = []
-    while index < len(tokens):
-        token = tokens[index].strip(b"\n")
-        index += 1
-        if token.startswith(b":"):
-            _old_mode, mode, _old_sha, sha, status = token[1:].decode().split()
-            path = tokens[index].decode("utf-8", "surrogateescape")
-            index += 1
-            if current is not None:
-                raw_changes.append((current, path, status[0], mode, sha))
-        elif token:
-            current = token.decode()
-    sizes = read_sizes(repo, [sha for *_rest, sha in raw_changes if set(sha) != {"0"}])
-    for commit, path, status, mode, sha in raw_changes:
-        found[commit].append(FileChange(path, status, mode, sha, sizes.get(sha, -1), None))
-    return found
-
-
 def _with_contents(
     repo: Path, changes: Mapping[str, list[FileChange]], limit: int
 ) -> dict[str, list[FileChange]]:
@@ -122,7 +91,7 @@ def _with_contents(
     wanted = {
         c.sha
         for found in changes.values()
-        if len(found) <= MAX_TRANSITION_FILES
+        if len(found) <= MAX_COMMIT_FILES
         for c in found
         if 0 <= c.size <= limit
     }
@@ -140,7 +109,7 @@ def _batch(
     total = 0
     for sha, _parents in listed[start:]:
         found = sized[sha]
-        size = sum(c.size for c in found if 0 <= c.size <= limit) if len(found) <= MAX_TRANSITION_FILES else 0
+        size = sum(c.size for c in found if 0 <= c.size <= limit) if len(found) <= MAX_COMMIT_FILES else 0
         if chunk and total + size > READ_BUDGET:
             break
         chunk.append(sha)
@@ -224,7 +193,7 @@ def replay(
     commit_sizes = read_sizes(repo, [sha for sha, _parents in listed])
     small = [sha for sha, _parents in listed if 0 <= commit_sizes.get(sha, -1) <= MAX_COMMIT_BYTES]
     raw = read_objects(repo, small)
-    sized = _changes(repo, [sha for sha, _parents in listed])
+    sized = changes_of(repo, listed)
     changes: dict[str, list[FileChange]] = {}
     registry = since
     judged = 0

@@ -78,7 +78,7 @@ def scaffold_request(repo: Path, request_id: str, dest: Path | None) -> Scaffold
         if f"{folder(request.id)}/{name}" in blobs
     }
     source = _("the request registry")
-    return scaffold_from(registry.rules, policy, request, attachments, dest, source)
+    return scaffold_from(registry.rules, policy, request, attachments, dest, source, repo)
 
 
 def scaffold_from(
@@ -88,9 +88,11 @@ def scaffold_from(
     attachments: Mapping[str, bytes],
     dest: Path | None,
     source: str,
+    registry: Path | None = None,
 ) -> Scaffolded:
     """The application of an assigned ``request`` judged under ``rules`` (whose files are ``policy``),
-    with ``attachments`` (artefact file name -> bytes) in place; ``source`` names where it came from."""
+    with ``attachments`` (artefact file name -> bytes) in place; ``source`` names where it came from,
+    ``registry`` the local registry's folder (never the application's)."""
     from toolkit.scaffold.new import create, slugify
 
     if request.state is not State.ASSIGNED:
@@ -101,7 +103,17 @@ def scaffold_from(
             EXIT_BLOCKED,
         )
     letter = request.letter
-    dest = dest or Path.cwd() / slugify(str(letter["aplikasi"]))
+    # by default in the current folder; beside the registry when that is the registry (or inside it)
+    here = Path.cwd().resolve()
+    home = registry.resolve().parent if registry and here.is_relative_to(registry.resolve()) else here
+    dest = dest or home / slugify(str(letter["aplikasi"]))
+    if registry is not None and dest.resolve().is_relative_to(registry.resolve()):
+        raise UserError(
+            _(
+                "{dest} lies inside the request registry {registry}, whose every transition it would then "
+                "refuse; give --dest a folder outside it (for example {beside})"
+            ).format(dest=dest, registry=registry, beside=registry.resolve().parent / dest.name)
+        )
     answers = {
         "app_name": str(letter["aplikasi"]),
         "opd": str(letter["opd"]),
@@ -247,9 +259,26 @@ def _fill(text: str, values: Mapping[str, str], step_no: int) -> str:
             if option.lower() == instruction.lower():
                 text = text.replace(f"- [ ] {option}", f"- [x] {option}")
 
-    def answer(match: re.Match[str]) -> str:
+    def answer(match: re.Match[str], quoted: bool) -> str:
         inner = match.group(0)[len("[[ISI:") : -2].strip()
         found = next((v for k, v in known.items() if v and inner.startswith(k)), None)
-        return found.replace('"', "'").replace("\n", " ") if found else match.group(0)
+        if not found:
+            return match.group(0)
+        line = " ".join(found.splitlines())
+        # the front matter's placeholders stand inside double-quoted YAML strings: a backslash or a quote
+        # of the value escaped there, so the value reads back as recorded
+        return line.replace("\\", "\\\\").replace('"', '\\"') if quoted else line
 
-    return PLACEHOLDER.sub(answer, text)
+    head, body = _front_matter(text)
+    return PLACEHOLDER.sub(lambda m: answer(m, True), head) + PLACEHOLDER.sub(
+        lambda m: answer(m, False), body
+    )
+
+
+def _front_matter(text: str) -> tuple[str, str]:
+    """A document's YAML front matter (between its first two ``---`` lines) and the rest."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 3)
+        if end != -1:
+            return text[: end + 5], text[end + 5 :]
+    return "", text

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
@@ -70,6 +71,53 @@ class Pending:
                 )
             )
         return out
+
+
+def stream(repo: Path, args: list[str], stdin: bytes) -> Generator[bytes, None, None]:
+    """git's output in chunks as git writes it, for output that only a reader who stops early keeps
+    small (a hostile tree of a million paths): closing the iterator before the end stops git."""
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            ["git", *_PLAIN, *args],
+            cwd=repo,
+            env=git_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        assert process.stdin is not None and process.stdout is not None
+        feed, out = process.stdin, process.stdout
+
+        def write() -> None:  # beside the reads: git stops reading its input while its output waits
+            try:
+                feed.write(stdin)
+                feed.close()
+            except BrokenPipeError:  # git ended (or was stopped) before it read everything
+                pass
+
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        finished = False
+        try:
+            while chunk := out.read(65536):
+                yield chunk
+            finished = True
+        finally:
+            if not finished:
+                process.kill()
+            out.close()
+            process.wait()
+            writer.join()
+        if process.returncode != 0:
+            from toolkit.errors import UserError
+            from toolkit.i18n import _
+
+            errors.seek(0)
+            raise UserError(
+                _("git {command} failed in {path}: {error}").format(
+                    command=args[0], path=repo, error=errors.read().decode(errors="replace").strip()
+                )
+            )
 
 
 class Later(Generic[T]):
