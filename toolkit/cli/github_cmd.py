@@ -294,7 +294,9 @@ def dashboard_issue(org: str, intake: str, skip: tuple[str, ...], api_url: str) 
         )
     apps = org_states(org, api_url, (intake, *skip))
     title, body = dashboard_body(org, apps)
-    done = sync_dashboard(make_client(os.environ["GITHUB_TOKEN"], api_url), f"{org}/{intake}", title, body)
+    done = sync_dashboard(
+        make_client(os.environ["GITHUB_TOKEN"], api_url, "--api-url"), f"{org}/{intake}", title, body
+    )
     said = {"created": _("dashboard issue created and pinned"), "updated": _("dashboard issue updated")}
     click.echo(said.get(done, _("dashboard issue unchanged")))
     if any(a.problem for a in apps):

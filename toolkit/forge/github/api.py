@@ -66,14 +66,37 @@ def _detail(data: Any) -> str:
     return str(data)[:200] if data else "-"
 
 
-def make_client(token: str, api_url: str = DEFAULT_API) -> Github:
+def checked_api_url(api_url: str, named: str = "GITHUB_API_URL") -> str:
+    """``api_url`` without its trailing slash, once it is a web address (http or https, with a host):
+    Python's URL parser, and so PyGithub, raise ValueError on some typos (``http://[::1``), which must
+    be a clear "cannot decide", not a traceback. ``named``: where the address came from."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(api_url.strip())
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        raise Unreachable(
+            _(
+                "cannot decide: {name} is '{url}', not a web address with http or https and a host; set "
+                "it to GitHub's API (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise "
+                "Server) or leave it unset"
+            ).format(name=named, url=api_url)
+        )
+    return api_url.strip().rstrip("/")
+
+
+def make_client(token: str, api_url: str = DEFAULT_API, named: str = "GITHUB_API_URL") -> Github:
+    """A client of GitHub's API at ``api_url`` (checked by :func:`checked_api_url`, worded by ``named``)."""
     from github import Auth, Github
     from github.GithubRetry import GithubRetry
 
+    base_url = checked_api_url(api_url, named)
     # PyGithub retries 5xx and rate limits itself (secondary limits by their Retry-After).
-    return Github(
-        auth=Auth.Token(token), base_url=api_url.rstrip("/"), retry=GithubRetry(total=6), timeout=30
-    )
+    return Github(auth=Auth.Token(token), base_url=base_url, retry=GithubRetry(total=6), timeout=30)
 
 
 def graphql(
@@ -168,7 +191,8 @@ class GitHub:
             )
         if not repository:
             raise Unreachable(_("cannot decide: GITHUB_REPOSITORY is not set; the gate blocks"))
-        return cls(repository, token, env.get("GITHUB_API_URL") or DEFAULT_API)
+        api_url = checked_api_url(env.get("GITHUB_API_URL") or DEFAULT_API)
+        return cls(repository, token, api_url)
 
     def graphql(self, query: str, variables: dict[str, Any], what: str) -> dict[str, Any]:
         return graphql(self.client, query, variables, what)
