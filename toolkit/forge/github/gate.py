@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
 
 MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+# Queries of the accounts linked to commits: the gate's budget of 6 calls (issue 9), less the pull request,
+# the merged pull requests, and the check run created and completed.
+ACCOUNT_QUERIES = 2
 PULL_EVENTS = ("pull_request", "pull_request_review")
 # A merge queue's branch: gh-readonly-queue/<base>/pr-<number>-<base commit>
 _QUEUE_BRANCH = re.compile(r"/pr-([0-9]+)-[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -108,7 +111,7 @@ def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = Non
     notes: list[Message] = []
     # the base's steps were completed by the approvals of the pull requests merged into it
     approved = Landed(hub, repo, pull.base, (Approved(pull, head if event.base is not None else None),), base)
-    accounts = LinkedAccounts(hub)
+    accounts = LinkedAccounts(hub, queries=ACCOUNT_QUERIES)
     report = judge.change(
         repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default(), accounts=accounts
     )
