@@ -415,6 +415,22 @@ class GitHub:
         with _asking(_("the tracking issue")):
             return sync_issue(self.client, self.full_name, TRACKING_LABEL, title, body, labels)[0]
 
+    def start_check(self, head_sha: str, name: str) -> int | None:
+        """An ``in_progress`` check run on ``head_sha``, made before the gate judges: until it is completed
+        it keeps a required check pending, so a verdict that cannot be published later leaves no earlier
+        ``success`` standing. Its id; ``None`` when the token may not write checks (a fork's pull
+        request)."""
+        from github import GithubException
+
+        repo = self.client.withLazy(True).get_repo(self.full_name)
+        with _asking(_("the check run")):
+            try:
+                return int(repo.create_check_run(name=name, head_sha=head_sha, status="in_progress").id)
+            except GithubException as error:
+                if error.status in (403, 404):  # the token may not write checks
+                    return None
+                raise
+
     def publish_check(
         self,
         head_sha: str,
@@ -423,12 +439,13 @@ class GitHub:
         title: str,
         summary: str,
         annotations: list[Annotation],
+        run_id: int | None = None,
     ) -> bool:
-        """A completed check run with ``annotations`` on the files (GitHub takes 50 per request); False when
-        the token may not write checks (a fork's pull request), so the caller reports another way."""
+        """The check run completed with ``annotations`` on the files (GitHub takes 50 per request): the run
+        ``run_id`` (:meth:`start_check`) when given, else a new one; False when the token may not write
+        checks (a fork's pull request), so the caller reports another way."""
         from github import GithubException
 
-        repo = self.client.withLazy(True).get_repo(self.full_name)
         notes = [
             {
                 "path": a.path,
@@ -442,22 +459,29 @@ class GitHub:
         ]
         output: dict[str, Any] = {"title": title, "summary": summary[:65_000], "annotations": notes[:50]}
         with _asking(_("the check run")):
-            try:
-                run = repo.create_check_run(
-                    name=name, head_sha=head_sha, status="completed", conclusion=conclusion, output=output
-                )
-            except GithubException as error:
-                if error.status in (403, 404):  # the token may not write checks
-                    return False
-                raise
+            if run_id is None:
+                repo = self.client.withLazy(True).get_repo(self.full_name)
+                try:
+                    made = repo.create_check_run(
+                        name=name, head_sha=head_sha, status="completed", conclusion=conclusion, output=output
+                    )
+                except GithubException as error:
+                    if error.status in (403, 404):  # the token may not write checks
+                        return False
+                    raise
+                run_id = int(made.id)
+            else:
+                self._edit_check(run_id, {"status": "completed", "conclusion": conclusion, "output": output})
             for start in range(50, len(notes), 50):
-                more = {
-                    "title": title,
-                    "summary": output["summary"],
-                    "annotations": notes[start : start + 50],
-                }
-                run.edit(output=more)
+                more = notes[start : start + 50]
+                self._edit_check(
+                    run_id, {"output": {"title": title, "summary": output["summary"], "annotations": more}}
+                )
         return True
+
+    def _edit_check(self, run_id: int, fields: dict[str, Any]) -> None:
+        url = f"/repos/{self.full_name}/check-runs/{run_id}"
+        self.client.requester.requestJsonAndCheck("PATCH", url, input=fields)
 
 
 class OpenPull(NamedTuple):
