@@ -91,15 +91,18 @@ class StandIn:
         return self.world.git_path(owner, repo)
 
     # ---- faults
-    def fail(self, method: str, path_regex: str, kind: str, times: int = 1) -> Fault:
+    def fail(
+        self, method: str, path_regex: str, kind: str, times: int = 1, body_regex: str | None = None
+    ) -> Fault:
         """The next ``times`` requests matching ``method`` (or ``*``) and ``path_regex`` (searched in the
-        path after ``/api/v3``) fail with ``kind``: 500, 502, 503, rate_limit (primary: 403 with
-        ``X-RateLimit-Remaining: 0``), secondary_rate_limit (403 with ``Retry-After: 1``), drop (the
-        connection closed without an answer) or write_then_502 (the request is carried out, the answer
-        is a 502)."""
+        path after ``/api/v3``), and ``body_regex`` when given (searched in the request's body), fail
+        with ``kind``: 500, 502, 503, rate_limit (primary: 403 with ``X-RateLimit-Remaining: 0``),
+        secondary_rate_limit (403 with ``Retry-After: 1``), drop (the connection closed without an
+        answer) or write_then_502 (the request is carried out, the answer is a 502)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"kind must be one of {FAULT_KINDS}")
-        fault = Fault(method.upper(), re.compile(path_regex), kind, times)
+        body = re.compile(body_regex.encode()) if body_regex is not None else None
+        fault = Fault(method.upper(), re.compile(path_regex), kind, times, body=body)
         with self.server.traffic.lock:
             self.server.traffic.faults.append(fault)
         return fault

@@ -46,6 +46,7 @@ class Fault:
     kind: str
     remaining: int
     hits: int = 0
+    body: re.Pattern[bytes] | None = None  # only requests whose body it finds
 
 
 @dataclass
@@ -57,10 +58,15 @@ class Traffic:
     problems: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take_fault(self, method: str, path: str) -> Fault | None:
+    def take_fault(self, method: str, path: str, raw: bytes = b"") -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.remaining and fault.method in (method, "*") and fault.pattern.search(path):
+                if (
+                    fault.remaining
+                    and fault.method in (method, "*")
+                    and fault.pattern.search(path)
+                    and (fault.body is None or fault.body.search(raw))
+                ):
                     fault.remaining -= 1
                     fault.hits += 1
                     return fault
@@ -101,7 +107,7 @@ class Handler(BaseHTTPRequestHandler):
         token = self._token()
         api_path = path.removeprefix("/api/v3") if path.startswith("/api/v3/") or path == "/api/v3" else path
         traffic = self.server.traffic
-        fault = traffic.take_fault(method, api_path)
+        fault = traffic.take_fault(method, api_path, raw)
         if fault is not None and fault.kind != "write_then_502":
             self._log(method, api_path, query, self._fault_status(fault), token, None)
             self._inject(fault)

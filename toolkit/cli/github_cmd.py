@@ -14,6 +14,7 @@ from toolkit.forge.github.names import CHECK_NAME
 from toolkit.i18n import _
 
 if TYPE_CHECKING:
+    from toolkit.forge.github.api import Annotation, GitHub
     from toolkit.forge.github.intake import Trigger
 
 
@@ -48,18 +49,23 @@ def github() -> None:
 )
 def gate(repo: Path, fmt: str) -> None:
     from toolkit.forge.github import gate as ghgate
-    from toolkit.forge.github.api import Annotation, GitHub, Unreachable
+    from toolkit.forge.github.api import Annotation, GitHub
     from toolkit.gate.render import FORMATS, headline
 
     environ = os.environ
     summary_file = environ.get("GITHUB_STEP_SUMMARY")
+    # The check run is made in progress before judging and completed last: a verdict that cannot be
+    # published then leaves it pending (a required check blocks), never an earlier success standing.
+    check = _Check()
     try:
         event = ghgate.read_event(*ghgate.environment_event(environ))
         hub = GitHub.from_environment(environ)
-        verdict = ghgate.judge_event(repo, hub, event)
+        verdict = ghgate.judge_event(repo, hub, event, started=lambda head: check.start(hub, head))
     except UserError as error:
         _summary(summary_file, "### " + _("SOP gate: cannot decide") + "\n\n" + error.message + "\n")
         click.echo(f"::error title=sop-gate::{_command_text(error.message)}")
+        if check.run is not None:
+            check.finish(hub, "failure", _("SOP gate: cannot decide"), error.message, [])
         raise
     report = verdict.report
     if report is None:  # no check run at all: neutral or skipped would satisfy the required check
@@ -78,24 +84,45 @@ def gate(repo: Path, fmt: str) -> None:
     markdown = ghgate.summary_markdown(report)
     _summary(summary_file, markdown)
     notes = [Annotation(path, message, code) for path, message, code in ghgate.file_notes(report)]
-    try:
-        published = hub.publish_check(
-            verdict.head,
-            CHECK_NAME,
-            "success" if report.passed else "failure",
-            headline(report),
-            markdown,
-            notes,
-        )
-    except Unreachable as error:
-        click.echo(error.message, err=True)
-        published = False
+    conclusion = "success" if report.passed else "failure"
+    published = check.finish(hub, conclusion, headline(report), markdown, notes)
     if not published:  # the job's own check carries the verdict: annotations as workflow commands
         for note in notes:
             where = f"file={_property(note.path)},title={_property(note.title)}"
             click.echo(f"::error {where}::{_command_text(note.message)}")
     if not report.passed:
         raise SystemExit(EXIT_BLOCKED)
+
+
+class _Check:
+    """The gate's check run on the judged head: started in progress, finished with the verdict."""
+
+    def __init__(self) -> None:
+        self.head = ""
+        self.run: int | None = None
+        self.writable = True  # False: the token may not write checks (a fork's pull request)
+
+    def start(self, hub: GitHub, head: str) -> None:
+        from toolkit.forge.github.api import Unreachable
+
+        self.head = head
+        try:
+            self.run = hub.start_check(head, CHECK_NAME)
+            self.writable = self.run is not None
+        except Unreachable as error:  # the verdict is still published at the end, if GitHub lets it
+            click.echo(error.message, err=True)
+
+    def finish(self, hub: GitHub, conclusion: str, title: str, summary: str, notes: list[Annotation]) -> bool:
+        """Whether the verdict is on the check run (else the caller reports it another way)."""
+        from toolkit.forge.github.api import Unreachable
+
+        if not self.writable or not self.head:
+            return False
+        try:
+            return hub.publish_check(self.head, CHECK_NAME, conclusion, title, summary, notes, self.run)
+        except Unreachable as error:  # a started run stays in progress: the required check blocks
+            click.echo(error.message, err=True)
+            return False
 
 
 def _summary(path: str | None, text: str) -> None:
@@ -294,7 +321,9 @@ def dashboard_issue(org: str, intake: str, skip: tuple[str, ...], api_url: str) 
         )
     apps = org_states(org, api_url, (intake, *skip))
     title, body = dashboard_body(org, apps)
-    done = sync_dashboard(make_client(os.environ["GITHUB_TOKEN"], api_url), f"{org}/{intake}", title, body)
+    done = sync_dashboard(
+        make_client(os.environ["GITHUB_TOKEN"], api_url, "--api-url"), f"{org}/{intake}", title, body
+    )
     said = {"created": _("dashboard issue created and pinned"), "updated": _("dashboard issue updated")}
     click.echo(said.get(done, _("dashboard issue unchanged")))
     if any(a.problem for a in apps):

@@ -66,7 +66,7 @@ def org_states(org: str, api_url: str, skip: tuple[str, ...] = ()) -> list[AppSt
         )
     if not api_url.lower().startswith(("https://", "http://")):
         raise UserError(_("--api-url must be an http(s) address, not {url!r}").format(url=api_url))
-    apps = org_status(make_client(token, api_url), check_org(org), int(time.time()), skip)
+    apps = org_status(make_client(token, api_url, "--api-url"), check_org(org), int(time.time()), skip)
     if not apps:
         raise UserError(_("{org} has no repository (that is not archived) the token can see").format(org=org))
     return apps

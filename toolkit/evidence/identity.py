@@ -65,13 +65,20 @@ def identities(emails: Iterable[str], login: str | None, account_id: int | None 
 
 
 def unattributed(people: Iterable[str], known: frozenset[str]) -> bool:
-    """Whether some of a commit's ``people`` are e-mails outside ``known`` that name no GitHub account by
-    its number: GitHub may link such an address to an account (a personal address a member verified; an
-    old no-reply address by a login that may have changed hands), so the forge must be asked who it is."""
+    """Whether some of a commit's ``people`` are e-mails outside ``known`` that GitHub may link to an
+    account the roster knows otherwise (a personal address a member verified; an old no-reply address by a
+    login that may have changed hands), so the forge must be asked who it is. A numbered no-reply address
+    is known only when ``known`` holds its account's number: an unpinned member (no ``github_id:``) is
+    known by login alone, and the login the address spells may be one he has since renamed away from."""
     return any(
         p not in known
         and not p.startswith((GITHUB, GITHUB_ID))
         and p != GITHUB_ITSELF
-        and not (p.endswith(NOREPLY_DOMAIN) and noreply_account(p) is not None)  # named by its number
+        and not (p.endswith(NOREPLY_DOMAIN) and _numbered_and_known(p, known))
         for p in people
     )
+
+
+def _numbered_and_known(email: str, known: frozenset[str]) -> bool:
+    number = noreply_account(email)
+    return number is not None and github_account(number) in known

@@ -16,14 +16,43 @@ from toolkit.repo.gitread import ZERO
 from toolkit.repo.reading import read_commits, read_trees
 
 if TYPE_CHECKING:
+    from toolkit.evidence.model import CommitInfo, Signoff
     from toolkit.gate.model import Report, Rules, View
     from toolkit.repo.gather import SignoffSource
 
 # The sign-offs of a view, given the rules that judge it and the commits the change brings.
 Sources = Callable[["Rules", frozenset[str]], "SignoffSource"]
 # Who a forge links to commits beyond their e-mails (GitHub: the accounts of their authors, co-authors and
-# committer; see toolkit.repo.gather.Linked and history_of).
-Accounts = Callable[[list[str], list[str]], Mapping[str, tuple[str, ...]]]
+# committer; see toolkit.repo.gather.Linked and linked_history).
+Accounts = Callable[[list[str], list[list[str]]], Mapping[str, tuple[str, ...]]]
+
+
+def signed_history(
+    repo: Path,
+    rules: Rules,
+    history: tuple[CommitInfo, ...],
+    source: SignoffSource,
+    accounts: Accounts | None,
+) -> tuple[tuple[CommitInfo, ...], tuple[Signoff, ...]]:
+    """The sign-offs ``source`` finds in ``history`` (what it finds does not depend on who made which
+    commit), and ``history`` with the identities the forge links to its commits (``accounts``), asked
+    only up to the last commit a member's sign-off covers: only the own-work rule reads them, and it reads
+    a sign-off's history up to its anchor. So a pull request of many commits no member signs off costs
+    no question; one that a member does sign off is asked about (within the forge's bound)."""
+    from toolkit.repo.gather import linked_history
+
+    found = source(history)
+    if accounts is None or not history:
+        return history, found
+    where = {c.sha: index for index, c in enumerate(history)}
+    ends = [
+        where.get(s.anchor, len(history) - 1)  # an anchor elsewhere: the own-work rule reads all
+        for s in found
+        if s.signer is not None and rules.roster.member(s.signer) is not None
+    ]
+    if not ends:
+        return history, found
+    return linked_history(repo, rules, history, accounts, max(ends) + 1), found
 
 
 def view_of(
@@ -39,9 +68,9 @@ def view_of(
 
     trees = read_trees(repo, None, rev, rules_of=rev, cache=cache)
     rules = policy_at(repo, trees.head_files, fallback, trees.rules_blobs, cache)
-    commits = read_commits(repo, trees, rules, cache, accounts)
-    source = sources(rules, frozenset())
-    view = view_at(repo, rules, trees.head, source, trees.head_files, commits.all, cache=cache)
+    commits = read_commits(repo, trees, rules, cache)
+    history, found = signed_history(repo, rules, commits.all, sources(rules, frozenset()), accounts)
+    view = view_at(repo, rules, trees.head, found, trees.head_files, history, cache=cache)
     return rules, view
 
 
@@ -69,15 +98,16 @@ def change(
             rules = rules._replace(app=app_at(repo, trees.head_files))
     else:
         rules = policy_at(repo, trees.base_files, fallback, trees.rules_blobs, cache)
-    commits = read_commits(repo, trees, rules, cache, accounts)
+    commits = read_commits(repo, trees, rules, cache)
     source = sources(rules, frozenset(c.sha for c in commits.all) - commits.known)
-    head = view_at(repo, rules, trees.head, source, trees.head_files, commits.all, cache=cache)
+    history, signed = signed_history(repo, rules, commits.all, source, accounts)
+    head = view_at(repo, rules, trees.head, signed, trees.head_files, history, cache=cache)
     base = None
     if trees.base is not None:
         if commits.rewritten:
             base = view_at(repo, rules, trees.base, source, trees.base_files, cache=cache)
         else:
-            known = tuple(c for c in commits.all if c.sha in commits.known)
+            known = tuple(c for c in history if c.sha in commits.known)
             signoffs = tuple(s for s in head.signoffs if s.anchor in commits.known)
             base = view_at(repo, rules, trees.base, signoffs, trees.base_files, known, cache=cache)
     found = change_between(repo, trees.base, head, set(commits.known), trees.paths, configured)

@@ -38,6 +38,7 @@ def check_release(
     remote-tracking branch given in full (``refs/remotes/origin/main``) on a clone. ``accounts``: who the
     forge links to commits (:mod:`toolkit.forge.judge`)."""
     from toolkit.evidence.signoffs import code_paths, digest_of
+    from toolkit.forge.judge import signed_history
     from toolkit.gate import decide
     from toolkit.gate.model import Release
     from toolkit.repo.gather import policy_at, view_at
@@ -59,8 +60,9 @@ def check_release(
     tip_files = snapshot if tip == head else read_snapshot(repo, tip)
     rules = policy_at(repo, tip_files, fallback, trees.rules_blobs, cache)
     on_branch = tip == head or is_ancestor(repo, head, tip)
-    commits = read_commits(repo, trees, rules, cache, accounts)
-    view = view_at(repo, rules, head, sources(rules, frozenset()), snapshot, commits.all, cache=cache)
+    commits = read_commits(repo, trees, rules, cache)
+    history, found = signed_history(repo, rules, commits.all, sources(rules, frozenset()), accounts)
+    view = view_at(repo, rules, head, found, snapshot, history, cache=cache)
     released = digest_of(code_paths(rules.sop, snapshot), snapshot)
     reports, tested = _security_reports(repo, rules, snapshot, head)
     return decide.decide_release(rules, view, released, Release(ref, tip, on_branch, reports, tested))

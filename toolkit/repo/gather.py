@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 
 # Where a view's sign-offs come from: given the history of the commit, the sign-offs made on it.
 SignoffSource = Callable[[tuple[CommitInfo, ...]], tuple[Signoff, ...]]
-# Who a forge links to commits beyond the e-mails git records: given a history's commits and those among
-# them to ask about, it answers commit -> identities for every commit it knows (GitHub: the accounts of the
-# authors, co-authors and committer).
-Linked = Callable[[list[str], list[str]], Mapping[str, tuple[str, ...]]]
+# Who a forge links to commits beyond the e-mails git records: given a history's commits and groups of
+# those among them to ask about (the commits of a group share their addresses, so the forge's answer for
+# one is its answer for all), it answers commit -> identities for every commit it knows (GitHub: the
+# accounts of the authors, co-authors and committer).
+Linked = Callable[[list[str], list[list[str]]], Mapping[str, tuple[str, ...]]]
 
 
 def policy_at(
@@ -225,31 +226,60 @@ def folders_of(patterns: list[str]) -> list[str]:
     return sorted(tops)
 
 
-def history_of(
-    repo: Path, rules: Rules, walk: list[CommitInfo], linked: Linked | None = None
-) -> tuple[CommitInfo, ...]:
+def history_of(repo: Path, rules: Rules, walk: list[CommitInfo]) -> tuple[CommitInfo, ...]:
     """The history walked over :func:`pathspecs`, with every path of the commits roster members made: who
     signs off must not have written what they sign, and the security sign-off covers the code wherever
     it lies. Nobody else's code changes matter commit by commit (the code gate and the digests judge the
-    trees), so they are not listed. ``linked``: the accounts a forge links to commits (GitHub's), which
-    join their people: those it knows already, and those it is asked for, the commits git cannot fully
-    attribute (made under addresses the roster does not know, or naming co-authors git does not read)."""
-    officers = frozenset(i for member in rules.roster.members for i in member.identities())
-    if linked is not None:
-        mentioned = mentions_coauthors(repo, walk[-1].sha) if walk else set()
-        ask = [
-            c.sha for c in walk if not c.empty and (c.sha in mentioned or unattributed(c.people, officers))
-        ]
-        asked = linked([c.sha for c in walk], ask)
-        walk = [
-            c._replace(people=tuple(dict.fromkeys((*c.people, *asked[c.sha])))) if c.sha in asked else c
-            for c in walk
-        ]
+    trees), so they are not listed. A forge's accounts join with :func:`linked_history`."""
+    officers = _officers(rules)
     theirs = [c.sha for c in walk if not officers.isdisjoint(c.people)]
     if not theirs or not pathspecs(rules.sop):
         return tuple(walk)
     whole = read_paths(repo, theirs)
     return tuple(c._replace(paths=whole.get(c.sha, c.paths)) if c.sha in whole else c for c in walk)
+
+
+def _officers(rules: Rules) -> frozenset[str]:
+    return frozenset(i for member in rules.roster.members for i in member.identities())
+
+
+def linked_history(
+    repo: Path, rules: Rules, history: tuple[CommitInfo, ...], linked: Linked, upto: int
+) -> tuple[CommitInfo, ...]:
+    """``history`` (from :func:`history_of`) with the accounts a forge links to its first ``upto``
+    commits joining their people, and every path of those that become a member's. Asked about: the
+    commits git cannot fully attribute (made under addresses the roster does not know, or naming
+    co-authors git does not read), one group per set of addresses (the forge links a commit to accounts by
+    its addresses, so the answer for one is the answer for all; a commit naming co-authors git does not
+    read is a group of its own)."""
+    officers = _officers(rules)
+    judged = history[: max(upto, 0)]
+    if not judged:
+        return history
+    mentioned = mentions_coauthors(repo, history[-1].sha)
+    groups: dict[object, list[str]] = {}
+    for c in judged:
+        if c.empty:
+            continue  # changes nothing, so covers nothing a sign-off signs
+        if c.sha in mentioned:
+            groups[c.sha] = [c.sha]
+        elif unattributed(c.people, officers):
+            groups.setdefault(frozenset(c.people), []).append(c.sha)
+    asked = linked([c.sha for c in judged], list(groups.values()))
+    if not asked:
+        return history
+    joined, newly = [], []
+    for commit in history:
+        extra = asked.get(commit.sha)
+        if not extra:
+            joined.append(commit)
+            continue
+        people = tuple(dict.fromkeys((*commit.people, *extra)))
+        if officers.isdisjoint(commit.people) and not officers.isdisjoint(people):
+            newly.append(commit.sha)
+        joined.append(commit._replace(people=people))
+    whole = read_paths(repo, newly) if newly and pathspecs(rules.sop) else {}
+    return tuple(c._replace(paths=whole[c.sha]) if c.sha in whole else c for c in joined)
 
 
 def view_at(

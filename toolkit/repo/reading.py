@@ -22,7 +22,6 @@ from toolkit.repo.histories import History
 
 if TYPE_CHECKING:
     from toolkit.gate.model import Rules
-    from toolkit.repo.gather import Linked
 
 
 class EarlyWalk(NamedTuple):
@@ -137,16 +136,15 @@ def read_commits(
     trees: Trees,
     rules: Rules,
     cache: Cache = NO_CACHE,
-    accounts: Linked | None = None,
 ) -> Commits:
     """The head's history as the gate needs it under ``rules`` (:func:`toolkit.repo.gather.history_of`;
-    ``accounts``: who the forge links to commits)."""
+    who a forge links to commits joins later, :func:`toolkit.forge.judge.signed_history`)."""
     from toolkit.repo.gather import history_of, pathspecs
 
     specs = pathspecs(rules.sop)
     early = trees.walk.history if trees.walk is not None and trees.walk.folders == specs else None
     walk = early or History(repo, trees.head, specs, cache, trees.base)
-    commits = history_of(repo, rules, walk.get(), accounts)
+    commits = history_of(repo, rules, walk.get())
     if trees.base is None:
         return Commits(commits, frozenset(), False)
     if any(c.sha == trees.base for c in commits):  # the base's history is the head's, up to the base

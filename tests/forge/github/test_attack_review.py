@@ -148,8 +148,14 @@ def test_the_gate_call_budget_holds_whatever_the_number_of_merged_pull_requests(
     judged(office, number, head, "success")
     made = [(c.method, c.operation) for c in office.standin.calls() if c.app_id == ACTIONS_APP_ID]
     # as on a repository with no merged pull request (test_gate.py, test_the_gate_makes_few_api_calls):
-    # the pull request, the pull requests that brought the last changes, the history's accounts, the check
-    assert made == [*[("POST", "graphql")] * 3, ("POST", "POST /repos/{owner}/{repo}/check-runs")], made
+    # the pull request, the check run made in progress, the pull requests that brought the last changes,
+    # the history's accounts, the check run completed
+    assert made == [
+        ("POST", "graphql"),
+        ("POST", "POST /repos/{owner}/{repo}/check-runs"),
+        *[("POST", "graphql")] * 2,
+        ("PATCH", "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"),
+    ], made
 
 
 # ---- a second outside review: ways around the accounts of the history

@@ -163,14 +163,15 @@ def test_the_gate_makes_few_api_calls(ghoffice: GitHubOffice) -> None:
     ghoffice.standin.reset_log()
     judged(ghoffice, number, head, "success")
     made = [(c.method, c.operation) for c in ghoffice.standin.calls() if c.app_id == ACTIONS_APP_ID]
-    # the pull request with its reviews, the pull requests merged before it (one page of 100), the accounts
-    # GitHub links to the history's commits made under addresses the roster does not know (the admin's
-    # roster commit; one query per 100 such commits), the check run
+    # the pull request with its reviews, the check run made in progress, the pull requests merged before it
+    # (one page of 100), the accounts GitHub links to the history's commits made under addresses the roster
+    # does not know (the admin's roster commit; one query per 100 sets of addresses), the check run completed
     assert made == [
         ("POST", "graphql"),
-        ("POST", "graphql"),
-        ("POST", "graphql"),
         ("POST", "POST /repos/{owner}/{repo}/check-runs"),
+        ("POST", "graphql"),
+        ("POST", "graphql"),
+        ("PATCH", "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"),
     ]
 
 

@@ -66,14 +66,37 @@ def _detail(data: Any) -> str:
     return str(data)[:200] if data else "-"
 
 
-def make_client(token: str, api_url: str = DEFAULT_API) -> Github:
+def checked_api_url(api_url: str, named: str = "GITHUB_API_URL") -> str:
+    """``api_url`` without its trailing slash, once it is a web address (http or https, with a host):
+    Python's URL parser, and so PyGithub, raise ValueError on some typos (``http://[::1``), which must
+    be a clear "cannot decide", not a traceback. ``named``: where the address came from."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(api_url.strip())
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        raise Unreachable(
+            _(
+                "cannot decide: {name} is '{url}', not a web address with http or https and a host; set "
+                "it to GitHub's API (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise "
+                "Server) or leave it unset"
+            ).format(name=named, url=api_url)
+        )
+    return api_url.strip().rstrip("/")
+
+
+def make_client(token: str, api_url: str = DEFAULT_API, named: str = "GITHUB_API_URL") -> Github:
+    """A client of GitHub's API at ``api_url`` (checked by :func:`checked_api_url`, worded by ``named``)."""
     from github import Auth, Github
     from github.GithubRetry import GithubRetry
 
+    base_url = checked_api_url(api_url, named)
     # PyGithub retries 5xx and rate limits itself (secondary limits by their Retry-After).
-    return Github(
-        auth=Auth.Token(token), base_url=api_url.rstrip("/"), retry=GithubRetry(total=6), timeout=30
-    )
+    return Github(auth=Auth.Token(token), base_url=base_url, retry=GithubRetry(total=6), timeout=30)
 
 
 def graphql(
@@ -168,7 +191,8 @@ class GitHub:
             )
         if not repository:
             raise Unreachable(_("cannot decide: GITHUB_REPOSITORY is not set; the gate blocks"))
-        return cls(repository, token, env.get("GITHUB_API_URL") or DEFAULT_API)
+        api_url = checked_api_url(env.get("GITHUB_API_URL") or DEFAULT_API)
+        return cls(repository, token, api_url)
 
     def graphql(self, query: str, variables: dict[str, Any], what: str) -> dict[str, Any]:
         return graphql(self.client, query, variables, what)
@@ -391,6 +415,22 @@ class GitHub:
         with _asking(_("the tracking issue")):
             return sync_issue(self.client, self.full_name, TRACKING_LABEL, title, body, labels)[0]
 
+    def start_check(self, head_sha: str, name: str) -> int | None:
+        """An ``in_progress`` check run on ``head_sha``, made before the gate judges: until it is completed
+        it keeps a required check pending, so a verdict that cannot be published later leaves no earlier
+        ``success`` standing. Its id; ``None`` when the token may not write checks (a fork's pull
+        request)."""
+        from github import GithubException
+
+        repo = self.client.withLazy(True).get_repo(self.full_name)
+        with _asking(_("the check run")):
+            try:
+                return int(repo.create_check_run(name=name, head_sha=head_sha, status="in_progress").id)
+            except GithubException as error:
+                if error.status in (403, 404):  # the token may not write checks
+                    return None
+                raise
+
     def publish_check(
         self,
         head_sha: str,
@@ -399,12 +439,13 @@ class GitHub:
         title: str,
         summary: str,
         annotations: list[Annotation],
+        run_id: int | None = None,
     ) -> bool:
-        """A completed check run with ``annotations`` on the files (GitHub takes 50 per request); False when
-        the token may not write checks (a fork's pull request), so the caller reports another way."""
+        """The check run completed with ``annotations`` on the files (GitHub takes 50 per request): the run
+        ``run_id`` (:meth:`start_check`) when given, else a new one; False when the token may not write
+        checks (a fork's pull request), so the caller reports another way."""
         from github import GithubException
 
-        repo = self.client.withLazy(True).get_repo(self.full_name)
         notes = [
             {
                 "path": a.path,
@@ -418,22 +459,29 @@ class GitHub:
         ]
         output: dict[str, Any] = {"title": title, "summary": summary[:65_000], "annotations": notes[:50]}
         with _asking(_("the check run")):
-            try:
-                run = repo.create_check_run(
-                    name=name, head_sha=head_sha, status="completed", conclusion=conclusion, output=output
-                )
-            except GithubException as error:
-                if error.status in (403, 404):  # the token may not write checks
-                    return False
-                raise
+            if run_id is None:
+                repo = self.client.withLazy(True).get_repo(self.full_name)
+                try:
+                    made = repo.create_check_run(
+                        name=name, head_sha=head_sha, status="completed", conclusion=conclusion, output=output
+                    )
+                except GithubException as error:
+                    if error.status in (403, 404):  # the token may not write checks
+                        return False
+                    raise
+                run_id = int(made.id)
+            else:
+                self._edit_check(run_id, {"status": "completed", "conclusion": conclusion, "output": output})
             for start in range(50, len(notes), 50):
-                more = {
-                    "title": title,
-                    "summary": output["summary"],
-                    "annotations": notes[start : start + 50],
-                }
-                run.edit(output=more)
+                more = notes[start : start + 50]
+                self._edit_check(
+                    run_id, {"output": {"title": title, "summary": output["summary"], "annotations": more}}
+                )
         return True
+
+    def _edit_check(self, run_id: int, fields: dict[str, Any]) -> None:
+        url = f"/repos/{self.full_name}/check-runs/{run_id}"
+        self.client.requester.requestJsonAndCheck("PATCH", url, input=fields)
 
 
 class OpenPull(NamedTuple):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
 
 MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+# Queries of the accounts linked to commits: the gate's budget of 6 calls (issue 9), less the pull request,
+# the merged pull requests, and the check run created and completed.
+ACCOUNT_QUERIES = 2
 PULL_EVENTS = ("pull_request", "pull_request_review")
 # A merge queue's branch: gh-readonly-queue/<base>/pr-<number>-<base commit>
 _QUEUE_BRANCH = re.compile(r"/pr-([0-9]+)-[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -92,8 +95,15 @@ class Verdict(NamedTuple):
     default_branch: str = ""
 
 
-def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = None) -> Verdict:
-    """The gate's report on the change ``event`` names, and the commit to report it on.
+def judge_event(
+    repo: Path,
+    hub: GitHub,
+    event: Event,
+    cache: Cache | None = None,
+    started: Callable[[str], None] | None = None,
+) -> Verdict:
+    """The gate's report on the change ``event`` names, and the commit to report it on. ``started``: told
+    that commit once the change is to be judged, before judging (to mark the check in progress).
 
     Only a pull request into the default branch (as GitHub names it, never the payload) is judged: a check
     run belongs to a commit, not to a pull request, so a verdict on a pull request into another branch
@@ -104,11 +114,13 @@ def judge_event(repo: Path, hub: GitHub, event: Event, cache: Cache | None = Non
     base, head = (base_tip, pull.head) if event.base is None else (event.base, event.head or "")
     if not default or pull.base != default:
         return Verdict(None, head, pull.base, default)
+    if started is not None:
+        started(head)
     _require_commits(repo, base, head)
     notes: list[Message] = []
     # the base's steps were completed by the approvals of the pull requests merged into it
     approved = Landed(hub, repo, pull.base, (Approved(pull, head if event.base is not None else None),), base)
-    accounts = LinkedAccounts(hub)
+    accounts = LinkedAccounts(hub, queries=ACCOUNT_QUERIES)
     report = judge.change(
         repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default(), accounts=accounts
     )

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import UserError
-from toolkit.forge.github.api import DEFAULT_API, PAGE, Unreachable, _asking, release_tag_commits
+from toolkit.forge.github.api import (
+    DEFAULT_API,
+    PAGE,
+    Unreachable,
+    _asking,
+    checked_api_url,
+    release_tag_commits,
+)
 from toolkit.forge.github.desired import (
     CODEOWNERS_PATH,
     ENVIRONMENT,
@@ -67,7 +74,7 @@ def client(token: str, api_url: str = DEFAULT_API) -> Requester:
     retry = GithubRetry(total=6, allowed_methods=frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}))
     hub = Github(
         auth=Auth.Token(token),
-        base_url=api_url.rstrip("/"),
+        base_url=checked_api_url(api_url, "--api-url"),
         retry=retry,
         timeout=30,
         seconds_between_requests=0,
