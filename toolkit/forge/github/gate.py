@@ -29,9 +29,10 @@ if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
 
 MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
-# Queries of the accounts linked to commits: the gate's budget of 6 calls (issue 9), less the pull request,
-# the merged pull requests, and the check run created and completed.
-ACCOUNT_QUERIES = 2
+# Queries of the accounts linked to commits (100 address sets each): the gate's budget of 6 calls (issue 9),
+# less the pull request, the merged pull requests, the check run created and completed, and the second
+# completion a blocked change with more than 50 annotations needs (GitHub takes 50 a request).
+ACCOUNT_QUERIES = 1
 PULL_EVENTS = ("pull_request", "pull_request_review")
 # A merge queue's branch: gh-readonly-queue/<base>/pr-<number>-<base commit>
 _QUEUE_BRANCH = re.compile(r"/pr-([0-9]+)-[0-9a-f]{40}(?:[0-9a-f]{24})?$")
