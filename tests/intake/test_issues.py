@@ -92,14 +92,11 @@ def test_steps_by_command_with_logins_for_the_team(rules: Rules) -> None:
         (comment("ani", "/catat\nnomor_agenda: 45", edited=True), "edited"),
         (comment("ani", "/catat\nnomor_agenda: 45\nrahasia: x"), "unknown field 'rahasia'"),
         (comment("ani", "/catat\nnomor_agenda: " + "[" * 20_000), "not 'field: value' lines"),
-        # a date ahead of the day the command is given (a mistyped year), or before the letter's date
+        # a date ahead of the day the command is given (a mistyped year); the letter's date bounds nothing
+        # here, the agency may edit it (test_attack_round5: an edit must not void what counted)
         (
             comment("ani", "/catat\nnomor_agenda: 45\ntanggal_diterima: 2026-11-30"),
             "after today (2025-11-30)",
-        ),
-        (
-            comment("ani", "/catat\nnomor_agenda: 45\ntanggal_diterima: 2025-11-19"),
-            "before the request letter",
         ),
     ],
 )

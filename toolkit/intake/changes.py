@@ -16,6 +16,8 @@ from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
+from toolkit.errors import UserError
+from toolkit.i18n import _
 from toolkit.intake.decide import FileChange
 from toolkit.intake.model import MAX_COMMIT_FILES
 from toolkit.repo.gitread import EMPTY_TREES, Pending, read_sizes, stream
@@ -23,8 +25,9 @@ from toolkit.repo.gitread import EMPTY_TREES, Pending, read_sizes, stream
 DEPTH = 3  # requests/<ID>/<file>: the deepest a valid commit changes
 TREE = "040000"
 ABSENT = "000000"
-# a folder listing git compares at once: the requests/ folder of some 200,000 requests (35 bytes each)
-MAX_TREE_BYTES = 8 * 1024 * 1024
+# a folder listing git compares at once: the requests/ folder of some 60,000 requests (35 bytes each);
+# comparing one costs about 0.1 s, so a window of commits (registry.FIRST_WINDOW) costs little
+MAX_TREE_BYTES = 2 * 1024 * 1024
 
 
 class _Pair(NamedTuple):
@@ -80,11 +83,24 @@ def changes_of(repo: Path, listed: list[tuple[str, tuple[str, ...]]]) -> dict[st
 
 
 def _small(repo: Path, level: list[_Pair], found: dict[str, list[FileChange]]) -> list[_Pair]:
-    """The pairs whose trees git may compare; a larger folder is kept as a change of its own, unread."""
-    sizes = read_sizes(repo, {t for pair in level for t in (pair.old, pair.new)})
+    """The pairs git may compare: two trees (an entry a hand-made tree calls a folder may be a file, which
+    git would skip with no header, misplacing every entry after it), no larger than
+    :data:`MAX_TREE_BYTES`. Any other is kept as a change of its own, unread (refused: not a file)."""
+    script = "".join(f"{t}\n" for t in dict.fromkeys(t for pair in level for t in (pair.old, pair.new)))
+    out = Pending(
+        repo, ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], script.encode()
+    )
+    trees = {
+        parts[0]: int(parts[2])
+        for parts in (line.split() for line in out.output().decode().splitlines())
+        if len(parts) == 3 and parts[1] == "tree" and parts[2].isdigit()
+    }
     small = []
     for pair in level:
-        if max(sizes.get(pair.old, 0), sizes.get(pair.new, 0)) > MAX_TREE_BYTES:
+        if (
+            max(trees.get(pair.old, MAX_TREE_BYTES + 1), trees.get(pair.new, MAX_TREE_BYTES + 1))
+            > MAX_TREE_BYTES
+        ):
             found[pair.commit].append(_folder(pair))
         else:
             small.append(pair)
@@ -125,7 +141,13 @@ def _compared(repo: Path, pairs: list[_Pair]) -> Generator[tuple[_Pair, bytes, b
                 for line in token.split(b"\n"):
                     if line.startswith(b":"):
                         meta = line
-                    elif line:  # the next pair's two trees
+                    elif line:  # the next pair's two trees, as asked: anything else is not git's answer
                         index += 1
+                        if index >= len(pairs) or line.decode() != f"{pairs[index].old} {pairs[index].new}":
+                            raise UserError(
+                                _("git diff-tree answered out of turn in {path}; nothing is judged").format(
+                                    path=repo
+                                )
+                            )
     finally:
         chunks.close()

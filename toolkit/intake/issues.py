@@ -44,7 +44,7 @@ from toolkit.intake.model import (
     Transition,
     next_transition,
 )
-from toolkit.intake.records import SCHEMAS, TEAM_FIELDS, Days, check_values, letter_days
+from toolkit.intake.records import SCHEMAS, TEAM_FIELDS, Days, check_values
 from toolkit.sop.source import parse_yaml
 
 REQUEST_LABEL = "permintaan"
@@ -532,8 +532,9 @@ def _judged(
     record = dict(values)
     if transition is not NEW:
         record = _with_defaults(transition, record, day.isoformat(), rules)
-        days = letter_days(request.letter if request else {}, day)
-        record, found = check_values(transition, record, rules.roster, days)
+        # not ahead of the day; the letter's date is not a bound here: the agency may edit the form, and a
+        # record that counted must not stop counting by an edit (an assigned request is final)
+        record, found = check_values(transition, record, rules.roster, Days(day))
         problems += [_("the command: {problem}").format(problem=p) for p in found]
     if problems:
         return problems, request

@@ -41,7 +41,10 @@ from toolkit.sop.source import MAX_FILE_BYTES
 BRANCH = "main"
 MAX_POLICY_BYTES = MAX_FILE_BYTES  # a policy or roster is read whole: no larger than sop.yaml may be
 MAX_COMMIT_BYTES = 1024 * 1024  # a transition's commit (its message and signature) is a few KiB
-READ_BUDGET = 64 * 1024 * 1024  # file contents held at once while replaying a history
+READ_BUDGET = 64 * 1024 * 1024  # commits and file contents held at once while replaying a history
+# the commits whose changes are compared at once: few at first (a push of hostile commits is refused at
+# its first, so what follows is never compared), twice as many each time, as a valid history goes on
+FIRST_WINDOW, MAX_WINDOW = 16, 1024
 NO_CLOCK = Clock()  # no server push log: the signers' own commit times
 POLICY_FILE, ROSTER_FILE = POLICY_FILES
 
@@ -100,16 +103,23 @@ def _with_contents(
 
 
 def _batch(
-    listed: list[tuple[str, tuple[str, ...]]], start: int, sized: Mapping[str, list[FileChange]], limit: int
+    listed: list[tuple[str, tuple[str, ...]]],
+    start: int,
+    sized: Mapping[str, list[FileChange]],
+    limit: int,
+    commit_sizes: Mapping[str, int],
 ) -> list[str]:
-    """The commits from ``start`` whose contents are read together: at most :data:`READ_BUDGET` bytes
-    (at least one commit), ending at a commit that touches ``.sop/`` (the commits after it are read
-    with its rules' limit, once it is accepted)."""
+    """The commits from ``start`` (among those compared, ``sized``) read together, the commit objects
+    and their files: at most :data:`READ_BUDGET` bytes (at least one commit), ending at a commit that
+    touches ``.sop/`` (the commits after it are read with its rules' limit, once it is accepted)."""
     chunk: list[str] = []
     total = 0
     for sha, _parents in listed[start:]:
+        if sha not in sized:
+            break
         found = sized[sha]
         size = sum(c.size for c in found if 0 <= c.size <= limit) if len(found) <= MAX_COMMIT_FILES else 0
+        size += max(0, min(commit_sizes.get(sha, 0), MAX_COMMIT_BYTES))
         if chunk and total + size > READ_BUDGET:
             break
         chunk.append(sha)
@@ -191,18 +201,23 @@ def replay(
     """
     listed = commit_list(repo, tip, since.head if since else None)
     commit_sizes = read_sizes(repo, [sha for sha, _parents in listed])
-    small = [sha for sha, _parents in listed if 0 <= commit_sizes.get(sha, -1) <= MAX_COMMIT_BYTES]
-    raw = read_objects(repo, small)
-    sized = changes_of(repo, listed)
-    changes: dict[str, list[FileChange]] = {}
+    sized: dict[str, list[FileChange]] = {}  # what the commits of the window compared change
+    changes: dict[str, list[FileChange]] = {}  # ... with the contents read
+    raw: dict[str, bytes] = {}  # the commit objects read
     registry = since
     judged = 0
+    window = FIRST_WINDOW
     for index, (sha, parents) in enumerate(listed):
+        if sha not in sized:  # a few commits first, more as they prove valid: a refused one ends it all
+            sized = changes_of(repo, listed[index : index + window])
+            window = min(2 * window, MAX_WINDOW)
         if sha not in changes:  # read with the limit of the rules in force before it (none: the first)
             changes.clear()
             limit = registry.rules.sop.settings.max_artefact_bytes if registry is not None else 0
-            batch = _batch(listed, index, sized, limit)
+            batch = _batch(listed, index, sized, limit, commit_sizes)
             changes.update(_with_contents(repo, {b: sized[b] for b in batch}, limit))
+            small = [b for b in batch if 0 <= commit_sizes.get(b, -1) <= MAX_COMMIT_BYTES]
+            raw = read_objects(repo, small)
         if sha not in raw:
             large = _("{commit}: the commit is larger than {limit} bytes").format(
                 commit=sha[:12], limit=MAX_COMMIT_BYTES
