@@ -64,7 +64,7 @@ def gate(repo: Path, fmt: str) -> None:
     except UserError as error:
         _summary(summary_file, "### " + _("SOP gate: cannot decide") + "\n\n" + error.message + "\n")
         click.echo(f"::error title=sop-gate::{_command_text(error.message)}")
-        if check.run is not None:
+        if check.head:  # judging began: its run completed as failed, or one made so if none was made
             check.finish(hub, "failure", _("SOP gate: cannot decide"), error.message, [])
         raise
     report = verdict.report

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_API = "https://api.github.com"
 PAGE = 100  # items per page, GitHub's most
+MAX_ANNOTATIONS = 50  # a check run's annotations: what GitHub takes in one request
 
 
 class Unreachable(UserError):
@@ -441,7 +442,8 @@ class GitHub:
         annotations: list[Annotation],
         run_id: int | None = None,
     ) -> bool:
-        """The check run completed with ``annotations`` on the files (GitHub takes 50 per request): the run
+        """The check run completed with the first :data:`MAX_ANNOTATIONS` of ``annotations`` on the files
+        (GitHub takes 50 a request; the summary names every problem): the run
         ``run_id`` (:meth:`start_check`) when given, else a new one; False when the token may not write
         checks (a fork's pull request), so the caller reports another way."""
         from github import GithubException
@@ -457,7 +459,16 @@ class GitHub:
             }
             for a in annotations
         ]
-        output: dict[str, Any] = {"title": title, "summary": summary[:65_000], "annotations": notes[:50]}
+        if len(notes) > MAX_ANNOTATIONS:  # one request's worth: the calls must not grow with the files
+            more = _(
+                "{shown} of {count} annotations are shown on the files; the report above names them all."
+            )
+            summary = f"{summary}\n\n{more.format(shown=MAX_ANNOTATIONS, count=len(notes))}"
+        output: dict[str, Any] = {
+            "title": title,
+            "summary": summary[:65_000],
+            "annotations": notes[:MAX_ANNOTATIONS],
+        }
         with _asking(_("the check run")):
             if run_id is None:
                 repo = self.client.withLazy(True).get_repo(self.full_name)
@@ -472,11 +483,6 @@ class GitHub:
                 run_id = int(made.id)
             else:
                 self._edit_check(run_id, {"status": "completed", "conclusion": conclusion, "output": output})
-            for start in range(50, len(notes), 50):
-                more = notes[start : start + 50]
-                self._edit_check(
-                    run_id, {"output": {"title": title, "summary": output["summary"], "annotations": more}}
-                )
         return True
 
     def _edit_check(self, run_id: int, fields: dict[str, Any]) -> None:

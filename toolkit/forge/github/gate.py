@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from toolkit.forge.github.api import GitHub
 
 MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
-# Queries of the accounts linked to commits (100 address sets each): the gate's budget of 6 calls (issue 9),
-# less the pull request, the merged pull requests, the check run created and completed, and the second
-# completion a blocked change with more than 50 annotations needs (GitHub takes 50 a request).
+# Queries of the accounts linked to the commits a change brings (100 address sets each): the gate's budget
+# of 6 calls (issue 9), less the pull request, the merged pull requests, the check run created and
+# completed, and one for the default branch's history (whose sets each came through such a change).
 ACCOUNT_QUERIES = 1
 PULL_EVENTS = ("pull_request", "pull_request_review")
 # A merge queue's branch: gh-readonly-queue/<base>/pr-<number>-<base commit>
@@ -109,7 +109,7 @@ def judge_event(
     Only a pull request into the default branch (as GitHub names it, never the payload) is judged: a check
     run belongs to a commit, not to a pull request, so a verdict on a pull request into another branch
     would stand for the same commit proposed for the default branch."""
-    from toolkit.repo.gitread import is_ancestor
+    from toolkit.repo.gitread import is_ancestor, rev_list
 
     pull, base_tip, default = hub.pull_request(event.number)
     base, head = (base_tip, pull.head) if event.base is None else (event.base, event.head or "")
@@ -121,7 +121,7 @@ def judge_event(
     notes: list[Message] = []
     # the base's steps were completed by the approvals of the pull requests merged into it
     approved = Landed(hub, repo, pull.base, (Approved(pull, head if event.base is not None else None),), base)
-    accounts = LinkedAccounts(hub, queries=ACCOUNT_QUERIES)
+    accounts = LinkedAccounts(hub, new=rev_list(repo, f"{base}..{head}"), queries=ACCOUNT_QUERIES)
     report = judge.change(
         repo, base, head, sources(repo, approved, notes), cache=cache or Cache.default(), accounts=accounts
     )

@@ -20,10 +20,6 @@ from toolkit.forge.github.accounts import LinkedAccounts
 from toolkit.forge.github.sources import Approved, last_changes, sources
 from toolkit.gate.messages import distinct
 
-# Queries of the accounts linked to commits: tracking's budget of 5 calls (issue 9), less the merged pull
-# requests and the tracking issue read and written; state and release stay within it as well.
-ACCOUNT_QUERIES = 2
-
 if TYPE_CHECKING:
     from toolkit.evidence.model import CommitInfo
     from toolkit.forge.github.api import GitHub
@@ -50,7 +46,7 @@ def state(
 
     notes: list[Message] = []
     found = sources(repo, Landed(hub, repo, branch), notes)
-    linked = accounts or LinkedAccounts(hub, queries=ACCOUNT_QUERIES)
+    linked = accounts or LinkedAccounts(hub)
     rules, view = judge.view_of(repo, rev, None, cache or Cache.default(), found, linked)
     today = office_day(int(now if now is not None else time.time()), rules.sop.settings.timezone)
     report = decide.state(rules, view, today)
@@ -123,7 +119,7 @@ def release(repo: Path, hub: GitHub, rev: str, branch: str, cache: Cache | None 
     notes: list[Message] = []
     found = sources(repo, Landed(hub, repo, branch), notes)
     ref = f"refs/remotes/origin/{branch}"
-    report = check_release(repo, rev, found, None, ref, cache, LinkedAccounts(hub, queries=ACCOUNT_QUERIES))
+    report = check_release(repo, rev, found, None, ref, cache, LinkedAccounts(hub))
     return report._replace(notes=(*report.notes, *distinct(notes)))
 
 
