@@ -151,9 +151,8 @@ def test_the_gate_call_budget_holds_whatever_the_number_of_merged_pull_requests(
     # the pull request, the check run made in progress, the pull requests that brought the last changes,
     # the history's accounts, the check run completed
     assert made == [
-        ("POST", "graphql"),
         ("POST", "POST /repos/{owner}/{repo}/check-runs"),
-        *[("POST", "graphql")] * 2,
+        *[("POST", "graphql")] * 3,
         ("PATCH", "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"),
     ], made
 

@@ -4,6 +4,9 @@ account as well as by roster e-mail."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from github import GithubException
 
@@ -96,3 +99,23 @@ def test_a_commit_committed_under_an_address_github_links_to_the_reviewer_is_own
     office.review(number, "joko")
     out = judged(office, number, head, "failure")
     assert "joko wrote, co-wrote or committed part of what they sign off" in out
+
+
+@pytest.mark.parametrize(
+    ("base", "sha", "proposed"),
+    [("main", "a" * 40, "a" * 40), ("fitur", "a" * 40, None), ("main", "not-a-commit", None)],
+)
+def test_a_pull_request_events_head_is_taken_only_into_the_default_branch(
+    tmp_path: Path, base: str, sha: str, proposed: str | None
+) -> None:
+    """The head a pull request event names is where the gate makes its run before reading the reviews; a
+    pull request into another branch gets no run, and a value that is no commit id is not taken."""
+    from toolkit.forge.github.gate import read_event
+
+    payload = {
+        "pull_request": {"number": 5, "head": {"sha": sha}, "base": {"ref": base}},
+        "repository": {"default_branch": "main"},
+    }
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(payload))
+    assert read_event("pull_request_review", path).proposed == proposed

@@ -127,8 +127,15 @@ def sync_issue(
     unchanged) and the issue. Calls: one to list, one to write when something changed."""
     repo = client.withLazy(True).get_repo(full_name)
     wanted = sorted({label, *labels})
-    # a pull request's web address names it (``pull_request`` itself would cost a call per issue)
-    found = [i for i in repo.get_issues(state="open", labels=[label]) if "/pull/" not in i.html_url]
+    # oldest first, the first page only: the issue is made before anyone else labels theirs (provisioning
+    # makes it), so issues others label later never cost a call more; a page of pull requests alone (the
+    # issue closed, then remade) is read on. A pull request's web address names it (``pull_request``
+    # itself would cost a call per issue).
+    listed = repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
+    first = listed.get_page(0)
+    found = [i for i in first if "/pull/" not in i.html_url]
+    if not found and len(first) >= client.per_page:
+        found = [i for i in listed if "/pull/" not in i.html_url]
     if not found:
         return "created", repo.create_issue(title=title, body=body, labels=wanted)
     issue = min(found, key=lambda i: i.number)  # the first one made; a second is someone's copy

@@ -43,6 +43,7 @@ class Event(NamedTuple):
     number: int  # the pull request (for a merge group: the one its branch names)
     base: str | None = None  # merge_group: the commit the queue builds on
     head: str | None = None  # merge_group: the commit it built
+    proposed: str | None = None  # a pull request event into the default branch: the head it names
 
 
 def load_payload(path: Path) -> dict[str, Any]:
@@ -76,7 +77,11 @@ def read_event(name: str, path: Path) -> Event:
         number = (payload.get("pull_request") or {}).get("number")
         if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
             raise UserError(_("cannot decide: the event names no pull request number"))
-        return Event(name, number)
+        pull = payload.get("pull_request") or {}
+        proposed = (pull.get("head") or {}).get("sha")
+        default = (payload.get("repository") or {}).get("default_branch")
+        into_default = default is not None and (pull.get("base") or {}).get("ref") == default
+        return Event(name, number, proposed=str(proposed) if _is_oid(proposed) and into_default else None)
     group = payload.get("merge_group") or {}
     found = _QUEUE_BRANCH.search(str(group.get("head_ref") or ""))
     base, head = group.get("base_sha"), group.get("head_sha")
@@ -104,18 +109,24 @@ def judge_event(
     started: Callable[[str], None] | None = None,
 ) -> Verdict:
     """The gate's report on the change ``event`` names, and the commit to report it on. ``started``: told
-    that commit once the change is to be judged, before judging (to mark the check in progress).
+    the commit to report on before the reviews are read where the event names it, else once it is known
+    (to mark the check in progress); told again if the pull request moved since the event.
 
     Only a pull request into the default branch (as GitHub names it, never the payload) is judged: a check
     run belongs to a commit, not to a pull request, so a verdict on a pull request into another branch
     would stand for the same commit proposed for the default branch."""
     from toolkit.repo.gitread import is_ancestor, rev_list
 
+    # The run is made before the reviews are read: a run judging a dismissal made meanwhile is then made
+    # later, and the required check takes the latest run (a verdict read before it never outlives it).
+    early = event.proposed if event.base is None else None
+    if started is not None and early:
+        started(early)
     pull, base_tip, default = hub.pull_request(event.number)
     base, head = (base_tip, pull.head) if event.base is None else (event.base, event.head or "")
     if not default or pull.base != default:
-        return Verdict(None, head, pull.base, default)
-    if started is not None:
+        return Verdict(None, head, pull.base, default)  # a run made early stays pending: it blocks
+    if started is not None and head != early:  # a merge group, or pushed to since the event
         started(head)
     _require_commits(repo, base, head)
     notes: list[Message] = []
