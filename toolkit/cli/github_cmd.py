@@ -68,6 +68,15 @@ def gate(repo: Path, fmt: str) -> None:
             check.finish(hub, "failure", _("SOP gate: cannot decide"), error.message, [])
         raise
     report = verdict.report
+    if verdict.moved_from:  # the run made on the head the event named is closed as blocked
+        said = _(
+            "Not judged: pull request #{number} moved from {old} to {new} since this event; the event of "
+            "{new} judges it."
+        ).format(number=event.number, old=verdict.moved_from[:12], new=verdict.head[:12])
+        check.finish(hub, "failure", _("SOP gate: superseded"), said, [])
+        _summary(summary_file, "### " + _("SOP gate: not judged") + "\n\n" + said + "\n")
+        click.echo(said)
+        return
     if report is None:  # no check run at all: neutral or skipped would satisfy the required check
         said = _(
             "Not judged: pull request #{number} goes into '{base}', not the default branch '{default}'. The "
@@ -105,7 +114,7 @@ class _Check:
     def start(self, hub: GitHub, head: str) -> None:
         from toolkit.forge.github.api import Unreachable
 
-        self.head = head
+        self.head, self.run, self.writable = head, None, True  # never another head's run
         try:
             self.run = hub.start_check(head, CHECK_NAME)
             self.writable = self.run is not None

@@ -95,10 +95,11 @@ def _is_oid(value: object) -> bool:
 
 
 class Verdict(NamedTuple):
-    report: Report | None  # None: not judged (the pull request goes into another branch)
+    report: Report | None  # None: not judged (into another branch, or moved since the event)
     head: str  # the commit the check run belongs to
     base: str = ""  # the pull request's base branch
     default_branch: str = ""
+    moved_from: str = ""  # not judged: the head the event named, which the pull request has left
 
 
 def judge_event(
@@ -110,7 +111,7 @@ def judge_event(
 ) -> Verdict:
     """The gate's report on the change ``event`` names, and the commit to report it on. ``started``: told
     the commit to report on before the reviews are read where the event names it, else once it is known
-    (to mark the check in progress); told again if the pull request moved since the event.
+    (to mark the check in progress). A pull request that moved since its event is not judged here.
 
     Only a pull request into the default branch (as GitHub names it, never the payload) is judged: a check
     run belongs to a commit, not to a pull request, so a verdict on a pull request into another branch
@@ -126,7 +127,9 @@ def judge_event(
     base, head = (base_tip, pull.head) if event.base is None else (event.base, event.head or "")
     if not default or pull.base != default:
         return Verdict(None, head, pull.base, default)  # a run made early stays pending: it blocks
-    if started is not None and head != early:  # a merge group, or pushed to since the event
+    if early and head != early:  # pushed to since the event: the new head's own event judges it, its run
+        return Verdict(None, head, pull.base, default, moved_from=early)  # made before its reviews are read
+    if started is not None and not early:  # a merge group, or an event that named no head
         started(head)
     _require_commits(repo, base, head)
     notes: list[Message] = []
