@@ -65,18 +65,6 @@ def _push_peak_memory(repo: Path, bare: Path, commit: str) -> tuple[int, str, in
     return int(code), done.stderr, int(peak)
 
 
-@pytest.fixture
-def served(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> RegistryOffice:
-    """A registry with a server, the first push done."""
-    return open_registry(tmp_path, cli, keyring)
-
-
-@pytest.fixture
-def local(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> RegistryOffice:
-    """A registry without a server."""
-    return open_registry(tmp_path, cli, keyring, with_server=False)
-
-
 def _gate_reasons(cli: Cli, app: Path) -> dict[int, list[str]]:
     state = cli("gate", "check", "--repo", str(app), "--format", "json", lang="en")
     return {s["no"]: s["reasons"] for s in json.loads(state.output)["steps"]}

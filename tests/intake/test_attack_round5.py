@@ -8,49 +8,20 @@ from __future__ import annotations
 import binascii
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import Cli, git
-from tests.intake.registry_office import RegistryOffice, open_registry
+from tests.intake.registry_office import RegistryOffice
 from tests.intake.test_attack_round4 import _push, _push_peak_memory, _put, _raw_tree
 from tests.intake.test_issues import ASSIGNED, DAY, FORM, comment, facts
-from tests.office import PEOPLE, roster_text
 from toolkit.gate.model import Rules
-from toolkit.i18n import current_language, set_language
 from toolkit.intake.issues import replay
 from toolkit.intake.model import State
-from toolkit.intake.registry import parse_rules
-from toolkit.paths import default_policy
 
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    before = current_language()
-    set_language("en")
-    yield
-    set_language(before)
-
-
-@pytest.fixture(scope="module")
-def rules(keyring: dict[str, Path]) -> Rules:
-    logins = {m: m for m in PEOPLE}
-    return parse_rules(default_policy().read_bytes(), roster_text(keyring, PEOPLE, logins).encode(), "t")
-
-
-@pytest.fixture
-def served(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> RegistryOffice:
-    """A registry with a server, the first push done."""
-    return open_registry(tmp_path, cli, keyring)
-
-
-@pytest.fixture
-def local(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> RegistryOffice:
-    """A registry without a server."""
-    return open_registry(tmp_path, cli, keyring, with_server=False)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _junk_push(served: RegistryOffice) -> tuple[int, str, int]:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import Cli, git
-from tests.intake.registry_office import RegistryOffice, open_registry
+from tests.intake.registry_office import RegistryOffice
 
 
 def _put(repo: Path, kind: str, data: bytes) -> str:
@@ -39,11 +39,6 @@ def _doubled_root(repo: Path, root: Path) -> str:
     )
     tree = _tree(repo, [("40000", ".sop", sop), ("100644", "README.md", _put(repo, "blob", b"# R\n"))])
     return git(repo, "commit-tree", tree, "-m", "Registri permintaan aplikasi").strip()
-
-
-@pytest.fixture
-def local(tmp_path: Path, cli: Cli, keyring: dict[str, Path]) -> RegistryOffice:
-    return open_registry(tmp_path, cli, keyring, with_server=False)
 
 
 def test_a_clone_refuses_a_first_commit_naming_a_path_twice(local: RegistryOffice) -> None:

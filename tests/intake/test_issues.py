@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.office import PEOPLE, roster_text
 from toolkit.gate.model import Rules
-from toolkit.i18n import current_language, set_language
 from toolkit.intake.issues import Action, IssueFacts, read_form, replay
 from toolkit.intake.model import State
-from toolkit.intake.registry import parse_rules
-from toolkit.paths import default_policy
 
 DAY = 1_764_500_000  # 2025-11-30, inside every current role window
 FORM = (
@@ -23,18 +16,7 @@ FORM = (
 )
 
 
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    before = current_language()
-    set_language("en")
-    yield
-    set_language(before)
-
-
-@pytest.fixture(scope="module")
-def rules(keyring: dict[str, Path]) -> Rules:
-    logins = {m: m for m in PEOPLE}
-    return parse_rules(default_policy().read_bytes(), roster_text(keyring, PEOPLE, logins).encode(), "t")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def facts(
